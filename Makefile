@@ -1,0 +1,54 @@
+# One command runs the product, one runs the tests. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+# Where `make test` finds the services for the integration tests.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/telephony
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-unit test-integration install bench lint format clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Dialtone is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything"
+	DEBUG=true PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
+
+# Unit and e2e tests on the embedded set-up (SQLite), then the integration
+# tests against PostgreSQL and Redis when they answer (always under CI=true).
+test: install
+	$(MAKE) --no-print-directory test-unit
+	$(MAKE) --no-print-directory test-integration
+
+test-unit: install
+	$(VENV)/bin/pytest -m "not integration" $(PYTEST_ARGS)
+
+test-integration: install
+	@if $(PY) -m telephony.services_check "$(TEST_DATABASE_URL)" "$(TEST_REDIS_URL)"; then \
+		DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) \
+		$(VENV)/bin/pytest -m integration $(PYTEST_ARGS); \
+	elif [ "$$CI" = "true" ]; then echo "CI=true: PostgreSQL and Redis are required"; exit 1; \
+	else echo "SKIPPED integration tests: PostgreSQL or Redis not reachable (see above)"; fi
+
+bench: install
+	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf var/ .pytest_cache .ruff_cache

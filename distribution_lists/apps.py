@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DistributionListsConfig(AppConfig):
+    name = "distribution_lists"
+    verbose_name = "Distribution lists"

@@ -1,0 +1,7 @@
+"""The customer dashboard: every app's pages under one namespace, ``dashboard:``."""
+
+from customers import urls as customer_urls
+
+urlpatterns = [
+    *customer_urls.urlpatterns,
+]

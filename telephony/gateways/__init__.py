@@ -1,0 +1,1 @@
+"""Call-origination backends behind one interface; the simulator comes first (dialer issue)."""

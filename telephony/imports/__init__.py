@@ -1,0 +1,1 @@
+"""The streaming file-import engine shared by DIDs, pools and distribution lists."""

@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from telephony import api_urls, dashboard_urls
+from telephony.health import healthz
+
+admin.site.site_header = settings.PRODUCT_NAME
+admin.site.site_title = settings.PRODUCT_NAME
+admin.site.index_title = "Administration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("api/", include((api_urls.urlpatterns, "api"))),
+    path("", include((dashboard_urls.urlpatterns, "dashboard"))),
+]
