@@ -1,7 +1,8 @@
-from django.views.generic import DetailView, ListView
+from django.views.generic import DetailView, ListView, TemplateView
 
 from campaigns import scenario as scenario_rules
 from campaigns import selectors
+from campaigns.causes import CAUSES
 from campaigns.forms import PreviewForm
 from campaigns.models import AudioFile
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
@@ -46,3 +47,10 @@ class AppDetailView(CustomerRequiredMixin, DetailView):
 
 def _audio_ids(steps) -> list[int]:
     return [step["audio"] for step in steps if step.get("type") == "play"]
+
+
+class CauseCodesView(CustomerRequiredMixin, TemplateView):
+    """The help page that explains every outcome and cause code of the reports."""
+
+    template_name = "campaigns/cause_codes.html"
+    extra_context = {"causes": CAUSES.values()}

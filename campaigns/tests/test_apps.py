@@ -116,3 +116,11 @@ def test_app_pages_run_a_fixed_number_of_queries(customer_client, customer, djan
         AppFactory(customer=customer)
     with django_assert_max_num_queries(8):
         customer_client.get(reverse("dashboard:apps"))
+
+
+def test_cause_code_help_page_lists_every_code(customer_client):
+    from campaigns.causes import CAUSES
+
+    html = customer_client.get(reverse("dashboard:cause_codes")).content.decode()
+    for code, cause in CAUSES.items():
+        assert f'id="cause-{code}"' in html and cause.title in html
