@@ -1,0 +1,159 @@
+"""Reading DID numbers as people type them, and classifying them with phonenumbers.
+
+A number is written internationally (``+441174090100``, ``00441174090100`` or
+plain digits ``441174090100``), or nationally (``01174090100``) when
+``DIDS_DEFAULT_REGION`` names the country. ``phonenumbers`` decides whether it
+is valid; operators receive new ranges before the metadata knows them, so
+plausible digit strings it does not know are accepted and flagged unverified.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from phonenumbers import PhoneNumberType, geocoder
+
+# Formatting people put inside a number; a dash is not among them, it makes a range.
+_FORMATTING = re.compile(r"[\s().\u00a0]")
+_ITEM_SEPARATORS = re.compile(r"[,;\n\r]+")
+_RANGE = re.compile(r"^(\+?[0-9][0-9\s().]*)-(\+?[0-9][0-9\s().]*)$")
+
+_TYPE_MAP = {
+    PhoneNumberType.MOBILE: "mobile",
+    PhoneNumberType.TOLL_FREE: "tollfree",
+    PhoneNumberType.UAN: "national",
+    PhoneNumberType.SHARED_COST: "national",
+    PhoneNumberType.PERSONAL_NUMBER: "national",
+}
+
+
+class NumberError(ValueError):
+    """Text that is not a DID number or a valid range; the message says why."""
+
+
+@dataclass(frozen=True)
+class ParsedNumber:
+    number: str  # E.164
+    raw: str
+    iso_country: str
+    number_type: str
+    area_code: str
+    locality: str
+    unverified: bool
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+def max_range_size() -> int:
+    return int(_setting("DIDS_MAX_NUMBERS_PER_REQUEST", 10_000))
+
+
+def _min_digits() -> int:
+    return int(_setting("DIDS_MIN_DIGITS", 3))
+
+
+def to_e164_digits(text: str) -> str:
+    """The international digits of ``text`` (no ``+``), or NumberError."""
+    cleaned = _FORMATTING.sub("", text.strip())
+    if not cleaned:
+        raise NumberError("An empty number.")
+    if cleaned.startswith("+"):
+        digits = cleaned[1:]
+    elif cleaned.startswith("00"):
+        digits = cleaned[2:]
+    elif cleaned.startswith("0"):
+        region = _setting("DIDS_DEFAULT_REGION", "")
+        if not region:
+            raise NumberError(f"{text.strip()!r} starts with 0: write it internationally, e.g. +44 117 …")
+        try:
+            parsed = phonenumbers.parse(cleaned, region)
+        except phonenumbers.NumberParseException as exc:
+            raise NumberError(f"{text.strip()!r} is not a phone number ({exc._msg}).") from None
+        digits = f"{parsed.country_code}{parsed.national_number}"
+    else:
+        digits = cleaned
+    if not digits.isdigit():
+        raise NumberError(f"{text.strip()!r} is not a phone number: only digits, spaces and a leading + are allowed.")
+    if digits.startswith("0"):
+        raise NumberError(f"{text.strip()!r} is not a phone number: no country code starts with 0.")
+    if not _min_digits() <= len(digits) <= 15:
+        raise NumberError(f"{text.strip()!r} has {len(digits)} digits; a DID has {_min_digits()} to 15.")
+    return digits
+
+
+def classify(digits: str, raw: str = "") -> ParsedNumber:
+    """Classification of international ``digits`` (already checked by :func:`to_e164_digits`)."""
+    number = "+" + digits
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        country = ""
+        if parsed is not None:
+            region = phonenumbers.region_code_for_country_code(parsed.country_code)
+            country = "" if region in ("ZZ", "001") else region
+        return ParsedNumber(number, raw or number, country, "other", "", "", True)
+    region = phonenumbers.region_code_for_number(parsed) or ""
+    kind = phonenumbers.number_type(parsed)
+    if kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE):
+        number_type = "geographic" if phonenumbers.is_number_geographical(parsed) else "national"
+    else:
+        number_type = _TYPE_MAP.get(kind, "other")
+    nsn = phonenumbers.national_significant_number(parsed)
+    ndc_length = phonenumbers.length_of_national_destination_code(parsed)
+    area_code = nsn[:ndc_length] if ndc_length > 0 else ""
+    locality = geocoder.description_for_number(parsed, "en") if number_type == "geographic" else ""
+    # The geocoder falls back to the country's name when it knows no place.
+    if locality and locality == geocoder.country_name_for_number(parsed, "en"):
+        locality = ""
+    return ParsedNumber(
+        number, raw or number, "" if region == "001" else region, number_type, area_code, locality, False
+    )
+
+
+def parse_number(text: str) -> ParsedNumber:
+    return classify(to_e164_digits(text), raw=text.strip())
+
+
+def parse_specs(text_or_items: str | list[str], *, cap: int | None = None) -> list[ParsedNumber]:
+    """Every number of a list of numbers and ranges, in order, each once.
+
+    Items are separated by commas, semicolons or new lines; ``A-B`` is a range
+    with both ends included (same length, ``A <= B``). More than ``cap`` numbers
+    in total is refused, so a typo cannot create millions of rows.
+    """
+    cap = max_range_size() if cap is None else cap
+    items = _ITEM_SEPARATORS.split(text_or_items) if isinstance(text_or_items, str) else list(text_or_items)
+    items = [item.strip() for item in items if item and item.strip()]
+    if not items:
+        raise NumberError("No numbers given.")
+    result: dict[str, ParsedNumber] = {}
+    for item in items:
+        match = _RANGE.match(item.replace(" - ", "-"))
+        if match is None and "-" in item:
+            raise NumberError(f"{item!r} is not a number or a range like 111-222.")
+        if match is None:
+            parsed = parse_number(item)
+            result.setdefault(parsed.number, parsed)
+        else:
+            start, end = to_e164_digits(match.group(1)), to_e164_digits(match.group(2))
+            if len(start) != len(end):
+                raise NumberError(f"Range {item!r}: both ends must have the same number of digits.")
+            if int(start) > int(end):
+                raise NumberError(f"Range {item!r}: the start is greater than the end.")
+            if int(end) - int(start) + 1 > cap:
+                raise NumberError(f"Range {item!r} has {int(end) - int(start) + 1} numbers; at most {cap} a request.")
+            width = len(start)
+            for value in range(int(start), int(end) + 1):
+                digits = str(value).zfill(width)
+                if "+" + digits not in result:
+                    result["+" + digits] = classify(digits)
+        if len(result) > cap:
+            raise NumberError(f"More than {cap} numbers in one request; split it.")
+    return list(result.values())
