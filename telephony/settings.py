@@ -223,6 +223,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs: each app adds its own entry in telephony/celery.py.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Distribution lists (issue 3) -------------------------------------------
+
+# Uploads above these are refused before any work starts.
+DISTRIBUTION_LIST_MAX_FILE_BYTES = env_int("DISTRIBUTION_LIST_MAX_FILE_MB", 100) * 1024 * 1024
+DISTRIBUTION_LIST_MAX_ROWS = env_int("DISTRIBUTION_LIST_MAX_ROWS", 1_000_000)
+# Rows per chunk of the import: progress is saved after each chunk.
+DISTRIBUTION_LIST_CHUNK_ROWS = env_int("DISTRIBUTION_LIST_CHUNK_ROWS", 10_000)
+# An import that saved no progress for this long lost its worker: the list is failed.
+DISTRIBUTION_LIST_STALLED_AFTER_SECONDS = env_int("DISTRIBUTION_LIST_STALLED_AFTER_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["distribution-lists-reap-stalled-imports"] = {
+    "task": "distribution_lists.reap_stalled_imports",
+    "schedule": 60.0,
+}
+
 # --- REST API -------------------------------------------------------------
 
 REST_FRAMEWORK = {
