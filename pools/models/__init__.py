@@ -2,3 +2,5 @@
 
 Each sub-domain module adds its import line here.
 """
+
+from pools.models.carousel import IncorrectReason, NumberPool, NumberPoolIncorrectNumber, NumberPoolMember, PoolType  # noqa: F401
