@@ -2,3 +2,5 @@
 
 Each sub-domain module adds its import line here.
 """
+
+from pools.models.tracking import *  # noqa: F403 (names listed in its __all__)

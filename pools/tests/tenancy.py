@@ -1,0 +1,3 @@
+"""Cross-tenant walker makers of the pools app, one module per sub-domain."""
+
+from pools.tests import tenancy_tracking  # noqa: F401
