@@ -289,3 +289,13 @@ CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
     "task": "dids.tasks.dids_expire_holds",
     "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),
 }
+
+# --- Call tracking (issue 8) ------------------------------------------------
+
+# Most numbers one request may provision into a pool.
+TRACKING_POOL_MAX_QUANTITY = env_int("TRACKING_POOL_MAX_QUANTITY", 100)
+# The telephone platform's token for the incoming-call endpoint; empty refuses every call report.
+TRACKING_PLATFORM_TOKEN = os.environ.get("TRACKING_PLATFORM_TOKEN", "")
+# DNI rate limits (DRF throttling on the cache): page views per visitor of a pool, requests per IP.
+TRACKING_DNI_VISITOR_RATE = os.environ.get("TRACKING_DNI_VISITOR_RATE", "60/min")
+TRACKING_DNI_IP_RATE = os.environ.get("TRACKING_DNI_IP_RATE", "600/min")

@@ -1,3 +1,4 @@
 """Cross-tenant walker makers of the pools app, one module per sub-domain."""
 
 from pools.tests import tenancy_carousel  # noqa: F401
+from pools.tests import tenancy_tracking  # noqa: F401
