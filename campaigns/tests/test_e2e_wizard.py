@@ -58,6 +58,12 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
     page.select_option("#id_list-var_code", "code")
     expect_valid(page, "list")
     page.locator("#block-list button.next").click()
+    # A block head opens and closes from the keyboard as well.
+    page.locator("#block-main .block-head").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#block-main")).not_to_have_class("card block collapsed")
+    page.keyboard.press("Enter")
+    expect(page.locator("#block-main")).to_have_class("card block collapsed")
 
     # 4. Settings: lines out of range, a repeat count out of range.
     page.fill("#id_settings-lines", "51")
