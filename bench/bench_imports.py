@@ -116,6 +116,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _customer():
     from customers.models import Customer
 
@@ -128,7 +133,7 @@ def child_engine(path: str) -> dict:
     from distribution_lists import services
 
     customer = _customer()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     with open(path, "rb") as upload:
         distribution_list = services.distribution_list_upload(
             customer=customer, name=f"bench {time.time_ns()}", upload=upload, filename=Path(path).name
@@ -142,10 +147,10 @@ def child_engine(path: str) -> dict:
         enqueue=False,
     )
     report = services.distribution_list_import(list_id=distribution_list.pk)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     distribution_list.refresh_from_db()
     assert distribution_list.status == "ready", distribution_list.failure_reason
-    result = {"seconds": seconds, "rss": _peak_rss_mb(), **report.as_dict()}
+    result = {"seconds": seconds, "cpu": cpu, "rss": _peak_rss_mb(), **report.as_dict()}
     services.distribution_list_delete(distribution_list=distribution_list)
     return result
 
@@ -211,17 +216,18 @@ def child_import_export(path: str) -> dict:
             self.seen.add(instance.phone)
             return False
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     with open(path, encoding="utf-8") as source:
         dataset = tablib.Dataset().load(source.read(), format="csv", delimiter=";")
     result = ContactResource().import_data(dataset, dry_run=False, raise_errors=True, collect_failed_rows=False)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
     imported = Contact.objects.filter(distribution_list=distribution_list).count()
     from distribution_lists import services
 
     services.distribution_list_delete(distribution_list=distribution_list)
     return {
         "seconds": seconds,
+        "cpu": cpu,
         "rss": _peak_rss_mb(),
         "rows": len(dataset),
         "correct": imported,
@@ -236,7 +242,7 @@ def child_bare_phonenumbers(path: str) -> dict:
     with open(path, encoding="utf-8") as source:
         next(source)
         raws = [line.split(";", 1)[0] for line in source]
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu_seconds()
     valid = 0
     for raw in raws:
         try:
@@ -244,8 +250,8 @@ def child_bare_phonenumbers(path: str) -> dict:
                 valid += 1
         except phonenumbers.NumberParseException:
             pass
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rss": _peak_rss_mb(), "rows": len(raws), "correct": valid}
+    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    return {"seconds": seconds, "cpu": cpu, "rss": _peak_rss_mb(), "rows": len(raws), "correct": valid}
 
 
 CHILDREN = {"engine": child_engine, "import_export": child_import_export, "bare": child_bare_phonenumbers}
@@ -297,39 +303,46 @@ def main() -> None:
             rows,
             result.get("correct", ""),
             round(result["seconds"], 2),
+            round(result["cpu"], 2),
             int(rows / result["seconds"]),
             round(result["rss"]),
             goal,
             ratio,
         ]
 
+    def met(ok: bool) -> str:
+        return "met" if ok else "MISSED"
+
     ie_ratio = import_export["seconds"] / engine_small["seconds"]
+    ie_cpu_ratio = import_export["cpu"] / engine_small["cpu"]
     bare_ratio = engine_small["seconds"] / bare["seconds"]
+    bare_cpu_ratio = engine_small["cpu"] / bare["cpu"]
     print_table(
-        ["case", "rows", "correct", "seconds", "rows/s", "peak RSS MB", "goal", "ratio"],
+        ["case", "rows", "correct", "wall s", "CPU s", "rows/s", "peak RSS MB", "goal (wall)", "ratio (wall; CPU)"],
         [
             row(
                 "engine: 1M CSV → ready list",
                 engine_big,
-                f"≤45 s, ≤400 MB: {'met' if engine_big['seconds'] <= 45 and engine_big['rss'] <= 400 else 'MISSED'}",
+                f"≤45 s, ≤400 MB: {met(engine_big['seconds'] <= 45 and engine_big['rss'] <= 400)}",
             ),
-            row(
-                "engine: 100k XLSX → ready list",
-                engine_xlsx,
-                f"≤6 s: {'met' if engine_xlsx['seconds'] <= 6 else 'MISSED'}",
-            ),
+            row("engine: 100k XLSX → ready list", engine_xlsx, f"≤6 s: {met(engine_xlsx['seconds'] <= 6)}"),
             row("engine: 100k CSV → ready list", engine_small),
             row(
                 "django-import-export: 100k CSV",
                 import_export,
-                f"engine ≥8× faster: {'met' if ie_ratio >= 8 else 'MISSED'}",
-                f"{ie_ratio:.1f}× slower than engine",
+                f"engine ≥8× faster: {met(ie_ratio >= 8)}",
+                f"{ie_ratio:.1f}×; {ie_cpu_ratio:.1f}× the engine's time",
             ),
             row(
                 "bare phonenumbers parse+validate: 100k",
                 bare,
-                f"engine ≤1.5×: {'met' if bare_ratio <= 1.5 else 'MISSED'}",
-                f"engine takes {bare_ratio:.2f}× its time",
+                f"engine ≤1.5×: {met(bare_ratio <= 1.5)}",
+                f"engine takes {bare_ratio:.2f}×; {bare_cpu_ratio:.2f}× its time",
             ),
         ],
+    )
+    print(
+        "CPU s is this process's own CPU time (PostgreSQL's work for COPY and the insert is not in it); "
+        "on a shared machine wall time also counts waiting for a core. Load average at the end: "
+        + ", ".join(f"{load:.1f}" for load in os.getloadavg())
     )

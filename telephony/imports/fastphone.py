@@ -138,16 +138,16 @@ class _Rules:
         match = self.national_prefix.match(number)
         if not match:
             return number
-        viable_original = self.matches_general(number)
         groups = match.groups()
         if self.transform_rule is None or not groups or groups[-1] is None:
-            if viable_original and not self.matches_general(number[match.end() :]):
-                return number
-            return number[match.end() :]
-        transformed = self.national_prefix.sub(self.transform_rule, number, count=1)
-        if viable_original and not self.matches_general(transformed):
-            return number
-        return transformed
+            stripped = number[match.end() :]
+        else:
+            stripped = self.national_prefix.sub(self.transform_rule, number, count=1)
+        # The library keeps the number when it was viable and the stripped one
+        # is not; checking the stripped one first saves a match most times.
+        if self.matches_general(stripped) or not self.matches_general(number):
+            return stripped
+        return number
 
 
 _rules_cache: dict[tuple[int, str], _Rules | None] = {}
@@ -164,8 +164,15 @@ def _rules(country_code: int, region: str) -> _Rules | None:
         return rules
 
 
+_region_rules_cache: dict[str, _Rules | None] = {}
+
+
 def _region_rules(region: str) -> _Rules | None:
-    return _rules(phonenumbers.country_code_for_region(region), region)
+    try:
+        return _region_rules_cache[region]
+    except KeyError:
+        rules = _region_rules_cache[region] = _rules(phonenumbers.country_code_for_region(region), region)
+        return rules
 
 
 def _from_library(text: str, region: str | None) -> tuple[int, str]:
