@@ -80,3 +80,12 @@ def test_healthz_on_postgresql_and_redis(client, db):
     assert connection.vendor == "postgresql"
     assert celery_app.conf.broker_url.startswith("redis://")
     assert response.json() == {"database": "ok", "broker": "ok", "status": "ok"}
+
+
+def test_openapi_schema_and_docs_are_served_without_a_cdn(client, db):
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    assert "/api/account/" in schema.json()["paths"]
+    docs = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in docs
+    assert "cdn" not in docs.lower() and "https://" not in docs

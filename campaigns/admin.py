@@ -1,0 +1,46 @@
+from django.contrib import admin
+from django.utils.html import format_html_join
+
+from campaigns import services
+from campaigns.forms import AppAdminForm, AudioFileAdminForm
+from campaigns.models import App, AudioFile
+
+
+@admin.register(App)
+class AppAdmin(admin.ModelAdmin):
+    form = AppAdminForm
+    list_display = ["name", "owner", "variable_list", "step_count", "updated_at"]
+    list_filter = ["is_global", "customer"]
+    list_select_related = ["customer"]
+    search_fields = ["name", "customer__name"]
+    autocomplete_fields = ["customer"]
+    readonly_fields = ["variable_list", "updated_at", "updated_by"]
+
+    @admin.display(description="Owner", ordering="customer__name")
+    def owner(self, app: App) -> str:
+        return app.owner_label
+
+    @admin.display(description="Variables")
+    def variable_list(self, app: App) -> str:
+        return format_html_join(" ", "<code>{{{}}}</code>", ((name,) for name in app.variables)) or "—"
+
+    @admin.display(description="Steps")
+    def step_count(self, app: App) -> int:
+        return len(app.scenario or [])
+
+    def save_model(self, request, obj, form, change):
+        services.app_save(app=obj, user=request.user)
+
+
+@admin.register(AudioFile)
+class AudioFileAdmin(admin.ModelAdmin):
+    form = AudioFileAdminForm
+    list_display = ["name", "pk", "owner", "content_type", "size"]
+    list_filter = ["is_global", "customer"]
+    list_select_related = ["customer"]
+    search_fields = ["name"]
+    autocomplete_fields = ["customer"]
+
+    @admin.display(description="Owner")
+    def owner(self, audio: AudioFile) -> str:
+        return audio.owner_label

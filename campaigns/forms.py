@@ -1,0 +1,86 @@
+import json
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from campaigns import scenario as scenario_rules
+from campaigns.audio import sniff_audio
+from campaigns.models import App, AudioFile
+from campaigns.services import audio_ids_for
+
+SCENARIO_EXAMPLE = json.dumps(
+    [
+        {"id": "greet", "type": "say", "text": "Hello {name}, your order {order} is ready."},
+        {
+            "id": "menu",
+            "type": "gather",
+            "prompt": "Press 1 to speak to us.",
+            "digits": 1,
+            "timeout": 5,
+            "branches": {"1": "agent"},
+            "default": "bye",
+        },
+        {"id": "agent", "type": "transfer", "number": "+441174090100"},
+        {"id": "bye", "type": "say", "text": "Goodbye."},
+        {"id": "end", "type": "hangup"},
+    ],
+    indent=2,
+)
+
+
+class PrettyJSONField(forms.JSONField):
+    def prepare_value(self, value):
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+class AppAdminForm(forms.ModelForm):
+    scenario = PrettyJSONField(
+        widget=forms.Textarea(attrs={"rows": 24, "cols": 90, "style": "font-family: monospace"}),
+        help_text=(
+            "Ordered steps. Types: say (text with {variable} placeholders), play (audio: the id of an "
+            "audio file), gather (prompt, digits 1–20, timeout 1–60 s, branches digit → step id, default), "
+            "transfer (number in international format), hangup. Example:<pre>" + SCENARIO_EXAMPLE + "</pre>"
+        ),
+    )
+
+    class Meta:
+        model = App
+        fields = ["name", "customer", "is_global", "description", "scenario"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("is_global") and cleaned.get("customer"):
+            self.add_error("customer", "A global app belongs to no customer: clear the customer or untick Global.")
+        elif not cleaned.get("is_global") and not cleaned.get("customer"):
+            self.add_error("customer", "Choose the customer this app belongs to, or tick Global.")
+        steps = cleaned.get("scenario")
+        if "scenario" not in self.errors and steps is not None:
+            audio_ids = audio_ids_for(customer=cleaned.get("customer"), is_global=bool(cleaned.get("is_global")))
+            errors = scenario_rules.scenario_errors(steps, audio_ids=audio_ids)
+            if errors:
+                self.add_error("scenario", ValidationError(errors))
+        return cleaned
+
+
+class AudioFileAdminForm(forms.ModelForm):
+    class Meta:
+        model = AudioFile
+        fields = ["name", "customer", "is_global", "file"]
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if hasattr(uploaded, "content_type"):  # a new upload, not the stored file
+            self.instance.content_type = sniff_audio(uploaded)
+            self.instance.size = uploaded.size
+        return uploaded
+
+
+class PreviewForm(forms.Form):
+    """Sample values for each of an app's variables."""
+
+    def __init__(self, variables: list[str], *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in variables:
+            self.fields[name] = forms.CharField(required=False, initial=f"[{name}]")

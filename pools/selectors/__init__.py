@@ -1,0 +1,1 @@
+"""Pool selectors, split by sub-domain."""

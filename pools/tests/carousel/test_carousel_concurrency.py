@@ -1,0 +1,53 @@
+"""The sequential carousel shared by many database connections at once (PostgreSQL)."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from dids.models import DIDStatus
+from dids.tests.factories import DIDFactory
+from pools.models import NumberPool, PoolType
+from pools.services.carousel import pool_members_add, pool_next_number
+from pools.tests.carousel.factories import GlobalNumberPoolFactory
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 8
+DRAWS_EACH = 70
+MEMBERS = 7
+
+
+def test_concurrent_draws_share_one_sequence():
+    pool = GlobalNumberPoolFactory(pool_type=PoolType.SEQUENTIAL)
+    pool_members_add(pool=pool, dids=[DIDFactory(status=DIDStatus.RESERVED) for _ in range(MEMBERS)])
+    results: list[list[str]] = [[] for _ in range(WORKERS)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(WORKERS)
+
+    def work(index: int) -> None:
+        # Each thread has its own database connection: a separate session for PostgreSQL.
+        try:
+            mine = NumberPool.objects.get(pk=pool.pk)
+            start.wait()
+            for _ in range(DRAWS_EACH):
+                results[index].append(pool_next_number(pool=mine).number)
+        except BaseException as exc:  # reported below, not lost in the thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    counts = Counter(number for result in results for number in result)
+    total = WORKERS * DRAWS_EACH
+    # No position lost or given twice: every member exactly total / MEMBERS times.
+    assert len(counts) == MEMBERS
+    assert set(counts.values()) == {total // MEMBERS}
+    pool.refresh_from_db()
+    assert pool.cursor == total

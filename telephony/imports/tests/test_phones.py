@@ -1,0 +1,138 @@
+import random
+
+import phonenumbers
+import pytest
+from phonenumbers import PhoneNumberType
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+from telephony.imports import PhoneNormaliser, normalise_phone, time_zone_for
+from telephony.imports.fastphone import FastValidator, parse_digits
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("07400 123456", "GB", "+447400123456"),
+        ("'07400123456", "GB", "+447400123456"),  # Excel's text marker
+        ("+44 (0)7400 123456", "GB", "+447400123456"),
+        ("0044 7400 123456", "GB", "+447400123456"),
+        ("447400123456", "GB", "+447400123456"),  # lost its "+"
+        ("447400123456.0", "GB", "+447400123456"),  # a float written out
+        ("4.47400123456E+11", "GB", "+447400123456"),  # scientific notation, every digit kept
+        ("7400123456", "GB", "+447400123456"),  # lost its leading zero
+        ("(020) 7946-0018", "GB", "+442079460018"),
+        ("020.7946.0018", "GB", "+442079460018"),
+        ("8 (912) 345-67-89", "RU", "+79123456789"),  # Russian trunk prefix 8
+        ("+7 912 345 67 89", "GB", "+79123456789"),
+        ("2015550123", "US", "+12015550123"),
+        ("030 1234567", "DE", "+49301234567"),
+        ("\u00a0+33 1 42 68 53 00 ", "GB", "+33142685300"),
+    ],
+)
+def test_numbers_as_people_write_them(raw, region, e164):
+    result = normalise_phone(raw, region)
+    assert result.ok, result.reason
+    assert result.e164 == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("", "the phone number is empty"),
+        ("   ", "the phone number is empty"),
+        ("abc", "is not a phone number (it contains letters)"),
+        ("123", "is too short for GB"),
+        ("07400 1234567890", "is too long for GB"),
+        ("+999 1234567", "starts with an unknown country code"),
+        ("+44 7400 123456 ext 12", "has an extension"),
+        ("4.474E+11", "dropped its last digits"),
+        ("---", "has no digits"),
+    ],
+)
+def test_bad_numbers_have_a_reason(raw, reason):
+    result = normalise_phone(raw, "GB")
+    assert not result.ok
+    assert result.e164 is None
+    assert reason in result.reason
+
+
+@pytest.mark.parametrize(
+    ("e164", "zone"),
+    [
+        ("+442079460018", "Europe/London"),  # geographic
+        ("+447400123456", "Europe/London"),  # mobile: country level, GB's main zone
+        ("+12125550123", "America/New_York"),
+        ("+13105550123", "America/Los_Angeles"),  # the most specific zone
+        ("+79123456789", "Europe/Moscow"),  # Russian mobile: country level, main zone
+        ("+73432123456", "Asia/Yekaterinburg"),  # Yekaterinburg landline
+        ("+61412345678", "Australia/Sydney"),  # mobile in a country of many zones: main zone
+        ("+33142685300", "Europe/Paris"),
+    ],
+)
+def test_time_zone_of_a_number(e164, zone):
+    assert time_zone_for(e164) == zone
+    assert normalise_phone(e164, "GB").time_zone == zone
+
+
+def test_unknown_region_is_refused():
+    with pytest.raises(ValueError, match="not a country code"):
+        PhoneNormaliser("XX")
+
+
+def test_fast_validator_agrees_with_phonenumbers_everywhere():
+    # Near-misses of each region's example numbers: valid and invalid ones,
+    # every calling code, including those shared by several regions.
+    rng = random.Random(3)
+    validator = FastValidator()
+    checked = valid = 0
+    for country_code, regions in COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            for number_type in (PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE, PhoneNumberType.TOLL_FREE):
+                if region == "001":
+                    example = phonenumbers.example_number_for_non_geo_entity(country_code)
+                else:
+                    example = phonenumbers.example_number_for_type(region, number_type)
+                if example is None:
+                    continue
+                national = phonenumbers.national_significant_number(example)
+                for _ in range(4):
+                    cut = rng.randint(1, min(5, len(national)))
+                    tail = "".join(rng.choice("0123456789") for _ in range(cut + rng.choice((-1, 0, 0, 1))))
+                    number = phonenumbers.parse(f"+{country_code}{national[:-cut]}{tail}")
+                    region_found, found_type = validator.region_and_type(number)
+                    expected_valid = phonenumbers.is_valid_number(number)
+                    assert (region_found is not None) == expected_valid, number
+                    checked += 1
+                    if expected_valid:
+                        valid += 1
+                        assert region_found == phonenumbers.region_code_for_number(number)
+                        expected_type = phonenumbers.number_type(number)
+                        if expected_type == PhoneNumberType.FIXED_LINE_OR_MOBILE:
+                            expected_type = PhoneNumberType.FIXED_LINE
+                        assert found_type == expected_type, number
+    assert checked > 2000
+    assert valid > 500
+
+
+def test_fast_parse_agrees_with_phonenumbers_parse():
+    # Random digit strings, read in random regions or as international, with
+    # leading zeros and the region's own country code in front now and then.
+    rng = random.Random(5)
+    regions = [*sorted(phonenumbers.SUPPORTED_REGIONS), *[None] * 20]
+    for _ in range(20_000):
+        region = rng.choice(regions)
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 18)))
+        if rng.random() < 0.3:
+            digits = "0" + digits
+        if region and rng.random() < 0.2:
+            digits = f"{phonenumbers.country_code_for_region(region)}{digits}"
+        expected = found = None
+        try:
+            expected = phonenumbers.parse(digits if region else "+" + digits, region)
+        except phonenumbers.NumberParseException as exc:
+            expected = exc.error_type
+        try:
+            found = parse_digits(digits, region)
+        except phonenumbers.NumberParseException as exc:
+            found = exc.error_type
+        assert found == expected, (digits, region)

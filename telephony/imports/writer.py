@@ -1,0 +1,151 @@
+"""Writing many rows fast, and all at once at the end.
+
+Rows are *staged* while the file is read and *published* in one statement at
+the end, inside the caller's transaction, so an import either lands whole or
+not at all:
+
+- PostgreSQL: ``COPY`` (psycopg 3) into a temporary staging table created on
+  this connection, then one ``INSERT … SELECT`` into the real table. The
+  staging table lives outside any transaction, so progress updates can be
+  committed between chunks; it disappears with the connection if the worker
+  dies.
+- Other databases (SQLite, the embedded default): rows are pickled to a
+  temporary file and published with ``bulk_create`` in batches.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import tempfile
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import connections, models
+
+
+class BulkWriter:
+    """Stage tuples of values for ``fields`` of ``model``; :meth:`publish` inserts them all.
+
+    Values are Python values as the model fields take them (a dict for a
+    JSONField, a primary key for a foreign key's ``*_id`` attname). Use it as
+    a context manager: leaving the block discards whatever was not published.
+    """
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        fields: Sequence[str],
+        *,
+        using: str = "default",
+        ignore_conflicts: bool = False,
+        batch_size: int = 5000,
+    ) -> None:
+        self.model = model
+        self.fields = list(fields)
+        self.using = using
+        self.ignore_conflicts = ignore_conflicts
+        self.batch_size = batch_size
+        self.connection = connections[using]
+        self.staged = 0
+        self._columns = [model._meta.get_field(name).column for name in self.fields]
+        self._json = [isinstance(model._meta.get_field(name), models.JSONField) for name in self.fields]
+        self._postgres = self.connection.vendor == "postgresql"
+        self._stage_table: str | None = None
+        self._spool = None
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()
+
+    def add_many(self, rows: Iterable[tuple]) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        if self._postgres:
+            self._copy(rows)
+        else:
+            if self._spool is None:
+                # Closed by discard(), which the context manager always runs.
+                self._spool = tempfile.TemporaryFile(prefix="import-stage-")  # noqa: SIM115
+            pickle.dump(rows, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self.staged += len(rows)
+
+    def publish(self) -> int:
+        """Insert every staged row into the model's table; returns how many were inserted."""
+        if not self.staged:
+            return 0
+        inserted = self._publish_postgres() if self._postgres else self._publish_batches()
+        self.discard()
+        return inserted
+
+    def discard(self) -> None:
+        if self._stage_table:
+            table, self._stage_table = self._stage_table, None
+            if self.connection.connection is not None:
+                with self.connection.cursor() as cursor:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        if self._spool is not None:
+            self._spool.close()
+            self._spool = None
+        self.staged = 0
+
+    # --- PostgreSQL ------------------------------------------------------------
+
+    def _copy(self, rows: list[tuple]) -> None:
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self._columns)
+        if self._stage_table is None:
+            self._stage_table = f"import_stage_{uuid.uuid4().hex[:16]}"
+            with self.connection.cursor() as cursor:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {self._stage_table} AS "
+                    f"SELECT {columns} FROM {quote(self.model._meta.db_table)} WITH NO DATA"
+                )
+        json_positions = [i for i, is_json in enumerate(self._json) if is_json]
+        statement = f"COPY {self._stage_table} ({columns}) FROM STDIN"
+        with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
+            write_row = copy.write_row
+            if json_positions:
+                dumps = json.dumps
+                for row in rows:
+                    row = list(row)
+                    for position in json_positions:
+                        row[position] = dumps(row[position], ensure_ascii=False)
+                    write_row(row)
+            else:
+                for row in rows:
+                    write_row(row)
+
+    def _publish_postgres(self) -> int:
+        quote = self.connection.ops.quote_name
+        columns = ", ".join(quote(c) for c in self._columns)
+        conflict = " ON CONFLICT DO NOTHING" if self.ignore_conflicts else ""
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
+                f"SELECT {columns} FROM {self._stage_table}{conflict}"
+            )
+            return cursor.rowcount
+
+    # --- Others ----------------------------------------------------------------
+
+    def _publish_batches(self) -> int:
+        attnames = [self.model._meta.get_field(name).attname for name in self.fields]
+        self._spool.seek(0)
+        inserted = 0
+        model = self.model
+        while True:
+            try:
+                rows: list[tuple[Any, ...]] = pickle.load(self._spool)
+            except EOFError:
+                break
+            for start in range(0, len(rows), self.batch_size):
+                batch = rows[start : start + self.batch_size]
+                objects = [model(**dict(zip(attnames, row, strict=True))) for row in batch]
+                model.objects.using(self.using).bulk_create(objects, ignore_conflicts=self.ignore_conflicts)
+                inserted += len(objects)
+        return inserted
