@@ -79,3 +79,269 @@ class App(OwnedByCustomerOrGlobal):
         # Variables always follow the scenario, whoever saves it.
         self.variables = scenario_rules.scenario_variables(self.scenario or [])
         super().save(*args, **kwargs)
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    LAUNCHED = "launched", "Launched"
+    PAUSED = "paused", "Paused"
+    FINISHED = "finished", "Finished"
+
+
+class RepeatOutcome(models.TextChoices):
+    """The outcomes a repeat rule can be set for; "short" is an answered call shorter than N seconds."""
+
+    ANSWERED = "answered", "Answered"
+    NO_ANSWER = "no_answer", "No answer"
+    BUSY = "busy", "Busy"
+    FAILED = "failed", "Failed"
+    SHORT = "short", "Answered but shorter than"
+
+
+LINES_RANGE = (1, 50)
+REPEAT_COUNT_RANGE = (1, 199)
+REPEAT_PERIOD_RANGE = (1, 1440)  # minutes
+SHORT_CALL_RANGE = (1, 3600)  # seconds
+REPEAT_CAP_RANGE = (1, 1000)
+ALL_WEEKDAYS = 0b1111111  # bit 0 is Monday
+
+
+def _between(field: str, bounds: tuple[int, int]) -> Q:
+    return Q(**{f"{field}__gte": bounds[0], f"{field}__lte": bounds[1]})
+
+
+def _repeat_fields(label: str):
+    return (
+        models.BooleanField(f"repeat {label}", default=False),
+        models.PositiveSmallIntegerField(f"{label}: repeats", default=1),
+        models.PositiveSmallIntegerField(f"{label}: period (minutes)", default=60),
+    )
+
+
+class Campaign(models.Model):
+    """A voice campaign: who is called (a list), what they hear (an app), from which number, and when.
+
+    Its status changes only through ``campaigns.services.campaign_transition``.
+    """
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(max_length=100)
+    comment = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT)
+
+    # 1. Main: the A-number is one DID or one pool.
+    a_number_did = models.ForeignKey(
+        "dids.DID", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="A-number"
+    )
+    a_number_pool = models.ForeignKey(
+        "pools.NumberPool",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name="numbers pool",
+    )
+    # 2. App and 3. distribution list, with the app's variables mapped to list columns.
+    app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="campaigns")
+    distribution_list = models.ForeignKey(
+        "distribution_lists.DistributionList", on_delete=models.PROTECT, related_name="campaigns"
+    )
+    variable_mapping = models.JSONField(default=dict, blank=True, help_text="App variable → list column.")
+
+    # 4. Settings.
+    all_day = models.BooleanField(default=True)
+    work_start = models.TimeField(null=True, blank=True)
+    work_end = models.TimeField(null=True, blank=True, help_text="Earlier than the start: the window crosses midnight.")
+    work_days = models.PositiveSmallIntegerField(default=ALL_WEEKDAYS, help_text="Bit 0 is Monday.")
+    lines = models.PositiveSmallIntegerField("limit of lines", default=1)
+    repeat_answered, repeat_answered_count, repeat_answered_period = _repeat_fields("answered")
+    repeat_no_answer, repeat_no_answer_count, repeat_no_answer_period = _repeat_fields("no answer")
+    repeat_busy, repeat_busy_count, repeat_busy_period = _repeat_fields("busy")
+    repeat_failed, repeat_failed_count, repeat_failed_period = _repeat_fields("failed")
+    repeat_short, repeat_short_count, repeat_short_period = _repeat_fields("short answered")
+    short_call_seconds = models.PositiveSmallIntegerField("shorter than (seconds)", default=10)
+    repeat_total_cap = models.PositiveIntegerField("cap on all repeats", null=True, blank=True)
+    scheduled_at = models.DateTimeField("scheduled launch", null=True, blank=True)
+    subscriber_time_zone = models.BooleanField(
+        "subscriber's time zone", default=False, help_text="Apply the work period in each subscriber's local time."
+    )
+    time_zone = models.CharField(max_length=64, help_text="The time zone the campaign was created in.")
+
+    # Statistics, kept by the dialer as calls end (so that lists of campaigns need no aggregation).
+    stat_contacts = models.PositiveIntegerField(default=0)
+    stat_called = models.PositiveIntegerField(default=0)
+    stat_answered = models.PositiveIntegerField(default=0)
+    stat_no_answer = models.PositiveIntegerField(default=0)
+    stat_busy = models.PositiveIntegerField(default=0)
+    stat_failed = models.PositiveIntegerField(default=0)
+    stat_done = models.PositiveIntegerField(default=0, help_text="Contacts with no call left.")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    launched_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "name"], name="campaign_name_unique_per_customer"),
+            models.CheckConstraint(condition=Q(status__in=CampaignStatus.values), name="campaign_status_valid"),
+            models.CheckConstraint(
+                condition=Q(a_number_did__isnull=False, a_number_pool__isnull=True)
+                | Q(a_number_did__isnull=True, a_number_pool__isnull=False),
+                name="campaign_one_a_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(all_day=True)
+                | (Q(work_start__isnull=False, work_end__isnull=False) & ~Q(work_start=models.F("work_end"))),
+                name="campaign_work_period_complete",
+            ),
+            models.CheckConstraint(condition=_between("work_days", (1, ALL_WEEKDAYS)), name="campaign_work_days"),
+            models.CheckConstraint(condition=_between("lines", LINES_RANGE), name="campaign_lines_range"),
+            *[
+                models.CheckConstraint(
+                    condition=_between(f"repeat_{outcome}_count", REPEAT_COUNT_RANGE)
+                    & _between(f"repeat_{outcome}_period", REPEAT_PERIOD_RANGE),
+                    name=f"campaign_repeat_{outcome}_range",
+                )
+                for outcome in RepeatOutcome.values
+            ],
+            models.CheckConstraint(
+                condition=_between("short_call_seconds", SHORT_CALL_RANGE), name="campaign_short_call_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(repeat_total_cap__isnull=True) | _between("repeat_total_cap", REPEAT_CAP_RANGE),
+                name="campaign_repeat_cap_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["customer", "status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remaining(self) -> int:
+        return max(self.stat_contacts - self.stat_done, 0)
+
+    @property
+    def progress_percent(self) -> int:
+        return int(100 * self.stat_done / self.stat_contacts) if self.stat_contacts else 0
+
+    def repeat_rule(self, outcome: str) -> tuple[bool, int, int]:
+        """(enabled, count, period in minutes) of one outcome's repeat rule."""
+        return (
+            getattr(self, f"repeat_{outcome}"),
+            getattr(self, f"repeat_{outcome}_count"),
+            getattr(self, f"repeat_{outcome}_period"),
+        )
+
+    @property
+    def weekdays(self) -> list[int]:
+        return [day for day in range(7) if self.work_days & (1 << day)]
+
+
+class CampaignTransition(models.Model):
+    """Who moved a campaign from which status to which, and when."""
+
+    TENANT_LOOKUP = "campaign__customer"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=10, choices=CampaignStatus.choices)
+    to_status = models.CharField(max_length=10, choices=CampaignStatus.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by_dialer = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.from_status} → {self.to_status}"
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a call"
+    IN_PROGRESS = "in_progress", "Call in progress"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class CallJob(models.Model):
+    """One contact of a launched campaign: called until it succeeds or its repeat rules are used up.
+
+    The database is the dialer's source of truth: a job is due when it is
+    pending and ``next_attempt_at`` has come (DESIGN.md, "The dialer").
+    """
+
+    TENANT_LOOKUP = "campaign__customer"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs")
+    contact = models.ForeignKey("distribution_lists.Contact", on_delete=models.PROTECT, related_name="+")
+    phone = models.CharField(max_length=16, help_text="E.164, copied at launch.")
+    time_zone = models.CharField(max_length=64, help_text="The subscriber's zone, copied at launch.")
+    status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts_made = models.PositiveSmallIntegerField(default=0)
+    repeats_made = models.PositiveSmallIntegerField(default=0)
+    # How many repeats each rule has used, keyed by RepeatOutcome value.
+    repeats_by_outcome = models.JSONField(default=dict)
+    last_outcome = models.CharField(max_length=12, blank=True)
+    last_cause = models.CharField(max_length=8, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "contact"], name="call_job_one_per_contact"),
+            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="call_job_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "status", "next_attempt_at"], name="call_job_due"),
+            models.Index(fields=["campaign", "time_zone", "status", "next_attempt_at"], name="call_job_due_by_zone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} → {self.phone}"
+
+
+class AttemptStatus(models.TextChoices):
+    DIALING = "dialing", "Dialing"
+    ENDED = "ended", "Ended"
+
+
+class CallAttempt(models.Model):
+    """One call placed for a job: kept forever, the report reads from these."""
+
+    TENANT_LOOKUP = "campaign__customer"
+
+    job = models.ForeignKey(CallJob, on_delete=models.CASCADE, related_name="attempts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first call of the job, 2 for its first repeat, …")
+    status = models.CharField(max_length=8, choices=AttemptStatus.choices, default=AttemptStatus.DIALING)
+    a_number = models.CharField(max_length=16, blank=True)
+    b_number = models.CharField(max_length=16)
+    scenario = models.JSONField(default=list, help_text="The app's steps rendered for this contact.")
+    worker = models.CharField(max_length=200, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds from answer to end.")
+    outcome = models.CharField(max_length=12, blank=True)
+    cause = models.CharField(max_length=8, blank=True)
+    digits = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="call_attempt_unique_per_job"),
+            models.CheckConstraint(condition=Q(status__in=AttemptStatus.values), name="call_attempt_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "started_at"], name="call_attempt_report"),
+            models.Index(fields=["status", "lease_expires_at"], name="call_attempt_lease"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.b_number} #{self.number}"

@@ -1,8 +1,17 @@
 from django.urls import path
 
-from campaigns import views
+from campaigns import views, views_campaigns
 
 urlpatterns = [
+    path("campaigns/", views_campaigns.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/new/", views_campaigns.CampaignWizardView.as_view(), name="campaign_create"),
+    path("campaigns/<int:campaign_id>/", views_campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
+    path("campaigns/<int:campaign_id>/edit/", views_campaigns.CampaignWizardView.as_view(), name="campaign_edit"),
+    path(
+        "campaigns/<int:campaign_id>/<slug:action>/",
+        views_campaigns.CampaignActionView.as_view(),
+        name="campaign_action",
+    ),
     path("apps/", views.AppListView.as_view(), name="apps"),
     path("apps/<int:app_id>/", views.AppDetailView.as_view(), name="app_detail"),
     path("help/cause-codes/", views.CauseCodesView.as_view(), name="cause_codes"),

@@ -223,6 +223,20 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Periodic jobs: each app adds its own entry in telephony/celery.py.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# --- Distribution lists (issue 3) -------------------------------------------
+
+# Uploads above these are refused before any work starts.
+DISTRIBUTION_LIST_MAX_FILE_BYTES = env_int("DISTRIBUTION_LIST_MAX_FILE_MB", 100) * 1024 * 1024
+DISTRIBUTION_LIST_MAX_ROWS = env_int("DISTRIBUTION_LIST_MAX_ROWS", 1_000_000)
+# Rows per chunk of the import: progress is saved after each chunk.
+DISTRIBUTION_LIST_CHUNK_ROWS = env_int("DISTRIBUTION_LIST_CHUNK_ROWS", 10_000)
+# An import that saved no progress for this long lost its worker: the list is failed.
+DISTRIBUTION_LIST_STALLED_AFTER_SECONDS = env_int("DISTRIBUTION_LIST_STALLED_AFTER_SECONDS", 300)
+CELERY_BEAT_SCHEDULE["distribution-lists-reap-stalled-imports"] = {
+    "task": "distribution_lists.reap_stalled_imports",
+    "schedule": 60.0,
+}
+
 # --- REST API -------------------------------------------------------------
 
 REST_FRAMEWORK = {
@@ -260,3 +274,28 @@ LOGGING = {
 # --- Apps (call scenarios) ------------------------------------------------
 
 AUDIO_MAX_BYTES = env_int("AUDIO_MAX_BYTES", 10 * 1024 * 1024)
+
+# --- DID inventory (dids app, issue 4) --------------------------------------
+
+# Most numbers one add request, range or `add_dids` run may create.
+DIDS_MAX_NUMBERS_PER_REQUEST = env_int("DIDS_MAX_NUMBERS_PER_REQUEST", 10_000)
+# Fewest digits a number may have (the seed's example range is 111-222).
+DIDS_MIN_DIGITS = env_int("DIDS_MIN_DIGITS", 3)
+# Country of numbers typed nationally (01174090100); empty: international only.
+DIDS_DEFAULT_REGION = os.environ.get("DIDS_DEFAULT_REGION", "")
+# Admin lists count exactly up to this many rows, then show the planner's estimate.
+DIDS_EXACT_COUNT_UP_TO = env_int("DIDS_EXACT_COUNT_UP_TO", 10_000)
+CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
+    "task": "dids.tasks.dids_expire_holds",
+    "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),
+}
+
+# --- Call tracking (issue 8) ------------------------------------------------
+
+# Most numbers one request may provision into a pool.
+TRACKING_POOL_MAX_QUANTITY = env_int("TRACKING_POOL_MAX_QUANTITY", 100)
+# The telephone platform's token for the incoming-call endpoint; empty refuses every call report.
+TRACKING_PLATFORM_TOKEN = os.environ.get("TRACKING_PLATFORM_TOKEN", "")
+# DNI rate limits (DRF throttling on the cache): page views per visitor of a pool, requests per IP.
+TRACKING_DNI_VISITOR_RATE = os.environ.get("TRACKING_DNI_VISITOR_RATE", "60/min")
+TRACKING_DNI_IP_RATE = os.environ.get("TRACKING_DNI_IP_RATE", "600/min")

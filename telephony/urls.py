@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pools.api import urls as v3_urls
 from telephony import api_urls, dashboard_urls
 from telephony.health import healthz
 
@@ -21,5 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
     path("api/", include((api_urls.urlpatterns, "api"))),
+    # The v3 API of seed 002 (call-tracking number pools), as its clients call it.
+    path("v3/api/", include((v3_urls.urlpatterns, "v3"))),
     path("", include((dashboard_urls.urlpatterns, "dashboard"))),
 ]

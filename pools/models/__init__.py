@@ -4,3 +4,4 @@ Each sub-domain module adds its import line here.
 """
 
 from pools.models.carousel import IncorrectReason, NumberPool, NumberPoolIncorrectNumber, NumberPoolMember, PoolType  # noqa: F401
+from pools.models.tracking import *  # noqa: F403 (names listed in its __all__)

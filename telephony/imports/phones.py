@@ -19,7 +19,7 @@ from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
 from phonenumbers import timezone as phone_timezone
 from phonenumbers.phonenumberutil import is_number_type_geographical
 
-from .fastphone import FastValidator
+from .fastphone import FastValidator, parse_digits
 
 # When phonenumbers can only say "somewhere in this country" (a mobile in a
 # country with several zones) a contact gets the zone most of its people live
@@ -186,14 +186,14 @@ class PhoneNormaliser:
 
     def _national(self, raw: str, digits: str) -> PhoneResult:
         try:
-            number = phonenumbers.parse(digits, self.region)
+            number = parse_digits(digits, self.region)
         except NumberParseException as exc:
             return PhoneResult(raw, reason=_parse_reason(raw, exc))
         return self._judge(raw, number)
 
     def _international(self, raw: str, digits: str) -> PhoneResult:
         try:
-            number = phonenumbers.parse("+" + digits, None)
+            number = parse_digits(digits, None)
         except NumberParseException as exc:
             return PhoneResult(raw, reason=_parse_reason(raw, exc))
         return self._judge(raw, number)

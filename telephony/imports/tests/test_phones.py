@@ -6,7 +6,7 @@ from phonenumbers import PhoneNumberType
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from telephony.imports import PhoneNormaliser, normalise_phone, time_zone_for
-from telephony.imports.fastphone import FastValidator
+from telephony.imports.fastphone import FastValidator, parse_digits
 
 
 @pytest.mark.parametrize(
@@ -112,3 +112,27 @@ def test_fast_validator_agrees_with_phonenumbers_everywhere():
                         assert found_type == expected_type, number
     assert checked > 2000
     assert valid > 500
+
+
+def test_fast_parse_agrees_with_phonenumbers_parse():
+    # Random digit strings, read in random regions or as international, with
+    # leading zeros and the region's own country code in front now and then.
+    rng = random.Random(5)
+    regions = [*sorted(phonenumbers.SUPPORTED_REGIONS), *[None] * 20]
+    for _ in range(20_000):
+        region = rng.choice(regions)
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randint(3, 18)))
+        if rng.random() < 0.3:
+            digits = "0" + digits
+        if region and rng.random() < 0.2:
+            digits = f"{phonenumbers.country_code_for_region(region)}{digits}"
+        expected = found = None
+        try:
+            expected = phonenumbers.parse(digits if region else "+" + digits, region)
+        except phonenumbers.NumberParseException as exc:
+            expected = exc.error_type
+        try:
+            found = parse_digits(digits, region)
+        except phonenumbers.NumberParseException as exc:
+            found = exc.error_type
+        assert found == expected, (digits, region)

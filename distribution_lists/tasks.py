@@ -1,0 +1,20 @@
+"""Thin tasks: ids in, a service call."""
+
+from celery import shared_task
+from django.conf import settings
+
+from distribution_lists import services
+
+
+@shared_task(
+    name="distribution_lists.import",
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def import_distribution_list(list_id: int) -> None:
+    services.distribution_list_import(list_id=list_id)
+
+
+@shared_task(name="distribution_lists.reap_stalled_imports", time_limit=60, soft_time_limit=50)
+def reap_stalled_imports() -> None:
+    services.distribution_lists_reap_stalled()

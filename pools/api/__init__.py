@@ -1,0 +1,1 @@
+"""The v3 API (seed 002): call-tracking number pools, DNI and incoming calls."""

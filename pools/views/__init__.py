@@ -1,0 +1,1 @@
+"""Pool dashboard views, split by sub-domain."""
