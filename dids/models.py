@@ -152,7 +152,11 @@ class DID(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(
+        excluded_fields=["updated_at"],
+        verbose_name="DID audit log entry",
+        verbose_name_plural="DID audit log",
+    )
 
     class Meta:
         verbose_name = "DID"

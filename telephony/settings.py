@@ -261,6 +261,21 @@ LOGGING = {
 
 AUDIO_MAX_BYTES = env_int("AUDIO_MAX_BYTES", 10 * 1024 * 1024)
 
+# --- DID inventory (dids app, issue 4) --------------------------------------
+
+# Most numbers one add request, range or `add_dids` run may create.
+DIDS_MAX_NUMBERS_PER_REQUEST = env_int("DIDS_MAX_NUMBERS_PER_REQUEST", 10_000)
+# Fewest digits a number may have (the seed's example range is 111-222).
+DIDS_MIN_DIGITS = env_int("DIDS_MIN_DIGITS", 3)
+# Country of numbers typed nationally (01174090100); empty: international only.
+DIDS_DEFAULT_REGION = os.environ.get("DIDS_DEFAULT_REGION", "")
+# Admin lists count exactly up to this many rows, then show the planner's estimate.
+DIDS_EXACT_COUNT_UP_TO = env_int("DIDS_EXACT_COUNT_UP_TO", 10_000)
+CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
+    "task": "dids.tasks.dids_expire_holds",
+    "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),
+}
+
 # --- Call tracking (issue 8) ------------------------------------------------
 
 # Most numbers one request may provision into a pool.

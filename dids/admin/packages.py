@@ -1,0 +1,212 @@
+"""Operators, packages and client packages; the client packages inline on the customer page."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from customers.admin import CustomerAdmin
+from dids import services
+from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
+
+
+@admin.register(Operator)
+class OperatorAdmin(admin.ModelAdmin):
+    list_display = ["name", "contact_name", "email", "phone", "did_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(did_total=Count("dids"))
+
+    @admin.display(description="DIDs", ordering="did_total")
+    def did_count(self, operator) -> int:
+        return operator.did_total
+
+
+class TagsField(forms.CharField):
+    """A JSON list of tags, typed as comma-separated text."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return sorted({tag.strip() for tag in text.split(",") if tag.strip()})
+
+
+class PackageForm(forms.ModelForm):
+    allowed_tags = TagsField(
+        required=False,
+        help_text="Comma-separated tags of the DIDs that may be picked under this package; empty means any DID.",
+    )
+
+    class Meta:
+        model = Package
+        fields = ["name", "did_limit", "allowed_tags", "hold_days", "notes"]
+
+
+@admin.register(Package)
+class PackageAdmin(admin.ModelAdmin):
+    form = PackageForm
+    list_display = ["name", "did_limit", "tags", "hold_days", "client_package_count"]
+    search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(cp_total=Count("client_packages"))
+
+    @admin.display(description="allowed tags")
+    def tags(self, package) -> str:
+        return ", ".join(package.allowed_tags) or "any"
+
+    @admin.display(description="client packages", ordering="cp_total")
+    def client_package_count(self, package) -> int:
+        return package.cp_total
+
+
+def _used(queryset):
+    return queryset.annotate(used=Count("dids", filter=Q(dids__status__in=CUSTOMER_STATUSES)))
+
+
+def _toggle_buttons(cp: ClientPackage) -> str:
+    if cp.pk is None:
+        return ""
+    action = "deactivate" if cp.active else "activate"
+    label = "Deactivate (DIDs to Hold)" if cp.active else "Activate (held DIDs back)"
+    url = reverse(f"admin:dids_clientpackage_{action}", args=[cp.pk])
+    # formaction: the inline sits inside the customer form, and forms cannot nest.
+    return format_html(
+        '<button type="submit" class="button" formaction="{}" formmethod="post" name="_toggle">{}</button>', url, label
+    )
+
+
+class ClientPackageInlineForm(forms.ModelForm):
+    class Meta:
+        model = ClientPackage
+        fields = ["package", "starts_on", "ends_on"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # Its DIDs were counted against this package; moving them is a release and a new assignment.
+            self.fields["package"].disabled = True
+
+
+class ClientPackageInline(admin.TabularInline):
+    model = ClientPackage
+    form = ClientPackageInlineForm
+    fields = ["package", "starts_on", "ends_on", "active", "room", "toggle"]
+    readonly_fields = ["active", "room", "toggle"]
+    extra = 0
+    can_delete = False
+    template = "admin/dids/clientpackage/tabular_inline.html"
+
+    def get_queryset(self, request):
+        return _used(super().get_queryset(request).select_related("package"))
+
+    @admin.display(description="DIDs used / limit")
+    def room(self, cp: ClientPackage) -> str:
+        if cp.pk is None:
+            return ""
+        return f"{cp.used} / {cp.package.did_limit}"
+
+    @admin.display(description="")
+    def toggle(self, cp: ClientPackage) -> str:
+        return _toggle_buttons(cp)
+
+
+# dids depends on customers, not the reverse: the customer page gains its
+# client packages from here, so the customers app needs no knowledge of DIDs.
+if ClientPackageInline not in CustomerAdmin.inlines:
+    CustomerAdmin.inlines = [*CustomerAdmin.inlines, ClientPackageInline]
+
+
+@admin.register(ClientPackage)
+class ClientPackageAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "customer", "package", "active", "used_display", "starts_on", "ends_on", "toggle"]
+    list_filter = ["active", "package"]
+    list_select_related = ["customer", "package"]
+    search_fields = ["customer__name", "package__name"]
+    readonly_fields = ["active", "deactivated_at"]
+    autocomplete_fields = ["customer"]
+    actions = ["activate_selected", "deactivate_selected"]
+
+    def get_queryset(self, request):
+        return _used(super().get_queryset(request))
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return [*self.readonly_fields, "customer", "package"]
+        return self.readonly_fields
+
+    @admin.display(description="DIDs used / limit")
+    def used_display(self, cp) -> str:
+        return f"{cp.used} / {cp.package.did_limit}"
+
+    @admin.display(description="")
+    def toggle(self, cp) -> str:
+        return _toggle_buttons(cp)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deactivate instead: its DIDs must pass through Hold.
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/activate/",
+                self.admin_site.admin_view(self.toggle_view),
+                {"activate": True},
+                name="dids_clientpackage_activate",
+            ),
+            path(
+                "<int:pk>/deactivate/",
+                self.admin_site.admin_view(self.toggle_view),
+                {"activate": False},
+                name="dids_clientpackage_deactivate",
+            ),
+            *super().get_urls(),
+        ]
+
+    def toggle_view(self, request, pk: int, activate: bool):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        cp = get_object_or_404(ClientPackage.objects.select_related("customer", "package"), pk=pk)
+        self._toggle(request, cp, activate)
+        return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[cp.customer_id]))
+
+    def _toggle(self, request, cp: ClientPackage, activate: bool) -> None:
+        try:
+            if activate:
+                count = services.client_package_activate(client_package=cp, user=request.user)
+                messages.success(
+                    request, f"{cp.package.name} of {cp.customer} activated; {count} DID(s) back from Hold."
+                )
+            else:
+                count = services.client_package_deactivate(client_package=cp, user=request.user)
+                messages.success(
+                    request,
+                    f"{cp.package.name} of {cp.customer} deactivated; {count} DID(s) in Hold for "
+                    f"{cp.package.hold_days} day(s).",
+                )
+        except services.DIDError as exc:
+            messages.error(request, str(exc))
+
+    @admin.action(description="Activate the selected client packages", permissions=["change"])
+    def activate_selected(self, request, queryset):
+        for cp in queryset.filter(active=False).select_related("customer", "package"):
+            self._toggle(request, cp, True)
+
+    @admin.action(description="Deactivate the selected client packages (DIDs to Hold)", permissions=["change"])
+    def deactivate_selected(self, request, queryset):
+        for cp in queryset.filter(active=True).select_related("customer", "package"):
+            self._toggle(request, cp, False)

@@ -1,0 +1,105 @@
+"""Forms of the DID admin pages; they validate, services write."""
+
+from __future__ import annotations
+
+from django import forms
+
+from dids.models import DID, AfterHoldStatus, ClientPackage, DIDStatus, NumberType, Operator
+from dids.numbers import max_range_size
+from dids.services import Via, transition_refusal
+
+CREATION_CHOICES = [(s.value, s.label) for s in (DIDStatus.IN_STOCK, DIDStatus.RESERVED, DIDStatus.ARCHIVE)]
+EDIT_STATUS_CHOICES = [("", "— unchanged —"), *CREATION_CHOICES]
+
+
+class DIDAddForm(forms.Form):
+    numbers = forms.CharField(
+        label="DID(s)",
+        widget=forms.Textarea(
+            attrs={"rows": 6, "cols": 60, "placeholder": "+441174090100\n+441174090200-+441174090299"}
+        ),
+        help_text=(
+            "One number, several (comma or new line separated) or ranges like 111-222 or "
+            f"+441174090100-+441174090199 (both ends included). At most {max_range_size():,} numbers a request."
+        ),
+    )
+    operator = forms.ModelChoiceField(queryset=Operator.objects.all())
+    status = forms.ChoiceField(choices=CREATION_CHOICES, initial=DIDStatus.IN_STOCK)
+    after_hold_status = forms.ChoiceField(
+        label="After hold", choices=AfterHoldStatus.choices, initial=AfterHoldStatus.IN_STOCK
+    )
+    tag = forms.CharField(max_length=64, required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), required=False)
+
+
+class DIDChangeForm(forms.ModelForm):
+    """A single DID's edit: a status change is checked as a transition here, applied by the service."""
+
+    class Meta:
+        model = DID
+        fields = ["operator", "status", "after_hold_status", "tag", "notes"]
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        if self.instance.pk:
+            refusal = transition_refusal(self.instance, status, via=Via.EDIT)
+            if refusal:
+                raise forms.ValidationError(refusal)
+        elif status not in dict(CREATION_CHOICES):
+            raise forms.ValidationError("A DID is created only as In Stock, Reserved or Archive.")
+        return status
+
+
+class DIDBulkEditForm(forms.Form):
+    """Blank fields stay as they are; the clear boxes empty a tag or notes on purpose."""
+
+    operator = forms.ModelChoiceField(queryset=Operator.objects.all(), required=False, empty_label="— unchanged —")
+    status = forms.ChoiceField(choices=EDIT_STATUS_CHOICES, required=False)
+    after_hold_status = forms.ChoiceField(
+        label="After hold", choices=[("", "— unchanged —"), *AfterHoldStatus.choices], required=False
+    )
+    tag = forms.CharField(max_length=64, required=False)
+    clear_tag = forms.BooleanField(required=False, label="Remove the tag")
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2, "cols": 60}), required=False)
+    clear_notes = forms.BooleanField(required=False, label="Remove the notes")
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        changes: dict = {}
+        for name in ("operator", "status", "after_hold_status"):
+            if data.get(name):
+                changes[name] = data[name]
+        if data.get("clear_tag"):
+            changes["tag"] = ""
+        elif data.get("tag"):
+            changes["tag"] = data["tag"]
+        if data.get("clear_notes"):
+            changes["notes"] = ""
+        elif data.get("notes"):
+            changes["notes"] = data["notes"]
+        return changes
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.changes():
+            raise forms.ValidationError("Choose at least one field to change.")
+        return cleaned
+
+
+class StockSearchForm(forms.Form):
+    """The customer page's DIDs tab: which In Stock numbers to offer."""
+
+    q = forms.CharField(label="Digits", required=False)
+    iso_country = forms.CharField(label="Country", max_length=2, required=False)
+    number_type = forms.ChoiceField(choices=[("", "Any type"), *NumberType.choices], required=False)
+    tag = forms.CharField(max_length=64, required=False)
+
+
+class AssignForm(forms.Form):
+    client_package = forms.ModelChoiceField(queryset=ClientPackage.objects.none())
+    # Any DID: the service names each one that is not In Stock any more.
+    dids = forms.ModelMultipleChoiceField(queryset=DID.objects.all())
+
+    def __init__(self, *args, customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["client_package"].queryset = ClientPackage.objects.filter(customer=customer, active=True)

@@ -1,0 +1,107 @@
+"""Reads of the DID inventory, shaped for the pages that show them.
+
+The inventory runs to millions of rows, so two reads here avoid whole-table
+work: counts are exact only up to a cap and estimated by the planner beyond
+it, and the distinct values offered as filters are read with a loose index
+scan instead of ``SELECT DISTINCT`` over every row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from customers.models import Customer
+from customers.tenancy import scoped
+from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus
+
+_NON_DIGITS = re.compile(r"\D")
+# Only these columns are offered as distinct-value filters; the name goes into SQL.
+_DISTINCT_COLUMNS = {"tag", "iso_country"}
+
+
+def exact_count_cap() -> int:
+    return int(getattr(settings, "DIDS_EXACT_COUNT_UP_TO", 10_000))
+
+
+def dids_for_admin() -> QuerySet[DID]:
+    return DID.objects.select_related("operator", "customer")
+
+
+def dids_of_customer(customer: Customer | None) -> QuerySet[DID]:
+    """The customer's DIDs (Assigned and Hold), for its dashboard and API."""
+    return scoped(DID.objects.select_related("operator"), customer).filter(status__in=CUSTOMER_STATUSES)
+
+
+def dids_in_stock() -> QuerySet[DID]:
+    return DID.objects.filter(status=DIDStatus.IN_STOCK).select_related("operator")
+
+
+def client_packages_of(customer: Customer) -> QuerySet[ClientPackage]:
+    """The customer's client packages, each with ``used`` (Assigned + Hold DIDs) annotated."""
+    return (
+        ClientPackage.objects.filter(customer=customer)
+        .select_related("package")
+        .annotate(used=Count("dids", filter=Q(dids__status__in=CUSTOMER_STATUSES)))
+        .order_by("-active", "package__name", "pk")
+    )
+
+
+def search_digits(queryset: QuerySet[DID], term: str) -> QuerySet[DID]:
+    """DIDs whose number contains the digits of ``term`` anywhere (a trigram index serves it)."""
+    digits = _NON_DIGITS.sub("", term or "")
+    if not digits:
+        return queryset
+    return queryset.filter(number__contains=digits)
+
+
+def estimated_count(queryset: QuerySet) -> int:
+    """Exact up to the cap; beyond it the planner's estimate, so a page never counts a million rows."""
+    if connection.vendor != "postgresql":
+        return queryset.count()
+    cap = exact_count_cap()
+    exact = queryset.order_by()[: cap + 1].count()
+    if exact <= cap:
+        return exact
+    if not queryset.query.where:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
+            )
+            row = cursor.fetchone()
+        estimate = int(row[0]) if row else 0
+    else:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+            plan = cursor.fetchone()[0]
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        estimate = int(plan[0]["Plan"]["Plan Rows"])
+    return max(estimate, cap + 1)
+
+
+def distinct_values(column: str) -> list[str]:
+    """The distinct non-empty values of an indexed DID column."""
+    if column not in _DISTINCT_COLUMNS:
+        raise ValueError(f"{column} is not offered as a filter")
+    if connection.vendor != "postgresql":
+        values = DID.objects.exclude(**{column: ""}).values_list(column, flat=True).distinct().order_by(column)
+        return list(values)
+    table = DID._meta.db_table
+    # A loose index scan: one index probe per distinct value instead of reading every row.
+    sql = f"""
+        WITH RECURSIVE t(v) AS (
+            (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)
+            UNION ALL
+            SELECT (SELECT {column} FROM {table} WHERE {column} > t.v ORDER BY {column} LIMIT 1)
+            FROM t WHERE t.v IS NOT NULL
+        )
+        SELECT v FROM t WHERE v IS NOT NULL AND v <> ''
+    """  # the column name comes from the allow-list above
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [row[0] for row in cursor.fetchall()]

@@ -1,0 +1,11 @@
+"""Periodic DID jobs: thin, the work is in dids.services."""
+
+from celery import shared_task
+
+from dids import services
+
+
+@shared_task(name="dids.tasks.dids_expire_holds", time_limit=600, soft_time_limit=570)
+def dids_expire_holds() -> int:
+    """Held DIDs whose hold period ended go to their after-hold status. Idempotent."""
+    return services.did_expire_holds()
