@@ -300,6 +300,9 @@ class CallJob(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "next_attempt_at"], name="call_job_due"),
             models.Index(fields=["campaign", "time_zone", "status", "next_attempt_at"], name="call_job_due_by_zone"),
+            # The report pages contacts by keyset on these (campaigns/reports.py).
+            models.Index(fields=["campaign", "id"], name="call_job_report"),
+            models.Index(fields=["campaign", "last_outcome", "id"], name="call_job_report_outcome"),
         ]
 
     def __str__(self) -> str:
