@@ -94,18 +94,81 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# SQLite (the embedded default): the counter, then the pick, in one transaction.
 _BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global"
 # The usable members numbered in pool order; the one at (cursor - 1) mod n.
+_USABLE = """
+    SELECT m.did_id,
+           ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx,
+           COUNT(*) OVER () AS n
+    FROM {member} m JOIN {did} u ON u.id = m.did_id {join}
+    WHERE m.pool_id = %s AND u.status = {status} AND {owner}
+"""
 _PICK = """
-    SELECT d.* FROM {did} d JOIN (
-        SELECT m.did_id,
-               ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx,
-               COUNT(*) OVER () AS n
-        FROM {member} m JOIN {did} u ON u.id = m.did_id
-        WHERE m.pool_id = %s AND u.status = %s AND {owner}
-    ) usable ON usable.did_id = d.id
+    SELECT d.* FROM {did} d JOIN ({usable}) usable ON usable.did_id = d.id
     WHERE usable.idx = (%s - 1) %% usable.n
 """
+# PostgreSQL: one statement, one round trip. In autocommit it is its own
+# transaction, so the counter's row lock lasts only while it runs; the UPDATE
+# runs once whatever the SELECT does.
+_PG_DRAW = """
+    WITH {async_commit} bump AS ({bump}), usable AS ({usable}),
+    chosen AS MATERIALIZED (
+        SELECT usable.did_id FROM usable CROSS JOIN bump WHERE usable.idx = (bump.cursor - 1) %% usable.n
+    )
+    SELECT d.* FROM {did} d JOIN chosen ON chosen.did_id = d.id {async_join}
+"""
+# Asynchronous commit for this statement's own transaction: the counter is
+# not precious (a database crash may repeat a few positions once), and
+# waiting for the WAL flush on every call costs milliseconds per call while
+# holding the row lock, which serialises every dialer process behind the disk.
+_ASYNC_COMMIT = "async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),"
+
+
+def _tables() -> dict[str, str]:
+    return {"pool": _table(NumberPool), "member": _table(NumberPoolMember), "did": _table(DID)}
+
+
+def _draw_postgresql(pool: NumberPool) -> DID | None:
+    t = _tables()
+    usable = _USABLE.format(
+        **t,
+        join="CROSS JOIN bump",
+        status="CASE WHEN bump.is_global THEN %s ELSE %s END",
+        # A global pool's DIDs have no customer: NULL matches NULL here.
+        owner="u.customer_id IS NOT DISTINCT FROM bump.customer_id",
+    )
+    # Inside the caller's transaction the setting would weaken its writes too.
+    own_transaction = connection.get_autocommit() and not connection.in_atomic_block
+    sql = _PG_DRAW.format(
+        bump=_BUMP.format(**t),
+        usable=usable,
+        did=t["did"],
+        async_commit=_ASYNC_COMMIT if own_transaction else "",
+        async_join="CROSS JOIN async_commit" if own_transaction else "",
+    )
+    found = list(DID.objects.raw(sql, [pool.pk, pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]))
+    return found[0] if found else None
+
+
+def _draw_portable(pool: NumberPool) -> DID | None:
+    t = _tables()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP.format(**t), [pool.pk])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        position, customer_id, is_global = row
+        if is_global:
+            status, owner, params = DIDStatus.RESERVED, "u.customer_id IS NULL", []
+        else:
+            status, owner, params = DIDStatus.ASSIGNED, "u.customer_id = %s", [customer_id]
+        usable = _USABLE.format(**t, join="", status="%s", owner=owner)
+        found = list(
+            DID.objects.raw(_PICK.format(did=t["did"], usable=usable), [pool.pk, str(status), *params, position])
+        )
+    return found[0] if found else None
 
 
 def pool_next_number(*, pool: NumberPool) -> DID:
@@ -115,24 +178,12 @@ def pool_next_number(*, pool: NumberPool) -> DID:
         if member is None:
             raise NoUsableNumber(pool)
         return member.did
-    # RETURNING is PostgreSQL's and SQLite's (3.35+). In autocommit the row
-    # lock lasts one statement; the owner comes back with the counter so a
-    # stale ``pool`` instance cannot apply another owner's rule.
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP.format(pool=_table(NumberPool)), [pool.pk])
-        row = cursor.fetchone()
-    if row is None:
+    # The owner rule is read from the locked row, not from ``pool``: a stale
+    # instance cannot apply another owner's rule.
+    did = _draw_postgresql(pool) if connection.vendor == "postgresql" else _draw_portable(pool)
+    if did is None:
         raise NoUsableNumber(pool)
-    position, customer_id, is_global = row
-    if is_global:
-        status, owner, params = DIDStatus.RESERVED, "u.customer_id IS NULL", []
-    else:
-        status, owner, params = DIDStatus.ASSIGNED, "u.customer_id = %s", [customer_id]
-    sql = _PICK.format(did=_table(DID), member=_table(NumberPoolMember), owner=owner)
-    found = list(DID.objects.raw(sql, [pool.pk, str(status), *params, position]))
-    if not found:
-        raise NoUsableNumber(pool)
-    return found[0]
+    return did
 
 
 # --- Pools ----------------------------------------------------------------------
