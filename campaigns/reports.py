@@ -227,11 +227,14 @@ def chart_svg_data(chart: OutcomeChart, *, height: int = 160, bar_width: int = 1
                 continue
             h = max(round(count * height / peak), 1)
             y -= h
-            segments.append({"outcome": outcome, "count": count, "y": y, "height": h})
+            segments.append(
+                {"outcome": outcome, "count": count, "y": y, "height": h, "colour": OUTCOME_COLOURS[outcome]}
+            )
         columns.append({"x": x, "bar": bar, "segments": segments})
     return {
         "columns": columns,
-        "width": max(len(chart.bars) * (bar_width + gap), bar_width),
+        # Room after the last bar for its date label.
+        "width": len(chart.bars) * (bar_width + gap) + 70,
         "height": height,
         "bar_width": bar_width,
         "peak": peak,
