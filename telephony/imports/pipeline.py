@@ -103,10 +103,12 @@ def run_import(
         if next(rows, None) is None:
             raise ImportFileError("The file has no rows.")
         number = 1
+    in_chunk = 0
+    # The row number (header included) of the first row past the limit.
+    first_refused = max_rows + 1 + int(markup.has_header) if max_rows is not None else 0
     for cells in rows:
         number += 1
-        report.rows += 1
-        if max_rows is not None and report.rows > max_rows:
+        if number == first_refused:
             raise ImportFileError(f"The file has more than {max_rows:,} rows, the limit.")
         row = SourceRow(number, cells)
         verdict = classify(row)
@@ -118,11 +120,15 @@ def run_import(
                 chunk.correct.append((row, verdict.record))
         else:
             chunk.incorrect.append((row, verdict.reason))
-        if len(chunk) >= chunk_size:
+        in_chunk += 1
+        if in_chunk == chunk_size:
+            report.rows += in_chunk
+            in_chunk = 0
             _flush(consumer, chunk, report)
             chunk = Chunk()
             if on_progress:
                 on_progress(report.rows, max(total, report.rows))
+    report.rows += in_chunk
     _flush(consumer, chunk, report)
     if report.rows == 0:
         message = "The file has a header but no data rows." if markup.has_header else "The file has no rows."
