@@ -8,6 +8,7 @@ consumer gives, reports progress and enforces the row limit.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -89,6 +90,27 @@ def run_import(
     than ``max_rows`` data rows raise :class:`ImportFileError` (the consumer
     is expected to discard what it staged).
     """
+    # The automatic cyclic garbage collector keeps re-scanning the many
+    # young containers a chunk creates (a third of the import's time on a
+    # 1M-row file); rows make no reference cycles, so it is paused and the
+    # young generations are collected once per chunk instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_import(table, markup, consumer, chunk_size, max_rows, on_progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_import(
+    table: Table,
+    markup: Markup,
+    consumer: RowConsumer,
+    chunk_size: int,
+    max_rows: int | None,
+    on_progress: ProgressCallback | None,
+) -> ImportReport:
     if max_rows is not None and table.total_rows > max_rows + (1 if markup.has_header else 0) + 1000:
         # Cheap early refusal; blank lines are counted in total_rows, hence the slack.
         raise ImportFileError(f"The file has about {table.total_rows:,} rows; the limit is {max_rows:,}.")
@@ -126,6 +148,7 @@ def run_import(
             in_chunk = 0
             _flush(consumer, chunk, report)
             chunk = Chunk()
+            gc.collect(1)
             if on_progress:
                 on_progress(report.rows, max(total, report.rows))
     report.rows += in_chunk
