@@ -67,6 +67,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from customers.models import Customer
+from dids import bulk
 from dids.models import (
     AFTER_HOLD_STATUSES,
     CREATION_STATUSES,
@@ -256,42 +257,37 @@ def did_create_many(
     _check_creation(status, after_hold_status)
     parsed = parse_specs(specs)
     numbers = [p.number for p in parsed]
-    existing: set[str] = set()
-    for start in range(0, len(numbers), 5000):
-        chunk = numbers[start : start + 5000]
-        existing.update(DID.objects.filter(number__in=chunk).values_list("number", flat=True))
+    existing = bulk.existing_numbers(numbers)
+    new = [p for p in parsed if p.number not in existing]
     now = timezone.now()
-    new = [
-        DID(
-            number=p.number,
-            raw=p.raw[:64],
-            operator=operator,
-            status=status,
-            after_hold_status=after_hold_status,
-            tag=tag.strip(),
-            notes=notes,
-            iso_country=p.iso_country,
-            number_type=p.number_type,
-            area_code=p.area_code[:8],
-            locality=p.locality[:100],
-            unverified=p.unverified,
-            created_at=now,
-            updated_at=now,
-        )
-        for p in parsed
-        if p.number not in existing
-    ]
-    try:
-        # A concurrent creation of the same number ends here, whole request undone.
-        created = DID.objects.bulk_create(new, batch_size=2000)
-    except IntegrityError as exc:
-        raise DIDError("Some of these numbers were created by someone else meanwhile; try again.") from exc
-    if created and created[0].pk is None:  # backends that do not return ids
-        created = list(DID.objects.filter(number__in=[d.number for d in new]))
-    DID.history.bulk_history_create(
-        created, default_user=user, default_change_reason=reason, default_date=now, batch_size=2000
+    rows = bulk.rows_for(
+        new,
+        operator_id=operator.pk,
+        status=status,
+        after_hold_status=after_hold_status,
+        tag=tag.strip(),
+        notes=notes,
+        now=now,
     )
-    return DIDCreateResult(created=[d.number for d in new], existing=[n for n in numbers if n in existing])
+    try:
+        with bulk.writer() as writer:
+            writer.add_many(rows)
+            writer.publish()
+    except IntegrityError as exc:
+        # A concurrent creation of the same number ends here, whole request undone.
+        raise DIDError("Some of these numbers were created by someone else meanwhile; try again.") from exc
+    new_numbers = [p.number for p in new]
+    bulk.write_history(new_numbers, user_id=_user_id(user), reason=reason, date=now)
+    return DIDCreateResult(created=new_numbers, existing=[n for n in numbers if n in existing])
+
+
+def _user_id(user) -> int | None:
+    if user is None:
+        from simple_history.models import HistoricalRecords
+
+        request = getattr(HistoricalRecords.context, "request", None)
+        user = getattr(request, "user", None)
+    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
 
 
 def _validate_plain_fields(changes: dict) -> None:
