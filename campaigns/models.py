@@ -175,6 +175,9 @@ class Campaign(models.Model):
     stat_busy = models.PositiveIntegerField(default=0)
     stat_failed = models.PositiveIntegerField(default=0)
     stat_done = models.PositiveIntegerField(default=0, help_text="Contacts with no call left.")
+    # The dialer's: the distinct subscriber zones of the jobs, noted at launch,
+    # so that a tick claims per open zone without scanning the jobs.
+    dialer_zones = models.JSONField(default=list, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -290,6 +293,8 @@ class CallJob(models.Model):
     repeats_by_outcome = models.JSONField(default=dict)
     last_outcome = models.CharField(max_length=12, blank=True)
     last_cause = models.CharField(max_length=8, blank=True)
+    # Set by the claim's compare-and-set update; the claimer reads back its own rows by it.
+    claim_token = models.CharField(max_length=32, blank=True, db_index=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -300,6 +305,9 @@ class CallJob(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "next_attempt_at"], name="call_job_due"),
             models.Index(fields=["campaign", "time_zone", "status", "next_attempt_at"], name="call_job_due_by_zone"),
+            # The report pages contacts by keyset on these (campaigns/reports.py).
+            models.Index(fields=["campaign", "id"], name="call_job_report"),
+            models.Index(fields=["campaign", "last_outcome", "id"], name="call_job_report_outcome"),
         ]
 
     def __str__(self) -> str:
@@ -341,6 +349,8 @@ class CallAttempt(models.Model):
         indexes = [
             models.Index(fields=["campaign", "started_at"], name="call_attempt_report"),
             models.Index(fields=["status", "lease_expires_at"], name="call_attempt_lease"),
+            # The platform-wide calls-per-second limit counts the last second's starts.
+            models.Index(fields=["started_at"], name="call_attempt_started"),
         ]
 
     def __str__(self) -> str:

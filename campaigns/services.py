@@ -103,11 +103,16 @@ def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor:
     return campaign
 
 
+@transaction.atomic
 def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
-    """Draft → launched (a paused campaign is resumed, not launched)."""
+    """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
+    from campaigns.dialer import campaign_snapshot
+
     if campaign.status == CampaignStatus.PAUSED:
         raise CampaignStateError(f"Campaign “{campaign.name}” is paused: cannot launch it again; resume it.")
-    return campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
+    campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
+    campaign_snapshot(campaign=campaign, now=campaign.launched_at)
+    return campaign
 
 
 def campaign_pause(*, campaign: Campaign, user=None) -> Campaign:
@@ -123,8 +128,14 @@ def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
     return campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
 
 
+@transaction.atomic
 def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
-    return campaign_transition(campaign=campaign, to_status=CampaignStatus.FINISHED, user=user)
+    """Launched or paused → finished by the user: the calls not made yet are cancelled."""
+    from campaigns.dialer import campaign_jobs_cancel
+
+    campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.FINISHED, user=user)
+    campaign_jobs_cancel(campaign=campaign)
+    return campaign
 
 
 # --- Creating and editing campaigns --------------------------------------------

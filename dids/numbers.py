@@ -125,23 +125,26 @@ def classify(digits: str, raw: str = "") -> ParsedNumber:
     """
     number = "+" + digits
     try:
-        parsed = parse_digits(digits, None)
+        country_code, national = parse_digits(digits, None)
     except NumberParseException:
-        parsed = None
-    region, kind = _validator.region_and_type(parsed) if parsed is not None else (None, PhoneNumberType.UNKNOWN)
+        country_code, national = None, ""
+    if country_code is not None:
+        region, kind = _validator.region_and_type(country_code, national)
+    else:
+        region, kind = None, PhoneNumberType.UNKNOWN
     if region is None:
         country = ""
-        if parsed is not None:
-            country = phonenumbers.region_code_for_country_code(parsed.country_code)
+        if country_code is not None:
+            country = phonenumbers.region_code_for_country_code(country_code)
             country = "" if country in ("ZZ", "001") else country
         return ParsedNumber(number, raw or number, country, "other", "", "", True)
     if kind in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE) or (
-        kind == PhoneNumberType.MOBILE and is_number_type_geographical(kind, parsed.country_code)
+        kind == PhoneNumberType.MOBILE and is_number_type_geographical(kind, country_code)
     ):
-        number_type = "geographic" if is_number_type_geographical(kind, parsed.country_code) else "national"
+        number_type = "geographic" if is_number_type_geographical(kind, country_code) else "national"
     else:
         number_type = _TYPE_MAP.get(kind, "other")
-    area_code, locality = _place(digits, parsed, number_type)
+    area_code, locality = _place(digits, phonenumbers.parse(number, None), number_type)
     return ParsedNumber(
         number, raw or number, "" if region == "001" else region, number_type, area_code, locality, False
     )

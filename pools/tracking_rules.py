@@ -120,12 +120,15 @@ class Visit:
 
     @property
     def organic(self) -> bool:
-        """A search engine's unpaid result: no ad click id, no paid medium."""
+        """A search engine's unpaid result: no ad click id, no paid medium, no campaign tag."""
         if not self.engine:
             return False
         if PAID_PARAMETERS & set(self.params):
             return False
-        return not any(m.lower() in PAID_MEDIUMS for m in self.params.get("utm_medium", []))
+        mediums = {m.lower() for m in self.params.get("utm_medium", [])}
+        if mediums & PAID_MEDIUMS:
+            return False
+        return "organic" in mediums or "utm_campaign" not in self.params
 
     @property
     def source(self) -> str:

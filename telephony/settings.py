@@ -299,3 +299,54 @@ TRACKING_PLATFORM_TOKEN = os.environ.get("TRACKING_PLATFORM_TOKEN", "")
 # DNI rate limits (DRF throttling on the cache): page views per visitor of a pool, requests per IP.
 TRACKING_DNI_VISITOR_RATE = os.environ.get("TRACKING_DNI_VISITOR_RATE", "60/min")
 TRACKING_DNI_IP_RATE = os.environ.get("TRACKING_DNI_IP_RATE", "600/min")
+
+# --- The dialer (issue 7) ---------------------------------------------------
+
+
+def _env_pairs(name: str, default: str) -> dict[str, str]:
+    """``"a:1,b:2"`` → ``{"a": "1", "b": "2"}`` (env-friendly maps for the simulator)."""
+    pairs = {}
+    for item in env_list(name, default):
+        key, _, value = item.partition(":")
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
+def _env_range(name: str, default: str) -> tuple[float, float]:
+    low, _, high = os.environ.get(name, default).partition("-")
+    return float(low), float(high or low)
+
+
+# The backend that places calls (telephony/gateways/); the simulator by default.
+DIALER_GATEWAY = os.environ.get("DIALER_GATEWAY", "telephony.gateways.simulator.SimulatorGateway")
+# Platform-wide, across every campaign and worker.
+DIALER_MAX_CALLS = env_int("DIALER_MAX_CALLS", 200)
+DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
+# An attempt not reported within this many seconds (renewed on answer) was lost by its worker.
+DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
+# Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.
+DIALER_CALL_TIME_LIMIT = env_int("DIALER_CALL_TIME_LIMIT", max(DIALER_LEASE_SECONDS - 10, 5))
+# The simulator (telephony/gateways/simulator.py): cause code → weight.
+DIALER_SIM_MIX = {
+    cause: int(weight)
+    for cause, weight in _env_pairs("DIALER_SIM_MIX", "200:55,408:12,480:5,486:12,603:3,404:5,503:8").items()
+}
+DIALER_SIM_RING_SECONDS = _env_range("DIALER_SIM_RING_SECONDS", "1-6")
+DIALER_SIM_TALK_SECONDS = tuple(int(v) for v in _env_range("DIALER_SIM_TALK_SECONDS", "3-40"))
+DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
+# Number suffix → "cause" or "200/seconds", e.g. "9:486" (ending in 9: always busy).
+DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
+DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
+# `seed_demo` launches the demo campaign (the `make run` experience); off in tests.
+DIALER_DEMO_LAUNCH = env_bool("DIALER_DEMO_LAUNCH", False)
+CELERY_BEAT_SCHEDULE["dialer-dispatch"] = {
+    "task": "campaigns.dialer_dispatch",
+    "schedule": 1.0,
+    # A tick older than its successor is pointless: drop it instead of piling up.
+    "options": {"expires": 5},
+}
+CELERY_BEAT_SCHEDULE["dialer-reap"] = {
+    "task": "campaigns.dialer_reap",
+    "schedule": float(env_int("DIALER_REAP_EVERY_SECONDS", 10)),
+    "options": {"expires": 30},
+}

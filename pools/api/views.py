@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hmac
+import re
 
 from django.conf import settings
 from django.db import transaction
@@ -295,7 +296,7 @@ class DNIVisitorThrottle(_DNIThrottle):
     setting = "TRACKING_DNI_VISITOR_RATE"
 
     def get_cache_key(self, request, view):
-        visitor = str(request.data.get("visitor", ""))[:64] if hasattr(request, "data") else ""
+        visitor = re.sub(r"[^A-Za-z0-9_-]", "", str(request.data.get("visitor", "")))[:64]
         return f"throttle_dni_visitor_{view.kwargs.get('public_key', '')}_{visitor or self.get_ident(request)}"
 
 

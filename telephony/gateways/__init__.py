@@ -1,1 +1,24 @@
-"""Call-origination backends behind one interface; the simulator comes first (dialer issue)."""
+"""Call-origination backends behind one interface (see ``base``); the simulator is the default.
+
+``get_gateway()`` returns the backend named by ``settings.DIALER_GATEWAY``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from telephony.gateways.base import CallEvent, CallRequest, Gateway, Reporter
+
+__all__ = ["CallEvent", "CallRequest", "Gateway", "Reporter", "get_gateway"]
+
+
+@lru_cache(maxsize=4)
+def _gateway(path: str) -> Gateway:
+    return import_string(path)()
+
+
+def get_gateway() -> Gateway:
+    return _gateway(settings.DIALER_GATEWAY)

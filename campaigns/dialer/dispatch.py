@@ -1,0 +1,176 @@
+"""The dispatcher: every second, claim due jobs up to the free lines and start their calls.
+
+Per launched campaign whose scheduled time has come, in one short transaction:
+lock the campaign row (a pause or finish waits for the claim to commit, and
+one committed after it stops the next claim), count the lines in use, take
+up to the free lines of due jobs in open zones with ``select_for_update
+(skip_locked=True)``, and mark them in progress by compare-and-set with a
+fresh claim token — on SQLite, which ignores ``FOR UPDATE``, only the rows the
+update changed come back, so overlapping ticks can never claim one job twice.
+Each claimed job gets its attempt row (A-number, rendered scenario, lease);
+one call task per attempt is enqueued when the transaction commits.
+
+Work per tick depends on the free lines and the number of open zones, never
+on the size of the list. The platform-wide limits (``DIALER_MAX_CALLS``
+simultaneous, ``DIALER_MAX_CALLS_PER_SECOND``) are counted inside the same
+locked transaction; on PostgreSQL a session advisory lock makes ticks
+single-flight across workers, on SQLite the IMMEDIATE transactions do.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
+from campaigns.dialer.calls import lease_until
+from campaigns.dialer.outcome import attempt_end, campaign_finish_if_done
+from campaigns.dialer.window import open_zones
+from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
+from campaigns.scenario import render_scenario
+
+# pg_try_advisory_lock key: "DIAL" in ASCII.
+DISPATCH_LOCK_KEY = 0x4449414C
+
+
+@contextlib.contextmanager
+def single_flight() -> Iterator[bool]:
+    """True when this tick may run; another tick holding the lock means this one skips."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DISPATCH_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DISPATCH_LOCK_KEY])
+
+
+def dialer_tick(*, now: dt.datetime | None = None) -> int:
+    """One dispatcher run over every running campaign; returns the attempts started."""
+    with single_flight() as acquired:
+        if not acquired:
+            return 0
+        now = now or timezone.now()
+        running = (
+            Campaign.objects.filter(status=CampaignStatus.LAUNCHED)
+            .filter(Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=now))
+            .order_by("launched_at", "pk")
+            .values_list("pk", flat=True)
+        )
+        return sum(campaign_dispatch(campaign_id=campaign_id, now=now) for campaign_id in list(running))
+
+
+def platform_budget(now: dt.datetime) -> int:
+    """Calls the platform may still start now under its two global limits."""
+    dialing = CallAttempt.objects.filter(status=AttemptStatus.DIALING).count()
+    last_second = CallAttempt.objects.filter(started_at__gt=now - dt.timedelta(seconds=1)).count()
+    return max(min(settings.DIALER_MAX_CALLS - dialing, settings.DIALER_MAX_CALLS_PER_SECOND - last_second), 0)
+
+
+def lines_in_use(campaign_id: int) -> int:
+    return CallJob.objects.filter(campaign_id=campaign_id, status=JobStatus.IN_PROGRESS).count()
+
+
+def _due_ids(campaign: Campaign, zones: list[str] | None, now: dt.datetime, limit: int) -> list[int]:
+    due = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING, next_attempt_at__lte=now)
+    due = due.order_by("next_attempt_at").select_for_update(skip_locked=True)
+    if zones is None:
+        return list(due.values_list("pk", flat=True)[:limit])
+    ids: list[int] = []
+    for zone in zones:
+        ids += due.filter(time_zone=zone).values_list("pk", flat=True)[: limit - len(ids)]
+        if len(ids) >= limit:
+            break
+    return ids
+
+
+def _a_number(campaign: Campaign) -> tuple[str, str]:
+    """(A-number, "") for the next call, or ("", platform cause) when there is none to call from."""
+    did = campaign.a_number_did
+    if did is not None:
+        if did.status == "assigned" and did.customer_id == campaign.customer_id:
+            return did.number, ""
+        if did.status == "hold" and did.customer_id == campaign.customer_id:
+            return did.number, A_NUMBER_ON_HOLD
+        return did.number, NO_USABLE_A_NUMBER
+    from pools.services.carousel import NoUsableNumber, pool_next_number
+
+    try:
+        return pool_next_number(pool=campaign.a_number_pool).number, ""
+    except NoUsableNumber:
+        return "", NO_USABLE_A_NUMBER
+
+
+def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
+    """Claim and start what one campaign may call now; returns the attempts started."""
+    from campaigns.tasks import place_call
+
+    with transaction.atomic():
+        campaign = (
+            Campaign.objects.select_for_update(of=("self",))
+            .select_related("app", "a_number_did", "a_number_pool")
+            .filter(pk=campaign_id, status=CampaignStatus.LAUNCHED)
+            .first()
+        )
+        if campaign is None:
+            return 0
+        in_use = lines_in_use(campaign.pk)
+        free = min(campaign.lines - in_use, platform_budget(now))
+        zones = open_zones(campaign, now)
+        ids = _due_ids(campaign, zones, now, free) if free > 0 and zones != [] else []
+        if not ids:
+            if in_use == 0:
+                campaign_finish_if_done(campaign=campaign)
+            return 0
+        token = uuid.uuid4().hex
+        claimed = CallJob.objects.filter(pk__in=ids, status=JobStatus.PENDING).update(
+            status=JobStatus.IN_PROGRESS, claim_token=token, attempts_made=F("attempts_made") + 1, updated_at=now
+        )
+        if not claimed:
+            return 0
+        jobs = list(
+            CallJob.objects.filter(pk__in=ids, claim_token=token)
+            .select_related("contact")
+            .only("pk", "phone", "attempts_made", "contact__variables")
+        )
+        attempts, unplaceable = [], []
+        for job in jobs:
+            a_number, cause = _a_number(campaign)
+            values = {
+                variable: str((job.contact.variables or {}).get(column, ""))
+                for variable, column in (campaign.variable_mapping or {}).items()
+            }
+            attempt = CallAttempt(
+                job_id=job.pk,
+                campaign_id=campaign.pk,
+                number=job.attempts_made,
+                a_number=a_number,
+                b_number=job.phone,
+                scenario=render_scenario(campaign.app.scenario or [], values),
+                started_at=now,
+                lease_expires_at=lease_until(now),
+            )
+            attempts.append(attempt)
+            if cause:
+                unplaceable.append((attempt, cause))
+        CallAttempt.objects.bulk_create(attempts)
+        for attempt, cause in unplaceable:
+            # No call without an A-number: the attempt ends at once with the platform's cause.
+            attempt_end(attempt_id=attempt.pk, cause=cause, now=now)
+        skip = {attempt.pk for attempt, _ in unplaceable}
+        for attempt in attempts:
+            if attempt.pk not in skip:
+                place_call.delay_on_commit(attempt.pk)
+    return len(attempts)

@@ -1,0 +1,70 @@
+"""The simulator backend: calls nobody, plays out a call with configurable odds and times.
+
+Settings (``telephony/settings.py``, section "Dialer"):
+- ``DIALER_SIM_MIX``: cause code → weight, e.g. ``{"200": 60, "408": 20, "486": 12, "404": 8}``;
+- ``DIALER_SIM_RING_SECONDS`` / ``DIALER_SIM_TALK_SECONDS``: (low, high) ranges;
+- ``DIALER_SIM_SEED``: the same seed gives every (number, attempt) the same fate,
+  whatever the order the workers take the calls in;
+- ``DIALER_SIM_OVERRIDES``: number suffix → ``"cause"`` or ``"200/seconds"``, e.g.
+  ``{"9": "486"}`` makes numbers ending in 9 always busy and ``{"7": "200/3"}``
+  answers them for 3 s; the longest matching suffix wins;
+- ``DIALER_SIM_ZERO_DELAY``: report at once (benchmarks), durations still simulated.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from telephony.gateways.base import CallEvent, CallRequest, Gateway, Reporter
+
+ANSWERED = "200"
+
+
+@dataclass(frozen=True)
+class Fate:
+    cause: str
+    ring: float
+    talk: int
+    digits: str = ""
+
+
+def parse_override(value: str) -> tuple[str, int | None]:
+    cause, _, seconds = str(value).partition("/")
+    return cause.strip(), int(seconds) if seconds.strip() else None
+
+
+class SimulatorGateway(Gateway):
+    name = "simulator"
+
+    def fate(self, request: CallRequest) -> Fate:
+        """What happens to this call: drawn from a generator seeded by the seed, the number and the attempt."""
+        rng = random.Random(f"{settings.DIALER_SIM_SEED}:{request.b_number}:{request.attempt_number}")
+        mix = settings.DIALER_SIM_MIX
+        cause = rng.choices(list(mix), weights=list(mix.values()))[0]
+        ring = rng.uniform(*settings.DIALER_SIM_RING_SECONDS)
+        talk = rng.randint(*settings.DIALER_SIM_TALK_SECONDS)
+        overrides = settings.DIALER_SIM_OVERRIDES
+        for suffix in sorted(overrides, key=len, reverse=True):
+            if request.b_number.endswith(suffix):
+                cause, forced_talk = parse_override(overrides[suffix])
+                talk = forced_talk if forced_talk is not None else talk
+                break
+        if cause != ANSWERED:
+            return Fate(cause=cause, ring=ring, talk=0)
+        gathers = any(step.get("type") == "gather" for step in request.scenario)
+        return Fate(cause=cause, ring=ring, talk=talk, digits=str(rng.randint(1, 5)) if gathers else "")
+
+    def place_call(self, request: CallRequest, report: Reporter) -> None:
+        fate = self.fate(request)
+        zero = settings.DIALER_SIM_ZERO_DELAY
+        if not zero:
+            time.sleep(fate.ring)
+        if fate.cause == ANSWERED:
+            report(CallEvent(request.attempt_id, "answered"))
+            if not zero:
+                time.sleep(fate.talk)
+        report(CallEvent(request.attempt_id, "ended", cause=fate.cause, duration=fate.talk, digits=fate.digits))
