@@ -30,8 +30,8 @@ from bench.table import print_table
 
 PROCESSES = int(os.environ.get("BENCH_POOLS_PROCESSES", 8))
 DRAWS = int(os.environ.get("BENCH_POOLS_DRAWS", 10_000))
-NAIVE_DRAWS = int(os.environ.get("BENCH_POOLS_NAIVE_DRAWS", 2_000))
-RANDOM_DRAWS = int(os.environ.get("BENCH_POOLS_RANDOM_DRAWS", 2_500))
+NAIVE_DRAWS = int(os.environ.get("BENCH_POOLS_NAIVE_DRAWS", 500))
+RANDOM_DRAWS = int(os.environ.get("BENCH_POOLS_RANDOM_DRAWS", 1_000))
 MEMBERS = 50
 GOAL = 1_500
 PREFIX = "bench-pools-"
@@ -150,7 +150,11 @@ def main() -> None:
         return "yes" if exact else f"NO ({min(values)}–{max(values)} over {len(counts)} members)"
 
     statistic, p_value = chi_square_p([random_counts.get(n, 0) for n in sorted(seq_counts)])
-    print(f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {connection.pg_version}")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(
+        f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {connection.pg_version}, "
+        f"{os.cpu_count()} CPU(s), load average now {load} (the figures depend on what else runs)"
+    )
     print_table(
         ["carousel", "draws", "draws/s", "each member equally", "goal"],
         [
