@@ -7,6 +7,7 @@ show the services' messages.
 
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -35,6 +36,14 @@ AUTOCOMPLETE_LIMIT = 20
 
 def _upload_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "pool_uploads"
+
+
+def _forget_abandoned_uploads(directory: Path, older_than_seconds: int = 24 * 3600) -> None:
+    # A file whose markup step was never saved is only kept for a day.
+    cutoff = time.time() - older_than_seconds
+    for stale in directory.glob("*"):
+        if stale.is_file() and stale.stat().st_mtime < cutoff:
+            stale.unlink(missing_ok=True)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -241,6 +250,7 @@ class NumberPoolAdmin(admin.ModelAdmin):
             token = uuid.uuid4().hex
             directory = _upload_dir()
             directory.mkdir(parents=True, exist_ok=True)
+            _forget_abandoned_uploads(directory)
             stored = directory / f"{token}{Path(upload.name).suffix.lower()}"
             with stored.open("wb") as out:
                 for chunk in upload.chunks():
