@@ -24,8 +24,17 @@ from campaigns.models import CallAttempt, CallJob, Campaign
 
 REPORT_PAGE_SIZE = 50
 NO_RESULT = "none"
+SHORT = "short"  # the dialer's latest outcome of a contact whose answered call was shorter than the campaign's N s
 # The outcome filter of the report: a contact's latest outcome, or no result yet.
-OUTCOME_FILTERS: list[tuple[str, str]] = [*Outcome.choices, (NO_RESULT, "No result yet")]
+# Each is one value of ``CallJob.last_outcome``, so the filter is one range of its index.
+OUTCOME_FILTERS: list[tuple[str, str]] = [
+    (Outcome.ANSWERED, "Answered"),
+    (SHORT, "Answered, too short"),
+    (Outcome.NO_ANSWER, "No answer"),
+    (Outcome.BUSY, "Busy"),
+    (Outcome.FAILED, "Failed"),
+    (NO_RESULT, "No result yet"),
+]
 OUTCOME_COLOURS = {
     Outcome.ANSWERED: "#2e8b57",
     Outcome.NO_ANSWER: "#c98a1b",
@@ -74,7 +83,7 @@ def contact_jobs(campaign: Campaign, *, outcome: str = "") -> QuerySet[CallJob]:
     jobs = CallJob.objects.filter(campaign=campaign)
     if outcome == NO_RESULT:
         return jobs.filter(last_outcome="")
-    if outcome in Outcome.values:
+    if outcome in Outcome.values or outcome == SHORT:
         return jobs.filter(last_outcome=outcome)
     return jobs
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from campaigns import reports
-from campaigns.models import Campaign
+from campaigns.models import CallJob, Campaign
 from campaigns.tests.factories import make_campaign, ready_list
 from campaigns.tests.report_data import add_contacts
 
@@ -48,6 +48,8 @@ def test_report_filters_by_the_contacts_latest_outcome(customer_client, customer
     assert phones(outcome="answered") == ["+447911100000"]
     assert phones(outcome="busy") == ["+447911100002"]
     assert phones(outcome="none") == ["+447911100003"]
+    CallJob.objects.filter(phone="+447911100000").update(last_outcome="short")  # the dialer's "answered, too short"
+    assert phones(outcome="short") == ["+447911100000"] and phones(outcome="answered") == []
     assert len(phones(outcome="not-an-outcome")) == 4  # unknown filter: everything
 
 
