@@ -337,8 +337,11 @@ DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
 # Number suffix → "cause" or "200/seconds", e.g. "9:486" (ending in 9: always busy).
 DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
-# `seed_demo` launches the demo campaign (the `make run` experience); off in tests.
-DIALER_DEMO_LAUNCH = env_bool("DIALER_DEMO_LAUNCH", False)
+# Call tasks run on their own queue: a simulated call holds its worker thread
+# for the whole call, so calls must not queue in front of the dispatcher's ticks
+# or an import. Start a worker for it with `-Q calls` (Procfile.embedded does).
+DIALER_CALL_QUEUE = os.environ.get("DIALER_CALL_QUEUE", "calls")
+CELERY_TASK_ROUTES = {"campaigns.place_call": {"queue": DIALER_CALL_QUEUE}}
 CELERY_BEAT_SCHEDULE["dialer-dispatch"] = {
     "task": "campaigns.dialer_dispatch",
     "schedule": 1.0,
