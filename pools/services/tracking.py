@@ -316,18 +316,27 @@ def _free_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber |
 
 def _shared_number(pool: TrackingPool, now: datetime.datetime) -> tuple[TrackingNumber, DNISession] | None:
     """Exhausted pool: the number of the least recently active session, which becomes ambiguous."""
-    oldest = (
-        DNISession.objects.filter(pool=pool, expires_at__gt=now, number__removed_at__isnull=True)
-        .order_by("last_seen_at", "pk")
-        .first()
+    oldest = list(
+        DNISession.objects.filter(pool=pool, expires_at__gt=now, number__removed_at__isnull=True).order_by(
+            "last_seen_at", "pk"
+        )[:5]
     )
-    if oldest is None:
-        return None
-    number = TrackingNumber.objects.select_for_update().select_related("did").get(pk=oldest.number_id)
-    expires = now + datetime.timedelta(minutes=pool.match_period)
-    TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
-    DNISession.objects.filter(pk=oldest.pk).update(ambiguous=True)
-    return number, oldest
+    for session in oldest:
+        # skip_locked: a number another request holds locked is passed over
+        # (waiting for it could deadlock with a request waiting for ours).
+        number = (
+            TrackingNumber.objects.select_for_update(skip_locked=True)
+            .select_related("did")
+            .filter(pk=session.number_id)
+            .first()
+        )
+        if number is None:
+            continue
+        expires = now + datetime.timedelta(minutes=pool.match_period)
+        TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
+        DNISession.objects.filter(pk=session.pk).update(ambiguous=True)
+        return number, session
+    return None
 
 
 @transaction.atomic
@@ -361,7 +370,7 @@ def dni_visit(
             return DNIAnswer(None, None, "every number of the pool is in use")
         shared = _shared_number(pool, now)
         if shared is None:
-            return DNIAnswer(None, None, "the pool has no numbers")
+            return DNIAnswer(None, None, "every number of the pool is in use")
         number, ambiguous = shared[0], True
     session = DNISession.objects.create(
         pool=pool,
