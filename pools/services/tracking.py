@@ -275,11 +275,13 @@ class DNIAnswer:
 
 
 def _extend(session: DNISession, pool: TrackingPool) -> DNISession | None:
-    """Keep the visitor's number for another match period, if the session still holds it."""
-    # Locking the number first: an allocation that finds it free has either
-    # committed before (then this session has expired by the clock read below)
-    # or waits for this transaction (then it sees the extended hold).
-    TrackingNumber.objects.select_for_update().filter(pk=session.number_id).first()
+    """Keep the visitor's number for another match period, if the session still holds it.
+
+    The caller has locked the session's number row (``FOR UPDATE OF``): an
+    allocation that found it free has either committed before (then this
+    session has expired by the clock read below) or waits for this
+    transaction (then it sees the extended hold).
+    """
     now = timezone.now()
     expires = now + datetime.timedelta(minutes=pool.match_period)
     changed = DNISession.objects.filter(pk=session.pk, expires_at__gt=now).update(
@@ -352,6 +354,7 @@ def dni_visit(
     now = timezone.now()
     current = (
         DNISession.objects.select_related("number__did")
+        .select_for_update(of=("number",))
         .filter(pool=pool, visitor_id=visitor_id, expires_at__gt=now, number__removed_at__isnull=True)
         .order_by("-last_seen_at")
         .first()
