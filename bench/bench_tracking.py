@@ -303,6 +303,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     from pools.models import ExhaustionPolicy
 
+    load_before = f"{os.getloadavg()[0]:.1f}"
     customer, package, pool, dids = _setup()
     port = _free_port()
     server = _start_server(port)
@@ -347,6 +348,8 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     print(f"{VISITORS} visitors, pool of {POOL_SIZE}, {PHASE_SECONDS:.0f} s a phase, paced at {TARGET_RATE:.0f}/s")
+    # The figures depend on what else runs: say how busy the machine was.
+    print(f"{os.cpu_count()} CPUs, load average before: {load_before}, after: {os.getloadavg()[0]:.1f}")
     print_table(
         [
             "phase",
