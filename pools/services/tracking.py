@@ -22,13 +22,13 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from customers.models import Customer
-from dids.models import ClientPackage
+from dids.models import DID, ClientPackage
 from dids.models import DIDStatus as DS
 from dids.services import DIDError, Route, did_provision, did_release_many, did_route
 from pools import tracking_rules as rules
@@ -341,7 +341,57 @@ def _shared_number(pool: TrackingPool, now: datetime.datetime) -> tuple[Tracking
     return None
 
 
-@transaction.atomic
+def _keep_returning_visitor_postgresql(pool: TrackingPool, visitor_id: str) -> DNIAnswer | None:
+    """The returning visitor's hold extended in one statement (one round trip), or None.
+
+    The same steps as ``_extend``: the session's number row is locked (``FOR
+    UPDATE OF n`` in the first CTE) before the session's expiry is compared
+    with the clock, and the clock is read after the lock — this process's
+    ``now`` plus the time the statement has waited (rounded to milliseconds,
+    so that without a wait it is exactly ``now``).
+    """
+    sessions, numbers, dids = DNISession._meta.db_table, TrackingNumber._meta.db_table, DID._meta.db_table
+    clock = "(%(now)s::timestamptz + date_trunc('milliseconds', clock_timestamp() - statement_timestamp()))"
+    sql = f"""
+        WITH held AS (
+            SELECT s.id AS session_id
+            FROM {sessions} s JOIN {numbers} n ON n.id = s.number_id
+            WHERE s.pool_id = %(pool)s AND s.visitor_id = %(visitor)s AND s.expires_at > %(now)s
+              AND n.removed_at IS NULL
+            ORDER BY s.last_seen_at DESC
+            LIMIT 1
+            FOR UPDATE OF n
+        ), kept AS (
+            UPDATE {sessions} s
+            SET last_seen_at = {clock}, expires_at = {clock} + %(period)s, page_views = s.page_views + 1
+            FROM held
+            WHERE s.id = held.session_id AND s.expires_at > {clock}
+            RETURNING s.id, s.number_id, s.expires_at, s.page_views
+        )
+        UPDATE {numbers} n SET held_until = GREATEST(n.held_until, kept.expires_at)
+        FROM kept, {dids} d
+        WHERE n.id = kept.number_id AND d.id = n.did_id
+        RETURNING n.id, d.number, kept.id, kept.expires_at, kept.page_views
+    """
+    params = {
+        "pool": pool.pk,
+        "visitor": visitor_id,
+        "period": datetime.timedelta(minutes=pool.match_period),
+        "now": timezone.now(),  # read last: the clock in the statement starts from here
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    number_id, e164, session_id, expires_at, page_views = row
+    number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+    session = DNISession(
+        pk=session_id, pool=pool, number=number, visitor_id=visitor_id, expires_at=expires_at, page_views=page_views
+    )
+    return DNIAnswer(number, session)
+
+
 def dni_visit(
     *,
     pool: TrackingPool,
@@ -351,6 +401,16 @@ def dni_visit(
     ip: str | None = None,
 ) -> DNIAnswer:
     """A page view: the visitor's number (kept, or newly allocated), or why nothing is replaced."""
+    if connection.vendor == "postgresql":
+        # Most page views are a returning visitor's: one round trip instead of five.
+        kept = _keep_returning_visitor_postgresql(pool, visitor_id)
+        if kept is not None:
+            return kept
+    return _dni_visit(pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip)
+
+
+@transaction.atomic
+def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_url: str, ip: str | None) -> DNIAnswer:
     now = timezone.now()
     current = (
         DNISession.objects.select_related("number__did")
