@@ -40,6 +40,7 @@ from pools.models import (
     TrackingPool,
     TrackingPoolStatus,
 )
+from pools.selectors.tracking import forget_public_keys
 
 __all__ = [
     "CallRoute",
@@ -200,6 +201,7 @@ def tracking_pool_update(*, pool: TrackingPool, **changes) -> TrackingPool:
             locked.save()
     except IntegrityError:
         raise TrackingFieldError("name", f"A number pool named {locked.name!r} already exists in this group.") from None
+    _forget_pool_lookups()
     return locked
 
 
@@ -232,6 +234,12 @@ def tracking_number_remove(*, number: TrackingNumber, user=None) -> None:
     TrackingPool.objects.filter(pk=locked.pool_id).update(quantity=F("quantity") - 1, updated_at=now)
 
 
+def _forget_pool_lookups() -> None:
+    # Now (this transaction's later reads) and after commit (what others read meanwhile).
+    forget_public_keys()
+    transaction.on_commit(forget_public_keys)
+
+
 def _release_dids(did_ids: list[int], *, user=None) -> None:
     from dids.models import DID
 
@@ -257,6 +265,7 @@ def tracking_pool_delete(*, pool: TrackingPool, user=None) -> None:
     _end_sessions_on(numbers, now)
     TrackingNumber.objects.filter(pk__in=[n.pk for n in numbers]).update(removed_at=now)
     _release_dids([n.did_id for n in numbers], user=user)
+    _forget_pool_lookups()
     pool.refresh_from_db()
 
 

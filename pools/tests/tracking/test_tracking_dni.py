@@ -5,6 +5,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from pools.models import DNISession, ExhaustionPolicy, TrackingNumber
@@ -207,3 +209,12 @@ def test_the_endpoint_needs_no_csrf_token_or_login(endpoint):
     client = APIClient(enforce_csrf_checks=True)
     response = client.post(endpoint, {"visitor": "visitor-0001", "url": PAID}, HTTP_ORIGIN="https://example.com")
     assert response.status_code == 200
+
+
+def test_the_pool_lookup_is_remembered_but_a_change_is_seen_at_once(endpoint, pool):
+    assert post(endpoint).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert post(endpoint).status_code == 200
+    assert not [q for q in queries.captured_queries if 'FROM "pools_trackingpool"' in q["sql"]]
+    services.tracking_pool_update(pool=pool, site_domains=["other.example"])
+    assert post(endpoint).status_code == 403
