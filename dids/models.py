@@ -5,6 +5,7 @@ the database refuses rows that break the lifecycle's shape (an Assigned DID
 without a customer, a Hold without an end, ...).
 """
 
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
@@ -118,6 +119,12 @@ class ClientPackage(models.Model):
         return f"{self.package.name} for {self.customer.name} ({state})"
 
 
+def history_user(instance=None, request=None, **kwargs):
+    """The person behind a change; none when a customer's software made it with an API token."""
+    user = getattr(request, "user", None)
+    return user if isinstance(user, get_user_model()) else None
+
+
 class DID(models.Model):
     """One phone number in the inventory."""
 
@@ -153,6 +160,7 @@ class DID(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
+        get_user=history_user,
         excluded_fields=["updated_at"],
         verbose_name="DID audit log entry",
         verbose_name_plural="DID audit log",

@@ -5,7 +5,6 @@ Views only check access, read input and call ``pools.services.tracking``.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import re
 import time
@@ -23,7 +22,6 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
-from simple_history.models import HistoricalRecords
 
 from customers.tenancy import customer_of, get_scoped_or_404
 from pools import tracking_rules as rules
@@ -55,13 +53,6 @@ def _refusal(exc: services.TrackingError) -> Response:
 class GroupMixin:
     """The group in the URL must be the caller's own customer account; anything else is 404."""
 
-    def dispatch(self, request, *args, **kwargs):
-        # django-simple-history takes the request's user for the DIDs' history;
-        # with an API token that is the token's client, not a User, and the
-        # history row cannot take it. The services' change reasons say who acted.
-        with _history_without_request():
-            return super().dispatch(request, *args, **kwargs)
-
     def group(self, request, group_id: int):
         customer = customer_of(request)
         if customer is None or customer.pk != int(group_id):
@@ -71,19 +62,6 @@ class GroupMixin:
     def pool(self, request, group_id: int, numberpool_id: int):
         customer = self.group(request, group_id)
         return get_scoped_or_404(selectors.tracking_pools_for(customer), customer, pk=numberpool_id)
-
-
-@contextlib.contextmanager
-def _history_without_request():
-    context = HistoricalRecords.context
-    request = getattr(context, "request", None)
-    if request is not None:
-        del context.request
-    try:
-        yield
-    finally:
-        if request is not None:
-            context.request = request
 
 
 REPLACEMENT_DEFAULTS = {"numbers_to_replace": [], "replace_all_numbers": False, "tracking_sources": []}
