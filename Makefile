@@ -20,6 +20,7 @@ install: $(VENV)/.installed
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py dialer_demo
 	@echo "Dialtone is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything"
 	DEBUG=true PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
 

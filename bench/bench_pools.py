@@ -2,11 +2,12 @@
 
 8 processes × 10,000 draws from a 50-member sequential pool through
 ``pools.services.carousel.pool_next_number`` (one ``UPDATE … RETURNING`` of the
-pool's counter, then the member at that position). Checks that every member
+pool's counter, then the member at that position, two short statements). Checks that every member
 was drawn exactly as often as the others (no lost or doubled positions) and
 measures draws per second. The alternative measured in the same run is the
 naive carousel: lock the pool row with ``SELECT … FOR UPDATE``, increment the
-counter in Python, save it, read the members and pick one. Random draws are
+counter in Python, save it, read the members and pick one; and the counter
+and the pick fused into one statement (one round trip, longer row lock). Random draws are
 checked for uniformity with a chi-square test.
 
 Run: ``DATABASE_URL=postgres://… .venv/bin/python -m bench pools`` (the
@@ -30,8 +31,8 @@ from bench.table import print_table
 
 PROCESSES = int(os.environ.get("BENCH_POOLS_PROCESSES", 8))
 DRAWS = int(os.environ.get("BENCH_POOLS_DRAWS", 10_000))
-NAIVE_DRAWS = int(os.environ.get("BENCH_POOLS_NAIVE_DRAWS", 2_000))
-RANDOM_DRAWS = int(os.environ.get("BENCH_POOLS_RANDOM_DRAWS", 2_500))
+NAIVE_DRAWS = int(os.environ.get("BENCH_POOLS_NAIVE_DRAWS", 500))
+RANDOM_DRAWS = int(os.environ.get("BENCH_POOLS_RANDOM_DRAWS", 1_000))
 MEMBERS = 50
 GOAL = 1_500
 PREFIX = "bench-pools-"
@@ -80,6 +81,31 @@ def _naive_next(pool_id: int):
     return members[(pool.cursor - 1) % len(members)].did
 
 
+# Alternative 2: the counter and the pick in ONE statement (a data-modifying
+# CTE). One round trip instead of two, but the pool row stays locked while the
+# member query runs, so concurrent callers queue on the whole statement.
+_ONE_STATEMENT = """
+    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
+    bump AS (UPDATE pools_numberpool SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global),
+    usable AS (
+        SELECT m.did_id, ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx, COUNT(*) OVER () AS n
+        FROM pools_numberpoolmember m JOIN dids_did u ON u.id = m.did_id CROSS JOIN bump
+        WHERE m.pool_id = %s AND u.status = CASE WHEN bump.is_global THEN 'reserved' ELSE 'assigned' END
+          AND u.customer_id IS NOT DISTINCT FROM bump.customer_id
+    ),
+    chosen AS MATERIALIZED (
+        SELECT usable.did_id FROM usable CROSS JOIN bump WHERE usable.idx = (bump.cursor - 1) %% usable.n
+    )
+    SELECT d.* FROM dids_did d JOIN chosen ON chosen.did_id = d.id CROSS JOIN async_commit
+"""
+
+
+def _one_statement_next(pool_id: int):
+    from dids.models import DID
+
+    return next(iter(DID.objects.raw(_ONE_STATEMENT, [pool_id, pool_id])))
+
+
 def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counter, float, float]:
     how, pool_id, draws, barrier = args
     from pools.models import NumberPool
@@ -93,6 +119,9 @@ def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counte
     if how == "naive":
         for _ in range(draws):
             counts[_naive_next(pool_id).number] += 1
+    elif how == "one-statement":
+        for _ in range(draws):
+            counts[_one_statement_next(pool_id).number] += 1
     else:
         for _ in range(draws):
             counts[pool_next_number(pool=pool).number] += 1
@@ -138,6 +167,8 @@ def main() -> None:
         from pools.models import NumberPool
 
         NumberPool.objects.filter(pk=sequential_id).update(cursor=0)
+        one_counts, one_rate = _run("one-statement", sequential_id, DRAWS)
+        NumberPool.objects.filter(pk=sequential_id).update(cursor=0)
         naive_counts, naive_rate = _run("naive", sequential_id, NAIVE_DRAWS)
         random_counts, random_rate = _run("atomic", random_id, RANDOM_DRAWS)
     finally:
@@ -150,7 +181,11 @@ def main() -> None:
         return "yes" if exact else f"NO ({min(values)}–{max(values)} over {len(counts)} members)"
 
     statistic, p_value = chi_square_p([random_counts.get(n, 0) for n in sorted(seq_counts)])
-    print(f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {connection.pg_version}")
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    print(
+        f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {connection.pg_version}, "
+        f"{os.cpu_count()} CPU(s), load average now {load} (the figures depend on what else runs)"
+    )
     print_table(
         ["carousel", "draws", "draws/s", "each member equally", "goal"],
         [
@@ -162,6 +197,13 @@ def main() -> None:
                 f"≥ {GOAL:,}/s: {'met' if seq_rate >= GOAL else 'MISSED'}",
             ],
             [
+                "sequential: UPDATE and pick in one statement (alternative)",
+                PROCESSES * DRAWS,
+                one_rate,
+                equal(one_counts, DRAWS),
+                "",
+            ],
+            [
                 "sequential: SELECT FOR UPDATE + Python (naive)",
                 PROCESSES * NAIVE_DRAWS,
                 naive_rate,
@@ -171,7 +213,10 @@ def main() -> None:
             ["random: ORDER BY random() (product)", PROCESSES * RANDOM_DRAWS, random_rate, "n/a", ""],
         ],
     )
-    print(f"ratio product / naive (sequential draws/s): {seq_rate / naive_rate:.2f}×")
+    print(
+        f"ratio product / naive (sequential draws/s): {seq_rate / naive_rate:.2f}×; "
+        f"product / one statement: {seq_rate / one_rate:.2f}×"
+    )
     verdict = "uniform" if p_value > 0.001 else "NOT uniform"
     print(
         f"random: chi-square {statistic:.1f} with {MEMBERS - 1} degrees of freedom, p = {p_value:.3f} "

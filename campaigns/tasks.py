@@ -10,7 +10,7 @@ from campaigns import dialer
 
 @shared_task(name="campaigns.dialer_dispatch", time_limit=30, soft_time_limit=25)
 def dialer_dispatch() -> None:
-    dialer.dialer_tick()
+    dialer.dialer_tick(for_seconds=settings.DIALER_TICK_SECONDS)
 
 
 @shared_task(name="campaigns.dialer_reap", time_limit=120, soft_time_limit=110)

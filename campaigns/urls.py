@@ -1,9 +1,10 @@
 from django.urls import path
 
-from campaigns import views, views_campaigns, views_reports
+from campaigns import views, views_campaigns, views_dialer, views_reports
 
 urlpatterns = [
     path("campaigns/", views_campaigns.CampaignListView.as_view(), name="campaigns"),
+    path("campaigns/progress/", views_dialer.CampaignProgressView.as_view(), name="campaign_progress"),
     path("campaigns/new/", views_campaigns.CampaignWizardView.as_view(), name="campaign_create"),
     path("campaigns/<int:campaign_id>/", views_campaigns.CampaignDetailView.as_view(), name="campaign_detail"),
     path("campaigns/<int:campaign_id>/edit/", views_campaigns.CampaignWizardView.as_view(), name="campaign_edit"),

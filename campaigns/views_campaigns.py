@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 
 from campaigns import selectors, services
 from campaigns.blocks import bind_blocks, block_report, blocks_valid, edit_refusal
+from campaigns.dialer import lines_in_use
 from campaigns.filters import CampaignFilter
 from campaigns.models import CampaignStatus
 from customers.tenancy import CustomerRequiredMixin
@@ -62,6 +63,7 @@ class CampaignDetailView(CustomerRequiredMixin, TemplateView):
             actions=actions,
             edit_refusal=edit_refusal(campaign),
             transitions=campaign.transitions.select_related("by"),
+            lines_in_use=lines_in_use(campaign.pk),
         )
         return context
 

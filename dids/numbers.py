@@ -59,8 +59,11 @@ def _min_digits() -> int:
     return int(_setting("DIDS_MIN_DIGITS", 3))
 
 
-def to_e164_digits(text: str) -> str:
-    """The international digits of ``text`` (no ``+``), or NumberError."""
+def to_e164_digits(text: str, region: str | None = None) -> str:
+    """The international digits of ``text`` (no ``+``), or NumberError.
+
+    ``region`` reads numbers written nationally (``0117 …``); by default ``DIDS_DEFAULT_REGION``.
+    """
     cleaned = _FORMATTING.sub("", text.strip())
     if not cleaned:
         raise NumberError("An empty number.")
@@ -69,7 +72,7 @@ def to_e164_digits(text: str) -> str:
     elif cleaned.startswith("00"):
         digits = cleaned[2:]
     elif cleaned.startswith("0"):
-        region = _setting("DIDS_DEFAULT_REGION", "")
+        region = region or _setting("DIDS_DEFAULT_REGION", "")
         if not region:
             raise NumberError(f"{text.strip()!r} starts with 0: write it internationally, e.g. +44 117 …")
         try:

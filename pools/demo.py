@@ -4,6 +4,7 @@ from telephony.demo import DemoContext
 
 
 def seed(context: DemoContext) -> None:
-    from pools import demo_tracking
+    from pools import demo_carousel, demo_tracking
 
+    demo_carousel.seed(context)
     demo_tracking.seed(context)

@@ -215,6 +215,11 @@ def match_source(sources: list[dict], visit: Visit) -> dict | None:
 
 
 def number_variants(text: str, iso_country: str) -> list[str]:
+    return list(_number_variants(text, iso_country))
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_variants(text: str, iso_country: str) -> tuple[str, ...]:
     """The digit strings under which a site number may be written on a page.
 
     ``01011231234`` in GB is also ``441011231234`` (written +44 …, 0044 …);
@@ -223,7 +228,7 @@ def number_variants(text: str, iso_country: str) -> list[str]:
     raw = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
     variants = [raw] if raw else []
     if not raw or not raw.isdigit():
-        return variants
+        return tuple(variants)
     for candidate in (raw, "+" + raw):
         try:
             parsed = phonenumbers.parse(candidate, iso_country.upper() or None)
@@ -238,7 +243,7 @@ def number_variants(text: str, iso_country: str) -> list[str]:
             if variant not in variants and len(variant) >= 5:
                 variants.append(variant)
         break
-    return variants
+    return tuple(variants)
 
 
 @functools.lru_cache(maxsize=4096)

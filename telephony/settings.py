@@ -207,7 +207,8 @@ if CELERY_BROKER_URL == "filesystem://":
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    # How long an unacknowledged task waits before Redis hands it out again.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -290,6 +291,12 @@ CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
     "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),
 }
 
+# --- Caller-ID number pools (issue 5) ---------------------------------------
+
+# Most rows and bytes of one "Add from file" upload in the pool admin.
+POOLS_UPLOAD_MAX_ROWS = env_int("POOLS_UPLOAD_MAX_ROWS", 10_000)
+POOLS_UPLOAD_MAX_BYTES = env_int("POOLS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
 # --- Call tracking (issue 8) ------------------------------------------------
 
 # Most numbers one request may provision into a pool.
@@ -337,8 +344,15 @@ DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
 # Number suffix → "cause" or "200/seconds", e.g. "9:486" (ending in 9: always busy).
 DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
-# `seed_demo` launches the demo campaign (the `make run` experience); off in tests.
-DIALER_DEMO_LAUNCH = env_bool("DIALER_DEMO_LAUNCH", False)
+DIALER_SIM_TIME_SCALE = float(os.environ.get("DIALER_SIM_TIME_SCALE", "1"))
+# Call tasks run on their own queue: a simulated call holds its worker thread
+# for the whole call, so calls must not queue in front of the dispatcher's ticks
+# or an import. Start a worker for it with `-Q calls` (Procfile.embedded does).
+DIALER_CALL_QUEUE = os.environ.get("DIALER_CALL_QUEUE", "calls")
+CELERY_TASK_ROUTES = {"campaigns.place_call": {"queue": DIALER_CALL_QUEUE}}
+# Each beat tick dispatches for this long, reusing freed lines every DIALER_ROUND_PAUSE seconds.
+DIALER_TICK_SECONDS = float(os.environ.get("DIALER_TICK_SECONDS", "0.9"))
+DIALER_ROUND_PAUSE = float(os.environ.get("DIALER_ROUND_PAUSE", "0.05"))
 CELERY_BEAT_SCHEDULE["dialer-dispatch"] = {
     "task": "campaigns.dialer_dispatch",
     "schedule": 1.0,

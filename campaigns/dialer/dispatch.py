@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import time
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -57,19 +59,45 @@ def single_flight() -> Iterator[bool]:
                 cursor.execute("SELECT pg_advisory_unlock(%s)", [DISPATCH_LOCK_KEY])
 
 
-def dialer_tick(*, now: dt.datetime | None = None) -> int:
-    """One dispatcher run over every running campaign; returns the attempts started."""
+def dialer_tick(*, now: dt.datetime | None = None, for_seconds: float = 0.0) -> int:
+    """One dispatcher run over every running campaign; returns the attempts started.
+
+    With ``for_seconds`` (the beat task passes ``DIALER_TICK_SECONDS``) the run
+    keeps going until then, revisiting the campaigns whose lines were full or
+    that just started calls, so a line freed mid-second is used again within
+    ``DIALER_ROUND_PAUSE`` instead of waiting for the next beat. ``now``
+    (tests) makes it a single pass at that moment.
+    """
     with single_flight() as acquired:
         if not acquired:
             return 0
-        now = now or timezone.now()
-        running = (
+        deadline = time.monotonic() + (0.0 if now is not None else for_seconds)
+        moment = now or timezone.now()
+        campaign_ids = list(
             Campaign.objects.filter(status=CampaignStatus.LAUNCHED)
-            .filter(Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=now))
+            .filter(Q(scheduled_at__isnull=True) | Q(scheduled_at__lte=moment))
             .order_by("launched_at", "pk")
             .values_list("pk", flat=True)
         )
-        return sum(campaign_dispatch(campaign_id=campaign_id, now=now) for campaign_id in list(running))
+        started = 0
+        while campaign_ids:
+            revisit = []
+            for campaign_id in campaign_ids:
+                result = campaign_dispatch(campaign_id=campaign_id, now=moment)
+                started += result.started
+                if result.started or result.lines_full:
+                    revisit.append(campaign_id)
+            if time.monotonic() + settings.DIALER_ROUND_PAUSE >= deadline:
+                break
+            time.sleep(settings.DIALER_ROUND_PAUSE)
+            campaign_ids, moment = revisit, timezone.now()
+        return started
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    started: int = 0
+    lines_full: bool = False
 
 
 def platform_budget(now: dt.datetime) -> int:
@@ -113,8 +141,8 @@ def _a_number(campaign: Campaign) -> tuple[str, str]:
         return "", NO_USABLE_A_NUMBER
 
 
-def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
-    """Claim and start what one campaign may call now; returns the attempts started."""
+def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
+    """Claim and start what one campaign may call now."""
     from campaigns.tasks import place_call
 
     with transaction.atomic():
@@ -125,7 +153,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
             .first()
         )
         if campaign is None:
-            return 0
+            return Dispatched()
         in_use = lines_in_use(campaign.pk)
         free = min(campaign.lines - in_use, platform_budget(now))
         zones = open_zones(campaign, now)
@@ -133,13 +161,13 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
         if not ids:
             if in_use == 0:
                 campaign_finish_if_done(campaign=campaign)
-            return 0
+            return Dispatched(lines_full=free <= 0)
         token = uuid.uuid4().hex
         claimed = CallJob.objects.filter(pk__in=ids, status=JobStatus.PENDING).update(
             status=JobStatus.IN_PROGRESS, claim_token=token, attempts_made=F("attempts_made") + 1, updated_at=now
         )
         if not claimed:
-            return 0
+            return Dispatched()
         jobs = list(
             CallJob.objects.filter(pk__in=ids, claim_token=token)
             .select_related("contact")
@@ -149,7 +177,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
         for job in jobs:
             a_number, cause = _a_number(campaign)
             values = {
-                variable: str((job.contact.variables or {}).get(column, ""))
+                variable: str(((job.contact.variables if job.contact else None) or {}).get(column, ""))
                 for variable, column in (campaign.variable_mapping or {}).items()
             }
             attempt = CallAttempt(
@@ -173,4 +201,4 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> int:
         for attempt in attempts:
             if attempt.pk not in skip:
                 place_call.delay_on_commit(attempt.pk)
-    return len(attempts)
+    return Dispatched(started=len(attempts), lines_full=len(attempts) >= free)

@@ -56,11 +56,12 @@ def ready_list(customer, *, name: str = "", columns=("phone", "name", "code"), c
     return lst
 
 
-def campaign_world(customer) -> dict:
+def campaign_world(customer, *, did_number: str = "") -> dict:
     """What a campaign of ``customer`` needs: an assigned DID, an app and a ready list."""
     from dids.tests.factories import AssignedDIDFactory
 
-    did = AssignedDIDFactory(client_package__customer=customer)
+    extra = {"number": did_number} if did_number else {}
+    did = AssignedDIDFactory(client_package__customer=customer, **extra)
     return {"did": did, "app": AppFactory(customer=customer), "list": ready_list(customer, contacts=3)}
 
 
@@ -95,14 +96,12 @@ def make_campaign(customer, *, status: str = "draft", name: str = "Campaign", **
     from campaigns.models import Campaign
 
     world = campaign_world(customer)
-    return Campaign.objects.create(
-        customer=customer,
-        name=name,
-        status=status,
-        a_number_did=world["did"],
-        app=world["app"],
-        distribution_list=world["list"],
-        variable_mapping={"name": "name", "code": "code"},
-        time_zone="Europe/London",
+    values = {
+        "a_number_did": world["did"],
+        "app": world["app"],
+        "distribution_list": world["list"],
+        "variable_mapping": {"name": "name", "code": "code"},
+        "time_zone": "Europe/London",
         **fields,
-    )
+    }
+    return Campaign.objects.create(customer=customer, name=name, status=status, **values)

@@ -1,12 +1,8 @@
 """In the browser: upload, mark up, watch the progress bar reach ready, fix a row and see it move.
 
-The import runs in a background thread of the test process instead of a
-Celery worker (the integration test runs a real worker). It pauses after its
-first chunk until the page has shown that progress, so the bar is seen moving
-without any sleeping or timing.
+The import runs in the test process instead of a Celery worker (the
+integration test runs a real worker).
 """
-
-import threading
 
 import pytest
 from playwright.sync_api import expect
@@ -18,45 +14,41 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def paused_worker(monkeypatch, settings):
+def worker(monkeypatch, settings):
+    """Collects the queued imports; ``worker.run(check)`` runs them here, calling ``check`` after the first chunk.
+
+    The import runs in the test's own thread on the test database's
+    connection (the live server shares it), and ``check`` looks at the
+    browser while the import is half-way, so the progress bar is seen moving
+    without any sleeping or timing.
+    """
     settings.DISTRIBUTION_LIST_CHUNK_ROWS = 100
-    first_chunk_saved = threading.Event()
-    resume = threading.Event()
+    queued: list[int] = []
+    monkeypatch.setattr(tasks.import_distribution_list, "delay", queued.append)
     real_run_import = services.run_import
 
-    def run_import(table, markup, consumer, *, on_progress, **kwargs):
-        def progress(done, total):
-            on_progress(done, total)
-            if not first_chunk_saved.is_set():
-                first_chunk_saved.set()
-                resume.wait(timeout=30)
+    class Worker:
+        def run(self, check):
+            checked = []
 
-        return real_run_import(table, markup, consumer, on_progress=progress, **kwargs)
+            def run_import(table, markup, consumer, *, on_progress, **kwargs):
+                def progress(done, total):
+                    on_progress(done, total)
+                    if not checked:
+                        checked.append(done)
+                        check()
 
-    monkeypatch.setattr(services, "run_import", run_import)
-    threads = []
+                return real_run_import(table, markup, consumer, on_progress=progress, **kwargs)
 
-    def delay(list_id):
-        def work():
-            from django.db import connection
+            monkeypatch.setattr(services, "run_import", run_import)
+            while queued:
+                services.distribution_list_import(list_id=queued.pop(0))
+            assert checked, "the import never reported progress"
 
-            try:
-                services.distribution_list_import(list_id=list_id)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=work, daemon=True)
-        threads.append(thread)
-        thread.start()
-
-    monkeypatch.setattr(tasks.import_distribution_list, "delay", delay)
-    yield resume
-    resume.set()
-    for thread in threads:
-        thread.join(timeout=30)
+    return Worker()
 
 
-def test_upload_markup_progress_and_fix(page, login, paused_worker, tmp_path):
+def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     user = UserFactory()
     path = tmp_path / "customers.csv"
     lines = ["Phone;Name"] + [f"07400 1{n:05d};Person {n}" for n in range(300)] + ["07400 12;Short Number"]
@@ -76,10 +68,14 @@ def test_upload_markup_progress_and_fix(page, login, paused_worker, tmp_path):
     page.select_option("#id_default_region", "GB")
     page.get_by_role("button", name="Save and import").click()
 
-    # The bar shows the first chunk read while the import is paused...
-    expect(page.locator("#progress-text")).to_have_text("100 of 301 rows read")
-    expect(page.locator(".progress")).to_have_attribute("aria-valuenow", "33")
-    paused_worker.set()
+    expect(page.locator("#progress-text")).to_have_text("0 of 302 rows read")
+
+    def first_chunk_is_shown():
+        expect(page.locator("#progress-text")).to_have_text("100 of 301 rows read")
+        expect(page.locator(".progress")).to_have_attribute("aria-valuenow", "33")
+
+    # The bar follows the import while it runs...
+    worker.run(first_chunk_is_shown)
     # ...and the page turns to ready by itself when the import ends.
     expect(page.locator("#list-status .badge")).to_have_text("ready")
     expect(page.locator("#correct-rows")).to_contain_text("+447400100000")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -33,12 +34,31 @@ def tracking_pools_for(customer: Customer | None) -> QuerySet[TrackingPool]:
     )
 
 
+# Every DNI request looks its pool up by public key; a few seconds' memory of
+# it saves a round trip on each. A change made in this process forgets it at
+# once (``forget_public_keys``); other processes see it within the TTL.
+PUBLIC_KEY_TTL_SECONDS = 5.0
+_by_public_key: dict[str, tuple[float, TrackingPool | None]] = {}
+
+
 def tracking_pool_by_public_key(public_key: str) -> TrackingPool | None:
-    return (
+    now = time.monotonic()
+    cached = _by_public_key.get(public_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    pool = (
         TrackingPool.objects.select_related("customer")
         .filter(public_key=public_key, status=TrackingPoolStatus.ACTIVE, customer__is_active=True)
         .first()
     )
+    if len(_by_public_key) > 10_000:  # keys are guessable input: bound the memory
+        _by_public_key.clear()
+    _by_public_key[public_key] = (now + PUBLIC_KEY_TTL_SECONDS, pool)
+    return pool
+
+
+def forget_public_keys() -> None:
+    _by_public_key.clear()
 
 
 @dataclass

@@ -58,10 +58,13 @@
     return international ? answer.formats.international : answer.formats.national;
   }
 
-  function swap(answer) {
+  function swap(answer, root) {
     var regex = matcher(answer);
     if (!regex) return;
-    var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    root = root || document.body;
+    if (root.nodeType === 3) root = root.parentNode;
+    if (!root || (root.nodeType !== 1 && root.nodeType !== 9)) return;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
       acceptNode: function (node) {
         return node.parentNode && SKIP[node.parentNode.nodeName] ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT;
       }
@@ -74,7 +77,9 @@
       var replaced = text.replace(regex, function (written) { return formatted(answer, written); });
       if (replaced !== text) node.nodeValue = replaced;
     });
-    Array.prototype.forEach.call(document.querySelectorAll('a[href^="tel:"]'), function (link) {
+    var links = Array.prototype.slice.call(root.querySelectorAll('a[href^="tel:"]'));
+    if (root.matches && root.matches('a[href^="tel:"]')) links.push(root);
+    links.forEach(function (link) {
       var target = decodeURIComponent(link.getAttribute("href").slice(4));
       regex.lastIndex = 0;
       var whole = target.replace(regex, "\u0000");
@@ -96,7 +101,17 @@
   fetch(endpoint, { method: "POST", body: form, credentials: "omit", mode: "cors" })
     .then(function (response) { return response.ok ? response.json() : null; })
     .then(function (answer) {
-      if (answer && answer.replace) whenReady(function () { swap(answer); });
+      if (!answer || !answer.replace) return;
+      whenReady(function () {
+        swap(answer);
+        // Content added later (menus, single-page apps) gets the number too.
+        // Replacing text changes no child list, so this cannot loop.
+        if (window.MutationObserver) {
+          new MutationObserver(function (mutations) {
+            mutations.forEach(function (m) { Array.prototype.forEach.call(m.addedNodes, function (n) { swap(answer, n); }); });
+          }).observe(document.body, { childList: true, subtree: true });
+        }
+      });
     })
     .catch(function () { /* the site keeps its own numbers */ });
 })();

@@ -8,7 +8,9 @@ Settings (``telephony/settings.py``, section "Dialer"):
 - ``DIALER_SIM_OVERRIDES``: number suffix → ``"cause"`` or ``"200/seconds"``, e.g.
   ``{"9": "486"}`` makes numbers ending in 9 always busy and ``{"7": "200/3"}``
   answers them for 3 s; the longest matching suffix wins;
-- ``DIALER_SIM_ZERO_DELAY``: report at once (benchmarks), durations still simulated.
+- ``DIALER_SIM_ZERO_DELAY``: report at once (benchmarks), durations still simulated;
+- ``DIALER_SIM_TIME_SCALE``: real seconds per simulated second (0.01 plays a 30 s call in 0.3 s;
+  tests), the reported durations staying the simulated ones.
 """
 
 from __future__ import annotations
@@ -60,11 +62,11 @@ class SimulatorGateway(Gateway):
 
     def place_call(self, request: CallRequest, report: Reporter) -> None:
         fate = self.fate(request)
-        zero = settings.DIALER_SIM_ZERO_DELAY
-        if not zero:
-            time.sleep(fate.ring)
+        scale = 0.0 if settings.DIALER_SIM_ZERO_DELAY else settings.DIALER_SIM_TIME_SCALE
+        if scale:
+            time.sleep(fate.ring * scale)
         if fate.cause == ANSWERED:
             report(CallEvent(request.attempt_id, "answered"))
-            if not zero:
-                time.sleep(fate.talk)
+            if scale:
+                time.sleep(fate.talk * scale)
         report(CallEvent(request.attempt_id, "ended", cause=fate.cause, duration=fate.talk, digits=fate.digits))

@@ -5,6 +5,8 @@ import datetime
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from pools.models import DNISession, ExhaustionPolicy, TrackingNumber
@@ -191,13 +193,28 @@ def test_bad_visitor_id_is_400(endpoint, visitor):
 
 def test_rate_limits_per_visitor_and_per_address(endpoint, settings):
     settings.TRACKING_DNI_VISITOR_RATE = "2/min"
-    settings.TRACKING_DNI_IP_RATE = "4/min"  # every request counts, the refused one too
-    assert [post(endpoint).status_code for _ in range(3)] == [200, 200, 429]
-    # Another visitor from the same address: one more, then the address limit.
-    assert [post(endpoint, visitor="visitor-0002").status_code for _ in range(2)] == [200, 429]
+    settings.TRACKING_DNI_IP_RATE = "3/min"  # a refused request is not counted
+    with time_machine.travel(T0 + datetime.timedelta(seconds=15), tick=False):
+        assert [post(endpoint).status_code for _ in range(3)] == [200, 200, 429]
+        # Another visitor from the same address: one more, then the address limit.
+        statuses = [post(endpoint, visitor="visitor-0002") for _ in range(2)]
+        assert [r.status_code for r in statuses] == [200, 429]
+        assert statuses[1]["Retry-After"] == "45"
+        assert "Access-Control-Allow-Origin" in statuses[1]  # the page's script can read the refusal
+    with time_machine.travel(T0 + datetime.timedelta(seconds=61), tick=False):
+        assert post(endpoint).status_code == 200  # a new window
 
 
 def test_the_endpoint_needs_no_csrf_token_or_login(endpoint):
     client = APIClient(enforce_csrf_checks=True)
     response = client.post(endpoint, {"visitor": "visitor-0001", "url": PAID}, HTTP_ORIGIN="https://example.com")
     assert response.status_code == 200
+
+
+def test_the_pool_lookup_is_remembered_but_a_change_is_seen_at_once(endpoint, pool):
+    assert post(endpoint).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert post(endpoint).status_code == 200
+    assert not [q for q in queries.captured_queries if 'FROM "pools_trackingpool"' in q["sql"]]
+    services.tracking_pool_update(pool=pool, site_domains=["other.example"])
+    assert post(endpoint).status_code == 403

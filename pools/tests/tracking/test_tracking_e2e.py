@@ -62,6 +62,15 @@ def test_swap_js_replaces_the_number_in_text_and_tel_links(page, live_server, cu
     assert page.locator("#link").get_attribute("href") == f"tel:{formats['e164']}"
     assert page.locator("#other").get_attribute("href") == "tel:02079460000"
     assert session.url_params == {"gclid": "test-click"}
+    # Content added after the swap gets the tracking number too.
+    page.evaluate(
+        """() => { const p = document.createElement("p"); p.id = "late";
+                   p.innerHTML = 'Late: <a href="tel:01011231234">0101-123-1234</a>';
+                   document.body.appendChild(p); }"""
+    )
+    page.wait_for_function("document.querySelector('#late a').getAttribute('href') !== 'tel:01011231234'")
+    assert page.locator("#late").inner_text() == f"Late: {formats['national']}"
+    assert page.locator("#late a").get_attribute("href") == f"tel:{formats['e164']}"
     # The visitor id is kept in a first-party cookie: the next page view keeps the number.
     cookie = {c["name"]: c["value"] for c in page.context.cookies()}["dt_visitor"]
     assert session.visitor_id == cookie

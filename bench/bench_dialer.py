@@ -1,0 +1,266 @@
+"""The dialer's speed goals (issue 7), each against the alternative in the same run.
+
+- snapshot: the launch's one ``INSERT … SELECT`` against a Python loop of
+  ``bulk_create`` over the contacts (100k rows both ways), and the product
+  alone on 1,000,000 contacts (goal: at most 15 s);
+- claim: one dispatcher claim (50 lines) on a 10,000-job and on a
+  1,000,000-job campaign (goal: within 1.5×), and with subscriber zones on;
+- throughput: claim → task → outcome → repeat scheduling end to end with two
+  `celery worker` processes and the zero-delay simulator (goal: 300
+  attempts/s), sampling that no campaign ever has more calls than lines.
+
+Run: ``DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… .venv/bin/python -m bench dialer``
+(``manage.py migrate`` first). It makes its own customer and removes it after.
+On SQLite (no DATABASE_URL) the sizes shrink and the throughput part is skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bench.table import print_table
+
+ROOT = Path(__file__).resolve().parents[1]
+BIG = 1_000_000
+SMALL = 10_000
+COMPARE = 100_000
+ZONES = ["Europe/London", "America/New_York", "Asia/Tokyo"]
+
+
+def _fill_list(lst, rows: int) -> None:
+    """``rows`` contacts in three zones, written by the database itself."""
+    from distribution_lists.models import Contact
+
+    table = connection.ops.quote_name(Contact._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} (distribution_list_id, phone, time_zone, variables, row_number, created_at)"
+                " SELECT %s, '+4479' || lpad(g::text, 9, '0'), (ARRAY%s)[1 + g %% 3],"
+                " jsonb_build_object('name', 'Person ' || g, 'code', 'C' || g), g, now()"
+                " FROM generate_series(1, %s) g",
+                [lst.pk, ZONES, rows],
+            )
+        else:
+            cursor.execute(
+                f"WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < %s)"
+                f" INSERT INTO {table} (distribution_list_id, phone, time_zone, variables, row_number, created_at)"
+                " SELECT %s, printf('+4479%%09d', n), CASE n %% 3 WHEN 0 THEN %s WHEN 1 THEN %s ELSE %s END,"
+                " json_object('name', 'Person ' || n, 'code', 'C' || n), n, datetime('now') FROM g",
+                [rows, lst.pk, *ZONES],
+            )
+    lst.correct_count = rows
+    lst.save(update_fields=["correct_count"])
+
+
+def _campaign(customer, world, rows: int, **fields):
+    from campaigns.models import Campaign
+    from campaigns.tests.factories import ready_list
+
+    lst = ready_list(customer)
+    _fill_list(lst, rows)
+    return Campaign.objects.create(
+        customer=customer,
+        name=f"Bench {rows} {Campaign.objects.count()}",
+        a_number_did=world["did"],
+        app=world["app"],
+        distribution_list=lst,
+        variable_mapping={"name": "name", "code": "code"},
+        time_zone="Europe/London",
+        **fields,
+    )
+
+
+def _bulk_create_loop(campaign) -> int:
+    """The alternative snapshot: read the contacts into Python, write jobs in batches."""
+    from campaigns.models import CallJob
+
+    now, made, batch = timezone.now(), 0, []
+    contacts = campaign.distribution_list.contacts.values_list("pk", "phone", "time_zone").iterator(chunk_size=10_000)
+    with transaction.atomic():
+        for pk, phone, zone in contacts:
+            batch.append(
+                CallJob(campaign=campaign, contact_id=pk, phone=phone, time_zone=zone or "UTC", next_attempt_at=now)
+            )
+            if len(batch) == 5_000:
+                CallJob.objects.bulk_create(batch)
+                made, batch = made + len(batch), []
+        CallJob.objects.bulk_create(batch)
+    return made + len(batch)
+
+
+def _timed(function, *args, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return time.perf_counter() - started, result
+
+
+def _claim_ms(campaign, rounds: int = 15) -> float:
+    """Median wall time of one claim of the campaign's free lines; the claimed jobs are put back between rounds."""
+    from campaigns.dialer.dispatch import campaign_dispatch
+    from campaigns.models import CallAttempt, CallJob, JobStatus
+
+    times = []
+    for _ in range(rounds):
+        with transaction.atomic():
+            elapsed, result = _timed(campaign_dispatch, campaign_id=campaign.pk, now=timezone.now())
+            assert result.started == campaign.lines, result
+            # Undo inside the same transaction, so no call task is ever enqueued.
+            CallAttempt.objects.filter(campaign=campaign).delete()
+            CallJob.objects.filter(campaign=campaign, status=JobStatus.IN_PROGRESS).update(
+                status=JobStatus.PENDING, attempts_made=0
+            )
+            transaction.set_rollback(True)
+        times.append(elapsed * 1000)
+    return statistics.median(times)
+
+
+def _start_worker(name: str) -> subprocess.Popen:
+    env = dict(os.environ, DIALER_SIM_ZERO_DELAY="true", DJANGO_SETTINGS_MODULE="telephony.settings")
+    command = [
+        str(Path(sys.executable).parent / "celery"),
+        "-A",
+        "telephony",
+        "worker",
+        "-Q",
+        settings.DIALER_CALL_QUEUE,
+        "-P",
+        "threads",
+        "-c",
+        "12",
+        "-n",
+        f"{name}@%h",
+        "--loglevel=ERROR",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
+    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
+
+
+def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int]:
+    """Attempts ended per second with two worker processes; (rate, most calls in progress seen, lines)."""
+    import redis
+    from django.db.models import Count
+
+    from campaigns.dialer import dialer_tick
+    from campaigns.models import AttemptStatus, CallAttempt, CallJob, JobStatus
+    from campaigns.services import campaign_launch
+
+    redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.DIALER_CALL_QUEUE)
+    settings.DIALER_MAX_CALLS = 1000
+    settings.DIALER_MAX_CALLS_PER_SECOND = 2000
+    campaigns = [
+        _campaign(customer, world, 12_000, lines=50, repeat_no_answer=True, repeat_busy=True, repeat_failed=True)
+        for _ in range(3)
+    ]
+    workers = [_start_worker("bench1"), _start_worker("bench2")]
+    try:
+        for campaign in campaigns:
+            campaign_launch(campaign=campaign)
+        lines = {c.pk: c.lines for c in campaigns}
+        warm_until = time.monotonic() + 5
+        while time.monotonic() < warm_until:
+            dialer_tick(for_seconds=0.5)
+        ended = CallAttempt.objects.filter(campaign__in=campaigns, status=AttemptStatus.ENDED)
+        first, started = ended.count(), time.perf_counter()
+        peak_ratio, peak = 0.0, 0
+        until = time.monotonic() + seconds
+        while time.monotonic() < until:
+            dialer_tick(for_seconds=0.25)
+            for campaign_id, busy in (
+                CallJob.objects.filter(campaign__in=campaigns, status=JobStatus.IN_PROGRESS)
+                .values_list("campaign_id")
+                .annotate(n=Count("pk"))
+            ):
+                peak = max(peak, busy)
+                peak_ratio = max(peak_ratio, busy / lines[campaign_id])
+        rate = (ended.count() - first) / (time.perf_counter() - started)
+        return rate, peak, max(lines.values())
+    finally:
+        for worker in workers:
+            os.killpg(worker.pid, signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+
+def main() -> None:
+    from campaigns.dialer import campaign_snapshot
+    from campaigns.models import CallJob, Campaign
+    from campaigns.tests.factories import campaign_world
+    from customers.tests.factories import CustomerFactory
+
+    postgres = connection.vendor == "postgresql"
+    big, compare = (BIG, COMPARE) if postgres else (100_000, 20_000)
+    customer = CustomerFactory(name=f"Dialer bench {time.time():.0f}")
+    world = campaign_world(customer, did_number=f"+4420{int(time.time()) % 10**8:08d}")
+    rows = []
+    try:
+        product = _campaign(customer, world, compare)
+        loop = _campaign(customer, world, compare)
+        t_insert, n = _timed(campaign_snapshot, campaign=product, now=timezone.now())
+        t_loop, m = _timed(_bulk_create_loop, loop)
+        assert n == m == compare
+        rows.append([f"snapshot {compare:,} contacts (s)", t_insert, t_loop, f"{t_loop / t_insert:.1f}× faster"])
+
+        large = _campaign(customer, world, big, lines=50)
+        t_big, n = _timed(campaign_snapshot, campaign=large, now=timezone.now())
+        assert n == big
+        rows.append([f"snapshot {big:,} contacts (s)", t_big, "", "goal ≤ 15 s"])
+
+        small = _campaign(customer, world, SMALL, lines=50)
+        campaign_snapshot(campaign=small, now=timezone.now())
+        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="launched")
+        if postgres:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(CallJob._meta.db_table)}")
+        claim_small, claim_big = _claim_ms(small), _claim_ms(large)
+        rows.append(
+            [
+                f"claim 50 jobs: {SMALL:,} vs {big:,} jobs (ms)",
+                claim_small,
+                claim_big,
+                f"{claim_big / claim_small:.2f}×",
+            ]
+        )
+        Campaign.objects.filter(pk=large.pk).update(subscriber_time_zone=True, all_day=True, dialer_zones=sorted(ZONES))
+        large.refresh_from_db()
+        rows.append([f"claim 50 jobs, 3 subscriber zones, {big:,} jobs (ms)", _claim_ms(large), "", ""])
+        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="finished")
+
+        if postgres and settings.CELERY_BROKER_URL.startswith("redis"):
+            rate, peak, lines = _throughput(customer, world)
+            rows.append(["end-to-end attempts/s, 2 worker processes", rate, "", "goal ≥ 300"])
+            rows.append(["most calls in progress in one campaign / lines", peak, lines, "never above"])
+        else:
+            rows.append(["end-to-end throughput", "skipped: needs PostgreSQL and Redis", "", ""])
+    finally:
+        print_table(["measurement", "product", "alternative / other", "ratio / goal"], rows)
+        _clean_up(customer)
+
+
+def _clean_up(customer) -> None:
+    """Remove the bench's rows (raw deletes: a million jobs through the ORM's collector would take minutes)."""
+    from campaigns.models import CallAttempt, CallJob, Campaign
+    from distribution_lists.models import Contact, DistributionList
+
+    campaigns = Campaign.objects.filter(customer=customer)
+    lists = DistributionList.objects.filter(customer=customer)
+    CallAttempt.objects.filter(campaign__in=campaigns)._raw_delete(connection.alias)
+    CallJob.objects.filter(campaign__in=campaigns)._raw_delete(connection.alias)
+    campaigns.delete()
+    Contact.objects.filter(distribution_list__in=lists)._raw_delete(connection.alias)
+    lists.delete()

@@ -1,0 +1,76 @@
+"""`manage.py dialer_demo`: launch the demo customer's demo campaign so `make run` shows calls at once.
+
+Run after `seed_demo` (the Makefile does). It launches the newest draft
+campaign of the demo customer; when the demo data has no campaign at all it
+first creates one ("Demo calls": the demo list, the first assigned DID, the
+"Delivery reminder" app, 3 lines, repeats for no answer and busy after a
+minute). A demo campaign already launched or finished is left alone, so the
+command is idempotent.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from campaigns.models import App, Campaign, CampaignStatus
+from campaigns.services import campaign_launch
+from customers.models import Customer
+from telephony.demo import DEMO_CUSTOMER_SLUG
+
+DEMO_CAMPAIGN_NAME = "Demo calls"
+
+
+class Command(BaseCommand):
+    help = "Launch the demo campaign on the dialer (creating it if the demo data has none)."
+
+    def handle(self, *args, **options):
+        customer = Customer.objects.filter(slug=DEMO_CUSTOMER_SLUG).first()
+        if customer is None:
+            raise CommandError("No demo customer: run `manage.py seed_demo` first.")
+        campaigns = Campaign.objects.filter(customer=customer)
+        running = campaigns.filter(status__in=[CampaignStatus.LAUNCHED, CampaignStatus.PAUSED]).first()
+        if running:
+            self.stdout.write(f"Demo campaign “{running.name}” is already {running.get_status_display().lower()}.")
+            return
+        draft = campaigns.filter(status=CampaignStatus.DRAFT).order_by("-created_at").first()
+        if draft is None and not campaigns.exists():
+            draft = self._create(customer)
+        if draft is None:
+            self.stdout.write("The demo campaigns have all finished; nothing to launch.")
+            return
+        campaign = campaign_launch(campaign=draft)
+        self.stdout.write(
+            f"Launched demo campaign “{campaign.name}” ({campaign.stat_contacts} contacts, simulator): "
+            f"/campaigns/{campaign.pk}/"
+        )
+
+    def _create(self, customer: Customer) -> Campaign | None:
+        from dids.models import DID, DIDStatus
+        from distribution_lists.models import DistributionList
+
+        did = DID.objects.filter(customer=customer, status=DIDStatus.ASSIGNED).order_by("number").first()
+        app = App.objects.filter(customer=customer).order_by("pk").first()
+        lst = DistributionList.objects.filter(customer=customer, status="ready").order_by("pk").first()
+        if not (did and app and lst):
+            self.stdout.write("The demo data has no DID, app or ready list: no demo campaign.")
+            return None
+        columns = lst.variables or ["phone"]
+        mapping = {variable: columns[n % len(columns)] for n, variable in enumerate(app.variables)}
+        campaign = Campaign(
+            customer=customer,
+            name=DEMO_CAMPAIGN_NAME,
+            comment="Calls the demo list through the simulator (`make run`).",
+            a_number_did=did,
+            app=app,
+            distribution_list=lst,
+            variable_mapping=mapping,
+            lines=3,
+            repeat_no_answer=True,
+            repeat_no_answer_count=2,
+            repeat_no_answer_period=1,
+            repeat_busy=True,
+            repeat_busy_count=2,
+            repeat_busy_period=1,
+            time_zone=customer.time_zone or "UTC",
+        )
+        campaign.full_clean()
+        campaign.save()
+        return campaign
