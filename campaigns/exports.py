@@ -1,8 +1,9 @@
 """A campaign's report as CSV or XLSX, streamed with constant memory.
 
-Cells are escaped with the distribution lists' ``escape_formula`` (the one
-helper for spreadsheet formula injection): a contact's number or digits
-can never run as a formula on the customer's computer.
+The rows come from ``campaigns.reports.export_rows`` with every cell that
+holds outside content (numbers, digits) escaped by the distribution lists'
+``escape_formula`` (the one helper for spreadsheet formula injection), so
+nothing in a report can run as a formula on the customer's computer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from openpyxl import Workbook
 
 from campaigns.models import Campaign
 from campaigns.reports import export_rows
-from distribution_lists.exports import escape_formula
 
 FORMATS = ("csv", "xlsx")
 # Rows per piece of the CSV stream: large enough that the per-yield overhead
@@ -35,7 +35,7 @@ def csv_stream(campaign: Campaign) -> Iterator[str]:
     yield "\ufeff"  # lets Excel open UTF-8 with the right characters
     pending = 0
     for row in export_rows(campaign):
-        writer.writerow([escape_formula(cell) for cell in row])
+        writer.writerow(row)
         pending += 1
         if pending == CSV_ROWS_PER_PIECE:
             yield buffer.getvalue()
@@ -60,8 +60,8 @@ def xlsx_file(campaign: Campaign):
             sheet, written = workbook.create_sheet(f"{title} {sheets}"), 0
             sheet.append(header)
             written += 1
-        # Numbers stay numbers; every text cell is escaped.
-        sheet.append([cell if isinstance(cell, int) else escape_formula(cell) for cell in row])
+        # Numbers stay numbers; the rows come with their outside content escaped (reports.export_rows).
+        sheet.append(row)
         written += 1
     spool = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - closed by FileResponse
     workbook.save(spool)

@@ -15,12 +15,15 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Max, Min, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
 from campaigns.models import CallAttempt, CallJob, Campaign
+from distribution_lists.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
 NO_RESULT = "none"
@@ -264,47 +267,55 @@ def export_rows(campaign: Campaign) -> Iterator[list]:
     """The header, every attempt in the order they were placed, then the contacts never called.
 
     Rows are read with a server-side cursor in chunks of ``values_list``
-    tuples (no model instances), so memory stays flat whatever the size.
+    tuples (no model instances), so memory stays flat whatever the size. On
+    PostgreSQL the database formats the times in the customer's zone (a
+    third of the export's time went into parsing and formatting them in
+    Python). The only cells that can hold outside content — the numbers and
+    the digits — are escaped against spreadsheet formulas.
     """
     zone = timezone.get_current_timezone()
     meanings = {code: cause.title for code, cause in CAUSES.items()}
     labels = dict(Outcome.choices)
+    times = ("started_at", "answered_at", "ended_at")
+    attempts = CallAttempt.objects.filter(campaign=campaign).order_by("started_at", "pk")
+    if connection.vendor == "postgresql":
+        table = CallAttempt._meta.db_table
+        attempts = attempts.annotate(
+            **{
+                f"{name}_text": RawSQL(
+                    f'to_char("{table}"."{name}" AT TIME ZONE %s, \'YYYY-MM-DD HH24:MI:SS\')', [str(zone)]
+                )
+                for name in times
+            }
+        )
+        fields = [f"{name}_text" for name in times]
 
-    def when(moment: dt.datetime | None) -> str:
-        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+        def when(text: str | None) -> str:
+            return text or ""
+
+    else:
+        fields = list(times)
+
+        def when(moment: dt.datetime | None) -> str:
+            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
 
     yield EXPORT_HEADER
-    attempts = (
-        CallAttempt.objects.filter(campaign=campaign)
-        .order_by("started_at", "pk")
-        .values_list(
-            "b_number",
-            "number",
-            "started_at",
-            "answered_at",
-            "ended_at",
-            "a_number",
-            "outcome",
-            "cause",
-            "duration",
-            "digits",
-        )
-    )
-    for phone, number, started, answered, ended, a_number, outcome, cause, duration, digits in attempts.iterator(
+    rows = attempts.values_list("b_number", "number", *fields, "a_number", "outcome", "cause", "duration", "digits")
+    for phone, number, started, answered, ended, a_number, outcome, cause, duration, digits in rows.iterator(
         chunk_size=EXPORT_CHUNK
     ):
         yield [
-            phone,
+            escape_formula(phone),
             number,
             when(started),
             when(answered),
             when(ended),
-            a_number,
+            escape_formula(a_number),
             labels.get(outcome, "In progress"),
             cause,
             meanings.get(cause, ""),
             "" if duration is None else duration,
-            digits,
+            escape_formula(digits) if digits else "",
         ]
     never_called = (
         CallJob.objects.filter(campaign=campaign, attempts_made=0, attempts__isnull=True)
@@ -312,4 +323,4 @@ def export_rows(campaign: Campaign) -> Iterator[list]:
         .values_list("phone", flat=True)
     )
     for phone in never_called.iterator(chunk_size=EXPORT_CHUNK):
-        yield [phone, 0, "", "", "", "", "Not called", "", "", "", ""]
+        yield [escape_formula(phone), 0, "", "", "", "", "Not called", "", "", "", ""]
