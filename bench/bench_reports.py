@@ -2,8 +2,8 @@
 
 Run: ``DATABASE_URL=postgres://... .venv/bin/python -m bench reports``
 (``BENCH_REPORT_ATTEMPTS`` changes the size; 4 attempts per contact). It
-works in its own test database (``test_<name>``, kept between runs so the
-rows are built once) and never touches the database DATABASE_URL names.
+works in its own database (``bench_reports_<name>``, kept between runs so
+the rows are built once) and never touches the database DATABASE_URL names.
 
 Goals (issue 6): the report page ≤ 300 ms with a query count that does not
 grow with the attempts; the CSV export streams ≥ 50,000 rows/s with flat
@@ -302,6 +302,8 @@ def main() -> None:
         return
     setup_test_environment()
     original_name = connection.settings_dict["NAME"]
+    # Its own database, not pytest's test_<name>: a test run would drop the million rows.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_reports_{original_name}"
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     try:
         customer, _ = Customer.objects.get_or_create(slug="bench-reports", defaults={"name": "Bench reports"})

@@ -29,12 +29,12 @@ CSV_ROWS_PER_PIECE = 1000
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit; further rows go to the next sheet
 
 
-def csv_stream(campaign: Campaign) -> Iterator[str]:
+def csv_stream(campaign: Campaign, *, zone=None) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     yield "\ufeff"  # lets Excel open UTF-8 with the right characters
     pending = 0
-    for row in export_rows(campaign):
+    for row in export_rows(campaign, zone=zone):
         writer.writerow(row)
         pending += 1
         if pending == CSV_ROWS_PER_PIECE:
@@ -72,7 +72,9 @@ def xlsx_file(campaign: Campaign):
 def export_response(campaign: Campaign, fmt: str):
     base = f"{slugify(campaign.name) or f'campaign-{campaign.pk}'}-report-{timezone.localtime():%Y%m%d-%H%M}"
     if fmt == "csv":
-        response = StreamingHttpResponse(csv_stream(campaign), content_type="text/csv; charset=utf-8")
+        # The customer's zone now: the stream is read after the middleware has reset it.
+        zone = timezone.get_current_timezone()
+        response = StreamingHttpResponse(csv_stream(campaign, zone=zone), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{base}.csv"'
         return response
     return FileResponse(

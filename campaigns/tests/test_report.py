@@ -188,3 +188,26 @@ def test_export_query_count_does_not_grow_with_rows(customer_client, customer, d
     with django_assert_max_num_queries(6):
         response = customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk]))
         assert len(csv_rows(response)) == 61
+
+
+@pytest.mark.integration
+def test_export_on_postgresql_formats_times_in_the_customers_zone(customer_client, customer):
+    """On PostgreSQL the database formats the times (reports.export_rows): the same text as in Python."""
+    export_times_are_in_the_customers_zone(customer_client, customer)
+
+
+def test_export_formats_times_in_the_customers_zone(customer_client, customer):
+    export_times_are_in_the_customers_zone(customer_client, customer)
+
+
+def export_times_are_in_the_customers_zone(customer_client, customer):
+    customer.time_zone = "America/New_York"
+    customer.save(update_fields=["time_zone"])
+    campaign = campaign_with_contacts(customer, 2)
+    start = dt.datetime(2026, 7, 1, 12, 0, 5, tzinfo=dt.UTC)
+    add_contacts(campaign, [["answered"], ["busy"]], start=start)
+    rows = csv_rows(customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk])))
+    assert [(r[2], r[3], r[4]) for r in rows[1:]] == [
+        ("2026-07-01 08:00:05", "2026-07-01 08:00:10", "2026-07-01 08:00:40"),
+        ("2026-07-01 08:07:05", "", "2026-07-01 08:07:25"),
+    ]
