@@ -1,5 +1,11 @@
-from campaigns.models import App
+from django.http import QueryDict
+
+from campaigns import selectors, services
+from campaigns.blocks import bind_blocks, block_report, blocks_valid
+from campaigns.models import App, Campaign
 from telephony.demo import DemoContext
+
+DEMO_CAMPAIGN_NAME = "Delivery reminders (demo)"
 
 DELIVERY_REMINDER = [
     {"id": "greet", "type": "say", "text": "Hello {name}. Your parcel {parcel} arrives tomorrow."},
@@ -32,3 +38,49 @@ def seed(context: DemoContext) -> None:
     )
     survey, _ = App.objects.get_or_create(is_global=True, name="Satisfaction survey", defaults={"scenario": SURVEY})
     context.objects.update(app=reminder, global_app=survey)
+    _seed_draft_campaign(context, reminder)
+
+
+def _seed_draft_campaign(context: DemoContext, app: App) -> None:
+    """A draft ready to launch, made through the wizard's blocks and the create service."""
+    customer = context.objects["customer"]
+    campaign = Campaign.objects.filter(customer=customer, name=DEMO_CAMPAIGN_NAME).first()
+    if campaign is None:
+        distribution_list = context.objects.get("distribution_list")
+        did = selectors.a_number_dids_for(customer).first()
+        pool = selectors.a_number_pools_for(customer).first()
+        if distribution_list is None or distribution_list.status != "ready" or (did is None and pool is None):
+            context.report.append("Campaign: no demo draft (the demo list or an A-number is missing).")
+            return
+        columns = distribution_list.variables
+        data = QueryDict(mutable=True)
+        data.update(
+            {
+                "main-name": DEMO_CAMPAIGN_NAME,
+                "main-comment": "Ready to launch: open it and press Launch.",
+                "main-a_number": f"did:{did.pk}" if did is not None else f"pool:{pool.pk}",
+                "app-app": str(app.pk),
+                "list-distribution_list": str(distribution_list.pk),
+                "settings-all_day": "on",
+                "settings-lines": "2",
+                "settings-short_call_seconds": "10",
+                "settings-time_zone": customer.time_zone,
+                "settings-repeat_no_answer": "on",
+            }
+        )
+        data.setlist("settings-work_days", [str(day) for day in range(7)])
+        for outcome in ["answered", "no_answer", "busy", "failed", "short"]:
+            data[f"settings-repeat_{outcome}_count"] = "2" if outcome == "no_answer" else "1"
+            data[f"settings-repeat_{outcome}_period"] = "30" if outcome == "no_answer" else "60"
+        # Each variable of the app gets a column of the list: the same name, else the columns in order.
+        for index, variable in enumerate(app.variables):
+            column = variable if variable in columns else (columns[index % len(columns)] if columns else "")
+            data[f"list-var_{variable}"] = column
+        blocks = bind_blocks(customer=customer, data=data)
+        if not blocks_valid(blocks):
+            raise RuntimeError(f"The demo campaign does not validate: {block_report(blocks)}")
+        campaign = services.campaign_create(customer=customer, blocks=blocks, user=context.objects.get("user"))
+    context.objects["campaign"] = campaign
+    context.report.append(
+        f"Campaign: “{campaign.name}” ({campaign.get_status_display().lower()})  (/campaigns/{campaign.pk}/)"
+    )

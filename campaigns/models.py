@@ -143,8 +143,14 @@ class Campaign(models.Model):
     )
     # 2. App and 3. distribution list, with the app's variables mapped to list columns.
     app = models.ForeignKey(App, on_delete=models.PROTECT, related_name="campaigns")
+    # A list can be deleted unless a launched or paused campaign calls it;
+    # drafts and finished campaigns then show that their list is gone.
     distribution_list = models.ForeignKey(
-        "distribution_lists.DistributionList", on_delete=models.PROTECT, related_name="campaigns"
+        "distribution_lists.DistributionList",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="campaigns",
     )
     variable_mapping = models.JSONField(default=dict, blank=True, help_text="App variable → list column.")
 
@@ -282,7 +288,11 @@ class CallJob(models.Model):
     TENANT_LOOKUP = "campaign__customer"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs")
-    contact = models.ForeignKey("distribution_lists.Contact", on_delete=models.PROTECT, related_name="+")
+    # The job keeps its own copy of the number and zone: a finished campaign's
+    # report survives the deletion of its list.
+    contact = models.ForeignKey(
+        "distribution_lists.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     phone = models.CharField(max_length=16, help_text="E.164, copied at launch.")
     time_zone = models.CharField(max_length=64, help_text="The subscriber's zone, copied at launch.")
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
@@ -305,6 +315,9 @@ class CallJob(models.Model):
         indexes = [
             models.Index(fields=["campaign", "status", "next_attempt_at"], name="call_job_due"),
             models.Index(fields=["campaign", "time_zone", "status", "next_attempt_at"], name="call_job_due_by_zone"),
+            # The report pages contacts by keyset on these (campaigns/reports.py).
+            models.Index(fields=["campaign", "id"], name="call_job_report"),
+            models.Index(fields=["campaign", "last_outcome", "id"], name="call_job_report_outcome"),
         ]
 
     def __str__(self) -> str:

@@ -104,12 +104,19 @@ def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor:
 
 
 @transaction.atomic
+@transaction.atomic
 def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
     from campaigns.dialer import campaign_snapshot
 
     if campaign.status == CampaignStatus.PAUSED:
         raise CampaignStateError(f"Campaign “{campaign.name}” is paused: cannot launch it again; resume it.")
+    lst = campaign.distribution_list
+    if lst is None or lst.status != "ready":
+        raise CampaignStateError(
+            f"Campaign “{campaign.name}” has no ready distribution list (it was deleted or is not imported yet): "
+            "edit the campaign and choose one."
+        )
     campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
     campaign_snapshot(campaign=campaign, now=campaign.launched_at)
     return campaign

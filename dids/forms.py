@@ -103,3 +103,61 @@ class AssignForm(forms.Form):
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["client_package"].queryset = ClientPackage.objects.filter(customer=customer, active=True)
+
+
+class DIDImportUploadForm(forms.Form):
+    file = forms.FileField(help_text="CSV, XLS or XLSX; the next step says which column is what.")
+
+
+class DIDImportMarkupForm(forms.Form):
+    """Which column holds each role; the defaults fill the roles without a column."""
+
+    has_header = forms.BooleanField(required=False, initial=True, label="The first row is a header")
+    default_operator = forms.ModelChoiceField(
+        queryset=Operator.objects.all(), required=False, label="Operator for rows without one"
+    )
+    default_status = forms.ChoiceField(
+        choices=CREATION_CHOICES, initial=DIDStatus.IN_STOCK, label="Status for rows without one"
+    )
+    default_tag = forms.CharField(max_length=64, required=False, label="Tag for rows without one")
+    default_region = forms.CharField(
+        max_length=2, initial="GB", label="Country of numbers written nationally (e.g. 0117 …)"
+    )
+
+    ROLES = (("number", "Number"), ("operator", "Operator"), ("status", "Status"), ("tag", "Tag"), ("notes", "Notes"))
+
+    def __init__(self, *args, width: int, header: list[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        header = header or []
+        choices = [("", "— none —")] + [
+            (str(i), f"Column {i + 1}" + (f" ({header[i]})" if i < len(header) and header[i] else ""))
+            for i in range(width)
+        ]
+        guesses = _guess_roles(header)
+        for role, label in self.ROLES:
+            self.fields[f"column_{role}"] = forms.ChoiceField(
+                choices=choices, required=role == "number", label=f"{label} column", initial=guesses.get(role, "")
+            )
+
+    def columns(self) -> dict[str, int | None]:
+        return {
+            role: (int(self.cleaned_data[f"column_{role}"]) if self.cleaned_data.get(f"column_{role}") else None)
+            for role, _label in self.ROLES
+        }
+
+
+def _guess_roles(header: list[str]) -> dict[str, str]:
+    words = {
+        "number": ("number", "did", "phone", "e164", "msisdn"),
+        "operator": ("operator", "carrier", "provider"),
+        "status": ("status", "state"),
+        "tag": ("tag",),
+        "notes": ("notes", "note", "comment"),
+    }
+    guesses: dict[str, str] = {}
+    for index, name in enumerate(header):
+        lowered = name.strip().lower()
+        for role, names in words.items():
+            if role not in guesses and lowered in names:
+                guesses[role] = str(index)
+    return guesses

@@ -201,3 +201,94 @@ class DID(models.Model):
     @property
     def is_unreachable(self) -> bool:
         return self.status == DIDStatus.HOLD
+
+
+class DIDImport(models.Model):
+    """One uploaded DID file and what became of its rows.
+
+    ``draft`` (uploaded, waiting for the markup) → ``processing`` (a worker
+    imports it) → ``done`` or ``failed``. Changed only by ``dids.imports``.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "waiting for markup"
+        PROCESSING = "processing", "processing"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    failure_reason = models.TextField(blank=True)
+    source_file = models.FileField(upload_to="did_imports/%Y/%m/", max_length=300)
+    original_filename = models.CharField(max_length=255)
+    file_kind = models.CharField(max_length=10, blank=True)
+    # Markup: 0-based columns; None when the file has no such column (the default applies).
+    has_header = models.BooleanField(default=True)
+    number_column = models.PositiveIntegerField(default=0)
+    operator_column = models.PositiveIntegerField(null=True, blank=True)
+    status_column = models.PositiveIntegerField(null=True, blank=True)
+    tag_column = models.PositiveIntegerField(null=True, blank=True)
+    notes_column = models.PositiveIntegerField(null=True, blank=True)
+    default_operator = models.ForeignKey(Operator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    default_status = models.CharField(max_length=16, choices=AfterHoldStatus.choices, default=AfterHoldStatus.IN_STOCK)
+    default_tag = models.CharField(max_length=64, blank=True)
+    default_region = models.CharField(max_length=2, default="GB")
+
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_read = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    existing_count = models.PositiveIntegerField(default=0)
+    incorrect_count = models.PositiveIntegerField(default=0)
+    duplicate_count = models.PositiveIntegerField(default=0)
+
+    created_by = models.ForeignKey("customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    import_started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "DID import"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "processing", "done", "failed"]), name="did_import_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(default_status__in=AfterHoldStatus.values), name="did_import_default_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_filename} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
+
+
+class DIDImportIssue(models.Model):
+    """A row of an import that did not create a DID: already existing, incorrect, or repeated in the file."""
+
+    class Kind(models.TextChoices):
+        EXISTING = "existing", "already existing"
+        INCORRECT = "incorrect", "incorrect"
+        DUPLICATE = "duplicate", "repeated in the file"
+
+    did_import = models.ForeignKey(DIDImport, on_delete=models.CASCADE, related_name="issues")
+    row_number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    raw = models.CharField(max_length=200, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["row_number"]
+        indexes = [models.Index(fields=["did_import", "kind", "row_number"], name="did_import_issue_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["existing", "incorrect", "duplicate"]), name="did_import_issue_kind_valid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.get_kind_display()}"

@@ -39,6 +39,9 @@ def _search(queryset: QuerySet, search: str, phone_field: str) -> QuerySet:
     condition = Q(**{f"{phone_field}__icontains": search}) | Q(searchable__icontains=search)
     if digits and digits != search:
         condition |= Q(**{f"{phone_field}__contains": digits})
+    if len(digits) > 3 and digits.startswith("0"):
+        # Typed as dialled at home ("020 7946"): numbers are stored without the trunk 0.
+        condition |= Q(**{f"{phone_field}__contains": digits.lstrip("0")})
     return queryset.alias(searchable=Cast(json_field, TextField())).filter(condition)
 
 

@@ -120,12 +120,15 @@ class Visit:
 
     @property
     def organic(self) -> bool:
-        """A search engine's unpaid result: no ad click id, no paid medium."""
+        """A search engine's unpaid result: no ad click id, no paid medium, no campaign tag."""
         if not self.engine:
             return False
         if PAID_PARAMETERS & set(self.params):
             return False
-        return not any(m.lower() in PAID_MEDIUMS for m in self.params.get("utm_medium", []))
+        mediums = {m.lower() for m in self.params.get("utm_medium", [])}
+        if mediums & PAID_MEDIUMS:
+            return False
+        return "organic" in mediums or "utm_campaign" not in self.params
 
     @property
     def source(self) -> str:
@@ -212,6 +215,11 @@ def match_source(sources: list[dict], visit: Visit) -> dict | None:
 
 
 def number_variants(text: str, iso_country: str) -> list[str]:
+    return list(_number_variants(text, iso_country))
+
+
+@functools.lru_cache(maxsize=4096)
+def _number_variants(text: str, iso_country: str) -> tuple[str, ...]:
     """The digit strings under which a site number may be written on a page.
 
     ``01011231234`` in GB is also ``441011231234`` (written +44 …, 0044 …);
@@ -220,7 +228,7 @@ def number_variants(text: str, iso_country: str) -> list[str]:
     raw = re.sub(r"[^0-9A-Za-z]", "", text or "").upper()
     variants = [raw] if raw else []
     if not raw or not raw.isdigit():
-        return variants
+        return tuple(variants)
     for candidate in (raw, "+" + raw):
         try:
             parsed = phonenumbers.parse(candidate, iso_country.upper() or None)
@@ -235,7 +243,7 @@ def number_variants(text: str, iso_country: str) -> list[str]:
             if variant not in variants and len(variant) >= 5:
                 variants.append(variant)
         break
-    return variants
+    return tuple(variants)
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,10 +4,14 @@ from campaigns import urls as campaign_urls
 from customers import urls as customer_urls
 from dids import urls as did_urls
 from distribution_lists import urls as distribution_list_urls
+from pools import urls_carousel as carousel_pool_urls
+from pools import urls_tracking as tracking_urls
 
 urlpatterns = [
     *customer_urls.urlpatterns,
     *campaign_urls.urlpatterns,
     *did_urls.urlpatterns,
     *distribution_list_urls.urlpatterns,
+    *carousel_pool_urls.urlpatterns,
+    *tracking_urls.urlpatterns,
 ]

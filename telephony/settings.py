@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
     "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),
 }
 
+# --- Caller-ID number pools (issue 5) ---------------------------------------
+
+# Most rows and bytes of one "Add from file" upload in the pool admin.
+POOLS_UPLOAD_MAX_ROWS = env_int("POOLS_UPLOAD_MAX_ROWS", 10_000)
+POOLS_UPLOAD_MAX_BYTES = env_int("POOLS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+
 # --- Call tracking (issue 8) ------------------------------------------------
 
 # Most numbers one request may provision into a pool.

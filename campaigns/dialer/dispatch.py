@@ -177,7 +177,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
         for job in jobs:
             a_number, cause = _a_number(campaign)
             values = {
-                variable: str((job.contact.variables or {}).get(column, ""))
+                variable: str(((job.contact.variables if job.contact else None) or {}).get(column, ""))
                 for variable, column in (campaign.variable_mapping or {}).items()
             }
             attempt = CallAttempt(

@@ -96,14 +96,12 @@ def make_campaign(customer, *, status: str = "draft", name: str = "Campaign", **
     from campaigns.models import Campaign
 
     world = campaign_world(customer)
-    return Campaign.objects.create(
-        customer=customer,
-        name=name,
-        status=status,
-        a_number_did=world["did"],
-        app=world["app"],
-        distribution_list=world["list"],
-        variable_mapping={"name": "name", "code": "code"},
-        time_zone="Europe/London",
+    values = {
+        "a_number_did": world["did"],
+        "app": world["app"],
+        "distribution_list": world["list"],
+        "variable_mapping": {"name": "name", "code": "code"},
+        "time_zone": "Europe/London",
         **fields,
-    )
+    }
+    return Campaign.objects.create(customer=customer, name=name, status=status, **values)

@@ -114,3 +114,18 @@ def test_concurrent_transitions_have_one_winner(customer):
     campaign.refresh_from_db()
     assert campaign.transitions.count() == 1
     assert campaign.status == campaign.transitions.get().to_status
+
+
+def test_a_list_used_only_by_drafts_or_finished_campaigns_can_be_deleted(customer):
+    from distribution_lists.services import DistributionListError, distribution_list_delete
+
+    finished = make_campaign(customer, status=F, name="Done")
+    draft = make_campaign(customer, status=D, name="Draft", distribution_list=finished.distribution_list)
+    distribution_list_delete(distribution_list=finished.distribution_list)
+    draft.refresh_from_db()
+    assert draft.distribution_list is None
+    with pytest.raises(services.CampaignStateError, match="no ready distribution list"):
+        services.campaign_launch(campaign=draft)
+    paused = make_campaign(customer, status=P, name="Paused")
+    with pytest.raises(DistributionListError, match="launched or paused campaign uses it"):
+        distribution_list_delete(distribution_list=paused.distribution_list)

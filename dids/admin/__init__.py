@@ -1,3 +1,3 @@
-"""The DID inventory's admin: DIDs (did), audit log (audit), operators and packages (packages)."""
+"""The DID inventory admin: DIDs, file import, audit log, operators and packages."""
 
-from dids.admin import audit, did, packages  # noqa: F401 - registers the ModelAdmins
+from dids.admin import audit, did, imports, packages  # noqa: F401 - registers the ModelAdmins

@@ -1,3 +1,6 @@
 """Pool admin, split by sub-domain."""
 
-from pools.admin import tracking  # noqa: F401
+from pools.admin import (
+    carousel,  # noqa: F401
+    tracking,  # noqa: F401
+)

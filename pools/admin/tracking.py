@@ -5,10 +5,69 @@ services); the admin edits the replacement rules and deletes pools through
 ``pools.services.tracking`` so that their DIDs return to stock.
 """
 
+from django import forms
 from django.contrib import admin, messages
 
+from pools import tracking_rules as rules
+from pools.api import serializers as api_serializers
 from pools.models import DNISession, TrackedCall, TrackingNumber, TrackingPool, TrackingPoolStatus
 from pools.services import tracking as services
+
+
+class TrackingPoolForm(forms.ModelForm):
+    """The same rules as the API's: a bad source, number or domain is named, never stored."""
+
+    class Meta:
+        model = TrackingPool
+        fields = (
+            "name",
+            "match_period",
+            "numbers_to_replace",
+            "replace_all_numbers",
+            "tracking_sources",
+            "termination_number",
+            "exhaustion_policy",
+            "site_domains",
+        )
+
+    def clean_tracking_sources(self):
+        value = self.cleaned_data["tracking_sources"]
+        serializer = api_serializers.TrackingSourceSerializer(data=value if isinstance(value, list) else [], many=True)
+        if not isinstance(value, list) or not serializer.is_valid():
+            raise forms.ValidationError(
+                f"Tracking sources: {serializer.errors if isinstance(value, list) else 'a list'}"
+            )
+        return [dict(source) for source in serializer.validated_data]
+
+    def clean_termination_number(self):
+        try:
+            return rules.parse_termination_number(self.cleaned_data["termination_number"])
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_site_domains(self):
+        value = self.cleaned_data["site_domains"]
+        if not isinstance(value, list):
+            raise forms.ValidationError('A list of domains, e.g. ["example.com"].')
+        try:
+            return [rules.normalise_domain(str(domain)) for domain in value]
+        except rules.RuleError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_numbers_to_replace(self):
+        value = self.cleaned_data["numbers_to_replace"]
+        serializer = api_serializers.ReplacementConfigurationSerializer(
+            data={"numbers_to_replace": value if isinstance(value, list) else None}
+        )
+        if not serializer.is_valid():
+            raise forms.ValidationError(str(serializer.errors.get("numbers_to_replace", serializer.errors)))
+        return serializer.validated_data["numbers_to_replace"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("replace_all_numbers") and data.get("numbers_to_replace"):
+            self.add_error("replace_all_numbers", "It cannot be used together with numbers to replace.")
+        return data
 
 
 class TrackingNumberInline(admin.TabularInline):
@@ -28,6 +87,7 @@ class TrackingNumberInline(admin.TabularInline):
 
 @admin.register(TrackingPool)
 class TrackingPoolAdmin(admin.ModelAdmin):
+    form = TrackingPoolForm
     list_display = ("name", "customer", "status", "quantity", "match_period", "exhaustion_policy", "created_at")
     list_filter = ("status", "exhaustion_policy", "customer")
     search_fields = ("name", "customer__name", "public_key", "numbers__did__number")

@@ -45,6 +45,7 @@ class NumberPool(models.Model):
             models.CheckConstraint(
                 condition=Q(is_global=True, customer__isnull=True) | Q(is_global=False, customer__isnull=False),
                 name="number_pool_global_xor_customer",
+                violation_error_message="A pool belongs to one customer, or is global with no customer.",
             ),
             models.CheckConstraint(condition=Q(cursor__gte=0), name="number_pool_cursor_not_negative"),
             models.UniqueConstraint(
@@ -116,6 +117,9 @@ class NumberPoolIncorrectNumber(models.Model):
     pool = models.ForeignKey(NumberPool, on_delete=models.CASCADE, related_name="incorrect_numbers")
     row_number = models.PositiveIntegerField(help_text="Row of the uploaded file (1 = first row).")
     raw = models.CharField("as written", max_length=200, blank=True)
+    default_region = models.CharField(
+        "default country", max_length=2, help_text="Country of numbers written without the international prefix."
+    )
     reason = models.CharField(max_length=24, choices=IncorrectReason.choices)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField(auto_now_add=True)

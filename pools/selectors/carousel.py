@@ -11,7 +11,7 @@ in Hold, which may come back) or, for a global pool, Reserved platform DIDs.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from customers.models import Customer
 from customers.tenancy import scoped
@@ -73,10 +73,18 @@ def eligible_dids(pool: NumberPool, *, search: str = "") -> QuerySet[DID]:
     return qs.order_by("number")
 
 
+# usable_member_q for every pool of a queryset at once, from the pool's side.
+_USABLE_FROM_POOL = Q(
+    is_global=False, members__did__status=DIDStatus.ASSIGNED, members__did__customer_id=F("customer_id")
+) | Q(is_global=True, members__did__status=DIDStatus.RESERVED, members__did__customer__isnull=True)
+
+
 def pools_with_counts(qs: QuerySet[NumberPool] | None = None) -> QuerySet[NumberPool]:
+    """Pools with ``member_count`` and ``usable_count``, in one query."""
     qs = NumberPool.objects.all() if qs is None else qs
     return qs.select_related("customer").annotate(
-        member_count=Count("members", distinct=True), incorrect_count=Count("incorrect_numbers", distinct=True)
+        member_count=Count("members", distinct=True),
+        usable_count=Count("members", filter=_USABLE_FROM_POOL, distinct=True),
     )
 
 

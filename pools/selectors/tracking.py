@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -33,12 +34,31 @@ def tracking_pools_for(customer: Customer | None) -> QuerySet[TrackingPool]:
     )
 
 
+# Every DNI request looks its pool up by public key; a few seconds' memory of
+# it saves a round trip on each. A change made in this process forgets it at
+# once (``forget_public_keys``); other processes see it within the TTL.
+PUBLIC_KEY_TTL_SECONDS = 5.0
+_by_public_key: dict[str, tuple[float, TrackingPool | None]] = {}
+
+
 def tracking_pool_by_public_key(public_key: str) -> TrackingPool | None:
-    return (
+    now = time.monotonic()
+    cached = _by_public_key.get(public_key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    pool = (
         TrackingPool.objects.select_related("customer")
         .filter(public_key=public_key, status=TrackingPoolStatus.ACTIVE, customer__is_active=True)
         .first()
     )
+    if len(_by_public_key) > 10_000:  # keys are guessable input: bound the memory
+        _by_public_key.clear()
+    _by_public_key[public_key] = (now + PUBLIC_KEY_TTL_SECONDS, pool)
+    return pool
+
+
+def forget_public_keys() -> None:
+    _by_public_key.clear()
 
 
 @dataclass
@@ -88,42 +108,56 @@ def _peaks(intervals: list[tuple[datetime.datetime, datetime.datetime]], start, 
     return peak, [(start + datetime.timedelta(hours=h), series[h]) for h in range(hours)]
 
 
-def pool_figures(pool: TrackingPool, *, hours: int = 24, now: datetime.datetime | None = None) -> PoolFigures:
-    """Sessions, calls, calls by source and utilisation over the last ``hours``."""
+def pools_figures(
+    pools: list[TrackingPool], *, hours: int = 24, now: datetime.datetime | None = None
+) -> list[PoolFigures]:
+    """Sessions, calls, calls by source and utilisation over the last ``hours`` of each pool.
+
+    A fixed number of queries whatever the number of pools (each an aggregate
+    grouped by pool); the pools need ``current_numbers`` (``tracking_pools_for``).
+    """
     now = now or timezone.now()
     start = (now - datetime.timedelta(hours=hours - 1)).replace(minute=0, second=0, microsecond=0)
-    size = (
-        len(pool.current_numbers) if hasattr(pool, "current_numbers") else pool.numbers.filter(removed_at=None).count()
-    )
-    figures = PoolFigures(pool=pool, size=size)
-    counts = DNISession.objects.filter(pool=pool).aggregate(
-        total=Count("pk"), active=Count("pk", filter=Q(expires_at__gt=now))
-    )
-    figures.sessions, figures.active_sessions = counts["total"], counts["active"]
-    calls = TrackedCall.objects.filter(pool=pool).aggregate(
-        total=Count("pk"),
-        attributed=Count("pk", filter=Q(session__isnull=False)),
-        ambiguous=Count("pk", filter=Q(ambiguous=True)),
-    )
-    figures.calls, figures.attributed_calls, figures.ambiguous_calls = (
-        calls["total"],
-        calls["attributed"],
-        calls["ambiguous"],
-    )
-    figures.calls_by_source = list(
-        TrackedCall.objects.filter(pool=pool, session__isnull=False)
-        .values_list("source")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "source")
-    )
-    intervals = list(
-        DNISession.objects.filter(pool=pool, expires_at__gt=start, started_at__lte=now).values_list(
-            "started_at", "expires_at"
+    ids = [pool.pk for pool in pools]
+    figures = {pool.pk: PoolFigures(pool=pool, size=len(pool.current_numbers)) for pool in pools}
+    for row in (
+        DNISession.objects.filter(pool__in=ids)
+        .values("pool")
+        .annotate(total=Count("pk"), active=Count("pk", filter=Q(expires_at__gt=now)))
+    ):
+        figures[row["pool"]].sessions, figures[row["pool"]].active_sessions = row["total"], row["active"]
+    for row in (
+        TrackedCall.objects.filter(pool__in=ids)
+        .values("pool")
+        .annotate(
+            total=Count("pk"),
+            attributed=Count("pk", filter=Q(session__isnull=False)),
+            ambiguous=Count("pk", filter=Q(ambiguous=True)),
         )
-    )
-    intervals = [(b, min(e, now)) for b, e in intervals]
-    figures.peak, figures.series = _peaks(intervals, start, hours)
-    return figures
+    ):
+        f = figures[row["pool"]]
+        f.calls, f.attributed_calls, f.ambiguous_calls = row["total"], row["attributed"], row["ambiguous"]
+    for pool_id, source, count in (
+        TrackedCall.objects.filter(pool__in=ids, session__isnull=False)
+        .values_list("pool", "source")
+        .annotate(n=Count("pk"))
+        .order_by("pool", "-n", "source")
+    ):
+        figures[pool_id].calls_by_source.append((source, count))
+    intervals: dict[int, list] = {pk: [] for pk in ids}
+    for pool_id, begin, end in DNISession.objects.filter(
+        pool__in=ids, expires_at__gt=start, started_at__lte=now
+    ).values_list("pool", "started_at", "expires_at"):
+        intervals[pool_id].append((begin, min(end, now)))
+    for pool_id, f in figures.items():
+        f.peak, f.series = _peaks(intervals[pool_id], start, hours)
+    return [figures[pk] for pk in ids]
+
+
+def pool_figures(pool: TrackingPool, *, hours: int = 24, now: datetime.datetime | None = None) -> PoolFigures:
+    if not hasattr(pool, "current_numbers"):
+        pool.current_numbers = list(pool.numbers.filter(removed_at__isnull=True).select_related("did"))
+    return pools_figures([pool], hours=hours, now=now)[0]
 
 
 def recent_calls(pool: TrackingPool, limit: int = 20) -> QuerySet[TrackedCall]:

@@ -24,6 +24,7 @@ Pools
     ``number_pool_update(*, pool, **fields) -> NumberPool`` (name, pool_type,
         customer, is_global; the owner cannot change while the pool has members)
     ``number_pool_delete(*, pool) -> None``
+    ``owner_refusal(customer, is_global) -> str | None`` — the owner rule, for forms.
 
 Members
     ``did_pool_refusal(pool, did) -> str | None`` — why ``did`` may not join.
@@ -62,6 +63,7 @@ __all__ = [
     "number_pool_create",
     "number_pool_delete",
     "number_pool_update",
+    "owner_refusal",
     "pool_member_move",
     "pool_members_add",
     "pool_members_remove",
@@ -94,7 +96,19 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# Two short statements: the counter, then the member at that position. The
+# UPDATE holds the pool row's lock only while it runs (in autocommit), so
+# concurrent callers queue on one tiny statement, not on the member query.
 _BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global"
+# PostgreSQL, when the call is its own transaction: asynchronous commit for it.
+# The counter is not precious (a database crash may repeat a few positions
+# once); waiting for the WAL flush on every call would cost milliseconds per
+# call with the row locked, serialising every dialer process behind the disk.
+_BUMP_ASYNC_COMMIT = """
+    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+    UPDATE {pool} SET cursor = cursor + 1 FROM async_commit WHERE {pool}.id = %s
+    RETURNING {pool}.cursor, {pool}.customer_id, {pool}.is_global
+"""
 # The usable members numbered in pool order; the one at (cursor - 1) mod n.
 _PICK = """
     SELECT d.* FROM {did} d JOIN (
@@ -108,6 +122,38 @@ _PICK = """
 """
 
 
+def _tables() -> dict[str, str]:
+    return {"pool": _table(NumberPool), "member": _table(NumberPoolMember), "did": _table(DID)}
+
+
+def _bump(pool: NumberPool, tables: dict[str, str]) -> tuple[int, int | None, bool] | None:
+    """Advance the pool's counter; (new value, customer id, is global), or None when the pool is gone."""
+    # Inside the caller's transaction the setting would weaken its writes too.
+    own_transaction = connection.get_autocommit() and not connection.in_atomic_block
+    sql = _BUMP_ASYNC_COMMIT if connection.vendor == "postgresql" and own_transaction else _BUMP
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**tables), [pool.pk])
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1], bool(row[2]))
+
+
+def _draw_sequential(pool: NumberPool) -> DID | None:
+    tables = _tables()
+    bumped = _bump(pool, tables)
+    if bumped is None:
+        return None
+    # The owner rule comes from the row just updated, not from ``pool``: a
+    # stale instance cannot apply another owner's rule.
+    position, customer_id, is_global = bumped
+    if is_global:
+        status, owner, params = DIDStatus.RESERVED, "u.customer_id IS NULL", []
+    else:
+        status, owner, params = DIDStatus.ASSIGNED, "u.customer_id = %s", [customer_id]
+    sql = _PICK.format(did=tables["did"], member=tables["member"], owner=owner)
+    found = list(DID.objects.raw(sql, [pool.pk, str(status), *params, position]))
+    return found[0] if found else None
+
+
 def pool_next_number(*, pool: NumberPool) -> DID:
     """The A-number for the next call from ``pool`` (see the module docstring)."""
     if pool.pool_type == PoolType.RANDOM:
@@ -115,30 +161,16 @@ def pool_next_number(*, pool: NumberPool) -> DID:
         if member is None:
             raise NoUsableNumber(pool)
         return member.did
-    # RETURNING is PostgreSQL's and SQLite's (3.35+). In autocommit the row
-    # lock lasts one statement; the owner comes back with the counter so a
-    # stale ``pool`` instance cannot apply another owner's rule.
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP.format(pool=_table(NumberPool)), [pool.pk])
-        row = cursor.fetchone()
-    if row is None:
+    did = _draw_sequential(pool)
+    if did is None:
         raise NoUsableNumber(pool)
-    position, customer_id, is_global = row
-    if is_global:
-        status, owner, params = DIDStatus.RESERVED, "u.customer_id IS NULL", []
-    else:
-        status, owner, params = DIDStatus.ASSIGNED, "u.customer_id = %s", [customer_id]
-    sql = _PICK.format(did=_table(DID), member=_table(NumberPoolMember), owner=owner)
-    found = list(DID.objects.raw(sql, [pool.pk, str(status), *params, position]))
-    if not found:
-        raise NoUsableNumber(pool)
-    return found[0]
+    return did
 
 
 # --- Pools ----------------------------------------------------------------------
 
 
-def _owner_refusal(customer: Customer | None, is_global: bool) -> str | None:
+def owner_refusal(customer: Customer | None, is_global: bool) -> str | None:
     if is_global and customer is not None:
         return "A global pool belongs to no customer: clear the customer or untick Global."
     if not is_global and customer is None:
@@ -164,7 +196,7 @@ def _save(pool: NumberPool) -> NumberPool:
 def number_pool_create(
     *, name: str, pool_type: str = PoolType.SEQUENTIAL, customer: Customer | None = None, is_global: bool = False
 ) -> NumberPool:
-    refusal = _owner_refusal(customer, is_global)
+    refusal = owner_refusal(customer, is_global)
     if refusal:
         raise PoolError(refusal)
     return _save(NumberPool(name=name.strip(), pool_type=pool_type, customer=customer, is_global=is_global))
@@ -179,7 +211,7 @@ def number_pool_update(*, pool: NumberPool, **fields) -> NumberPool:
     locked = NumberPool.objects.select_for_update().get(pk=pool.pk)
     customer = fields.get("customer", locked.customer)
     is_global = fields.get("is_global", locked.is_global)
-    refusal = _owner_refusal(customer, is_global)
+    refusal = owner_refusal(customer, is_global)
     if refusal:
         raise PoolError(refusal)
     owner_changes = is_global != locked.is_global or (customer.pk if customer else None) != locked.customer_id

@@ -112,6 +112,14 @@
       validate();
     }
   });
+  // The block heads are buttons for the keyboard too (role="button", tabindex="0").
+  form.addEventListener("keydown", (event) => {
+    const head = event.target.closest(".block-head");
+    if (head && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      head.click();
+    }
+  });
   form.addEventListener("submit", () => blocks.forEach((b) => visited.add(b.dataset.block)));
   validate();
 })();

@@ -1,18 +1,23 @@
-"""libphonenumber's parsing, validity and number-type rules, on the fast path.
+"""libphonenumber's parsing, validity, type and time-zone rules, on a fast path.
 
-``parse_digits`` is ``phonenumbers.parse`` for a string of digits already
-cleaned (optionally read as international, as after a ``+``): the same steps
-in the same order, without the generic text extraction that dominates the
-library's time; anything unusual (too short, starting with the default
-country's code or an IDD) is handed to ``phonenumbers.parse`` itself.
+An import spends most of its time in ``phonenumbers``: ``parse`` extracts a
+number from free text with dozens of regular expressions, ``is_valid_number``
+and ``number_type`` (needed for the time zone) walk the region's metadata
+once per number type, recompiling patterns through a cache on every call.
+Here, for a string of digits already cleaned by :mod:`.phones`, the same
+rules run on precompiled patterns and plain strings:
 
-``phonenumbers.is_valid_number`` followed by ``number_type`` (needed for the
-time zone) walks the region's metadata three times, one regular expression
-per number type each time — most of an import's time. Here each region's
-type patterns (with their possible lengths) are compiled once into a single
-alternation, in the order libphonenumber checks them, so one ``fullmatch``
-answers both questions. The answers are the library's own: the test suite
-compares them with ``phonenumbers`` on numbers from every region.
+- :func:`parse_digits` is ``phonenumbers.parse`` (national in a region, or
+  international as after a ``+``), returning ``(country_code, national_number)``;
+- :meth:`FastValidator.region_and_type` is ``region_code_for_number`` +
+  ``is_valid_number`` + ``number_type``, with each region's type patterns
+  compiled once into a single alternation in the order the library checks them;
+- :func:`time_zones` is ``phonenumbers.timezone.time_zones_for_number``.
+
+They follow the library's code step by step (names below point at the
+functions they mirror), and the test suite compares them with
+``phonenumbers`` itself on tens of thousands of numbers from every region.
+Anything unusual is handed to ``phonenumbers.parse``.
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from __future__ import annotations
 import re
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumber, PhoneNumberType, ValidationResult
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, ValidationResult
+from phonenumbers import timezone as phone_timezone
 from phonenumbers.phonenumberutil import (
+    _GEO_MOBILE_COUNTRIES,
     COUNTRY_CODE_TO_REGION_CODE,
-    _maybe_strip_national_prefix_carrier_code,
-    _test_number_length,
     region_code_for_country_code,
 )
 
@@ -35,72 +40,6 @@ _SHORT_LENGTH_RESULTS = (
     ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
     ValidationResult.INVALID_LENGTH,
 )
-_metadata_cache: dict[tuple[int, str], PhoneMetadata | None] = {}
-_idd_cache: dict[str, re.Pattern | None] = {}
-
-
-def _metadata(country_code: int, region: str) -> PhoneMetadata | None:
-    key = (country_code, region)
-    if key not in _metadata_cache:
-        _metadata_cache[key] = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-    return _metadata_cache[key]
-
-
-def parse_digits(digits: str, region: str | None) -> PhoneNumber:
-    """``phonenumbers.parse("+" + digits)`` when ``region`` is None, else ``phonenumbers.parse(digits, region)``.
-
-    ``digits`` holds only ASCII digits. Raises NumberParseException as the library does.
-    """
-    if len(digits) < 3:
-        return phonenumbers.parse(("+" + digits) if region is None else digits, region)
-    if region is None:
-        country_code = 0
-        for length in (1, 2, 3):
-            candidate = int(digits[:length]) if digits[0] != "0" else 0
-            if candidate in COUNTRY_CODE_TO_REGION_CODE:
-                country_code = candidate
-                national = digits[length:]
-                break
-        if country_code == 0:
-            raise NumberParseException(
-                NumberParseException.INVALID_COUNTRY_CODE, "Country calling code supplied was not recognised."
-            )
-        metadata = _metadata(country_code, region_code_for_country_code(country_code))
-    else:
-        metadata = PhoneMetadata.metadata_for_region(region, None)
-        if metadata is None:
-            return phonenumbers.parse(digits, region)
-        idd = _idd_cache.get(region, False)
-        if idd is False:
-            idd = re.compile(metadata.international_prefix) if metadata.international_prefix else None
-            _idd_cache[region] = idd
-        if (idd is not None and idd.match(digits)) or digits.startswith(str(metadata.country_code)):
-            # An international prefix or the country's own code in front:
-            # the library's rules for those are subtle, let it decide.
-            return phonenumbers.parse(digits, region)
-        country_code = metadata.country_code
-        national = digits
-    if len(national) < _MIN_LENGTH_FOR_NSN:
-        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
-    if metadata is not None:
-        _carrier, stripped, _ = _maybe_strip_national_prefix_carrier_code(national, metadata)
-        if _test_number_length(stripped, metadata) not in _SHORT_LENGTH_RESULTS:
-            national = stripped
-    if len(national) < _MIN_LENGTH_FOR_NSN:
-        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
-    if len(national) > _MAX_LENGTH_FOR_NSN:
-        raise NumberParseException(NumberParseException.TOO_LONG, "too long")
-    number = PhoneNumber(country_code=country_code, national_number=int(national))
-    if len(national) > 1 and national[0] == "0":
-        number.italian_leading_zero = True
-        zeros = 1
-        while zeros < len(national) - 1 and national[zeros] == "0":
-            zeros += 1
-        if zeros != 1:
-            number.number_of_leading_zeros = zeros
-    return number
-
-
 # The order of phonenumberutil._number_type_helper: the first that matches wins.
 _TYPE_ORDER = (
     ("premium_rate", PhoneNumberType.PREMIUM_RATE),
@@ -116,14 +55,38 @@ _TYPE_ORDER = (
 )
 
 
-class _RegionRules:
-    __slots__ = ("general", "general_lengths", "leading_digits", "type_of_group", "types")
+def _compile(pattern: str | None) -> re.Pattern | None:
+    return re.compile(pattern) if pattern else None
+
+
+class _Rules:
+    """One region's metadata, compiled once."""
+
+    __slots__ = (
+        "country_code",
+        "country_code_text",
+        "general",
+        "idd",
+        "leading_digits",
+        "local_lengths",
+        "national_prefix",
+        "possible_lengths",
+        "transform_rule",
+        "type_of_group",
+        "types",
+    )
 
     def __init__(self, metadata: PhoneMetadata) -> None:
         general = metadata.general_desc
-        self.general = re.compile(general.national_number_pattern) if general.national_number_pattern else None
-        self.general_lengths = frozenset(general.possible_length or ())
-        self.leading_digits = re.compile(metadata.leading_digits) if metadata.leading_digits else None
+        self.country_code = metadata.country_code
+        self.country_code_text = str(metadata.country_code)
+        self.general = _compile(general.national_number_pattern)
+        self.possible_lengths = tuple(general.possible_length or ())
+        self.local_lengths = frozenset(general.possible_length_local_only or ())
+        self.leading_digits = _compile(metadata.leading_digits)
+        self.idd = _compile(metadata.international_prefix)
+        self.national_prefix = _compile(metadata.national_prefix_for_parsing)
+        self.transform_rule = metadata.national_prefix_transform_rule or None
         alternatives = []
         self.type_of_group: dict[str, int] = {}
         for index, (attribute, number_type) in enumerate(_TYPE_ORDER):
@@ -141,51 +104,155 @@ class _RegionRules:
             self.type_of_group[name] = number_type
         self.types = re.compile("|".join(alternatives)) if alternatives else None
 
+    def matches_general(self, number: str) -> bool:
+        # phonenumberutil._match_national_number(number, general_desc, False)
+        return self.general is not None and self.general.fullmatch(number) is not None
+
     def number_type(self, national_number: str) -> int:
-        if self.general is None or not self.general.fullmatch(national_number):
-            return PhoneNumberType.UNKNOWN
-        # phonenumbers checks the general description without its lengths
-        # (they only pre-filter the specific types), so do the same.
-        if self.types is None:
+        # phonenumberutil._number_type_helper (FIXED_LINE_OR_MOBILE reported as FIXED_LINE)
+        if not self.matches_general(national_number) or self.types is None:
             return PhoneNumberType.UNKNOWN
         match = self.types.fullmatch(national_number)
-        if match is None:
-            return PhoneNumberType.UNKNOWN
-        return self.type_of_group[match.lastgroup]
+        return PhoneNumberType.UNKNOWN if match is None else self.type_of_group[match.lastgroup]
+
+    def length_result(self, number: str) -> int:
+        # phonenumberutil._test_number_length for the general description
+        if not self.possible_lengths:
+            return ValidationResult.INVALID_LENGTH
+        length = len(number)
+        if length in self.local_lengths:
+            return ValidationResult.IS_POSSIBLE_LOCAL_ONLY
+        minimum = self.possible_lengths[0]
+        if minimum == length:
+            return ValidationResult.IS_POSSIBLE
+        if minimum > length:
+            return ValidationResult.TOO_SHORT
+        if self.possible_lengths[-1] < length:
+            return ValidationResult.TOO_LONG
+        return ValidationResult.IS_POSSIBLE if length in self.possible_lengths[1:] else ValidationResult.INVALID_LENGTH
+
+    def strip_national_prefix(self, number: str) -> str:
+        # phonenumberutil._maybe_strip_national_prefix_carrier_code, without the carrier code
+        if not number or self.national_prefix is None:
+            return number
+        match = self.national_prefix.match(number)
+        if not match:
+            return number
+        groups = match.groups()
+        if self.transform_rule is None or not groups or groups[-1] is None:
+            stripped = number[match.end() :]
+        else:
+            stripped = self.national_prefix.sub(self.transform_rule, number, count=1)
+        # The library keeps the number when it was viable and the stripped one
+        # is not; checking the stripped one first saves a match most times.
+        if self.matches_general(stripped) or not self.matches_general(number):
+            return stripped
+        return number
+
+
+_rules_cache: dict[tuple[int, str], _Rules | None] = {}
+
+
+def _rules(country_code: int, region: str) -> _Rules | None:
+    key = (country_code, region)
+    try:
+        return _rules_cache[key]
+    except KeyError:
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
+        rules = _Rules(metadata) if metadata is not None else None
+        _rules_cache[key] = rules
+        return rules
+
+
+_region_rules_cache: dict[str, _Rules | None] = {}
+
+
+def _region_rules(region: str) -> _Rules | None:
+    try:
+        return _region_rules_cache[region]
+    except KeyError:
+        rules = _region_rules_cache[region] = _rules(phonenumbers.country_code_for_region(region), region)
+        return rules
+
+
+def _from_library(text: str, region: str | None) -> tuple[int, str]:
+    number = phonenumbers.parse(text, region)
+    return number.country_code, phonenumbers.national_significant_number(number)
+
+
+def parse_digits(digits: str, region: str | None) -> tuple[int, str]:
+    """``(country_code, national_significant_number)`` as ``phonenumbers.parse`` gives them.
+
+    ``digits`` holds only ASCII digits; with ``region=None`` they are read as
+    international (as after a ``+``). Raises NumberParseException like the library.
+    """
+    if len(digits) < 3:
+        return _from_library(("+" + digits) if region is None else digits, region)
+    if region is None:
+        # phonenumberutil._extract_country_code
+        country_code = 0
+        if digits[0] != "0":
+            for length in (1, 2, 3):
+                if int(digits[:length]) in COUNTRY_CODE_TO_REGION_CODE:
+                    country_code = int(digits[:length])
+                    national = digits[length:]
+                    break
+        if country_code == 0:
+            raise NumberParseException(
+                NumberParseException.INVALID_COUNTRY_CODE, "Country calling code supplied was not recognised."
+            )
+        rules = _rules(country_code, region_code_for_country_code(country_code))
+    else:
+        rules = _region_rules(region)
+        if rules is None:
+            return _from_library(digits, region)
+        if rules.idd is not None and rules.idd.match(digits):
+            return _from_library(digits, region)
+        country_code = rules.country_code
+        national = digits
+        if digits.startswith(rules.country_code_text):
+            # phonenumberutil._maybe_extract_country_code: the region's own code
+            # in front of a number too long to be national is taken off.
+            if rules.length_result(digits) != ValidationResult.TOO_LONG:
+                return _from_library(digits, region)
+            national = rules.strip_national_prefix(digits[len(rules.country_code_text) :])
+            main_region = region_code_for_country_code(country_code)
+            if main_region != region:
+                rules = _rules(country_code, main_region)
+    # The tail of phonenumberutil.parse.
+    if len(national) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
+    if rules is not None:
+        stripped = rules.strip_national_prefix(national)
+        if rules.length_result(stripped) not in _SHORT_LENGTH_RESULTS:
+            national = stripped
+    if len(national) < _MIN_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_SHORT_NSN, "too short")
+    if len(national) > _MAX_LENGTH_FOR_NSN:
+        raise NumberParseException(NumberParseException.TOO_LONG, "too long")
+    # national_significant_number() of the parsed number is this string:
+    # the Italian-leading-zero rule keeps exactly the zeros it starts with.
+    return country_code, national
 
 
 class FastValidator:
-    """``region_and_type(number)`` → ``(region, type)`` for a valid number, ``(None, UNKNOWN)`` otherwise."""
+    """``region_and_type(country_code, national)`` → ``(region, type)`` when valid, else ``(None, UNKNOWN)``."""
 
-    _rules: dict[str, _RegionRules | None] = {}
-
-    def _rules_for(self, country_code: int, region: str) -> _RegionRules | None:
-        key = f"{country_code}:{region}"
-        rules = self._rules.get(key, False)
-        if rules is False:
-            metadata = PhoneMetadata.metadata_for_region_or_calling_code(country_code, region)
-            rules = _RegionRules(metadata) if metadata is not None else None
-            self._rules[key] = rules
-        return rules
-
-    def region_and_type(self, number: phonenumbers.PhoneNumber) -> tuple[str | None, int]:
-        country_code = number.country_code
+    def region_and_type(self, country_code: int, national: str) -> tuple[str | None, int]:
         regions = COUNTRY_CODE_TO_REGION_CODE.get(country_code)
         if not regions:
             return None, PhoneNumberType.UNKNOWN
-        national = phonenumbers.national_significant_number(number)
         if len(regions) == 1:
-            region = regions[0]
-            rules = self._rules_for(country_code, region)
+            rules = _rules(country_code, regions[0])
             if rules is None:
                 return None, PhoneNumberType.UNKNOWN
             number_type = rules.number_type(national)
-            return (region, number_type) if number_type != PhoneNumberType.UNKNOWN else (None, number_type)
-        # Several regions share the code (+1, +7, +44...): the same walk as
+            return (regions[0], number_type) if number_type != PhoneNumberType.UNKNOWN else (None, number_type)
+        # Several regions share the code (+1, +7, +44...): the walk of
         # phonenumberutil._region_code_for_number_from_list, then validity in
-        # the region found.
+        # the region found (is_valid_number_for_region).
         for region in regions:
-            rules = self._rules_for(country_code, region)
+            rules = _rules(country_code, region)
             if rules is None:
                 continue
             if rules.leading_digits is not None:
@@ -199,3 +266,36 @@ class FastValidator:
                 if number_type != PhoneNumberType.UNKNOWN:
                     return region, number_type
         return None, PhoneNumberType.UNKNOWN
+
+
+_TIMEZONE_DATA = phone_timezone.TIMEZONE_DATA
+_TIMEZONE_LONGEST_PREFIX = phone_timezone.TIMEZONE_LONGEST_PREFIX
+_country_zones: dict[int, tuple[str, ...]] = {}
+
+
+def time_zones(country_code: int, national: str, number_type: int) -> tuple[str, ...]:
+    """phonenumbers.timezone.time_zones_for_number for a valid number whose type is known."""
+    if number_type == PhoneNumberType.UNKNOWN:
+        return ()
+    if not (
+        number_type in (PhoneNumberType.FIXED_LINE, PhoneNumberType.FIXED_LINE_OR_MOBILE)
+        or (number_type == PhoneNumberType.MOBILE and country_code in _GEO_MOBILE_COUNTRIES)
+    ):
+        # _country_level_time_zones_for_number
+        zones = _country_zones.get(country_code)
+        if zones is None:
+            text = str(country_code)
+            zones = ()
+            for length in range(_TIMEZONE_LONGEST_PREFIX, 0, -1):
+                if text[: 1 + length] in _TIMEZONE_DATA:
+                    zones = tuple(_TIMEZONE_DATA[text[: 1 + length]])
+                    break
+            _country_zones[country_code] = zones
+        return zones
+    # time_zones_for_geographical_number: the longest known prefix of the E.164 digits
+    digits = f"{country_code}{national}"
+    for length in range(min(_TIMEZONE_LONGEST_PREFIX, len(digits)), 0, -1):
+        zones = _TIMEZONE_DATA.get(digits[:length])
+        if zones is not None:
+            return tuple(zones)
+    return ()

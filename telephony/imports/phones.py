@@ -15,11 +15,10 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberType, ValidationResult
+from phonenumbers import NumberParseException, ValidationResult
 from phonenumbers import timezone as phone_timezone
-from phonenumbers.phonenumberutil import is_number_type_geographical
 
-from .fastphone import FastValidator, parse_digits
+from .fastphone import FastValidator, parse_digits, time_zones
 
 # When phonenumbers can only say "somewhere in this country" (a mobile in a
 # country with several zones) a contact gets the zone most of its people live
@@ -71,9 +70,12 @@ _NON_DIGITS = re.compile(r"\D")
 _SEPARATORS_ONLY = re.compile(r"^\+?[\d\s().\-/]+$")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PhoneResult:
-    """``e164`` and ``time_zone`` for a usable number; otherwise ``reason``."""
+    """``e164`` and ``time_zone`` for a usable number; otherwise ``reason``.
+
+    Not frozen: a frozen dataclass costs a microsecond more to build, per row.
+    """
 
     raw: str
     e164: str | None = None
@@ -186,37 +188,24 @@ class PhoneNormaliser:
 
     def _national(self, raw: str, digits: str) -> PhoneResult:
         try:
-            number = parse_digits(digits, self.region)
+            country_code, national = parse_digits(digits, self.region)
         except NumberParseException as exc:
             return PhoneResult(raw, reason=_parse_reason(raw, exc))
-        return self._judge(raw, number)
+        return self._judge(raw, country_code, national)
 
     def _international(self, raw: str, digits: str) -> PhoneResult:
         try:
-            number = parse_digits(digits, None)
+            country_code, national = parse_digits(digits, None)
         except NumberParseException as exc:
             return PhoneResult(raw, reason=_parse_reason(raw, exc))
-        return self._judge(raw, number)
+        return self._judge(raw, country_code, national)
 
-    def _judge(self, raw: str, number: phonenumbers.PhoneNumber) -> PhoneResult:
-        region, number_type = self.fast.region_and_type(number)
+    def _judge(self, raw: str, country_code: int, national: str) -> PhoneResult:
+        region, number_type = self.fast.region_and_type(country_code, national)
         if region is None:
-            return PhoneResult(raw, reason=_invalid_reason(raw, number))
-        e164 = f"+{number.country_code}{phonenumbers.national_significant_number(number)}"
-        zone = ""
-        if self.want_time_zone:
-            zone = _pick_zone(_zones(number, number_type), region)
-        return PhoneResult(raw, e164=e164, region=region, time_zone=zone)
-
-
-def _zones(number: phonenumbers.PhoneNumber, number_type: int) -> tuple[str, ...]:
-    # The same choice as phonenumbers.timezone.time_zones_for_number, without
-    # computing the number type a second time.
-    if number_type == PhoneNumberType.UNKNOWN:
-        return ()
-    if not is_number_type_geographical(number_type, number.country_code):
-        return tuple(phone_timezone._country_level_time_zones_for_number(number))
-    return tuple(phone_timezone.time_zones_for_geographical_number(number))
+            return PhoneResult(raw, reason=_invalid_reason(raw, country_code, national))
+        zone = _pick_zone(time_zones(country_code, national, number_type), region) if self.want_time_zone else ""
+        return PhoneResult(raw, e164=f"+{country_code}{national}", region=region, time_zone=zone)
 
 
 def _parse_reason(raw: str, exc: NumberParseException) -> str:
@@ -229,8 +218,12 @@ def _parse_reason(raw: str, exc: NumberParseException) -> str:
     }.get(exc.error_type, f"{raw!r} is not a phone number")
 
 
-def _invalid_reason(raw: str, number: phonenumbers.PhoneNumber) -> str:
-    region = phonenumbers.region_code_for_country_code(number.country_code)
+def _invalid_reason(raw: str, country_code: int, national: str) -> str:
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(national))
+    if national.startswith("0") and len(national) > 1:
+        number.italian_leading_zero = True
+        number.number_of_leading_zeros = len(national) - len(national.lstrip("0")) or len(national) - 1
+    region = phonenumbers.region_code_for_country_code(country_code)
     where = f" for {region}" if region and region != "ZZ" else ""
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible == ValidationResult.INVALID_COUNTRY_CODE:

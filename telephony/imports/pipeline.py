@@ -8,6 +8,7 @@ consumer gives, reports progress and enforces the row limit.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -89,6 +90,27 @@ def run_import(
     than ``max_rows`` data rows raise :class:`ImportFileError` (the consumer
     is expected to discard what it staged).
     """
+    # The automatic cyclic garbage collector keeps re-scanning the many
+    # young containers a chunk creates (a third of the import's time on a
+    # 1M-row file); rows make no reference cycles, so it is paused and the
+    # young generations are collected once per chunk instead.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_import(table, markup, consumer, chunk_size, max_rows, on_progress)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _run_import(
+    table: Table,
+    markup: Markup,
+    consumer: RowConsumer,
+    chunk_size: int,
+    max_rows: int | None,
+    on_progress: ProgressCallback | None,
+) -> ImportReport:
     if max_rows is not None and table.total_rows > max_rows + (1 if markup.has_header else 0) + 1000:
         # Cheap early refusal; blank lines are counted in total_rows, hence the slack.
         raise ImportFileError(f"The file has about {table.total_rows:,} rows; the limit is {max_rows:,}.")
@@ -103,10 +125,12 @@ def run_import(
         if next(rows, None) is None:
             raise ImportFileError("The file has no rows.")
         number = 1
+    in_chunk = 0
+    # The row number (header included) of the first row past the limit.
+    first_refused = max_rows + 1 + int(markup.has_header) if max_rows is not None else 0
     for cells in rows:
         number += 1
-        report.rows += 1
-        if max_rows is not None and report.rows > max_rows:
+        if number == first_refused:
             raise ImportFileError(f"The file has more than {max_rows:,} rows, the limit.")
         row = SourceRow(number, cells)
         verdict = classify(row)
@@ -118,11 +142,16 @@ def run_import(
                 chunk.correct.append((row, verdict.record))
         else:
             chunk.incorrect.append((row, verdict.reason))
-        if len(chunk) >= chunk_size:
+        in_chunk += 1
+        if in_chunk == chunk_size:
+            report.rows += in_chunk
+            in_chunk = 0
             _flush(consumer, chunk, report)
             chunk = Chunk()
+            gc.collect(1)
             if on_progress:
                 on_progress(report.rows, max(total, report.rows))
+    report.rows += in_chunk
     _flush(consumer, chunk, report)
     if report.rows == 0:
         message = "The file has a header but no data rows." if markup.has_header else "The file has no rows."

@@ -13,6 +13,7 @@ ANY_GCLID = [{"referrer_domain": "Any", "url_triggers": ["gclid=*"], "track_orga
 class TrackingPoolFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = TrackingPool
+        skip_postgeneration_save = True
 
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"Pool {n}")

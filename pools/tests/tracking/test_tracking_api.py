@@ -309,3 +309,37 @@ def test_list_runs_a_fixed_number_of_queries(api, pools_url, stock, django_asser
 def test_the_api_is_in_the_openapi_schema(client):
     paths = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()["paths"]
     assert any(path.startswith("/v3/api/groups/") for path in paths)
+
+
+def test_update_refusals_name_the_field_and_change_nothing(api, pools_url, stock):
+    first = api.post(pools_url, EXAMPLE, format="json").json()
+    second = api.post(pools_url, {**_with("phone_number_request.city", "Coventry"), "name": "Other"}, format="json")
+    url = f"{pools_url}/{second.json()['id']}"
+
+    clash = api.patch(url, {"name": first["name"]}, format="json")
+    assert clash.status_code == 400 and "already exists" in clash.json()["name"][0]
+    # PATCH merges: turning on replace_all_numbers while numbers_to_replace stays set is refused.
+    both = api.patch(url, {"replacement_configuration": {"replace_all_numbers": True}}, format="json")
+    assert both.status_code == 400
+    assert "replace_all_numbers" in both.json()["replacement_configuration"]
+    bad_route = api.patch(
+        url, {"call_routes": {"route_type": "Basic", "route": {"termination_number": "12"}}}, format="json"
+    )
+    assert "termination_number" in bad_route.json()["call_routes"]["route"]
+    assert api.get(url).json() == second.json()
+
+
+def test_remove_by_id_in_the_body_and_unknown_number_is_404(api, pools_url, stock):
+    created = api.post(pools_url, EXAMPLE, format="json").json()
+    numbers_url = f"{pools_url}/{created['id']}/numbers"
+    assert api.delete(numbers_url, {"id": created["numbers"][0]["id"]}, format="json").json()["quantity"] == 2
+    assert api.delete(numbers_url, {"phone_number": "+441619998877"}, format="json").status_code == 404
+    assert api.delete(numbers_url, {}, format="json").status_code == 400
+
+
+def test_adding_more_numbers_than_in_stock_is_409_and_changes_nothing(api, pools_url, stock):
+    created = api.post(pools_url, EXAMPLE, format="json").json()
+    response = api.post(f"{pools_url}/{created['id']}/numbers", {"quantity": 2}, format="json")
+    assert response.status_code == 409 and "Only 1 matching" in response.json()["detail"]
+    assert api.get(f"{pools_url}/{created['id']}").json()["quantity"] == 3
+    assert DID.objects.get(number="+441174090170").status == DIDStatus.IN_STOCK

@@ -3,10 +3,11 @@ import random
 import phonenumbers
 import pytest
 from phonenumbers import PhoneNumberType
+from phonenumbers import timezone as phone_timezone
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
 from telephony.imports import PhoneNormaliser, normalise_phone, time_zone_for
-from telephony.imports.fastphone import FastValidator, parse_digits
+from telephony.imports.fastphone import FastValidator, parse_digits, time_zones
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,8 @@ def test_fast_validator_agrees_with_phonenumbers_everywhere():
                     cut = rng.randint(1, min(5, len(national)))
                     tail = "".join(rng.choice("0123456789") for _ in range(cut + rng.choice((-1, 0, 0, 1))))
                     number = phonenumbers.parse(f"+{country_code}{national[:-cut]}{tail}")
-                    region_found, found_type = validator.region_and_type(number)
+                    national_number = phonenumbers.national_significant_number(number)
+                    region_found, found_type = validator.region_and_type(country_code, national_number)
                     expected_valid = phonenumbers.is_valid_number(number)
                     assert (region_found is not None) == expected_valid, number
                     checked += 1
@@ -110,6 +112,10 @@ def test_fast_validator_agrees_with_phonenumbers_everywhere():
                         if expected_type == PhoneNumberType.FIXED_LINE_OR_MOBILE:
                             expected_type = PhoneNumberType.FIXED_LINE
                         assert found_type == expected_type, number
+                        expected_zones = tuple(phone_timezone.time_zones_for_number(number))
+                        if expected_zones == ("Etc/Unknown",):
+                            expected_zones = ()
+                        assert time_zones(country_code, national_number, found_type) == expected_zones, number
     assert checked > 2000
     assert valid > 500
 
@@ -128,7 +134,8 @@ def test_fast_parse_agrees_with_phonenumbers_parse():
             digits = f"{phonenumbers.country_code_for_region(region)}{digits}"
         expected = found = None
         try:
-            expected = phonenumbers.parse(digits if region else "+" + digits, region)
+            number = phonenumbers.parse(digits if region else "+" + digits, region)
+            expected = (number.country_code, phonenumbers.national_significant_number(number))
         except phonenumbers.NumberParseException as exc:
             expected = exc.error_type
         try:

@@ -107,6 +107,7 @@ def test_row_limit(tmp_path):
     consumer = Collecting(markup())
     with pytest.raises(ImportFileError, match="more than 20 rows, the limit"):
         run_import(open_table(path), consumer.markup, consumer, max_rows=20)
+    assert run_import(open_table(path), consumer.markup, consumer, max_rows=50).rows == 50  # exactly the limit
     path.write_text("phone\n" + "".join(f"07400 1{n:05d}\n" for n in range(5000)))
     with pytest.raises(ImportFileError, match=r"about 5,001 rows; the limit is 20"):
         run_import(open_table(path), consumer.markup, consumer, max_rows=20)

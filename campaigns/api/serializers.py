@@ -1,0 +1,148 @@
+"""What the campaigns API returns, and the shape of what it takes (for the schema).
+
+Writes are validated by the wizard's blocks (``campaigns/api/payload.py``);
+``CampaignWriteSerializer`` only describes the fields for the OpenAPI schema.
+"""
+
+from rest_framework import serializers
+
+from campaigns.models import App, Campaign, RepeatOutcome
+
+
+class AppSerializer(serializers.ModelSerializer):
+    is_global = serializers.BooleanField()
+    variables = serializers.ListField(child=serializers.CharField(), help_text="Placeholders of the scenario.")
+    scenario = serializers.JSONField(help_text="The ordered steps (say, play, gather, transfer, hangup).")
+
+    class Meta:
+        model = App
+        fields = ["id", "name", "description", "is_global", "variables", "scenario", "updated_at"]
+
+
+class StatisticsSerializer(serializers.Serializer):
+    contacts = serializers.IntegerField(source="stat_contacts")
+    called = serializers.IntegerField(source="stat_called")
+    answered = serializers.IntegerField(source="stat_answered")
+    no_answer = serializers.IntegerField(source="stat_no_answer")
+    busy = serializers.IntegerField(source="stat_busy")
+    failed = serializers.IntegerField(source="stat_failed")
+    done = serializers.IntegerField(source="stat_done", help_text="Contacts with no call left.")
+    remaining = serializers.IntegerField()
+    progress_percent = serializers.IntegerField()
+
+
+class CampaignStatisticsSerializer(StatisticsSerializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    attempts_by_outcome = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Ended attempts per outcome (answered, no_answer, busy, failed)."
+    )
+    attempts_by_cause = serializers.DictField(child=serializers.IntegerField(), help_text="Ended attempts per cause.")
+
+
+def _repeat_fields() -> dict:
+    fields = {}
+    for outcome, label in RepeatOutcome.choices:
+        fields[f"repeat_{outcome}"] = serializers.BooleanField(help_text=f"Repeat “{label}” calls.")
+        fields[f"repeat_{outcome}_count"] = serializers.IntegerField(min_value=1, max_value=199)
+        fields[f"repeat_{outcome}_period"] = serializers.IntegerField(min_value=1, max_value=1440, help_text="Minutes.")
+    return fields
+
+
+class CampaignSettingsFields(serializers.Serializer):
+    """Every field of a campaign that a client sets: the wizard's fields, by the same names."""
+
+    name = serializers.CharField(
+        max_length=100, help_text="Letters of any alphabet, digits, spaces, -, ( and ); unique among yours."
+    )
+    comment = serializers.CharField(allow_blank=True)
+    a_number = serializers.CharField(help_text="`did:<id>` of one of your assigned numbers, or `pool:<id>`.")
+    app = serializers.IntegerField(help_text="Id of your app or a global one.")
+    distribution_list = serializers.IntegerField(help_text="Id of one of your ready lists.")
+    variable_mapping = serializers.DictField(
+        child=serializers.CharField(), help_text="Every variable of the app → a column of the list."
+    )
+    all_day = serializers.BooleanField()
+    work_start = serializers.TimeField(allow_null=True, help_text="HH:MM; with all_day false.")
+    work_end = serializers.TimeField(allow_null=True, help_text="HH:MM; earlier than the start crosses midnight.")
+    work_days = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6), help_text="0 is Monday."
+    )
+    lines = serializers.IntegerField(min_value=1, max_value=50)
+    short_call_seconds = serializers.IntegerField(min_value=1, max_value=3600)
+    repeat_total_cap = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True)
+    scheduled_at = serializers.DateTimeField(allow_null=True)
+    subscriber_time_zone = serializers.BooleanField()
+    time_zone = serializers.CharField(help_text="IANA zone; defaults to your account's.")
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name, field in _repeat_fields().items():
+            fields[name] = field
+        return fields
+
+
+class CampaignWriteSerializer(CampaignSettingsFields):
+    """Any subset: missing fields keep the wizard's defaults (create) or the campaign's values (update)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = False
+        return fields
+
+
+class CampaignSerializer(CampaignSettingsFields):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    a_number_display = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    launched_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    statistics = StatisticsSerializer(source="*")
+
+    def to_representation(self, campaign: Campaign) -> dict:
+        data = {
+            "id": campaign.pk,
+            "status": campaign.status,
+            "name": campaign.name,
+            "comment": campaign.comment,
+            "a_number": f"did:{campaign.a_number_did_id}"
+            if campaign.a_number_did_id
+            else f"pool:{campaign.a_number_pool_id}",
+            "a_number_display": campaign.a_number_did.number
+            if campaign.a_number_did_id
+            else str(campaign.a_number_pool),
+            "app": campaign.app_id,
+            "distribution_list": campaign.distribution_list_id,
+            "variable_mapping": campaign.variable_mapping,
+            "all_day": campaign.all_day,
+            "work_start": campaign.work_start.strftime("%H:%M") if campaign.work_start else None,
+            "work_end": campaign.work_end.strftime("%H:%M") if campaign.work_end else None,
+            "work_days": campaign.weekdays,
+            "lines": campaign.lines,
+            "short_call_seconds": campaign.short_call_seconds,
+            "repeat_total_cap": campaign.repeat_total_cap,
+            "scheduled_at": serializers.DateTimeField().to_representation(campaign.scheduled_at)
+            if campaign.scheduled_at
+            else None,
+            "subscriber_time_zone": campaign.subscriber_time_zone,
+            "time_zone": campaign.time_zone,
+        }
+        for outcome in RepeatOutcome.values:
+            enabled, count, period = campaign.repeat_rule(outcome)
+            data.update(
+                {f"repeat_{outcome}": enabled, f"repeat_{outcome}_count": count, f"repeat_{outcome}_period": period}
+            )
+        stamp = serializers.DateTimeField()
+        data.update(
+            created_at=stamp.to_representation(campaign.created_at),
+            launched_at=stamp.to_representation(campaign.launched_at) if campaign.launched_at else None,
+            finished_at=stamp.to_representation(campaign.finished_at) if campaign.finished_at else None,
+            statistics=StatisticsSerializer(campaign).data,
+        )
+        return data
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

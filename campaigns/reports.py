@@ -1,0 +1,312 @@
+"""Reads behind a campaign's report: contacts with their attempts, the outcomes chart, the export rows.
+
+The report of a campaign with a million attempts must answer at once, so
+every read here is a fixed number of queries that never scans the whole
+campaign for a page: contacts are paged by keyset (``id > after``) on the
+``(campaign, id)`` and ``(campaign, last_outcome, id)`` indexes, their
+attempts come in one ``job_id IN (...)`` query, and totals come from the
+campaign's counters that the dialer keeps. Only the chart aggregates, one
+grouped query on the ``(campaign, started_at)`` index.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Min, QuerySet
+from django.db.models.functions import TruncDay, TruncHour, TruncMinute
+from django.utils import timezone
+
+from campaigns.causes import CAUSES, Outcome
+from campaigns.models import CallAttempt, CallJob, Campaign
+
+REPORT_PAGE_SIZE = 50
+NO_RESULT = "none"
+SHORT = "short"  # the dialer's latest outcome of a contact whose answered call was shorter than the campaign's N s
+# The outcome filter of the report: a contact's latest outcome, or no result yet.
+# Each is one value of ``CallJob.last_outcome``, so the filter is one range of its index.
+OUTCOME_FILTERS: list[tuple[str, str]] = [
+    (Outcome.ANSWERED, "Answered"),
+    (SHORT, "Answered, too short"),
+    (Outcome.NO_ANSWER, "No answer"),
+    (Outcome.BUSY, "Busy"),
+    (Outcome.FAILED, "Failed"),
+    (NO_RESULT, "No result yet"),
+]
+OUTCOME_COLOURS = {
+    Outcome.ANSWERED: "#2e8b57",
+    Outcome.NO_ANSWER: "#c98a1b",
+    Outcome.BUSY: "#7a5cc2",
+    Outcome.FAILED: "#c0392b",
+}
+
+
+@dataclass
+class AttemptRow:
+    number: int
+    started_at: dt.datetime
+    a_number: str
+    outcome: str
+    cause: str
+    duration: int | None
+    digits: str
+
+    @property
+    def outcome_label(self) -> str:
+        return Outcome(self.outcome).label if self.outcome in Outcome.values else "In progress"
+
+    @property
+    def cause_title(self) -> str:
+        cause = CAUSES.get(self.cause)
+        return f"{cause.title}: {cause.explanation}" if cause else ""
+
+
+@dataclass
+class ContactRow:
+    job_id: int
+    phone: str
+    status: str
+    last_outcome: str
+    attempts: list[AttemptRow] = field(default_factory=list)
+
+
+@dataclass
+class ReportPage:
+    rows: list[ContactRow]
+    next_after: int | None  # the id to continue after, when there are more contacts
+    previous_before: int | None  # the id to go back before, when there are earlier contacts
+
+
+def contact_jobs(campaign: Campaign, *, outcome: str = "") -> QuerySet[CallJob]:
+    jobs = CallJob.objects.filter(campaign=campaign)
+    if outcome == NO_RESULT:
+        return jobs.filter(last_outcome="")
+    if outcome in Outcome.values or outcome == SHORT:
+        return jobs.filter(last_outcome=outcome)
+    return jobs
+
+
+def report_page(
+    campaign: Campaign,
+    *,
+    outcome: str = "",
+    after: int | None = None,
+    before: int | None = None,
+    size: int = REPORT_PAGE_SIZE,
+) -> ReportPage:
+    """One page of contacts with every attempt of each: two queries whatever the campaign's size.
+
+    Keyset paging (``after``/``before`` a job id) instead of OFFSET keeps the
+    last page as fast as the first.
+    """
+    jobs = contact_jobs(campaign, outcome=outcome).values_list("pk", "phone", "status", "last_outcome")
+    if before is not None:
+        fetched = list(jobs.filter(pk__lt=before).order_by("-pk")[: size + 1])
+        more_before = len(fetched) > size
+        fetched = list(reversed(fetched[:size]))
+        more_after = True
+    else:
+        fetched = list((jobs.filter(pk__gt=after) if after else jobs).order_by("pk")[: size + 1])
+        more_after = len(fetched) > size
+        fetched = fetched[:size]
+        more_before = after is not None
+    rows = {pk: ContactRow(pk, phone, status, last) for pk, phone, status, last in fetched}
+    if rows:
+        attempts = (
+            CallAttempt.objects.filter(job_id__in=list(rows))
+            .order_by("job_id", "number")
+            .values_list("job_id", "number", "started_at", "a_number", "outcome", "cause", "duration", "digits")
+        )
+        for job_id, *values in attempts:
+            rows[job_id].attempts.append(AttemptRow(*values))
+    ordered = list(rows.values())
+    return ReportPage(
+        rows=ordered,
+        next_after=ordered[-1].job_id if ordered and more_after else None,
+        previous_before=ordered[0].job_id if ordered and more_before else None,
+    )
+
+
+# --- The chart of outcomes over time -----------------------------------------------------
+
+# Bar widths the chart may use, smallest first; it takes the first that fits
+# the campaign's span in at most MAX_BARS bars.
+BAR_WIDTHS = [
+    dt.timedelta(minutes=m) for m in (1, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2 * 1440, 7 * 1440, 30 * 1440)
+]
+MAX_BARS = 48
+
+
+@dataclass
+class Bar:
+    start: dt.datetime
+    counts: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass
+class OutcomeChart:
+    bars: list[Bar]
+    width: dt.timedelta | None
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+    @property
+    def width_label(self) -> str:
+        minutes = int(self.width.total_seconds() // 60) if self.width else 0
+        if minutes % 1440 == 0:
+            return "day" if minutes == 1440 else f"{minutes // 1440} days"
+        if minutes % 60 == 0:
+            return "hour" if minutes == 60 else f"{minutes // 60} hours"
+        return "minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def outcome_chart(campaign: Campaign) -> OutcomeChart:
+    """Ended attempts per outcome per period: two queries (the span, then the grouped counts).
+
+    The database groups at the minute, hour or day (whichever keeps the groups
+    few), then the groups are merged into at most ``MAX_BARS`` bars.
+    """
+    ended = CallAttempt.objects.filter(campaign=campaign).exclude(outcome="")
+    span = ended.aggregate(first=Min("started_at"), last=Max("started_at"))
+    if span["first"] is None:
+        return OutcomeChart(bars=[], width=None)
+    first, last = span["first"], span["last"]
+    total = last - first
+    width = next((w for w in BAR_WIDTHS if total / w < MAX_BARS), BAR_WIDTHS[-1])
+    trunc = TruncMinute if width < dt.timedelta(hours=1) else TruncHour if width < dt.timedelta(days=1) else TruncDay
+    grouped = (
+        ended.annotate(at=trunc("started_at"))
+        .values_list("at", "outcome")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("at", "outcome", "n")
+    )
+    zone = timezone.get_current_timezone()
+    origin = _floor(timezone.localtime(first, zone), width)
+    bars: dict[int, Bar] = {}
+    for at, outcome, n in grouped:
+        index = int((timezone.localtime(at, zone) - origin) / width)
+        bar = bars.setdefault(index, Bar(start=origin + index * width, counts={}))
+        bar.counts[outcome] = bar.counts.get(outcome, 0) + n
+    last_index = max(bars)
+    return OutcomeChart(
+        bars=[bars.get(i) or Bar(start=origin + i * width, counts={}) for i in range(last_index + 1)], width=width
+    )
+
+
+def _floor(moment: dt.datetime, width: dt.timedelta) -> dt.datetime:
+    """The start of the bar that holds ``moment``: whole minutes, hours or days of local time."""
+    if width >= dt.timedelta(days=1):
+        return moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    if width >= dt.timedelta(hours=1):
+        hours = int(width.total_seconds() // 3600)
+        return moment.replace(hour=moment.hour - moment.hour % hours, minute=0, second=0, microsecond=0)
+    minutes = int(width.total_seconds() // 60)
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
+
+
+def chart_svg_data(chart: OutcomeChart, *, height: int = 160, bar_width: int = 14, gap: int = 4) -> dict:
+    """Coordinates of the stacked bars, for the template to draw as inline SVG (no script, no CDN)."""
+    peak = max((bar.total for bar in chart.bars), default=0) or 1
+    columns = []
+    for index, bar in enumerate(chart.bars):
+        x = index * (bar_width + gap)
+        y = height
+        segments = []
+        for outcome in Outcome.values:
+            count = bar.counts.get(outcome, 0)
+            if not count:
+                continue
+            h = max(round(count * height / peak), 1)
+            y -= h
+            segments.append({"outcome": outcome, "count": count, "y": y, "height": h})
+        columns.append({"x": x, "bar": bar, "segments": segments})
+    return {
+        "columns": columns,
+        "width": max(len(chart.bars) * (bar_width + gap), bar_width),
+        "height": height,
+        "bar_width": bar_width,
+        "peak": peak,
+        "colours": OUTCOME_COLOURS,
+    }
+
+
+# --- Export rows ------------------------------------------------------------------------
+
+EXPORT_HEADER = [
+    "phone",
+    "attempt",
+    "started",
+    "answered",
+    "ended",
+    "a_number",
+    "outcome",
+    "cause",
+    "cause_meaning",
+    "duration_seconds",
+    "digits",
+]
+EXPORT_CHUNK = 5000
+
+
+def export_rows(campaign: Campaign) -> Iterator[list]:
+    """The header, every attempt in the order they were placed, then the contacts never called.
+
+    Rows are read with a server-side cursor in chunks of ``values_list``
+    tuples (no model instances), so memory stays flat whatever the size.
+    """
+    zone = timezone.get_current_timezone()
+    meanings = {code: cause.title for code, cause in CAUSES.items()}
+    labels = dict(Outcome.choices)
+
+    def when(moment: dt.datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+    yield EXPORT_HEADER
+    attempts = (
+        CallAttempt.objects.filter(campaign=campaign)
+        .order_by("started_at", "pk")
+        .values_list(
+            "b_number",
+            "number",
+            "started_at",
+            "answered_at",
+            "ended_at",
+            "a_number",
+            "outcome",
+            "cause",
+            "duration",
+            "digits",
+        )
+    )
+    for phone, number, started, answered, ended, a_number, outcome, cause, duration, digits in attempts.iterator(
+        chunk_size=EXPORT_CHUNK
+    ):
+        yield [
+            phone,
+            number,
+            when(started),
+            when(answered),
+            when(ended),
+            a_number,
+            labels.get(outcome, "In progress"),
+            cause,
+            meanings.get(cause, ""),
+            "" if duration is None else duration,
+            digits,
+        ]
+    never_called = (
+        CallJob.objects.filter(campaign=campaign, attempts_made=0, attempts__isnull=True)
+        .order_by("pk")
+        .values_list("phone", flat=True)
+    )
+    for phone in never_called.iterator(chunk_size=EXPORT_CHUNK):
+        yield [phone, 0, "", "", "", "", "Not called", "", "", "", ""]

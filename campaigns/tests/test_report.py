@@ -1,0 +1,177 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns import reports
+from campaigns.models import CallJob, Campaign
+from campaigns.tests.factories import make_campaign, ready_list
+from campaigns.tests.report_data import add_contacts
+
+
+def campaign_with_contacts(customer, contacts: int, **fields) -> Campaign:
+    campaign = make_campaign(customer, status="launched", **fields)
+    campaign.distribution_list = ready_list(customer, contacts=contacts)
+    campaign.save(update_fields=["distribution_list"])
+    return campaign
+
+
+def report(client, campaign, **params):
+    return client.get(reverse("dashboard:campaign_report", args=[campaign.pk]), params)
+
+
+def test_report_lists_every_contact_with_its_attempts(customer_client, customer):
+    campaign = campaign_with_contacts(customer, 3, name="Spring")
+    add_contacts(campaign, [["busy", "answered"], ["no_answer"], []])
+    response = report(customer_client, campaign)
+    rows = response.context["page"].rows
+    assert [row.phone for row in rows] == ["+447911100000", "+447911100001", "+447911100002"]
+    assert [(a.number, a.outcome, a.cause, a.duration, a.digits) for a in rows[0].attempts] == [
+        (1, "busy", "486", None, ""),
+        (2, "answered", "200", 30, "1"),
+    ]
+    assert rows[2].attempts == []
+    html = response.content.decode()
+    assert "+441174090000" in html  # the A-number of each attempt
+    assert 'href="#cause-486"' in html and "Busy here" in html  # cause linked to the legend
+    assert 'id="cause-P03"' in html  # the legend is the cause table
+    assert "Not called yet." in html
+
+
+def test_report_filters_by_the_contacts_latest_outcome(customer_client, customer):
+    campaign = campaign_with_contacts(customer, 4)
+    add_contacts(campaign, [["busy", "answered"], ["no_answer"], ["busy"], []])
+    phones = lambda **p: [row.phone for row in report(customer_client, campaign, **p).context["page"].rows]  # noqa: E731
+    assert phones(outcome="answered") == ["+447911100000"]
+    assert phones(outcome="busy") == ["+447911100002"]
+    assert phones(outcome="none") == ["+447911100003"]
+    CallJob.objects.filter(phone="+447911100000").update(last_outcome="short")  # the dialer's "answered, too short"
+    assert phones(outcome="short") == ["+447911100000"] and phones(outcome="answered") == []
+    assert len(phones(outcome="not-an-outcome")) == 4  # unknown filter: everything
+
+
+def test_report_pages_by_keyset_forwards_and_back(customer, customer_client):
+    campaign = campaign_with_contacts(customer, 7)
+    add_contacts(campaign, [["failed"]] * 7)
+    first = reports.report_page(campaign, size=3)
+    assert len(first.rows) == 3 and first.previous_before is None and first.next_after == first.rows[-1].job_id
+    second = reports.report_page(campaign, size=3, after=first.next_after)
+    third = reports.report_page(campaign, size=3, after=second.next_after)
+    assert len(third.rows) == 1 and third.next_after is None and third.previous_before == third.rows[0].job_id
+    back = reports.report_page(campaign, size=3, before=third.previous_before)
+    assert [r.job_id for r in back.rows] == [r.job_id for r in second.rows]
+    assert back.previous_before == second.rows[0].job_id and back.next_after == second.rows[-1].job_id
+    page = report(customer_client, campaign, after=first.next_after, outcome="failed")
+    shown = page.context["page"]
+    assert len(shown.rows) == 4  # the view's pages are bigger; these are the contacts after the first three
+    assert f"outcome=failed&amp;before={shown.previous_before}" in page.content.decode()
+
+
+@pytest.mark.parametrize("contacts", [5, 60])
+def test_report_runs_a_fixed_number_of_queries(customer_client, customer, django_assert_max_num_queries, contacts):
+    campaign = campaign_with_contacts(customer, contacts)
+    add_contacts(campaign, [["busy", "no_answer", "answered"]] * contacts)
+    # session, user, customer, campaign, contacts page, their attempts, chart span, chart groups
+    with django_assert_max_num_queries(8):
+        response = report(customer_client, campaign)
+    assert len(response.context["page"].rows) == min(contacts, reports.REPORT_PAGE_SIZE)
+
+
+def test_chart_counts_outcomes_per_period(customer_client, customer):
+    campaign = campaign_with_contacts(customer, 4)
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    add_contacts(campaign, [["busy", "answered"], ["no_answer"], ["failed"], ["answered"]], start=start)
+    chart = reports.outcome_chart(campaign)
+    # Five attempts 7 minutes apart (9:00–9:28) fit in 1-minute bars.
+    assert chart.width == dt.timedelta(minutes=1)
+    assert sum(bar.total for bar in chart.bars) == 5
+    assert {o: sum(b.counts.get(o, 0) for b in chart.bars) for o in ["answered", "busy", "no_answer", "failed"]} == {
+        "answered": 2,
+        "busy": 1,
+        "no_answer": 1,
+        "failed": 1,
+    }
+    html = report(customer_client, campaign).content.decode()
+    assert '<svg class="outcome-chart"' in html and html.count('class="seg-answered"') == 2
+    assert "<script" not in html.split('id="chart"')[1].split("</section>")[0]
+
+
+def test_chart_of_a_long_campaign_uses_wider_bars(customer):
+    campaign = campaign_with_contacts(customer, 10)
+    add_contacts(campaign, [["answered"]] * 10, step=dt.timedelta(hours=9))
+    chart = reports.outcome_chart(campaign)
+    assert chart.width == dt.timedelta(hours=2) and len(chart.bars) <= reports.MAX_BARS
+    assert sum(bar.total for bar in chart.bars) == 10
+
+
+def test_report_of_a_draft_says_it_is_not_launched(customer_client, customer):
+    campaign = make_campaign(customer)
+    html = report(customer_client, campaign).content.decode()
+    assert "has not been launched" in html and "No call has ended yet." in html
+
+
+def test_card_details_and_campaign_page_link_to_the_report(customer_client, customer):
+    campaign = make_campaign(customer, name="Linked")
+    url = reverse("dashboard:campaign_report", args=[campaign.pk])
+    cards = customer_client.get(reverse("dashboard:campaigns")).content.decode()
+    assert f'class="button details" href="{url}"' in cards
+    detail = customer_client.get(reverse("dashboard:campaign_detail", args=[campaign.pk])).content.decode()
+    assert f'href="{url}"' in detail
+
+
+# --- Export --------------------------------------------------------------------
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_csv_export_has_every_attempt_then_the_contacts_never_called(customer_client, customer):
+    campaign = campaign_with_contacts(customer, 3)
+    add_contacts(campaign, [["busy", "answered"], ["no_answer"], []])
+    response = customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk]))
+    assert response.streaming and response["Content-Type"].startswith("text/csv")
+    rows = csv_rows(response)
+    assert rows[0] == reports.EXPORT_HEADER
+    by_phone = [(r[0], r[1], r[6], r[7]) for r in rows[1:]]
+    assert by_phone == [
+        ("'+447911100000", "1", "Busy", "486"),
+        ("'+447911100000", "2", "Answered", "200"),
+        ("'+447911100001", "1", "No answer", "480"),
+        ("'+447911100002", "0", "Not called", ""),
+    ]
+    answered = rows[2]
+    assert answered[9] == "30" and answered[10] == "1" and answered[8] == "Answered"
+
+
+def test_export_escapes_formula_cells_in_csv_and_xlsx(customer_client, customer):
+    from campaigns.models import CallAttempt
+
+    campaign = campaign_with_contacts(customer, 4)
+    add_contacts(campaign, [["answered"]] * 4)
+    for attempt, digits in zip(CallAttempt.objects.order_by("pk"), ["=1+2", "-5", "@SUM(A1)", "+3"], strict=True):
+        attempt.digits = digits
+        attempt.save(update_fields=["digits"])
+    rows = csv_rows(customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk])))
+    assert [r[10] for r in rows[1:]] == ["'=1+2", "'-5", "'@SUM(A1)", "'+3"]
+
+    response = customer_client.get(reverse("dashboard:campaign_report_xlsx", args=[campaign.pk]))
+    assert response["Content-Disposition"].startswith('attachment; filename="campaign-report-')
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert values[0] == reports.EXPORT_HEADER
+    assert [row[10] for row in values[1:]] == ["'=1+2", "'-5", "'@SUM(A1)", "'+3"]
+    assert values[1][0] == "'+447911100000" and values[1][1] == 1 and values[1][9] == 30
+    assert values[1][6] == "Answered" and values[1][7] == "200"
+
+
+def test_export_query_count_does_not_grow_with_rows(customer_client, customer, django_assert_max_num_queries):
+    campaign = campaign_with_contacts(customer, 30)
+    add_contacts(campaign, [["busy", "answered"]] * 30)
+    with django_assert_max_num_queries(6):
+        response = customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk]))
+        assert len(csv_rows(response)) == 61

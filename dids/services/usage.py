@@ -1,0 +1,235 @@
+"""Customers' use of DIDs: client packages, assignment, release, hold and its end."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from customers.models import Customer
+from dids.models import AFTER_HOLD_STATUSES, CUSTOMER_STATUSES, DID, ClientPackage, Package
+from dids.services.lifecycle import (
+    DIDBulkError,
+    DIDError,
+    S,
+    Via,
+    _history,
+    _label,
+    did_transition,
+    transition_refusal,
+)
+
+
+@transaction.atomic
+def client_package_create(
+    *,
+    customer: Customer,
+    package: Package,
+    active: bool = True,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+) -> ClientPackage:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DIDError("A client package cannot end before it starts.")
+    return ClientPackage.objects.create(
+        customer=customer, package=package, active=active, starts_on=starts_on, ends_on=ends_on
+    )
+
+
+def client_package_used(client_package: ClientPackage) -> int:
+    """Slots taken: Assigned and Hold DIDs (held ones come back on reactivation)."""
+    return DID.objects.filter(client_package=client_package, status__in=CUSTOMER_STATUSES).count()
+
+
+def client_package_room(client_package: ClientPackage) -> int:
+    return max(0, client_package.package.did_limit - client_package_used(client_package))
+
+
+@transaction.atomic
+def did_assign_many(*, dids: QuerySet[DID] | Iterable[DID], client_package: ClientPackage, user=None) -> list[DID]:
+    """Assign every DID to the client package's customer, or none (``DIDError``)."""
+    ids = list(dids.values_list("pk", flat=True)) if isinstance(dids, QuerySet) else [d.pk for d in dids]
+    ids = sorted(set(ids))
+    if not ids:
+        raise DIDError("No DIDs selected.")
+    # The lock serialises every assignment under this client package: the room
+    # counted below cannot be taken by another transaction before we commit.
+    cp = ClientPackage.objects.select_for_update().select_related("package", "customer").get(pk=client_package.pk)
+    if not cp.active:
+        raise DIDError(f"Client package {cp} is not active: DIDs cannot be assigned under it.")
+    if not cp.customer.is_active:
+        raise DIDError(f"Customer {cp.customer} is not active.")
+    today = timezone.localdate()
+    if (cp.starts_on and cp.starts_on > today) or (cp.ends_on and cp.ends_on < today):
+        raise DIDError(f"Client package {cp} is outside its dates ({cp.starts_on} – {cp.ends_on}).")
+    candidates = list(DID.objects.filter(pk__in=ids).order_by("pk"))
+    refusals = [r for d in candidates if (r := transition_refusal(d, S.ASSIGNED, via=Via.ASSIGN))]
+    refusals += [
+        f"DID {d.number} has tag {d.tag or '(none)'!r}, which package {cp.package.name} does not allow "
+        f"(allowed: {', '.join(cp.package.allowed_tags)})."
+        for d in candidates
+        if not cp.package.allows_tag(d.tag)
+    ]
+    if len(candidates) != len(ids):
+        refusals.append(f"{len(ids) - len(candidates)} of the selected DIDs no longer exist.")
+    if refusals:
+        raise DIDBulkError(refusals)
+    room = cp.package.did_limit - client_package_used(cp)
+    if len(ids) > room:
+        raise DIDError(
+            f"Package {cp.package.name} of {cp.customer} has room for {max(room, 0)} more DID(s) "
+            f"(limit {cp.package.did_limit}); {len(ids)} asked. Nothing assigned."
+        )
+    now = timezone.now()
+    # Compare-and-set: a DID assigned by someone else since we read it is not taken twice.
+    changed = DID.objects.filter(pk__in=ids, status__in=(S.IN_STOCK, S.RESERVED)).update(
+        status=S.ASSIGNED, customer=cp.customer, client_package=cp, assigned_at=now, updated_at=now
+    )
+    if changed != len(ids):
+        raise DIDError("Some of these DIDs were taken by someone else meanwhile; nothing assigned.")
+    assigned = list(DID.objects.filter(pk__in=ids).order_by("number"))
+    _history(assigned, user=user, reason=f"assigned to {cp.customer} ({cp.package.name})")
+    return assigned
+
+
+def did_assign(*, did: DID, client_package: ClientPackage, user=None) -> DID:
+    return did_assign_many(dids=[did], client_package=client_package, user=user)[0]
+
+
+@transaction.atomic
+def did_provision(
+    *,
+    customer: Customer,
+    quantity: int,
+    iso_country: str,
+    number_type: str,
+    area_code: str = "",
+    locality: str = "",
+    tag: str | None = None,
+    user=None,
+) -> list[DID]:
+    """Take ``quantity`` matching In Stock DIDs and assign them to ``customer``."""
+    if quantity < 1:
+        raise DIDError("Quantity must be at least 1.")
+    packages = list(
+        ClientPackage.objects.filter(customer=customer, active=True).select_related("package").order_by("pk")
+    )
+    chosen = None
+    for cp in packages:
+        if client_package_room(cp) >= quantity:
+            chosen = cp
+            break
+    if chosen is None:
+        raise DIDError(f"No active client package of {customer} has room for {quantity} more DID(s).")
+    qs = DID.objects.filter(status=S.IN_STOCK, iso_country=iso_country.upper(), number_type=number_type)
+    if area_code:
+        qs = qs.filter(area_code=area_code)
+    if locality:
+        qs = qs.filter(locality__iexact=locality)
+    if tag is not None:
+        qs = qs.filter(tag=tag)
+    elif chosen.package.allowed_tags:
+        qs = qs.filter(tag__in=chosen.package.allowed_tags)
+    # skip_locked: concurrent provisioning requests take different numbers.
+    picked = list(qs.select_for_update(skip_locked=True).order_by("number").values_list("pk", flat=True)[:quantity])
+    if len(picked) < quantity:
+        raise DIDError(f"Only {len(picked)} matching In Stock number(s) available; {quantity} asked.")
+    return did_assign_many(dids=[DID(pk=pk) for pk in picked], client_package=chosen, user=user)
+
+
+def did_release(*, did: DID, user=None) -> DID:
+    return did_transition(
+        did=did,
+        to_status=S.IN_STOCK,
+        via=Via.RELEASE,
+        user=user,
+        reason=f"released from {did.customer}",
+        customer=None,
+        client_package=None,
+        assigned_at=None,
+    )
+
+
+@transaction.atomic
+def did_release_many(*, dids: QuerySet[DID], user=None) -> int:
+    locked = list(DID.objects.select_for_update().filter(pk__in=dids.values("pk")).order_by("pk"))
+    refusals = [r for d in locked if (r := transition_refusal(d, S.IN_STOCK, via=Via.RELEASE))]
+    if refusals:
+        raise DIDBulkError(refusals)
+    ids = [d.pk for d in locked]
+    DID.objects.filter(pk__in=ids).update(
+        status=S.IN_STOCK, customer=None, client_package=None, assigned_at=None, updated_at=timezone.now()
+    )
+    _history(DID.objects.filter(pk__in=ids), user=user, reason="released")
+    return len(ids)
+
+
+@transaction.atomic
+def client_package_deactivate(*, client_package: ClientPackage, user=None) -> int:
+    """Deactivate; its Assigned DIDs go to Hold for the package's hold period. Returns how many."""
+    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
+    if not cp.active:
+        raise DIDError(f"Client package {cp} is already inactive.")
+    now = timezone.now()
+    ClientPackage.objects.filter(pk=cp.pk).update(active=False, deactivated_at=now, updated_at=now)
+    ids = list(DID.objects.filter(client_package=cp, status=S.ASSIGNED).values_list("pk", flat=True))
+    DID.objects.filter(pk__in=ids, status=S.ASSIGNED).update(
+        status=S.HOLD,
+        hold_started_at=now,
+        hold_ends_at=now + datetime.timedelta(days=cp.package.hold_days),
+        updated_at=now,
+    )
+    _history(DID.objects.filter(pk__in=ids), user=user, reason=f"hold: {cp.package.name} deactivated")
+    client_package.refresh_from_db()
+    return len(ids)
+
+
+@transaction.atomic
+def client_package_activate(*, client_package: ClientPackage, user=None) -> int:
+    """Activate; its DIDs still within their hold period return to Assigned. Returns how many."""
+    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
+    if cp.active:
+        raise DIDError(f"Client package {cp} is already active.")
+    now = timezone.now()
+    ClientPackage.objects.filter(pk=cp.pk).update(active=True, deactivated_at=None, updated_at=now)
+    ids = list(DID.objects.filter(client_package=cp, status=S.HOLD, hold_ends_at__gt=now).values_list("pk", flat=True))
+    DID.objects.filter(pk__in=ids, status=S.HOLD).update(
+        status=S.ASSIGNED, hold_started_at=None, hold_ends_at=None, updated_at=now
+    )
+    _history(DID.objects.filter(pk__in=ids), user=user, reason=f"reactivated: {cp.package.name}")
+    client_package.refresh_from_db()
+    return len(ids)
+
+
+def did_expire_holds(*, now: datetime.datetime | None = None, batch_size: int = 5000) -> int:
+    """Hold DIDs whose period ended go to their after-hold status, freed. Idempotent."""
+    now = now or timezone.now()
+    total = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                DID.objects.select_for_update(skip_locked=True)
+                .filter(status=S.HOLD, hold_ends_at__lte=now)
+                .order_by("pk")
+                .values_list("pk", "after_hold_status")[:batch_size]
+            )
+            if not batch:
+                return total
+            for after in AFTER_HOLD_STATUSES:
+                ids = [pk for pk, a in batch if a == after]
+                if not ids:
+                    continue
+                DID.objects.filter(pk__in=ids, status=S.HOLD).update(
+                    status=after,
+                    customer=None,
+                    client_package=None,
+                    assigned_at=None,
+                    hold_started_at=None,
+                    hold_ends_at=None,
+                    updated_at=now,
+                )
+                _history(DID.objects.filter(pk__in=ids), reason=f"hold ended: {_label(after)}")
+            total += len(batch)

@@ -1,0 +1,210 @@
+import csv
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from dids.models import DID, ClientPackage, DIDStatus
+from dids.tests.factories import (
+    AssignedDIDFactory,
+    ClientPackageFactory,
+    DIDFactory,
+    OperatorFactory,
+    PackageFactory,
+)
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:dids_did_changelist")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def _numbers(response) -> list[str]:
+    return [did.number for did in response.context["cl"].result_list]
+
+
+def test_changelist_query_count_does_not_grow_with_rows(admin_client, django_assert_max_num_queries):
+    for _ in range(5):
+        AssignedDIDFactory()
+    admin_client.get(CHANGELIST)  # warm caches (content types, session)
+    with django_assert_max_num_queries(12) as few:
+        admin_client.get(CHANGELIST)
+    for _ in range(40):
+        AssignedDIDFactory(tag="t")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = admin_client.get(CHANGELIST + "?status__exact=assigned&tag=t&q=4409")
+    assert response.status_code == 200
+
+
+def test_digits_search_finds_the_digits_anywhere(admin_client):
+    DIDFactory(number="+441174090123")
+    DIDFactory(number="+442079460000", area_code="20")
+    assert _numbers(admin_client.get(CHANGELIST, {"q": "0901"})) == ["+441174090123"]
+    assert _numbers(admin_client.get(CHANGELIST, {"q": "+44 20"})) == ["+442079460000"]
+
+
+def test_filters_and_sorting(admin_client):
+    DIDFactory(number="+441174090001", tag="gold")
+    DIDFactory(number="+441174090002", tag="silver", status=DIDStatus.RESERVED)
+    DIDFactory(number="+448001234567", iso_country="GB", number_type="tollfree")
+    assert _numbers(admin_client.get(CHANGELIST, {"tag": "gold"})) == ["+441174090001"]
+    assert _numbers(admin_client.get(CHANGELIST, {"status__exact": "reserved"})) == ["+441174090002"]
+    assert _numbers(admin_client.get(CHANGELIST, {"number_type__exact": "tollfree"})) == ["+448001234567"]
+    assert _numbers(admin_client.get(CHANGELIST, {"o": "-1"}))[0] == "+448001234567"
+    page = admin_client.get(CHANGELIST).content.decode()
+    assert "gold" in page and "silver" in page  # tag filter choices
+
+
+def test_add_range_reports_existing_numbers(admin_client):
+    operator = OperatorFactory()
+    DIDFactory(number="+441174090102", operator=operator)
+    response = admin_client.post(
+        reverse("admin:dids_did_add"),
+        {
+            "numbers": "+441174090100-+441174090104",
+            "operator": operator.pk,
+            "status": "reserved",
+            "after_hold_status": "archive",
+            "tag": "new",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["result"].existing == ["+441174090102"]
+    assert "4 DID(s) created" in response.content.decode()
+    assert DID.objects.filter(tag="new", status="reserved", after_hold_status="archive").count() == 4
+
+
+def test_add_with_a_bad_range_shows_the_error_and_creates_nothing(admin_client):
+    response = admin_client.post(
+        reverse("admin:dids_did_add"),
+        {"numbers": "222-111", "operator": OperatorFactory().pk, "status": "in_stock", "after_hold_status": "in_stock"},
+    )
+    assert "start is greater than the end" in response.content.decode()
+    assert DID.objects.count() == 0
+
+
+def _action(client, action, dids, **extra):
+    data = {"action": action, ACTION_CHECKBOX_NAME: [d.pk for d in dids], **extra}
+    return client.post(CHANGELIST, data)
+
+
+def test_bulk_edit_applies_to_all(admin_client):
+    dids = [DIDFactory() for _ in range(3)]
+    operator = OperatorFactory(name="Other")
+    response = _action(admin_client, "bulk_edit", dids)
+    assert "Apply to 3 DID(s)" in response.content.decode()
+    response = _action(admin_client, "bulk_edit", dids, apply="1", status="reserved", operator=operator.pk, tag="x")
+    assert response.status_code == 302
+    assert DID.objects.filter(status="reserved", operator=operator, tag="x").count() == 3
+
+
+def test_bulk_edit_with_one_refusal_changes_nothing_and_lists_it(admin_client):
+    stock = DIDFactory()
+    assigned = AssignedDIDFactory()
+    response = _action(admin_client, "bulk_edit", [stock, assigned], apply="1", status="archive", tag="gone")
+    page = response.content.decode()
+    assert f"DID {assigned.number} is Assigned" in page
+    assert "nothing was changed" in page
+    stock.refresh_from_db()
+    assert (stock.status, stock.tag) == ("in_stock", "")
+
+
+def test_single_edit_refuses_a_forbidden_status(admin_client):
+    did = DIDFactory(status=DIDStatus.ARCHIVE)
+    url = reverse("admin:dids_did_change", args=[did.pk])
+    response = admin_client.post(
+        url,
+        {"operator": did.operator.pk, "status": "reserved", "after_hold_status": "in_stock", "tag": "", "notes": ""},
+    )
+    assert "Archive: it cannot become Reserved" in response.content.decode()
+    response = admin_client.post(
+        url,
+        {"operator": did.operator.pk, "status": "in_stock", "after_hold_status": "in_stock", "tag": "ok", "notes": ""},
+    )
+    assert response.status_code == 302
+    did.refresh_from_db()
+    assert (did.status, did.tag) == ("in_stock", "ok")
+
+
+def test_delete_refused_for_assigned_and_hold(admin_client):
+    assigned = AssignedDIDFactory()
+    response = admin_client.post(reverse("admin:dids_did_delete", args=[assigned.pk]), {"post": "yes"}, follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    response = _action(admin_client, "delete_selected_dids", [assigned, DIDFactory()], post="yes")
+    assert DID.objects.count() == 2
+    stock = DIDFactory()
+    _action(admin_client, "delete_selected_dids", [stock], post="yes")
+    assert not DID.objects.filter(pk=stock.pk).exists()
+
+
+def test_release_action(admin_client):
+    did = AssignedDIDFactory()
+    _action(admin_client, "release", [did])
+    did.refresh_from_db()
+    assert did.status == DIDStatus.IN_STOCK
+
+
+def test_export_csv_of_the_filtered_list_escapes_formulas(admin_client):
+    DIDFactory(number="+441174090001", tag="keep", notes='=HYPERLINK("http://evil")')
+    DIDFactory(number="+441174090002", tag="other")
+    response = admin_client.get(reverse("admin:dids_did_export", args=["csv"]) + "?tag=keep")
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["number"] for row in rows] == ["+441174090001"]  # a plain number is data, not escaped
+    assert rows[0]["notes"].startswith("'=")
+
+
+def test_export_xlsx(admin_client):
+    DIDFactory(number="+441174090001", tag="@SUM(1)")
+    response = admin_client.get(reverse("admin:dids_did_export", args=["xlsx"]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.values)
+    assert rows[0][0] == "number"
+    assert rows[1][0] == "+441174090001"
+    assert rows[1][4] == "'@SUM(1)"
+
+
+def test_customer_dids_tab_assigns_stock_under_a_package_and_shows_room(admin_client):
+    cp = ClientPackageFactory(package__did_limit=2)
+    a, b, c = DIDFactory(), DIDFactory(), DIDFactory(status=DIDStatus.RESERVED)
+    url = reverse("admin:dids_did_customer", args=[cp.customer.pk])
+    page = admin_client.get(url).content.decode()
+    assert a.number in page and c.number not in page  # only In Stock offered
+    assert "room for 2" in page
+    admin_client.post(url, {"client_package": cp.pk, "dids": [a.pk, b.pk]})
+    assert DID.objects.filter(customer=cp.customer, status="assigned").count() == 2
+    response = admin_client.post(url, {"client_package": cp.pk, "dids": [c.pk]}, follow=True)
+    assert "room for 0 more" in response.content.decode()
+
+
+def test_customer_page_has_client_packages_inline_with_deactivate(admin_client):
+    cp = ClientPackageFactory()
+    did = AssignedDIDFactory(client_package=cp, customer=cp.customer)
+    page = admin_client.get(reverse("admin:customers_customer_change", args=[cp.customer.pk])).content.decode()
+    deactivate = reverse("admin:dids_clientpackage_deactivate", args=[cp.pk])
+    assert deactivate in page
+    assert reverse("admin:dids_did_customer", args=[cp.customer.pk]) in page
+    assert admin_client.get(deactivate).status_code == 405
+    admin_client.post(deactivate)
+    did.refresh_from_db()
+    assert did.status == DIDStatus.HOLD
+    admin_client.post(reverse("admin:dids_clientpackage_activate", args=[cp.pk]))
+    did.refresh_from_db()
+    assert did.status == DIDStatus.ASSIGNED
+    assert ClientPackage.objects.get(pk=cp.pk).active
+
+
+def test_package_admin_takes_comma_separated_tags(admin_client):
+    admin_client.post(
+        reverse("admin:dids_package_add"),
+        {"name": "Gold", "did_limit": 5, "allowed_tags": "local, gold", "hold_days": 7, "notes": ""},
+    )
+    from dids.models import Package
+
+    assert Package.objects.get(name="Gold").allowed_tags == ["gold", "local"]
+    PackageFactory()

@@ -1,0 +1,221 @@
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from distribution_lists.tests.factories import (
+    ENGINE_DATA,
+    ContactFactory,
+    DistributionListFactory,
+    IncorrectRowFactory,
+    import_file,
+)
+
+pytestmark = pytest.mark.django_db
+Status = DistributionList.Status
+
+
+def upload(client, name, path):
+    with path.open("rb") as handle:
+        return client.post(reverse("dashboard:distribution_lists"), {"name": name, "file": handle})
+
+
+def test_list_page_lights_the_menu_and_shows_only_own_lists(customer_client, customer):
+    DistributionListFactory(customer=customer, name="Mine")
+    DistributionListFactory(name="Someone else's")
+    response = customer_client.get(reverse("dashboard:distribution_lists"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mine" in html and "Someone else" not in html
+    assert 'class="active" aria-current="page">Distribution lists' in html
+
+
+def test_upload_markup_and_processing_flow(customer_client, customer, django_capture_on_commit_callbacks, monkeypatch):
+    from distribution_lists import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.import_distribution_list, "delay", lambda list_id: queued.append(list_id))
+    response = upload(customer_client, "Leads", ENGINE_DATA / "utf8_bom_semicolon.csv")
+    distribution_list = DistributionList.objects.get(customer=customer, name="Leads")
+    assert response.status_code == 302
+    assert response.url == reverse("dashboard:distribution_list_markup", kwargs={"list_id": distribution_list.pk})
+
+    markup_page = customer_client.get(response.url).content.decode()
+    assert "Alice Smith" in markup_page  # the preview
+    assert 'value="name"' in markup_page  # names suggested from the header
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = customer_client.post(
+            response.url,
+            {
+                "has_header": "on",
+                "phone_column": "0",
+                "default_region": "GB",
+                "column_0": "phone",
+                "column_1": "full_name",
+                "column_2": "town",
+            },
+        )
+    assert response.status_code == 302
+    assert queued == [distribution_list.pk]
+    detail = customer_client.get(response.url).content.decode()
+    assert 'id="progress"' in detail and "distribution_list_progress.js" in detail
+
+    from distribution_lists import services
+
+    services.distribution_list_import(list_id=distribution_list.pk)
+    progress = customer_client.get(reverse("dashboard:distribution_list_progress", args=[distribution_list.pk])).json()
+    assert progress == {
+        "status": "ready",
+        "status_display": "ready",
+        "rows_read": 8,
+        "rows_total": 8,
+        "percent": 100,
+        "failure_reason": "",
+    }
+    assert Contact.objects.get(distribution_list=distribution_list, row_number=2).variables == {
+        "full_name": "Alice Smith",
+        "town": "London",
+    }
+
+
+def test_upload_errors_are_shown_on_the_form(customer_client, customer, settings):
+    response = upload(customer_client, "PDF", ENGINE_DATA / "report.pdf.xls")
+    assert response.status_code == 200
+    assert "report.pdf.xls is a PDF document" in response.content.decode()
+    DistributionListFactory(customer=customer, name="Taken")
+    response = upload(customer_client, "Taken", ENGINE_DATA / "utf8_comma.csv")
+    assert "already have a list named “Taken”" in response.content.decode()
+    settings.DISTRIBUTION_LIST_MAX_FILE_BYTES = 10
+    response = upload(customer_client, "Big", ENGINE_DATA / "utf8_comma.csv")
+    assert "files up to 0 MB are accepted" in response.content.decode()
+    assert DistributionList.objects.filter(customer=customer).count() == 1
+
+
+def test_markup_errors_are_shown(customer_client, customer):
+    with (ENGINE_DATA / "utf8_comma.csv").open("rb") as handle:
+        from distribution_lists import services
+
+        distribution_list = services.distribution_list_upload(
+            customer=customer, name="L", upload=handle, filename="l.csv"
+        )
+    url = reverse("dashboard:distribution_list_markup", args=[distribution_list.pk])
+    response = customer_client.post(
+        url, {"phone_column": "0", "default_region": "GB", "column_0": "phone", "column_1": "x", "column_2": "x"}
+    )
+    assert "Column name &#x27;x&#x27; is used twice." in response.content.decode()
+    assert DistributionList.objects.get(pk=distribution_list.pk).status == Status.DRAFT
+
+
+def test_tabs_search_and_pagination_run_a_fixed_number_of_queries(
+    customer_client, customer, django_assert_max_num_queries
+):
+    distribution_list = DistributionListFactory(customer=customer, column_names=["phone", "name"])
+    ContactFactory.create_batch(60, distribution_list=distribution_list)
+    ContactFactory(distribution_list=distribution_list, phone="+442079460018", variables={"name": "Zed Findme"})
+    IncorrectRowFactory.create_batch(3, distribution_list=distribution_list)
+    url = reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])
+    with django_assert_max_num_queries(8):
+        page = customer_client.get(url).content.decode()
+    assert page.count("+4474001") == 50 and "Page 1 of 2" in page
+    with django_assert_max_num_queries(8):
+        page = customer_client.get(url, {"q": "findme"}).content.decode()
+    assert "+442079460018" in page and "+4474001" not in page
+    page = customer_client.get(url, {"q": "020 7946"}).content.decode()
+    assert "+442079460018" in page
+    with django_assert_max_num_queries(8):
+        page = customer_client.get(url, {"tab": "incorrect"}).content.decode()
+    assert page.count('class="fix-row"') == 3
+
+
+def test_fixing_a_row_in_the_dashboard(customer_client, customer):
+    distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
+    row = IncorrectRow.objects.get(distribution_list=distribution_list, row_number=6)
+    url = reverse("dashboard:distribution_list_incorrect_row", args=[distribution_list.pk, row.pk])
+    assert "Eve Black" in customer_client.get(url).content.decode()
+    response = customer_client.post(url, {"phone": "abc", "action": "fix"})
+    assert "is not a phone number (it contains letters)" in response.content.decode()
+    response = customer_client.post(url, {"phone": "+44 7400 999999", "action": "fix"}, follow=True)
+    html = response.content.decode()
+    assert "Row 6 fixed: +447400999999 moved to Correct." in html
+    assert Contact.objects.filter(distribution_list=distribution_list, phone="+447400999999").exists()
+
+
+def test_removing_a_row_in_the_dashboard(customer_client, customer):
+    row = IncorrectRowFactory(distribution_list__customer=customer, distribution_list__incorrect_count=1)
+    url = reverse("dashboard:distribution_list_incorrect_row", args=[row.distribution_list_id, row.pk])
+    customer_client.post(url, {"action": "delete"})
+    assert not IncorrectRow.objects.exists()
+
+
+def _formula_list(customer, tmp_path):
+    path = tmp_path / "formulas.csv"
+    path.write_text(
+        'phone,name,note\n07400 123456,=HYPERLINK("http://evil"),@SUM(A1)\n=1+2,-minus,+plus\n07400 123457,Plain,text\n'
+    )
+    return import_file(customer, path, column_names=["phone", "name", "note"])
+
+
+def test_csv_export_escapes_formulas_and_has_both_kinds_of_rows(
+    customer_client, customer, tmp_path, django_assert_max_num_queries
+):
+    distribution_list = _formula_list(customer, tmp_path)
+    url = reverse("dashboard:distribution_list_export_csv", args=[distribution_list.pk])
+    with django_assert_max_num_queries(6):
+        response = customer_client.get(url)
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert response["Content-Disposition"] == 'attachment; filename="formulascsv.csv"'
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["status", "row", "phone", "time_zone", "reason", "name", "note"]
+    assert rows[1] == [
+        "correct",
+        "2",
+        "'+447400123456",
+        "Europe/London",
+        "",
+        '\'=HYPERLINK("http://evil")',
+        "'@SUM(A1)",
+    ]
+    assert rows[2] == ["correct", "4", "'+447400123457", "Europe/London", "", "Plain", "text"]
+    assert rows[3][:3] == ["incorrect", "3", "'=1+2"]
+    assert rows[3][5:] == ["'-minus", "'+plus"]
+
+
+def test_xlsx_export(customer_client, customer, tmp_path):
+    distribution_list = _formula_list(customer, tmp_path)
+    response = customer_client.get(reverse("dashboard:distribution_list_export_xlsx", args=[distribution_list.pk]))
+    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    rows = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
+    assert rows[1][2] == "'+447400123456"
+    assert rows[1][5] == '\'=HYPERLINK("http://evil")'
+    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+    assert [row[0] for row in rows] == ["status", "correct", "correct", "incorrect"]
+
+
+def test_delete_in_the_dashboard(customer_client, customer):
+    distribution_list = ContactFactory(distribution_list__customer=customer).distribution_list
+    response = customer_client.post(reverse("dashboard:distribution_list_delete", args=[distribution_list.pk]))
+    assert response.status_code == 302
+    assert not DistributionList.objects.exists()
+
+
+def test_failed_list_shows_why_and_can_be_marked_up_again(customer_client, customer):
+    distribution_list = import_file(customer, ENGINE_DATA / "header_only.csv")
+    page = customer_client.get(reverse("dashboard:distribution_list_detail", args=[distribution_list.pk]))
+    assert "The file has a header but no data rows." in page.content.decode()
+    markup = customer_client.get(reverse("dashboard:distribution_list_markup", args=[distribution_list.pk]))
+    assert markup.status_code == 200
+
+
+def test_uploaded_file_object_works_with_the_service(customer):
+    from distribution_lists import services
+
+    upload_file = SimpleUploadedFile("x.csv", b"phone\n07400123456\n", content_type="text/csv")
+    distribution_list = services.distribution_list_upload(
+        customer=customer, name="x", upload=upload_file, filename="x.csv"
+    )
+    assert distribution_list.source_file.read() == b"phone\n07400123456\n"
