@@ -266,6 +266,8 @@ def main() -> None:
         else:
             rows.append(["end-to-end throughput", "skipped: needs PostgreSQL and Redis", "", ""])
     finally:
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        rows.append([f"machine load average (1, 5, 15 min) on {os.cpu_count()} cores", load, "", ""])
         print_table(["measurement", "product", "alternative / other", "ratio / goal"], rows)
         _clean_up(customer)
 
