@@ -46,7 +46,7 @@ def _fill_list(lst, rows: int) -> None:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"INSERT INTO {table} (distribution_list_id, phone, time_zone, variables, row_number, created_at)"
-                " SELECT %s, '+4479' || lpad(g::text, 9, '0'), (ARRAY%s)[1 + g %% 3],"
+                " SELECT %s, '+4479' || lpad(g::text, 9, '0'), (%s::text[])[1 + g %% 3],"
                 " jsonb_build_object('name', 'Person ' || g, 'code', 'C' || g), g, now()"
                 " FROM generate_series(1, %s) g",
                 [lst.pk, ZONES, rows],
@@ -161,7 +161,7 @@ def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int
     settings.DIALER_MAX_CALLS = 1000
     settings.DIALER_MAX_CALLS_PER_SECOND = 2000
     campaigns = [
-        _campaign(customer, world, 12_000, lines=50, repeat_no_answer=True, repeat_busy=True, repeat_failed=True)
+        _campaign(customer, world, 6_000, lines=50, repeat_no_answer=True, repeat_busy=True, repeat_failed=True)
         for _ in range(3)
     ]
     workers = [_start_worker("bench1"), _start_worker("bench2")]
@@ -197,6 +197,22 @@ def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int
                 os.killpg(worker.pid, signal.SIGKILL)
 
 
+def _fresh_sequences(start: int) -> None:
+    """Factory names and numbers that an earlier run's rows cannot collide with."""
+    from campaigns.tests.factories import AppFactory
+    from customers.tests.factories import CustomerFactory
+    from dids.tests import factories as did_factories
+
+    for factory_class in (
+        AppFactory,
+        CustomerFactory,
+        did_factories.OperatorFactory,
+        did_factories.PackageFactory,
+        did_factories.ClientPackageFactory,
+    ):
+        factory_class.reset_sequence(start)
+
+
 def main() -> None:
     from campaigns.dialer import campaign_snapshot
     from campaigns.models import CallJob, Campaign
@@ -205,7 +221,9 @@ def main() -> None:
 
     postgres = connection.vendor == "postgresql"
     big, compare = (BIG, COMPARE) if postgres else (100_000, 20_000)
-    customer = CustomerFactory(name=f"Dialer bench {time.time():.0f}")
+    stamp = f"{time.time():.0f}"
+    _fresh_sequences(int(stamp) % 10**6)
+    customer = CustomerFactory(name=f"Dialer bench {stamp}", slug=f"dialer-bench-{stamp}")
     world = campaign_world(customer, did_number=f"+4420{int(time.time()) % 10**8:08d}")
     rows = []
     try:
@@ -248,6 +266,8 @@ def main() -> None:
         else:
             rows.append(["end-to-end throughput", "skipped: needs PostgreSQL and Redis", "", ""])
     finally:
+        load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        rows.append([f"machine load average (1, 5, 15 min) on {os.cpu_count()} cores", load, "", ""])
         print_table(["measurement", "product", "alternative / other", "ratio / goal"], rows)
         _clean_up(customer)
 

@@ -288,3 +288,26 @@ def test_delete_is_refused_while_a_launched_or_paused_campaign_uses_the_list(cus
     monkeypatch.setattr(DistributionList, "campaigns", _FakeCampaigns(campaigns[1:]), raising=False)
     services.distribution_list_delete(distribution_list=distribution_list)
     assert not DistributionList.objects.exists()
+
+
+def test_delete_runs_a_fixed_number_of_queries(customer, django_assert_max_num_queries):
+    distribution_list = DistributionListFactory(customer=customer)
+    ContactFactory.create_batch(30, distribution_list=distribution_list)
+    IncorrectRowFactory.create_batch(5, distribution_list=distribution_list)
+    with django_assert_max_num_queries(15):
+        services.distribution_list_delete(distribution_list=distribution_list)
+    assert not Contact.objects.exists()
+    assert not IncorrectRow.objects.exists()
+
+
+def test_deleting_a_list_keeps_a_finished_campaigns_jobs_without_their_contacts(customer):
+    from campaigns.models import CallJob
+    from campaigns.tests.factories import make_campaign
+
+    campaign = make_campaign(customer, status="finished", name="Done")
+    contact = ContactFactory(distribution_list=campaign.distribution_list)
+    job = CallJob.objects.create(campaign=campaign, contact=contact, phone=contact.phone, time_zone="Europe/London")
+    services.distribution_list_delete(distribution_list=campaign.distribution_list)
+    job.refresh_from_db()
+    assert (job.contact_id, job.phone) == (None, contact.phone)
+    assert not Contact.objects.exists()

@@ -23,7 +23,6 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
-from django.db.models import Min
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, LOST_BY_WORKER
@@ -143,11 +142,14 @@ def drive(campaign, *, timeout: float = 400, on_tick=None, reap: bool = False) -
         campaign.refresh_from_db()
         if campaign.status == CampaignStatus.FINISHED:
             return samples
-        if campaign.status == CampaignStatus.LAUNCHED and in_progress == 0:
-            due = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING).aggregate(Min("next_attempt_at"))
-            first = due["next_attempt_at__min"]
-            if first is not None and first > now:
-                skew += first - now  # nothing to do until then: move the dispatcher's clock
+        free = campaign.lines - in_progress
+        if campaign.status == CampaignStatus.LAUNCHED and free > 0:
+            pending = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING).order_by("next_attempt_at")
+            upcoming = list(pending.values_list("next_attempt_at", flat=True)[:free])
+            if upcoming and upcoming[0] > now:
+                # Nothing due: let the dispatcher's clock run on until the free lines have work
+                # (repeat periods are minutes; waiting them out would only cost time).
+                skew += upcoming[-1] - now
         time.sleep(0.03)  # beat's pace is a second; polling harder only steals the workers' CPU
     raise AssertionError(f"campaign not finished in {timeout} s: {campaign.status}, {campaign.stat_done} done")
 
