@@ -227,24 +227,27 @@ def _export_rows(campaign) -> list[list[object]]:
         ]
     )
 
-    # Ours: XLSX written to a temporary file in write-only mode.
+    # Ours: XLSX written to a temporary file in write-only mode (BENCH_REPORT_SKIP_XLSX=1 leaves it out: minutes).
+    xlsx = not os.environ.get("BENCH_REPORT_SKIP_XLSX")
     with _PeakRss() as memory:
         started, cpu = time.perf_counter(), time.process_time()
-        spool = xlsx_file(campaign)
+        spool = xlsx_file(campaign) if xlsx else None
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-        size = spool.seek(0, 2)
-        spool.close()
-    rows.append(
-        [
-            f"XLSX export (ours, {size / 1_048_576:.0f} MB file)",
-            lines - 1,
-            f"{seconds:.1f}",
-            f"{cpu:.1f}",
-            (lines - 1) / seconds,
-            f"{memory.growth_mb:.0f}",
-            "flat memory",
-        ]
-    )
+        size = spool.seek(0, 2) if spool else 0
+        if spool:
+            spool.close()
+    if xlsx:
+        rows.append(
+            [
+                f"XLSX export (ours, {size / 1_048_576:.0f} MB file)",
+                lines - 1,
+                f"{seconds:.1f}",
+                f"{cpu:.1f}",
+                (lines - 1) / seconds,
+                f"{memory.growth_mb:.0f}",
+                "flat memory",
+            ]
+        )
 
     # The alternative: model instances, all fetched at once, formatted one by one.
     with _PeakRss() as memory:
