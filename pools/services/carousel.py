@@ -96,12 +96,13 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-# PostgreSQL draws with ONE statement (``_PG_DRAW``): the counter and the
-# pick in one round trip. bench_pools also measures the two-statement form
-# (``_draw_two_statements``: the counter, then the pick; the row is locked
-# only for the UPDATE); on the 2-core test machine one round trip won (171
-# against 138 draws/s in the same run), as CPU, not the row lock, was scarce.
-# SQLite, which has no UPDATE inside a WITH, uses the two statements.
+# Draws use two short statements (``_draw_two_statements``): the counter,
+# then the member at that position; the pool row is locked only while the
+# UPDATE runs. bench_pools also measures the one-statement form
+# (``_draw_postgresql``: the UPDATE inside a WITH, one round trip, but the row
+# stays locked while the member query runs). On the shared 2-core test machine
+# the two traded places with its load (138 vs 171 draws/s at load 16, 419 vs
+# 264 at load 9); the less loaded run, closer to a real server, favoured two.
 _BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global"
 # PostgreSQL, when the call is its own transaction: asynchronous commit for it.
 # The counter is not precious (a database crash may repeat a few positions
@@ -198,7 +199,7 @@ def pool_next_number(*, pool: NumberPool) -> DID:
         if member is None:
             raise NoUsableNumber(pool)
         return member.did
-    did = _draw_postgresql(pool) if connection.vendor == "postgresql" else _draw_two_statements(pool)
+    did = _draw_two_statements(pool)
     if did is None:
         raise NoUsableNumber(pool)
     return did
