@@ -30,9 +30,13 @@ def _fill(rows: int) -> None:
     from customers.models import Customer
     from dids.models import DID, ClientPackage, Operator, Package
 
-    DID.history.all().delete()
-    DID.objects.all().delete()
-    ClientPackage.objects.all().delete()
+    # TRUNCATE, not delete(): deleting through the ORM would write a history row per DID.
+    # CASCADE empties what points at DIDs (pools) in this benchmark-only database.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"TRUNCATE {DID.history.model._meta.db_table}, {DID._meta.db_table}, "
+            f"{ClientPackage._meta.db_table}, dids_didimportissue, dids_didimport CASCADE"
+        )
     operator, _ = Operator.objects.get_or_create(name="Bench Telecom")
     package, _ = Package.objects.get_or_create(name="Bench", defaults={"did_limit": rows, "hold_days": 30})
     customers = [

@@ -1,13 +1,13 @@
 """Caller-ID carousel: many processes drawing from one pool at once (PostgreSQL).
 
 8 processes × 10,000 draws from a 50-member sequential pool through
-``pools.services.carousel.pool_next_number`` (one ``UPDATE … RETURNING`` of the
-pool's counter, then the member at that position, two short statements). Checks that every member
+``pools.services.carousel.pool_next_number`` (``UPDATE … RETURNING`` of the
+pool's counter, then the member at that position: two short statements). Checks that every member
 was drawn exactly as often as the others (no lost or doubled positions) and
 measures draws per second. The alternative measured in the same run is the
 naive carousel: lock the pool row with ``SELECT … FOR UPDATE``, increment the
 counter in Python, save it, read the members and pick one; and the counter
-and the pick fused into one statement (one round trip, longer row lock). Random draws are
+and the pick fused in one statement (one round trip, longer row lock). Random draws are
 checked for uniformity with a chi-square test.
 
 Run: ``DATABASE_URL=postgres://… .venv/bin/python -m bench pools`` (the
@@ -81,29 +81,11 @@ def _naive_next(pool_id: int):
     return members[(pool.cursor - 1) % len(members)].did
 
 
-# Alternative 2: the counter and the pick in ONE statement (a data-modifying
-# CTE). One round trip instead of two, but the pool row stays locked while the
-# member query runs, so concurrent callers queue on the whole statement.
-_ONE_STATEMENT = """
-    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),
-    bump AS (UPDATE pools_numberpool SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global),
-    usable AS (
-        SELECT m.did_id, ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx, COUNT(*) OVER () AS n
-        FROM pools_numberpoolmember m JOIN dids_did u ON u.id = m.did_id CROSS JOIN bump
-        WHERE m.pool_id = %s AND u.status = CASE WHEN bump.is_global THEN 'reserved' ELSE 'assigned' END
-          AND u.customer_id IS NOT DISTINCT FROM bump.customer_id
-    ),
-    chosen AS MATERIALIZED (
-        SELECT usable.did_id FROM usable CROSS JOIN bump WHERE usable.idx = (bump.cursor - 1) %% usable.n
-    )
-    SELECT d.* FROM dids_did d JOIN chosen ON chosen.did_id = d.id CROSS JOIN async_commit
-"""
+def _one_statement_next(pool):
+    """Alternative 2: the counter and the pick in one statement (one round trip, longer row lock)."""
+    from pools.services.carousel import _draw_postgresql
 
-
-def _one_statement_next(pool_id: int):
-    from dids.models import DID
-
-    return next(iter(DID.objects.raw(_ONE_STATEMENT, [pool_id, pool_id])))
+    return _draw_postgresql(pool)
 
 
 def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counter, float, float]:
@@ -121,7 +103,7 @@ def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counte
             counts[_naive_next(pool_id).number] += 1
     elif how == "one-statement":
         for _ in range(draws):
-            counts[_one_statement_next(pool_id).number] += 1
+            counts[_one_statement_next(pool).number] += 1
     else:
         for _ in range(draws):
             counts[pool_next_number(pool=pool).number] += 1
@@ -177,7 +159,9 @@ def main() -> None:
 
     def equal(counts: Counter, draws: int) -> str:
         values = set(counts.values())
-        exact = len(counts) == MEMBERS and values == {PROCESSES * draws // MEMBERS}
+        # With a total that is not a multiple of the pool size, a cycle is left unfinished: ±1 then.
+        spread = 0 if (PROCESSES * draws) % MEMBERS == 0 else 1
+        exact = len(counts) == MEMBERS and max(values) - min(values) <= spread
         return "yes" if exact else f"NO ({min(values)}–{max(values)} over {len(counts)} members)"
 
     statistic, p_value = chi_square_p([random_counts.get(n, 0) for n in sorted(seq_counts)])
@@ -190,14 +174,14 @@ def main() -> None:
         ["carousel", "draws", "draws/s", "each member equally", "goal"],
         [
             [
-                "sequential: UPDATE … RETURNING (product)",
+                "sequential: UPDATE … RETURNING, then pick (product)",
                 PROCESSES * DRAWS,
                 seq_rate,
                 equal(seq_counts, DRAWS),
                 f"≥ {GOAL:,}/s: {'met' if seq_rate >= GOAL else 'MISSED'}",
             ],
             [
-                "sequential: UPDATE and pick in one statement (alternative)",
+                "sequential: UPDATE + pick in one statement (alternative)",
                 PROCESSES * DRAWS,
                 one_rate,
                 equal(one_counts, DRAWS),

@@ -34,7 +34,8 @@ FIELDS = [
     "created_at",
     "updated_at",
 ]
-LOOKUP_CHUNK = 5000
+# 1,000 a query keeps PostgreSQL on the unique index (at 5,000 it chose a parallel seq scan).
+LOOKUP_CHUNK = 1000
 
 
 def existing_numbers(numbers: Sequence[str]) -> set[str]:

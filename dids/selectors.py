@@ -14,6 +14,7 @@ import re
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
 
 from customers.models import Customer
 from customers.tenancy import scoped
@@ -51,12 +52,16 @@ def client_packages_of(customer: Customer) -> QuerySet[ClientPackage]:
     )
 
 
-def search_digits(queryset: QuerySet[DID], term: str) -> QuerySet[DID]:
-    """DIDs whose number contains the digits of ``term`` anywhere (a trigram index serves it)."""
+def search_digits(queryset: QuerySet, term: str) -> QuerySet:
+    """Rows whose number contains the digits of ``term`` anywhere.
+
+    Written on ``SUBSTRING(number, 2)`` (the digits after ``+``) because that
+    expression, not the column, carries the trigram index (migration 0005).
+    """
     digits = _NON_DIGITS.sub("", term or "")
     if not digits:
         return queryset
-    return queryset.filter(number__contains=digits)
+    return queryset.alias(number_digits=Substr("number", 2)).filter(number_digits__contains=digits)
 
 
 def estimated_count(queryset: QuerySet) -> int:
