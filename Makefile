@@ -40,8 +40,12 @@ test-integration: install
 	elif [ "$$CI" = "true" ]; then echo "CI=true: PostgreSQL and Redis are required"; exit 1; \
 	else echo "SKIPPED integration tests: PostgreSQL or Redis not reachable (see above)"; fi
 
+# Benchmarks run against PostgreSQL and Redis; the database is created when missing.
 bench: install
-	DATABASE_URL=$(TEST_DATABASE_URL) $(PY) -m bench
+	$(PY) -c "import psycopg, sys; url = sys.argv[1]; base, name = url.rsplit('/', 1); \
+	conn = psycopg.connect(base + '/postgres', autocommit=True); \
+	conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone() or conn.execute(f'CREATE DATABASE \"{name}\"')" "$(TEST_DATABASE_URL)"
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
 
 lint: install
 	$(VENV)/bin/ruff check .
