@@ -204,7 +204,7 @@ class _PeakRss:
 def _export_rows(campaign) -> list[list[object]]:
     from campaigns.exports import csv_stream, xlsx_file
     from campaigns.models import CallAttempt
-    from distribution_lists.exports import escape_formula
+    from telephony.exports import escape_formula
 
     rows = []
     # Ours: CSV streamed.

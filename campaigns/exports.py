@@ -1,8 +1,8 @@
 """A campaign's report as CSV or XLSX, streamed with constant memory.
 
 The rows come from ``campaigns.reports.export_rows`` with every cell that
-holds outside content (numbers, digits) escaped by the distribution lists'
-``escape_formula`` (the one helper for spreadsheet formula injection), so
+holds outside content (numbers, digits) escaped by
+``telephony.exports.escape_formula`` (the one helper for spreadsheet formula injection), so
 nothing in a report can run as a formula on the customer's computer.
 """
 

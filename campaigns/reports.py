@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
 from campaigns.models import CallAttempt, CallJob, Campaign
-from distribution_lists.exports import escape_formula
+from telephony.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
 NO_RESULT = "none"

@@ -13,7 +13,6 @@ numbers such as ``+441174090100``, which are data, not formulas.
 from __future__ import annotations
 
 import csv
-import re
 import tempfile
 from collections.abc import Iterator
 
@@ -22,23 +21,16 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from import_export.resources import ModelResource
 
+from telephony.exports import escape_formula
+
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 CHUNK = 2000
-
-
-def escape_cell(value) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
 
 
 def export_rows(queryset: QuerySet, resource: ModelResource) -> Iterator[list[str]]:
     yield resource.get_export_headers()
     for instance in queryset.iterator(chunk_size=CHUNK):
-        yield [escape_cell(value) for value in resource.export_resource(instance)]
+        yield [escape_formula(value) for value in resource.export_resource(instance)]
 
 
 class _Echo:

@@ -19,15 +19,10 @@ from django.utils.text import slugify
 from openpyxl import Workbook
 
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from telephony.exports import escape_formula
 
 FORMATS = ("csv", "xlsx")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _CHUNK = 2000
-
-
-def escape_formula(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def export_rows(distribution_list: DistributionList) -> Iterator[list[str]]:

@@ -155,7 +155,7 @@ def test_export_csv_of_the_filtered_list_escapes_formulas(admin_client):
     DIDFactory(number="+441174090002", tag="other")
     response = admin_client.get(reverse("admin:dids_did_export", args=["csv"]) + "?tag=keep")
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [row["number"] for row in rows] == ["+441174090001"]  # a plain number is data, not escaped
+    assert [row["number"] for row in rows] == ["'+441174090001"]  # a leading + would run as a formula
     assert rows[0]["notes"].startswith("'=")
 
 
@@ -165,7 +165,7 @@ def test_export_xlsx(admin_client):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.values)
     assert rows[0][0] == "number"
-    assert rows[1][0] == "+441174090001"
+    assert rows[1][0] == "'+441174090001"
     assert rows[1][4] == "'@SUM(1)"
 
 

@@ -62,7 +62,7 @@ def test_export_is_the_customers_filtered_list_only(customer_client, package):
     AssignedDIDFactory(tag="sales")
     response = customer_client.get(NUMBERS, {"tag": "sales", "export": "csv"})
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [row["number"] for row in rows] == ["+441174090111"]
+    assert [row["number"] for row in rows] == ["'+441174090111"]
     assert "notes" not in rows[0] and "operator" not in rows[0]
 
 

@@ -69,7 +69,9 @@ def test_ops_group_can_upload_dids_and_pools():
     from django.contrib.auth.models import Group
 
     group = Group.objects.get(name="Ops")
-    assert group.permissions.filter(codename="view_customer").exists()
+    codenames = set(group.permissions.values_list("codename", flat=True))
+    assert {"add_did", "change_did", "add_numberpool", "add_numberpoolmember", "view_customer"} <= codenames
+    assert "delete_did" not in codenames and "change_customer" not in codenames
 
 
 @pytest.mark.integration
@@ -89,3 +91,21 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(client, db):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("-2+3", "'-2+3"),
+        ("+441174090100", "'+441174090100"),
+        ("Bristol", "Bristol"),
+        (None, ""),
+    ],
+)
+def test_escape_formula_makes_formula_cells_text(value, expected):
+    from telephony.exports import escape_formula
+
+    assert escape_formula(value) == expected
