@@ -92,6 +92,10 @@ class NumberPoolAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         services.number_pool_delete(pool=obj)
 
+    def delete_queryset(self, request, queryset):
+        for pool in queryset:
+            services.number_pool_delete(pool=pool)
+
     # --- Extra pages ----------------------------------------------------------
 
     def get_urls(self):

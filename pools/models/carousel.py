@@ -31,8 +31,9 @@ class NumberPool(models.Model):
     is_global = models.BooleanField(
         "global", default=False, help_text="Offered to every customer; its members are the platform's Reserved DIDs."
     )
-    # The sequential carousel's shared counter: every draw adds one in a single
-    # UPDATE ... RETURNING, so workers in any process never share a position.
+    # The sequential carousel's shared counter on SQLite: every draw adds one in
+    # a single UPDATE ... RETURNING, so workers never share a position. On
+    # PostgreSQL the pool's own sequence counts instead (pools.services.carousel).
     cursor = models.BigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -6,17 +6,18 @@ The carousel
     ``pool_next_number(*, pool: NumberPool) -> DID``
         The A-number for the next call. Sequential pools: the next usable
         member in pool order (position), wrapping; the position comes from one
-        atomic counter on the pool row (``UPDATE … SET cursor = cursor + 1
-        RETURNING cursor``), so every worker in every process shares one
-        sequence and no two calls get the same position within a cycle. The
-        counter is taken modulo the number of *usable* members, so each usable
-        member is used equally often. Random pools: a uniformly random usable
-        member. Members not usable now (DID in Hold, no longer the customer's;
-        in a global pool, no longer Reserved without customer) are skipped.
-        Raises ``NoUsableNumber`` (``.cause_code == "P01"``, the platform cause
-        "no usable A-number" of ``campaigns.causes``) when no member is usable.
-        Call it outside long transactions: the counter's row lock is held until
-        the caller's transaction ends, which would serialise other callers.
+        atomic counter per pool (a PostgreSQL sequence, ``nextval``; on SQLite
+        the pool row's ``cursor`` column, ``UPDATE … RETURNING``), so every
+        worker in every process shares one sequence and no two calls get the
+        same position within a cycle. The counter is taken modulo the number of
+        *usable* members, so each usable member is used equally often. Random
+        pools: a uniformly random usable member. Members not usable now (DID in
+        Hold, no longer the customer's; in a global pool, no longer Reserved
+        without customer) are skipped. Raises ``NoUsableNumber``
+        (``.cause_code == "P01"``, the platform cause "no usable A-number" of
+        ``campaigns.causes``) when no member is usable. On PostgreSQL a draw
+        takes no lock, so it may run inside the caller's transaction; a
+        rolled-back transaction does not give its positions back.
     ``NoUsableNumber`` — the one error of a draw.
 
 Pools
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import psycopg
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
@@ -96,23 +98,15 @@ def _table(model) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-# Draws use two short statements (``_draw_two_statements``): the counter,
-# then the member at that position; the pool row is locked only while the
-# UPDATE runs. bench_pools also measures the one-statement form
-# (``_draw_postgresql``: the UPDATE inside a WITH, one round trip, but the row
-# stays locked while the member query runs). On the shared 2-core test machine
-# the two traded places with its load (138 vs 171 draws/s at load 16, 419 vs
-# 264 at load 9); the less loaded run, closer to a real server, favoured two.
+# The sequential counter. On PostgreSQL it is a sequence per pool: ``nextval``
+# takes no row lock and is not rolled back, so draws from every process run in
+# parallel and a dispatcher can draw inside its own transaction without
+# serialising other campaigns behind the pool row. bench_pools measured the
+# alternative, a counter column bumped by ``UPDATE … RETURNING``: its row lock
+# made the draws queue up (about 1,000 draws/s with 8 processes on 2 cores,
+# against the sequence's figure in the closing note of issue 5). SQLite, the
+# embedded default with one writer at a time, keeps the counter column.
 _BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global"
-# PostgreSQL, when the call is its own transaction: asynchronous commit for it.
-# The counter is not precious (a database crash may repeat a few positions
-# once); waiting for the WAL flush on every call would cost milliseconds per
-# call with the row locked, serialising every dialer process behind the disk.
-_BUMP_ASYNC_COMMIT = """
-    WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-    UPDATE {pool} SET cursor = cursor + 1 FROM async_commit WHERE {pool}.id = %s
-    RETURNING {pool}.cursor, {pool}.customer_id, {pool}.is_global
-"""
 # The usable members numbered in pool order; the one at (cursor - 1) mod n.
 _PICK = """
     SELECT d.* FROM {did} d JOIN (
@@ -124,60 +118,81 @@ _PICK = """
     ) usable ON usable.did_id = d.id
     WHERE usable.idx = (%s - 1) %% usable.n
 """
+# One statement: the next value of the pool's sequence (NULL when the sequence
+# does not exist yet: ``to_regclass`` answers NULL rather than failing, which
+# would abort the caller's transaction), and the usable member it points at
+# (NULL columns when none is usable). The owner rule is read from the pool row,
+# not from the caller's instance: a stale instance cannot apply another owner's rule.
 _PG_DRAW = """
-    WITH {async_commit} bump AS ({bump}),
+    WITH drawn AS MATERIALIZED (SELECT nextval(to_regclass(%s)) AS cursor),
     usable AS (
         SELECT m.did_id, ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx, COUNT(*) OVER () AS n
-        FROM {member} m JOIN {did} u ON u.id = m.did_id CROSS JOIN bump
-        WHERE m.pool_id = %s AND u.status = CASE WHEN bump.is_global THEN %s ELSE %s END
+        FROM {member} m JOIN {pool} p ON p.id = m.pool_id JOIN {did} u ON u.id = m.did_id
+        WHERE m.pool_id = %s AND u.status = CASE WHEN p.is_global THEN %s ELSE %s END
           -- A global pool's DIDs have no customer: NULL matches NULL here.
-          AND u.customer_id IS NOT DISTINCT FROM bump.customer_id
-    ),
-    chosen AS MATERIALIZED (
-        SELECT usable.did_id FROM usable CROSS JOIN bump WHERE usable.idx = (bump.cursor - 1) %% usable.n
+          AND u.customer_id IS NOT DISTINCT FROM p.customer_id
     )
-    SELECT d.* FROM {did} d JOIN chosen ON chosen.did_id = d.id {async_join}
+    SELECT drawn.cursor, {columns} FROM drawn
+    LEFT JOIN (usable JOIN {did} d ON d.id = usable.did_id) ON usable.idx = (drawn.cursor - 1) %% usable.n
 """
-_ASYNC_COMMIT_CTE = "async_commit AS (SELECT set_config('synchronous_commit', 'off', true)),"
+_DID_FIELDS = [field.attname for field in DID._meta.concrete_fields]
 
 
 def _tables() -> dict[str, str]:
     return {"pool": _table(NumberPool), "member": _table(NumberPoolMember), "did": _table(DID)}
 
 
-def _own_transaction() -> bool:
-    # Asynchronous commit only when the draw is its own transaction: inside the
-    # caller's, the setting would weaken the caller's writes too.
-    return connection.get_autocommit() and not connection.in_atomic_block
+def pool_sequence_name(pool_id: int) -> str:
+    """The PostgreSQL sequence that counts a sequential pool's draws."""
+    return f"pools_numberpool_{pool_id}_draws"
+
+
+def _create_sequence(pool: NumberPool) -> None:
+    # Created on the first draw rather than with the pool, so pools made any
+    # way (and those from before the sequences) need nothing else. It starts
+    # where the pool's counter column stood, so a pool keeps its place in the cycle.
+    start = NumberPool.objects.filter(pk=pool.pk).values_list("cursor", flat=True).first()
+    if start is None:
+        return  # the pool is gone: nothing to count
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(pool_sequence_name(pool.pk))} "
+                "MINVALUE 1 START WITH %s",
+                [start + 1],
+            )
+    except IntegrityError:
+        pass  # another process created it at the same moment: the same sequence
+
+
+def _prepared_fetchone(sql: str, params: list) -> tuple | None:
+    # Run as a server-side prepared statement: planning this query cost as
+    # much as running it, and the dialer draws for every call.
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, params, prepare=True)
+        return cursor.fetchone()
 
 
 def _draw_postgresql(pool: NumberPool) -> DID | None:
     tables = _tables()
-    own = _own_transaction()
-    sql = _PG_DRAW.format(
-        **tables,
-        bump=_BUMP.format(**tables),
-        async_commit=_ASYNC_COMMIT_CTE if own else "",
-        async_join="CROSS JOIN async_commit" if own else "",
-    )
-    # The owner rule is read from the row the UPDATE returns, not from ``pool``:
-    # a stale instance cannot apply another owner's rule.
-    found = list(DID.objects.raw(sql, [pool.pk, pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]))
-    return found[0] if found else None
+    columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in DID._meta.concrete_fields)
+    sql = _PG_DRAW.format(**tables, columns=columns)
+    params = [pool_sequence_name(pool.pk), pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]
+    row = _prepared_fetchone(sql, params)
+    if row[0] is None:
+        _create_sequence(pool)
+        row = _prepared_fetchone(sql, params)
+    if row[1] is None:
+        return None
+    return DID.from_db(connection.alias, _DID_FIELDS, row[1:])
 
 
-def _bump(pool: NumberPool, tables: dict[str, str]) -> tuple[int, int | None, bool] | None:
-    """Advance the pool's counter; (new value, customer id, is global), or None when the pool is gone."""
-    sql = _BUMP_ASYNC_COMMIT if connection.vendor == "postgresql" and _own_transaction() else _BUMP
-    with connection.cursor() as cursor:
-        cursor.execute(sql.format(**tables), [pool.pk])
-        row = cursor.fetchone()
-    return None if row is None else (row[0], row[1], bool(row[2]))
-
-
-def _draw_two_statements(pool: NumberPool) -> DID | None:
+def _draw_counter_column(pool: NumberPool) -> DID | None:
     tables = _tables()
-    bumped = _bump(pool, tables)
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP.format(**tables), [pool.pk])
+        bumped = cursor.fetchone()
     if bumped is None:
         return None
     # The owner rule comes from the row just updated, not from ``pool``: a
@@ -199,7 +214,7 @@ def pool_next_number(*, pool: NumberPool) -> DID:
         if member is None:
             raise NoUsableNumber(pool)
         return member.did
-    did = _draw_two_statements(pool)
+    did = _draw_postgresql(pool) if connection.vendor == "postgresql" else _draw_counter_column(pool)
     if did is None:
         raise NoUsableNumber(pool)
     return did
@@ -269,6 +284,9 @@ def number_pool_update(*, pool: NumberPool, **fields) -> NumberPool:
 @transaction.atomic
 def number_pool_delete(*, pool: NumberPool) -> None:
     NumberPool.objects.filter(pk=pool.pk).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(pool_sequence_name(pool.pk))}")
 
 
 # --- Members --------------------------------------------------------------------

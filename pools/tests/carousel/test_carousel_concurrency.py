@@ -9,7 +9,7 @@ from django.db import connection
 from dids.models import DIDStatus
 from dids.tests.factories import DIDFactory
 from pools.models import NumberPool, PoolType
-from pools.services.carousel import pool_members_add, pool_next_number
+from pools.services.carousel import number_pool_delete, pool_members_add, pool_next_number, pool_sequence_name
 from pools.tests.carousel.factories import GlobalNumberPoolFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -49,5 +49,21 @@ def test_concurrent_draws_share_one_sequence():
     # No position lost or given twice: every member exactly total / MEMBERS times.
     assert len(counts) == MEMBERS
     assert set(counts.values()) == {total // MEMBERS}
-    pool.refresh_from_db()
-    assert pool.cursor == total
+    # The pool's sequence counted every draw once.
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {pool_sequence_name(pool.pk)}")
+        assert cursor.fetchone()[0] == total
+
+
+def test_a_pool_keeps_its_place_when_its_sequence_is_created_and_loses_it_when_deleted():
+    pool = GlobalNumberPoolFactory(pool_type=PoolType.SEQUENTIAL)
+    dids = [DIDFactory(status=DIDStatus.RESERVED) for _ in range(3)]
+    pool_members_add(pool=pool, dids=dids)
+    NumberPool.objects.filter(pk=pool.pk).update(cursor=4)  # a pool counted by the column before
+    # Draw 5 and 6 of a 3-member cycle: the second and third members.
+    assert pool_next_number(pool=pool).number == dids[1].number
+    assert pool_next_number(pool=pool).number == dids[2].number
+    number_pool_delete(pool=pool)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [pool_sequence_name(pool.pk)])
+        assert cursor.fetchone()[0] is None
