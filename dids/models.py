@@ -139,11 +139,13 @@ class DID(models.Model):
     )
     tag = models.CharField(max_length=64, blank=True)
     notes = models.TextField(blank=True)
+    # Indexed by did_customer_status and did_client_package_status, which start
+    # with them: an index of their own would only slow every insert.
     customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="dids"
+        "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="dids", db_index=False
     )
     client_package = models.ForeignKey(
-        ClientPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="dids"
+        ClientPackage, null=True, blank=True, on_delete=models.PROTECT, related_name="dids", db_index=False
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     hold_started_at = models.DateTimeField(null=True, blank=True)
@@ -162,6 +164,10 @@ class DID(models.Model):
     history = HistoricalRecords(
         get_user=history_user,
         excluded_fields=["updated_at"],
+        # The audit log is read by DID (id), date, user, action and the digits
+        # (a trigram index); indexes on the other copied columns were never
+        # read and cost every import and range a write each.
+        no_db_index=["number", "operator", "customer", "client_package"],
         verbose_name="DID audit log entry",
         verbose_name_plural="DID audit log",
     )

@@ -99,11 +99,13 @@ _place_cache: dict[tuple[str, int, str], tuple[str, str]] = {}
 _PLACE_CACHE_MAX = 50_000
 
 
-def _place(digits: str, parsed: phonenumbers.PhoneNumber, number_type: str) -> tuple[str, str]:
+def _place(digits: str, number_type: str) -> tuple[str, str]:
     key = (digits[:-3], len(digits), number_type)
     cached = _place_cache.get(key)
     if cached is not None:
         return cached
+    # Parsed only on a miss: a full parse costs more than the rest of the classification.
+    parsed = phonenumbers.parse("+" + digits, None)
     nsn = phonenumbers.national_significant_number(parsed)
     ndc_length = phonenumbers.length_of_national_destination_code(parsed)
     area_code = nsn[:ndc_length] if ndc_length > 0 else ""
@@ -144,7 +146,7 @@ def classify(digits: str, raw: str = "") -> ParsedNumber:
         number_type = "geographic" if is_number_type_geographical(kind, country_code) else "national"
     else:
         number_type = _TYPE_MAP.get(kind, "other")
-    area_code, locality = _place(digits, phonenumbers.parse(number, None), number_type)
+    area_code, locality = _place(digits, number_type)
     return ParsedNumber(
         number, raw or number, "" if region == "001" else region, number_type, area_code, locality, False
     )

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db import connections, models
 
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
 
 class BulkWriter:
     """Stage tuples of values for ``fields`` of ``model``; :meth:`publish` inserts them all.
@@ -110,11 +112,12 @@ class BulkWriter:
         with self.connection.cursor() as cursor, cursor.copy(statement) as copy:
             write_row = copy.write_row
             if json_positions:
-                dumps = json.dumps
+                # One encoder for every row: json.dumps with arguments builds a new one per call.
+                dumps = _JSON_ENCODER.encode
                 for row in rows:
                     row = list(row)
                     for position in json_positions:
-                        row[position] = dumps(row[position], ensure_ascii=False)
+                        row[position] = dumps(row[position])
                     write_row(row)
             else:
                 for row in rows:
