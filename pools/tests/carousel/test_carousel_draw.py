@@ -97,8 +97,6 @@ def test_random_draws_only_usable_members_and_reaches_each():
 def test_draw_counter_lives_in_the_database():
     pool, dids = customer_pool(3)
     draws(pool, 2)
-    pool.refresh_from_db()
-    assert pool.cursor == 2
     # A fresh instance (another worker) continues the same sequence.
     from pools.models import NumberPool
 
