@@ -6,11 +6,8 @@ Views only check access, read input and call ``pools.services.tracking``.
 from __future__ import annotations
 
 import hmac
-import re
-import time
 
 from django.conf import settings
-from django.core.cache import cache as default_cache
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -20,12 +17,12 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from customers.tenancy import customer_of, get_scoped_or_404
 from pools import tracking_rules as rules
 from pools.api import serializers as s
+from pools.api.throttling import DNIThrottle
 from pools.models import TrackingNumber
 from pools.selectors import tracking as selectors
 from pools.services import tracking as services
@@ -260,51 +257,6 @@ class NumberPoolNumberView(GroupMixin, APIView):
 
 
 # --- dynamic number insertion (public) ---------------------------------------------------
-
-
-class DNIThrottle(BaseThrottle):
-    """Rate limits per visitor (of a pool) and per IP address, counted in the Django cache.
-
-    Fixed windows with one counter per key: two cache round trips a request
-    (``get_many``, ``set_many``) whatever the rate, where DRF's
-    ``SimpleRateThrottle`` stores every timestamp of the window — a list of
-    thousands of entries read and written on each request at the rates a busy
-    site reaches from one proxy address.
-    """
-
-    cache = default_cache
-
-    def _limits(self, request, view) -> list[tuple[str, int, int]]:
-        visitor = re.sub(r"[^A-Za-z0-9_-]", "", str(request.data.get("visitor", "")))[:64]
-        ident = self.get_ident(request)
-        limits = []
-        for name, setting, key in (
-            ("ip", "TRACKING_DNI_IP_RATE", ident),
-            ("visitor", "TRACKING_DNI_VISITOR_RATE", f"{view.kwargs.get('public_key', '')}_{visitor or ident}"),
-        ):
-            rate = getattr(settings, setting)
-            if rate:
-                count, period = rate.split("/")
-                duration = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-                window = int(time.time() // duration)
-                limits.append((f"throttle_dni_{name}_{key}_{window}", int(count), duration))
-        return limits
-
-    def allow_request(self, request, view) -> bool:
-        limits = self._limits(request, view)
-        counts = self.cache.get_many([key for key, _, _ in limits])
-        self._wait = 0.0
-        for key, allowed, duration in limits:
-            if counts.get(key, 0) >= allowed:
-                self._wait = duration - time.time() % duration
-                return False
-        if limits:
-            # The window is in the key: a longer expiry than a key's own window is harmless.
-            self.cache.set_many({key: counts.get(key, 0) + 1 for key, _, _ in limits}, max(d for _, _, d in limits))
-        return True
-
-    def wait(self) -> float:
-        return getattr(self, "_wait", None)
 
 
 def site_allows(pool, url_or_origin: str) -> bool:

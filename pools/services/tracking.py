@@ -41,6 +41,7 @@ from pools.models import (
     TrackingPoolStatus,
 )
 from pools.selectors.tracking import forget_public_keys
+from pools.services import dni_postgresql
 
 __all__ = [
     "CallRoute",
@@ -272,6 +273,10 @@ def tracking_pool_delete(*, pool: TrackingPool, user=None) -> None:
 # --- dynamic number insertion ------------------------------------------------------
 
 
+NO_SOURCE = "no tracking source of this pool matches the visit"
+ALL_IN_USE = "every number of the pool is in use"
+
+
 @dataclass(frozen=True)
 class DNIAnswer:
     number: TrackingNumber | None
@@ -350,53 +355,51 @@ def _shared_number(pool: TrackingPool, now: datetime.datetime) -> tuple[Tracking
     return None
 
 
-def _keep_returning_visitor_postgresql(pool: TrackingPool, visitor_id: str) -> DNIAnswer | None:
-    """The returning visitor's hold extended in one statement (one round trip), or None.
-
-    The same steps as ``_extend``: the session's number row is locked (``FOR
-    UPDATE OF n`` in the first CTE) before the session's expiry is compared
-    with the clock, and the clock is read after the lock — this process's
-    ``now`` plus the time the statement has waited (rounded to milliseconds,
-    so that without a wait it is exactly ``now``).
-    """
-    sessions, numbers, dids = DNISession._meta.db_table, TrackingNumber._meta.db_table, DID._meta.db_table
-    clock = "(%(now)s::timestamptz + date_trunc('milliseconds', clock_timestamp() - statement_timestamp()))"
-    sql = f"""
-        WITH held AS (
-            SELECT s.id AS session_id
-            FROM {sessions} s JOIN {numbers} n ON n.id = s.number_id
-            WHERE s.pool_id = %(pool)s AND s.visitor_id = %(visitor)s AND s.expires_at > %(now)s
-              AND n.removed_at IS NULL
-            ORDER BY s.last_seen_at DESC
-            LIMIT 1
-            FOR UPDATE OF n
-        ), kept AS (
-            UPDATE {sessions} s
-            SET last_seen_at = {clock}, expires_at = {clock} + %(period)s, page_views = s.page_views + 1
-            FROM held
-            WHERE s.id = held.session_id AND s.expires_at > {clock}
-            RETURNING s.id, s.number_id, s.expires_at, s.page_views
+def _dni_visit_postgresql(
+    *, pool: TrackingPool, visitor_id: str, referrer: str, landing_url: str, ip: str | None
+) -> DNIAnswer:
+    """The same page view as ``_dni_visit`` in one statement (a returning visitor) or two."""
+    period = datetime.timedelta(minutes=pool.match_period)
+    kept = dni_postgresql.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
+    if kept is not None:
+        number_id, e164, session_id, expires_at, page_views = kept
+        number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+        session = DNISession(
+            pk=session_id, pool=pool, number=number, visitor_id=visitor_id, expires_at=expires_at, page_views=page_views
         )
-        UPDATE {numbers} n SET held_until = GREATEST(n.held_until, kept.expires_at)
-        FROM kept, {dids} d
-        WHERE n.id = kept.number_id AND d.id = n.did_id
-        RETURNING n.id, d.number, kept.id, kept.expires_at, kept.page_views
-    """
-    params = {
-        "pool": pool.pk,
-        "visitor": visitor_id,
-        "period": datetime.timedelta(minutes=pool.match_period),
-        "now": timezone.now(),  # read last: the clock in the statement starts from here
+        return DNIAnswer(number, session)
+    visit = rules.read_visit(referrer, landing_url, pool.site_domains)
+    if rules.match_source(pool.tracking_sources, visit) is None:
+        return DNIAnswer(None, None, NO_SOURCE)
+    now = timezone.now()
+    fields = {
+        "visitor_id": visitor_id,
+        "source": visit.source,
+        "referrer": referrer[:2000],
+        "landing_url": landing_url[:2000],
+        "url_params": visit.first_params(),
+        "ip": ip,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    number_id, e164, session_id, expires_at, page_views = row
+    created = dni_postgresql.allocate(
+        pool_id=pool.pk,
+        reuse=pool.exhaustion_policy == ExhaustionPolicy.REUSE_OLDEST,
+        now=now,
+        expires=now + period,
+        **fields,
+    )
+    if created is None:
+        return DNIAnswer(None, None, ALL_IN_USE)
+    session_id, number_id, e164, ambiguous = created
     number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
     session = DNISession(
-        pk=session_id, pool=pool, number=number, visitor_id=visitor_id, expires_at=expires_at, page_views=page_views
+        pk=session_id,
+        pool=pool,
+        number=number,
+        started_at=now,
+        last_seen_at=now,
+        expires_at=now + period,
+        ambiguous=ambiguous,
+        **fields,
     )
     return DNIAnswer(number, session)
 
@@ -411,10 +414,9 @@ def dni_visit(
 ) -> DNIAnswer:
     """A page view: the visitor's number (kept, or newly allocated), or why nothing is replaced."""
     if connection.vendor == "postgresql":
-        # Most page views are a returning visitor's: one round trip instead of five.
-        kept = _keep_returning_visitor_postgresql(pool, visitor_id)
-        if kept is not None:
-            return kept
+        return _dni_visit_postgresql(
+            pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip
+        )
     return _dni_visit(pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip)
 
 
@@ -433,16 +435,16 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
     source = rules.match_source(pool.tracking_sources, visit)
     if source is None:
-        return DNIAnswer(None, None, "no tracking source of this pool matches the visit")
+        return DNIAnswer(None, None, NO_SOURCE)
     now = timezone.now()
     number = _free_number(pool, now)
     ambiguous = False
     if number is None:
         if pool.exhaustion_policy == ExhaustionPolicy.REPLACE_NOTHING:
-            return DNIAnswer(None, None, "every number of the pool is in use")
+            return DNIAnswer(None, None, ALL_IN_USE)
         shared = _shared_number(pool, now)
         if shared is None:
-            return DNIAnswer(None, None, "every number of the pool is in use")
+            return DNIAnswer(None, None, ALL_IN_USE)
         number, ambiguous = shared[0], True
     session = DNISession.objects.create(
         pool=pool,
