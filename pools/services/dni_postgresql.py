@@ -17,9 +17,12 @@ extended hold).
 ``allocate`` — a new session: the least recently released free number
 (``FOR UPDATE SKIP LOCKED``: concurrent page views take different numbers and
 never wait for each other); when there is none and the pool reuses, the
-number of the least recently active session (its number row locked, skipped
-when another request holds it), that session marked ambiguous like the new
-one. The session row is inserted by the same statement.
+number whose hold ends first — the one whose visitors were least recently
+active (skipped when another request holds its row locked) — with the
+sessions holding it marked ambiguous like the new one. Choosing among the
+pool's numbers, not its sessions, reads a few rows where the active sessions
+of a busy pool are thousands. The session row is inserted by the same
+statement.
 """
 
 from __future__ import annotations
@@ -62,7 +65,12 @@ _KEEP = """
 """.format(**_TABLES, clock=_CLOCK)
 
 # ``shared`` runs only when ``free`` found nothing (its one-time filter); the
-# two UPDATEs of a number never touch the same row in one statement.
+# two UPDATEs of a number never touch the same row in one statement. It takes
+# a number that was already held in the statement's snapshot (a row changed
+# since is re-checked when locked, and a hold only ends by removal), so every
+# session that held it then is marked here, and one added since was itself a
+# sharer, marked ambiguous with those it saw: a number held by two sessions
+# has every one of them marked.
 _ALLOCATE = """
     WITH free AS (
         SELECT n.id, n.did_id
@@ -77,16 +85,17 @@ _ALLOCATE = """
         FROM free WHERE n.id = free.id
         RETURNING n.id, n.did_id
     ), shared AS (
-        SELECT s.id AS session_id, n.id AS number_id
-        FROM {sessions} s JOIN {numbers} n ON n.id = s.number_id
+        SELECT n.id AS number_id
+        FROM {numbers} n
         WHERE %(reuse)s AND NOT EXISTS (SELECT 1 FROM free)
-          AND s.pool_id = %(pool)s AND s.expires_at > %(now)s AND n.removed_at IS NULL
-        ORDER BY s.last_seen_at, s.id
+          AND n.pool_id = %(pool)s AND n.removed_at IS NULL AND n.held_until > %(now)s
+        ORDER BY n.held_until, n.id
         LIMIT 1
-        FOR UPDATE OF n SKIP LOCKED
+        FOR UPDATE SKIP LOCKED
     ), marked AS (
         UPDATE {sessions} s SET ambiguous = TRUE
-        FROM shared WHERE s.id = shared.session_id
+        FROM shared
+        WHERE s.number_id = shared.number_id AND s.expires_at > %(now)s AND NOT s.ambiguous
         RETURNING s.id
     ), extended AS (
         UPDATE {numbers} n SET held_until = GREATEST(n.held_until, %(expires)s)

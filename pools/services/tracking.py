@@ -330,29 +330,26 @@ def _free_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber |
     return None
 
 
-def _shared_number(pool: TrackingPool, now: datetime.datetime) -> tuple[TrackingNumber, DNISession] | None:
-    """Exhausted pool: the number of the least recently active session, which becomes ambiguous."""
-    oldest = list(
-        DNISession.objects.filter(pool=pool, expires_at__gt=now, number__removed_at__isnull=True).order_by(
-            "last_seen_at", "pk"
-        )[:5]
+def _shared_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber | None:
+    """Exhausted pool: the number whose hold ends first (its visitors the least recently active).
+
+    The sessions holding it are marked ambiguous, like the one about to share
+    it. skip_locked: a number another request holds locked is passed over
+    (waiting for it could deadlock with a request waiting for ours).
+    """
+    number = (
+        TrackingNumber.objects.select_for_update(skip_locked=True)
+        .select_related("did")
+        .filter(pool=pool, removed_at__isnull=True, held_until__gt=now)
+        .order_by("held_until", "pk")
+        .first()
     )
-    for session in oldest:
-        # skip_locked: a number another request holds locked is passed over
-        # (waiting for it could deadlock with a request waiting for ours).
-        number = (
-            TrackingNumber.objects.select_for_update(skip_locked=True)
-            .select_related("did")
-            .filter(pk=session.number_id)
-            .first()
-        )
-        if number is None:
-            continue
-        expires = now + datetime.timedelta(minutes=pool.match_period)
-        TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
-        DNISession.objects.filter(pk=session.pk).update(ambiguous=True)
-        return number, session
-    return None
+    if number is None:
+        return None
+    expires = now + datetime.timedelta(minutes=pool.match_period)
+    TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
+    DNISession.objects.filter(number=number, expires_at__gt=now, ambiguous=False).update(ambiguous=True)
+    return number
 
 
 def _dni_visit_postgresql(
@@ -445,7 +442,7 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
         shared = _shared_number(pool, now)
         if shared is None:
             return DNIAnswer(None, None, ALL_IN_USE)
-        number, ambiguous = shared[0], True
+        number, ambiguous = shared, True
     session = DNISession.objects.create(
         pool=pool,
         number=number,
