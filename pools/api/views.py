@@ -14,8 +14,10 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -259,6 +261,14 @@ class NumberPoolNumberView(GroupMixin, APIView):
 # --- dynamic number insertion (public) ---------------------------------------------------
 
 
+class JSONOnly(BaseContentNegotiation):
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 def site_allows(pool, url_or_origin: str) -> bool:
     host = rules._host(url_or_origin)
     return bool(host) and any(host == d or host.endswith("." + d) for d in pool.site_domains)
@@ -275,6 +285,9 @@ class DNIView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [DNIThrottle]
+    # JSON only, whatever the Accept header: no negotiation on the busiest endpoint.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnly
 
     def initial(self, request, *args, **kwargs):
         self.tracking_pool = selectors.tracking_pool_by_public_key(kwargs.get("public_key", ""))
@@ -333,14 +346,14 @@ class DNIView(APIView):
         return Response(
             {
                 "replace": True,
-                "tracking_number": answer.number.did.number,
-                "formats": rules.number_formats(answer.number.did.number),
+                "tracking_number": answer.tracking_number,
+                "formats": rules.number_formats(answer.tracking_number),
                 "replace_all_numbers": pool.replace_all_numbers,
                 "numbers_to_replace": [
                     {"number": number, "variants": rules.number_variants(number, country)}
                     for number in pool.numbers_to_replace
                 ],
-                "expires_at": answer.session.expires_at,
+                "expires_at": answer.expires_at,
                 "visitor": data["visitor"],
             }
         )

@@ -20,7 +20,9 @@ Incoming calls
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -279,13 +281,41 @@ ALL_IN_USE = "every number of the pool is in use"
 
 @dataclass(frozen=True)
 class DNIAnswer:
-    number: TrackingNumber | None
-    session: DNISession | None
+    """The visitor's tracking number (E.164) and the end of its hold, or why nothing is replaced.
+
+    ``number`` and ``session`` (model instances) are built on first use: the
+    PostgreSQL path reads plain rows, and building three model instances for
+    each page view cost more CPU than its statement.
+    """
+
+    tracking_number: str = ""
+    expires_at: datetime.datetime | None = None
     reason: str = ""
+    build: Callable[[], tuple[TrackingNumber, DNISession]] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, number: TrackingNumber, session: DNISession) -> DNIAnswer:
+        return cls(number.did.number, session.expires_at, build=lambda: (number, session))
+
+    @classmethod
+    def nothing(cls, reason: str) -> DNIAnswer:
+        return cls(reason=reason)
 
     @property
     def replace(self) -> bool:
-        return self.number is not None
+        return bool(self.tracking_number)
+
+    @functools.cached_property
+    def _built(self) -> tuple[TrackingNumber | None, DNISession | None]:
+        return self.build() if self.build else (None, None)
+
+    @property
+    def number(self) -> TrackingNumber | None:
+        return self._built[0]
+
+    @property
+    def session(self) -> DNISession | None:
+        return self._built[1]
 
 
 def _extend(session: DNISession, pool: TrackingPool) -> DNISession | None:
@@ -360,14 +390,23 @@ def _dni_visit_postgresql(
     kept = dni_postgresql.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
     if kept is not None:
         number_id, e164, session_id, expires_at, page_views = kept
-        number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
-        session = DNISession(
-            pk=session_id, pool=pool, number=number, visitor_id=visitor_id, expires_at=expires_at, page_views=page_views
-        )
-        return DNIAnswer(number, session)
+
+        def build_kept():
+            number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+            session = DNISession(
+                pk=session_id,
+                pool=pool,
+                number=number,
+                visitor_id=visitor_id,
+                expires_at=expires_at,
+                page_views=page_views,
+            )
+            return number, session
+
+        return DNIAnswer(e164, expires_at, build=build_kept)
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
     if rules.match_source(pool.tracking_sources, visit) is None:
-        return DNIAnswer(None, None, NO_SOURCE)
+        return DNIAnswer.nothing(NO_SOURCE)
     now = timezone.now()
     fields = {
         "visitor_id": visitor_id,
@@ -385,20 +424,24 @@ def _dni_visit_postgresql(
         **fields,
     )
     if created is None:
-        return DNIAnswer(None, None, ALL_IN_USE)
+        return DNIAnswer.nothing(ALL_IN_USE)
     session_id, number_id, e164, ambiguous = created
-    number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
-    session = DNISession(
-        pk=session_id,
-        pool=pool,
-        number=number,
-        started_at=now,
-        last_seen_at=now,
-        expires_at=now + period,
-        ambiguous=ambiguous,
-        **fields,
-    )
-    return DNIAnswer(number, session)
+
+    def build_created():
+        number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+        session = DNISession(
+            pk=session_id,
+            pool=pool,
+            number=number,
+            started_at=now,
+            last_seen_at=now,
+            expires_at=now + period,
+            ambiguous=ambiguous,
+            **fields,
+        )
+        return number, session
+
+    return DNIAnswer(e164, now + period, build=build_created)
 
 
 def dni_visit(
@@ -428,20 +471,20 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
         .first()
     )
     if current is not None and _extend(current, pool) is not None:
-        return DNIAnswer(current.number, current)
+        return DNIAnswer.of(current.number, current)
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
     source = rules.match_source(pool.tracking_sources, visit)
     if source is None:
-        return DNIAnswer(None, None, NO_SOURCE)
+        return DNIAnswer.nothing(NO_SOURCE)
     now = timezone.now()
     number = _free_number(pool, now)
     ambiguous = False
     if number is None:
         if pool.exhaustion_policy == ExhaustionPolicy.REPLACE_NOTHING:
-            return DNIAnswer(None, None, ALL_IN_USE)
+            return DNIAnswer.nothing(ALL_IN_USE)
         shared = _shared_number(pool, now)
         if shared is None:
-            return DNIAnswer(None, None, ALL_IN_USE)
+            return DNIAnswer.nothing(ALL_IN_USE)
         number, ambiguous = shared, True
     session = DNISession.objects.create(
         pool=pool,
@@ -457,7 +500,7 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
         expires_at=now + datetime.timedelta(minutes=pool.match_period),
         ambiguous=ambiguous,
     )
-    return DNIAnswer(number, session)
+    return DNIAnswer.of(number, session)
 
 
 # --- incoming calls -----------------------------------------------------------------
