@@ -41,7 +41,7 @@ PHASE_SECONDS = float(os.environ.get("BENCH_DNI_SECONDS", 8))
 MAX_REQUESTS = 40_000
 TARGET_RATE = float(os.environ.get("BENCH_DNI_RATE", 600))
 ROOT = Path(__file__).resolve().parent.parent
-_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", "4")
+_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1)))
 _THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "4")
 
 
@@ -116,20 +116,14 @@ def _start_server(port: int) -> subprocess.Popen:
         DEBUG="false",
         LOG_LEVEL="WARNING",
     )
+    # The product's own gunicorn.conf.py (read from ROOT), with the bench's sizes when given.
+    env["WEB_CONCURRENCY"], env["GUNICORN_THREADS"] = _WORKERS, _THREADS
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "telephony.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            _WORKERS,
-            "--worker-class",
-            "gthread",
-            "--threads",
-            _THREADS,
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],
