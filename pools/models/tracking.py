@@ -120,9 +120,11 @@ class TrackingNumber(models.Model):
             # A DID serves one tracking pool at a time.
             models.UniqueConstraint(fields=["did"], condition=Q(removed_at__isnull=True), name="tracking_number_did"),
         ]
-        indexes = [
-            models.Index(fields=["pool", "held_until"], condition=Q(removed_at__isnull=True), name="tracking_free"),
-        ]
+        # No index on held_until: it changes on every page view, and an
+        # indexed column makes each of those updates write a new entry in
+        # every index of the row (no HOT update), bloating them by the
+        # thousand a minute on a busy pool. A pool's numbers are found by the
+        # pool_id index and sorted in memory: at most a few hundred rows.
 
     def __str__(self) -> str:
         return f"{self.did.number} in {self.pool.name}"
