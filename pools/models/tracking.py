@@ -120,11 +120,14 @@ class TrackingNumber(models.Model):
             # A DID serves one tracking pool at a time.
             models.UniqueConstraint(fields=["did"], condition=Q(removed_at__isnull=True), name="tracking_number_did"),
         ]
-        # No index on held_until: it changes on every page view, and an
-        # indexed column makes each of those updates write a new entry in
-        # every index of the row (no HOT update), bloating them by the
-        # thousand a minute on a busy pool. A pool's numbers are found by the
-        # pool_id index and sorted in memory: at most a few hundred rows.
+        indexes = [
+            # Not on held_until: it changes on every page view, and an indexed
+            # column makes each of those updates write a new entry in every
+            # index of the row (no HOT update), bloating them by the thousand
+            # a minute on a busy pool. A pool's current numbers are found here
+            # and sorted in memory: at most a few hundred rows.
+            models.Index(fields=["pool"], condition=Q(removed_at__isnull=True), name="tracking_number_current"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.did.number} in {self.pool.name}"
@@ -135,8 +138,10 @@ class DNISession(models.Model):
 
     TENANT_LOOKUP = "pool__customer"
 
-    pool = models.ForeignKey(TrackingPool, on_delete=models.CASCADE, related_name="sessions")
-    number = models.ForeignKey(TrackingNumber, on_delete=models.CASCADE, related_name="sessions")
+    # No single-column indexes on the two keys: the composite indexes below
+    # start with them, and every page view rewrites the row in each index.
+    pool = models.ForeignKey(TrackingPool, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    number = models.ForeignKey(TrackingNumber, on_delete=models.CASCADE, related_name="sessions", db_index=False)
     visitor_id = models.CharField(max_length=64)
     source = models.CharField(max_length=100, help_text="Which tracking source matched: a search engine or domain.")
     referrer = models.TextField(blank=True)
