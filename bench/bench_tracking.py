@@ -41,6 +41,8 @@ PHASE_SECONDS = float(os.environ.get("BENCH_DNI_SECONDS", 8))
 MAX_REQUESTS = 40_000
 TARGET_RATE = float(os.environ.get("BENCH_DNI_RATE", 600))
 ROOT = Path(__file__).resolve().parent.parent
+_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", str(2 * (os.cpu_count() or 1)))
+_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", "4")
 
 
 def _free_port() -> int:
@@ -114,21 +116,14 @@ def _start_server(port: int) -> subprocess.Popen:
         DEBUG="false",
         LOG_LEVEL="WARNING",
     )
-    workers = os.environ.get("BENCH_GUNICORN_WORKERS", "4")
+    # The product's own gunicorn.conf.py (read from ROOT), with the bench's sizes when given.
+    env["WEB_CONCURRENCY"], env["GUNICORN_THREADS"] = _WORKERS, _THREADS
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
             "telephony.wsgi",
             "--bind",
             f"127.0.0.1:{port}",
-            "--workers",
-            workers,
-            "--worker-class",
-            "gthread",
-            "--threads",
-            "4",
-            "--keep-alive",
-            "30",
             "--log-level",
             "warning",
         ],
@@ -193,7 +188,41 @@ def _visitor(port, path, rate_each, stop_at, budget, results, lock):
             results["statuses"][status] = results["statuses"].get(status, 0) + count
 
 
-def _load(port: int, pool, paced: bool) -> dict:
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children that are running now (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _database_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL backends serving this database now (same machine, /proc readable)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [pid for (pid,) in cursor.fetchall()]
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _load(port: int, pool, paced: bool, server_pid: int | None = None) -> dict:
     path = f"/v3/api/dni/{pool.public_key}"
     results = {"latencies": [], "statuses": {}}
     lock = threading.Lock()
@@ -205,11 +234,18 @@ def _load(port: int, pool, paced: bool) -> dict:
         threading.Thread(target=_visitor, args=(port, path, rate_each, stop_at, budget, results, lock))
         for _ in range(VISITORS)
     ]
+    # The load generator runs on the same cores as the server: its CPU is reported beside the server's.
+    client_cpu = time.process_time()
+    server_cpu = _cpu_seconds(server_pid) if server_pid else 0.0
+    database_cpu = _database_cpu_seconds()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(PHASE_SECONDS + 30)
     elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - client_cpu
+    server_cpu = (_cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0
+    database_cpu = _database_cpu_seconds() - database_cpu
     latencies = sorted(results["latencies"])
     count = len(latencies)
     return {
@@ -219,6 +255,9 @@ def _load(port: int, pool, paced: bool) -> dict:
         "p99": latencies[min(count - 1, int(count * 0.99))] * 1000 if count else 0.0,
         "mean": statistics.fmean(latencies) * 1000 if count else 0.0,
         "ok": results["statuses"].get(200, 0),
+        "client_cpu_ms": client_cpu * 1000 / count if count else 0.0,
+        "server_cpu_ms": server_cpu * 1000 / count if count else 0.0,
+        "database_cpu_ms": database_cpu * 1000 / count if count else 0.0,
         "statuses": results["statuses"],
     }
 
@@ -319,7 +358,7 @@ def main() -> None:
             _reset(pool, policy)
             _load(port, pool, paced)  # warm-up of the workers' connections is part of phase 1 only
             _reset(pool, policy)
-            result = _load(port, pool, paced)
+            result = _load(port, pool, paced, server.pid)
             sessions, used, overlaps, unmarked = _check(pool)
             errors = sum(v for k, v in result["statuses"].items() if k != 200)
             rows.append(
@@ -329,6 +368,9 @@ def main() -> None:
                     result["rate"],
                     result["p50"],
                     result["p99"],
+                    result["server_cpu_ms"],
+                    result["database_cpu_ms"],
+                    result["client_cpu_ms"],
                     errors,
                     sessions,
                     used,
@@ -348,6 +390,7 @@ def main() -> None:
         except subprocess.TimeoutExpired:
             server.kill()
     print(f"{VISITORS} visitors, pool of {POOL_SIZE}, {PHASE_SECONDS:.0f} s a phase, paced at {TARGET_RATE:.0f}/s")
+    print(f"gunicorn: {_WORKERS} gthread workers x {_THREADS} threads")
     # The figures depend on what else runs: say how busy the machine was.
     print(f"{os.cpu_count()} CPUs, load average before: {load_before}, after: {os.getloadavg()[0]:.1f}")
     print_table(
@@ -357,6 +400,9 @@ def main() -> None:
             "req/s",
             "p50 ms",
             "p99 ms",
+            "gunicorn CPU ms/req",
+            "PostgreSQL CPU ms/req",
+            "load generator CPU ms/req",
             "non-200",
             "sessions",
             "numbers used",

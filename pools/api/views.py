@@ -6,26 +6,25 @@ Views only check access, read input and call ``pools.services.tracking``.
 from __future__ import annotations
 
 import hmac
-import re
-import time
 
 from django.conf import settings
-from django.core.cache import cache as default_cache
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
 from customers.tenancy import customer_of, get_scoped_or_404
 from pools import tracking_rules as rules
 from pools.api import serializers as s
+from pools.api.throttling import DNIThrottle
 from pools.models import TrackingNumber
 from pools.selectors import tracking as selectors
 from pools.services import tracking as services
@@ -262,49 +261,12 @@ class NumberPoolNumberView(GroupMixin, APIView):
 # --- dynamic number insertion (public) ---------------------------------------------------
 
 
-class DNIThrottle(BaseThrottle):
-    """Rate limits per visitor (of a pool) and per IP address, counted in the Django cache.
+class JSONOnly(BaseContentNegotiation):
+    def select_parser(self, request, parsers):
+        return DefaultContentNegotiation().select_parser(request, parsers)
 
-    Fixed windows with one counter per key: two cache round trips a request
-    (``get_many``, ``set_many``) whatever the rate, where DRF's
-    ``SimpleRateThrottle`` stores every timestamp of the window — a list of
-    thousands of entries read and written on each request at the rates a busy
-    site reaches from one proxy address.
-    """
-
-    cache = default_cache
-
-    def _limits(self, request, view) -> list[tuple[str, int, int]]:
-        visitor = re.sub(r"[^A-Za-z0-9_-]", "", str(request.data.get("visitor", "")))[:64]
-        ident = self.get_ident(request)
-        limits = []
-        for name, setting, key in (
-            ("ip", "TRACKING_DNI_IP_RATE", ident),
-            ("visitor", "TRACKING_DNI_VISITOR_RATE", f"{view.kwargs.get('public_key', '')}_{visitor or ident}"),
-        ):
-            rate = getattr(settings, setting)
-            if rate:
-                count, period = rate.split("/")
-                duration = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
-                window = int(time.time() // duration)
-                limits.append((f"throttle_dni_{name}_{key}_{window}", int(count), duration))
-        return limits
-
-    def allow_request(self, request, view) -> bool:
-        limits = self._limits(request, view)
-        counts = self.cache.get_many([key for key, _, _ in limits])
-        self._wait = 0.0
-        for key, allowed, duration in limits:
-            if counts.get(key, 0) >= allowed:
-                self._wait = duration - time.time() % duration
-                return False
-        if limits:
-            # The window is in the key: a longer expiry than a key's own window is harmless.
-            self.cache.set_many({key: counts.get(key, 0) + 1 for key, _, _ in limits}, max(d for _, _, d in limits))
-        return True
-
-    def wait(self) -> float:
-        return getattr(self, "_wait", None)
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 def site_allows(pool, url_or_origin: str) -> bool:
@@ -323,6 +285,9 @@ class DNIView(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [DNIThrottle]
+    # JSON only, whatever the Accept header: no negotiation on the busiest endpoint.
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONOnly
 
     def initial(self, request, *args, **kwargs):
         self.tracking_pool = selectors.tracking_pool_by_public_key(kwargs.get("public_key", ""))
@@ -381,14 +346,14 @@ class DNIView(APIView):
         return Response(
             {
                 "replace": True,
-                "tracking_number": answer.number.did.number,
-                "formats": rules.number_formats(answer.number.did.number),
+                "tracking_number": answer.tracking_number,
+                "formats": rules.number_formats(answer.tracking_number),
                 "replace_all_numbers": pool.replace_all_numbers,
                 "numbers_to_replace": [
                     {"number": number, "variants": rules.number_variants(number, country)}
                     for number in pool.numbers_to_replace
                 ],
-                "expires_at": answer.session.expires_at,
+                "expires_at": answer.expires_at,
                 "visitor": data["visitor"],
             }
         )

@@ -121,7 +121,12 @@ class TrackingNumber(models.Model):
             models.UniqueConstraint(fields=["did"], condition=Q(removed_at__isnull=True), name="tracking_number_did"),
         ]
         indexes = [
-            models.Index(fields=["pool", "held_until"], condition=Q(removed_at__isnull=True), name="tracking_free"),
+            # Not on held_until: it changes on every page view, and an indexed
+            # column makes each of those updates write a new entry in every
+            # index of the row (no HOT update), bloating them by the thousand
+            # a minute on a busy pool. A pool's current numbers are found here
+            # and sorted in memory: at most a few hundred rows.
+            models.Index(fields=["pool"], condition=Q(removed_at__isnull=True), name="tracking_number_current"),
         ]
 
     def __str__(self) -> str:
@@ -133,8 +138,10 @@ class DNISession(models.Model):
 
     TENANT_LOOKUP = "pool__customer"
 
-    pool = models.ForeignKey(TrackingPool, on_delete=models.CASCADE, related_name="sessions")
-    number = models.ForeignKey(TrackingNumber, on_delete=models.CASCADE, related_name="sessions")
+    # No single-column indexes on the two keys: the composite indexes below
+    # start with them, and every page view rewrites the row in each index.
+    pool = models.ForeignKey(TrackingPool, on_delete=models.CASCADE, related_name="sessions", db_index=False)
+    number = models.ForeignKey(TrackingNumber, on_delete=models.CASCADE, related_name="sessions", db_index=False)
     visitor_id = models.CharField(max_length=64)
     source = models.CharField(max_length=100, help_text="Which tracking source matched: a search engine or domain.")
     referrer = models.TextField(blank=True)

@@ -20,7 +20,9 @@ Incoming calls
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
@@ -41,6 +43,7 @@ from pools.models import (
     TrackingPoolStatus,
 )
 from pools.selectors.tracking import forget_public_keys
+from pools.services import dni_postgresql
 
 __all__ = [
     "CallRoute",
@@ -272,15 +275,47 @@ def tracking_pool_delete(*, pool: TrackingPool, user=None) -> None:
 # --- dynamic number insertion ------------------------------------------------------
 
 
+NO_SOURCE = "no tracking source of this pool matches the visit"
+ALL_IN_USE = "every number of the pool is in use"
+
+
 @dataclass(frozen=True)
 class DNIAnswer:
-    number: TrackingNumber | None
-    session: DNISession | None
+    """The visitor's tracking number (E.164) and the end of its hold, or why nothing is replaced.
+
+    ``number`` and ``session`` (model instances) are built on first use: the
+    PostgreSQL path reads plain rows, and building three model instances for
+    each page view cost more CPU than its statement.
+    """
+
+    tracking_number: str = ""
+    expires_at: datetime.datetime | None = None
     reason: str = ""
+    build: Callable[[], tuple[TrackingNumber, DNISession]] | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, number: TrackingNumber, session: DNISession) -> DNIAnswer:
+        return cls(number.did.number, session.expires_at, build=lambda: (number, session))
+
+    @classmethod
+    def nothing(cls, reason: str) -> DNIAnswer:
+        return cls(reason=reason)
 
     @property
     def replace(self) -> bool:
-        return self.number is not None
+        return bool(self.tracking_number)
+
+    @functools.cached_property
+    def _built(self) -> tuple[TrackingNumber | None, DNISession | None]:
+        return self.build() if self.build else (None, None)
+
+    @property
+    def number(self) -> TrackingNumber | None:
+        return self._built[0]
+
+    @property
+    def session(self) -> DNISession | None:
+        return self._built[1]
 
 
 def _extend(session: DNISession, pool: TrackingPool) -> DNISession | None:
@@ -325,80 +360,88 @@ def _free_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber |
     return None
 
 
-def _shared_number(pool: TrackingPool, now: datetime.datetime) -> tuple[TrackingNumber, DNISession] | None:
-    """Exhausted pool: the number of the least recently active session, which becomes ambiguous."""
-    oldest = list(
-        DNISession.objects.filter(pool=pool, expires_at__gt=now, number__removed_at__isnull=True).order_by(
-            "last_seen_at", "pk"
-        )[:5]
+def _shared_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber | None:
+    """Exhausted pool: the number whose hold ends first (its visitors the least recently active).
+
+    The sessions holding it are marked ambiguous, like the one about to share
+    it. skip_locked: a number another request holds locked is passed over
+    (waiting for it could deadlock with a request waiting for ours).
+    """
+    number = (
+        TrackingNumber.objects.select_for_update(skip_locked=True)
+        .select_related("did")
+        .filter(pool=pool, removed_at__isnull=True, held_until__gt=now)
+        .order_by("held_until", "pk")
+        .first()
     )
-    for session in oldest:
-        # skip_locked: a number another request holds locked is passed over
-        # (waiting for it could deadlock with a request waiting for ours).
-        number = (
-            TrackingNumber.objects.select_for_update(skip_locked=True)
-            .select_related("did")
-            .filter(pk=session.number_id)
-            .first()
-        )
-        if number is None:
-            continue
-        expires = now + datetime.timedelta(minutes=pool.match_period)
-        TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
-        DNISession.objects.filter(pk=session.pk).update(ambiguous=True)
-        return number, session
-    return None
-
-
-def _keep_returning_visitor_postgresql(pool: TrackingPool, visitor_id: str) -> DNIAnswer | None:
-    """The returning visitor's hold extended in one statement (one round trip), or None.
-
-    The same steps as ``_extend``: the session's number row is locked (``FOR
-    UPDATE OF n`` in the first CTE) before the session's expiry is compared
-    with the clock, and the clock is read after the lock — this process's
-    ``now`` plus the time the statement has waited (rounded to milliseconds,
-    so that without a wait it is exactly ``now``).
-    """
-    sessions, numbers, dids = DNISession._meta.db_table, TrackingNumber._meta.db_table, DID._meta.db_table
-    clock = "(%(now)s::timestamptz + date_trunc('milliseconds', clock_timestamp() - statement_timestamp()))"
-    sql = f"""
-        WITH held AS (
-            SELECT s.id AS session_id
-            FROM {sessions} s JOIN {numbers} n ON n.id = s.number_id
-            WHERE s.pool_id = %(pool)s AND s.visitor_id = %(visitor)s AND s.expires_at > %(now)s
-              AND n.removed_at IS NULL
-            ORDER BY s.last_seen_at DESC
-            LIMIT 1
-            FOR UPDATE OF n
-        ), kept AS (
-            UPDATE {sessions} s
-            SET last_seen_at = {clock}, expires_at = {clock} + %(period)s, page_views = s.page_views + 1
-            FROM held
-            WHERE s.id = held.session_id AND s.expires_at > {clock}
-            RETURNING s.id, s.number_id, s.expires_at, s.page_views
-        )
-        UPDATE {numbers} n SET held_until = GREATEST(n.held_until, kept.expires_at)
-        FROM kept, {dids} d
-        WHERE n.id = kept.number_id AND d.id = n.did_id
-        RETURNING n.id, d.number, kept.id, kept.expires_at, kept.page_views
-    """
-    params = {
-        "pool": pool.pk,
-        "visitor": visitor_id,
-        "period": datetime.timedelta(minutes=pool.match_period),
-        "now": timezone.now(),  # read last: the clock in the statement starts from here
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
+    if number is None:
         return None
-    number_id, e164, session_id, expires_at, page_views = row
-    number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
-    session = DNISession(
-        pk=session_id, pool=pool, number=number, visitor_id=visitor_id, expires_at=expires_at, page_views=page_views
+    expires = now + datetime.timedelta(minutes=pool.match_period)
+    TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
+    DNISession.objects.filter(number=number, expires_at__gt=now, ambiguous=False).update(ambiguous=True)
+    return number
+
+
+def _dni_visit_postgresql(
+    *, pool: TrackingPool, visitor_id: str, referrer: str, landing_url: str, ip: str | None
+) -> DNIAnswer:
+    """The same page view as ``_dni_visit`` in one statement (a returning visitor) or two."""
+    period = datetime.timedelta(minutes=pool.match_period)
+    kept = dni_postgresql.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
+    if kept is not None:
+        number_id, e164, session_id, expires_at, page_views = kept
+
+        def build_kept():
+            number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+            session = DNISession(
+                pk=session_id,
+                pool=pool,
+                number=number,
+                visitor_id=visitor_id,
+                expires_at=expires_at,
+                page_views=page_views,
+            )
+            return number, session
+
+        return DNIAnswer(e164, expires_at, build=build_kept)
+    visit = rules.read_visit(referrer, landing_url, pool.site_domains)
+    if rules.match_source(pool.tracking_sources, visit) is None:
+        return DNIAnswer.nothing(NO_SOURCE)
+    now = timezone.now()
+    fields = {
+        "visitor_id": visitor_id,
+        "source": visit.source,
+        "referrer": referrer[:2000],
+        "landing_url": landing_url[:2000],
+        "url_params": visit.first_params(),
+        "ip": ip,
+    }
+    created = dni_postgresql.allocate(
+        pool_id=pool.pk,
+        reuse=pool.exhaustion_policy == ExhaustionPolicy.REUSE_OLDEST,
+        now=now,
+        expires=now + period,
+        **fields,
     )
-    return DNIAnswer(number, session)
+    if created is None:
+        return DNIAnswer.nothing(ALL_IN_USE)
+    session_id, number_id, e164, ambiguous = created
+
+    def build_created():
+        number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
+        session = DNISession(
+            pk=session_id,
+            pool=pool,
+            number=number,
+            started_at=now,
+            last_seen_at=now,
+            expires_at=now + period,
+            ambiguous=ambiguous,
+            **fields,
+        )
+        return number, session
+
+    return DNIAnswer(e164, now + period, build=build_created)
 
 
 def dni_visit(
@@ -411,10 +454,9 @@ def dni_visit(
 ) -> DNIAnswer:
     """A page view: the visitor's number (kept, or newly allocated), or why nothing is replaced."""
     if connection.vendor == "postgresql":
-        # Most page views are a returning visitor's: one round trip instead of five.
-        kept = _keep_returning_visitor_postgresql(pool, visitor_id)
-        if kept is not None:
-            return kept
+        return _dni_visit_postgresql(
+            pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip
+        )
     return _dni_visit(pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip)
 
 
@@ -429,21 +471,21 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
         .first()
     )
     if current is not None and _extend(current, pool) is not None:
-        return DNIAnswer(current.number, current)
+        return DNIAnswer.of(current.number, current)
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
     source = rules.match_source(pool.tracking_sources, visit)
     if source is None:
-        return DNIAnswer(None, None, "no tracking source of this pool matches the visit")
+        return DNIAnswer.nothing(NO_SOURCE)
     now = timezone.now()
     number = _free_number(pool, now)
     ambiguous = False
     if number is None:
         if pool.exhaustion_policy == ExhaustionPolicy.REPLACE_NOTHING:
-            return DNIAnswer(None, None, "every number of the pool is in use")
+            return DNIAnswer.nothing(ALL_IN_USE)
         shared = _shared_number(pool, now)
         if shared is None:
-            return DNIAnswer(None, None, "every number of the pool is in use")
-        number, ambiguous = shared[0], True
+            return DNIAnswer.nothing(ALL_IN_USE)
+        number, ambiguous = shared, True
     session = DNISession.objects.create(
         pool=pool,
         number=number,
@@ -458,7 +500,7 @@ def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_ur
         expires_at=now + datetime.timedelta(minutes=pool.match_period),
         ambiguous=ambiguous,
     )
-    return DNIAnswer(number, session)
+    return DNIAnswer.of(number, session)
 
 
 # --- incoming calls -----------------------------------------------------------------

@@ -81,3 +81,24 @@ def test_concurrent_visitors_never_share_a_number_unless_marked():
     assert sum(1 for o in outcomes if o.replace) == 5
     numbers = list(DNISession.objects.values_list("number", flat=True))
     assert len(numbers) == len(set(numbers)) == 5
+
+
+def test_concurrent_visitors_on_an_exhausted_pool_that_reuses_share_numbers_only_marked():
+    pool = TrackingPoolFactory(numbers=3, exhaustion_policy=ExhaustionPolicy.REUSE_OLDEST)
+
+    def visitor(n):
+        return lambda: services.dni_visit(
+            pool=pool, visitor_id=f"visitor-{n:04d}", landing_url="https://www.example.com/?gclid=1"
+        )
+
+    outcomes = run_together([visitor(n) for n in range(12)])
+
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    # Under a burst a visitor may get nothing (every number locked by another request at that instant).
+    assert sum(1 for o in outcomes if o.replace) >= 3
+    holders: dict[int, list[bool]] = {}
+    for number, ambiguous in DNISession.objects.values_list("number", "ambiguous"):
+        holders.setdefault(number, []).append(ambiguous)
+    assert len(holders) == 3
+    for marks in holders.values():
+        assert len(marks) == 1 or all(marks)
