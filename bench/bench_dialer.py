@@ -12,6 +12,10 @@
 Run: ``DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… .venv/bin/python -m bench dialer``
 (``manage.py migrate`` first). It makes its own customer and removes it after.
 On SQLite (no DATABASE_URL) the sizes shrink and the throughput part is skipped.
+While iterating, ``BENCH_DIALER_CONTACTS`` (the big snapshot, default 1,000,000),
+``BENCH_DIALER_COMPARE`` (default 100,000), ``BENCH_DIALER_SECONDS`` (the
+throughput run, default 20) and ``BENCH_DIALER_PARTS`` (a comma list of
+``snapshot``, ``claim``, ``throughput``; default all) make a run shorter.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from django.utils import timezone
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parents[1]
-BIG = 1_000_000
+BIG = int(os.environ.get("BENCH_DIALER_CONTACTS", 1_000_000))
 SMALL = 10_000
-COMPARE = 100_000
+COMPARE = int(os.environ.get("BENCH_DIALER_COMPARE", 100_000))
+SECONDS = float(os.environ.get("BENCH_DIALER_SECONDS", 20))
+PARTS = set(os.environ.get("BENCH_DIALER_PARTS", "snapshot,claim,throughput").split(","))
 ZONES = ["Europe/London", "America/New_York", "Asia/Tokyo"]
 
 
@@ -227,40 +233,50 @@ def main() -> None:
     world = campaign_world(customer, did_number=f"+4420{int(time.time()) % 10**8:08d}")
     rows = []
     try:
-        product = _campaign(customer, world, compare)
-        loop = _campaign(customer, world, compare)
-        t_insert, n = _timed(campaign_snapshot, campaign=product, now=timezone.now())
-        t_loop, m = _timed(_bulk_create_loop, loop)
-        assert n == m == compare
-        rows.append([f"snapshot {compare:,} contacts (s)", t_insert, t_loop, f"{t_loop / t_insert:.1f}× faster"])
+        large = None
+        if "snapshot" in PARTS:
+            product = _campaign(customer, world, compare)
+            loop = _campaign(customer, world, compare)
+            t_insert, n = _timed(campaign_snapshot, campaign=product, now=timezone.now())
+            t_loop, m = _timed(_bulk_create_loop, loop)
+            assert n == m == compare
+            rows.append([f"snapshot {compare:,} contacts (s)", t_insert, t_loop, f"{t_loop / t_insert:.1f}× faster"])
 
-        large = _campaign(customer, world, big, lines=50)
-        t_big, n = _timed(campaign_snapshot, campaign=large, now=timezone.now())
-        assert n == big
-        rows.append([f"snapshot {big:,} contacts (s)", t_big, "", "goal ≤ 15 s"])
+            large = _campaign(customer, world, big, lines=50)
+            t_big, n = _timed(campaign_snapshot, campaign=large, now=timezone.now())
+            assert n == big
+            rows.append([f"snapshot {big:,} contacts (s)", t_big, "", "goal ≤ 15 s"])
 
-        small = _campaign(customer, world, SMALL, lines=50)
-        campaign_snapshot(campaign=small, now=timezone.now())
-        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="launched")
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(CallJob._meta.db_table)}")
-        claim_small, claim_big = _claim_ms(small), _claim_ms(large)
-        rows.append(
-            [
-                f"claim 50 jobs: {SMALL:,} vs {big:,} jobs (ms)",
-                claim_small,
-                claim_big,
-                f"{claim_big / claim_small:.2f}×",
-            ]
-        )
-        Campaign.objects.filter(pk=large.pk).update(subscriber_time_zone=True, all_day=True, dialer_zones=sorted(ZONES))
-        large.refresh_from_db()
-        rows.append([f"claim 50 jobs, 3 subscriber zones, {big:,} jobs (ms)", _claim_ms(large), "", ""])
-        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="finished")
+        if "claim" in PARTS:
+            if large is None:
+                large = _campaign(customer, world, big, lines=50)
+                campaign_snapshot(campaign=large, now=timezone.now())
+            small = _campaign(customer, world, SMALL, lines=50)
+            campaign_snapshot(campaign=small, now=timezone.now())
+            Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="launched")
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(CallJob._meta.db_table)}")
+            claim_small, claim_big = _claim_ms(small), _claim_ms(large)
+            rows.append(
+                [
+                    f"claim 50 jobs: {SMALL:,} vs {big:,} jobs (ms)",
+                    claim_small,
+                    claim_big,
+                    f"{claim_big / claim_small:.2f}×",
+                ]
+            )
+            Campaign.objects.filter(pk=large.pk).update(
+                subscriber_time_zone=True, all_day=True, dialer_zones=sorted(ZONES)
+            )
+            large.refresh_from_db()
+            rows.append([f"claim 50 jobs, 3 subscriber zones, {big:,} jobs (ms)", _claim_ms(large), "", ""])
+            Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="finished")
 
-        if postgres and settings.CELERY_BROKER_URL.startswith("redis"):
-            rate, peak, lines = _throughput(customer, world)
+        if "throughput" not in PARTS:
+            pass
+        elif postgres and settings.CELERY_BROKER_URL.startswith("redis"):
+            rate, peak, lines = _throughput(customer, world, SECONDS)
             rows.append(["end-to-end attempts/s, 2 worker processes", rate, "", "goal ≥ 300"])
             rows.append(["most calls in progress in one campaign / lines", peak, lines, "never above"])
         else:
