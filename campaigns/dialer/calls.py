@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from campaigns.dialer.outcome import attempt_end
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
+from telephony.db import prepared_fetchone
 from telephony.gateways import CallEvent, CallRequest, get_gateway
 
 log = logging.getLogger(__name__)
@@ -47,19 +48,17 @@ def attempt_place(*, attempt_id: int, worker: str) -> bool:
     and reading what the call needs is one statement (this runs per call).
     """
     now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _take_sql(),
-            [
-                worker[:200] or "worker",
-                connection.ops.adapt_datetimefield_value(now),
-                connection.ops.adapt_datetimefield_value(lease_until(now)),
-                attempt_id,
-                AttemptStatus.DIALING,
-                CampaignStatus.LAUNCHED,
-            ],
-        )
-        taken = cursor.fetchone()
+    taken = prepared_fetchone(
+        _take_sql(),
+        [
+            worker[:200] or "worker",
+            connection.ops.adapt_datetimefield_value(now),
+            connection.ops.adapt_datetimefield_value(lease_until(now)),
+            attempt_id,
+            AttemptStatus.DIALING.value,
+            CampaignStatus.LAUNCHED.value,
+        ],
+    )
     if taken is None:
         attempt_withdraw(attempt_id=attempt_id)
         return False
@@ -110,17 +109,16 @@ def attempt_report(event: CallEvent) -> None:
     if event.event == "answered":
         now = timezone.now()
         attempt = connection.ops.quote_name(CallAttempt._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {attempt} SET answered_at = %s, lease_expires_at = %s"
-                " WHERE id = %s AND status = %s AND answered_at IS NULL",
-                [
-                    connection.ops.adapt_datetimefield_value(now),
-                    connection.ops.adapt_datetimefield_value(lease_until(now)),
-                    event.attempt_id,
-                    AttemptStatus.DIALING,
-                ],
-            )
+        prepared_fetchone(
+            f"UPDATE {attempt} SET answered_at = %s, lease_expires_at = %s"
+            " WHERE id = %s AND status = %s AND answered_at IS NULL",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(lease_until(now)),
+                event.attempt_id,
+                AttemptStatus.DIALING.value,
+            ],
+        )
     elif event.event == "ended":
         attempt_end(attempt_id=event.attempt_id, cause=event.cause, duration=event.duration, digits=event.digits)
     else:

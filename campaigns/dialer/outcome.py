@@ -38,6 +38,7 @@ from campaigns.models import (
     JobStatus,
     RepeatOutcome,
 )
+from telephony.db import prepared_fetchone
 
 STAT_FIELDS = {
     Outcome.ANSWERED: "stat_answered",
@@ -126,17 +127,24 @@ def attempt_end(
     outcome = CAUSES[cause].outcome
     duration = max(int(duration or 0), 0) if outcome == Outcome.ANSWERED else 0
     sql, stamp = _statements(), connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
+    with transaction.atomic():
+        row = prepared_fetchone(
             sql["end"],
-            [AttemptStatus.ENDED, stamp, duration, outcome.value, cause, (digits or "")[:64], attempt_id, "dialing"],
+            [
+                AttemptStatus.ENDED.value,
+                stamp,
+                duration,
+                outcome.value,
+                cause,
+                (digits or "")[:64],
+                attempt_id,
+                AttemptStatus.DIALING.value,
+            ],
         )
-        row = cursor.fetchone()
         if row is None:
             return False
         job_id, campaign_id, number = row
-        cursor.execute(sql["read"], [job_id])
-        values = cursor.fetchone()
+        values = prepared_fetchone(sql["read"], [job_id])
         job = CallJob(
             pk=job_id,
             campaign_id=campaign_id,
@@ -165,10 +173,10 @@ def attempt_end(
         else:
             status = JobStatus.CANCELLED if finished else JobStatus.DONE
         repeats_value = CallJob._meta.get_field("repeats_by_outcome").get_db_prep_value(repeats, connection)
-        cursor.execute(
+        prepared_fetchone(
             sql["job"],
             [
-                status,
+                status.value,
                 None if when is None else connection.ops.adapt_datetimefield_value(when),
                 repeats_made,
                 repeats_value,
@@ -179,10 +187,11 @@ def attempt_end(
             ],
         )
         done = int(status == JobStatus.DONE)
-        cursor.execute(sql["count"], [*counts.values(), CampaignStatus.FINISHED, done, campaign_id])
-        campaign.status, contacts_done, contacts = cursor.fetchone()
+        campaign.status, contacts_done, contacts = prepared_fetchone(
+            sql["count"], [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id]
+        )
         if campaign.status == CampaignStatus.FINISHED and status != JobStatus.CANCELLED:
-            cursor.execute(sql["cancel"], [JobStatus.CANCELLED, job_id])
+            prepared_fetchone(sql["cancel"], [JobStatus.CANCELLED.value, job_id])
         elif done and campaign.status == CampaignStatus.LAUNCHED and contacts_done >= contacts:
             # Every contact is done by the counters (only this service counts them): make
             # sure and finish. Under the campaign's lock (taken by the increment), after

@@ -47,7 +47,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-import psycopg
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
@@ -56,6 +55,7 @@ from customers.models import Customer
 from dids.models import DID, DIDStatus
 from pools.models import NumberPool, NumberPoolMember, PoolType
 from pools.selectors.carousel import pool_usable_members
+from telephony.db import prepared_fetchone
 
 __all__ = [
     "NO_USABLE_NUMBER_CAUSE",
@@ -165,24 +165,15 @@ def _create_sequence(pool: NumberPool) -> None:
         pass  # another process created it at the same moment: the same sequence
 
 
-def _prepared_fetchone(sql: str, params: list) -> tuple | None:
-    # Run as a server-side prepared statement: planning this query cost as
-    # much as running it, and the dialer draws for every call.
-    connection.ensure_connection()
-    with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(sql, params, prepare=True)
-        return cursor.fetchone()
-
-
 def _draw_postgresql(pool: NumberPool) -> DID | None:
     tables = _tables()
     columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in DID._meta.concrete_fields)
     sql = _PG_DRAW.format(**tables, columns=columns)
     params = [pool_sequence_name(pool.pk), pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]
-    row = _prepared_fetchone(sql, params)
+    row = prepared_fetchone(sql, params)
     if row[0] is None:
         _create_sequence(pool)
-        row = _prepared_fetchone(sql, params)
+        row = prepared_fetchone(sql, params)
     if row[1] is None:
         return None
     return DID.from_db(connection.alias, _DID_FIELDS, row[1:])
