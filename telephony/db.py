@@ -18,7 +18,9 @@ def prepared_fetchone(sql: str, params: list) -> tuple | None:
     """Execute ``sql`` (``%s`` placeholders) and return its first row, or None when it returns none."""
     if connection.vendor == "postgresql":
         connection.ensure_connection()
-        with psycopg.Cursor(connection.connection) as cursor:
+        # Django's error wrapper: psycopg errors become django.db errors, and a broken
+        # connection is marked so that close_old_connections() replaces it.
+        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(sql, params, prepare=True)
             return cursor.fetchone() if cursor.description else None
     with connection.cursor() as cursor:
