@@ -9,7 +9,8 @@ matches nothing and changes nothing.
 It runs once per call, so it is a fixed handful of statements in SQL (the
 ORM's query building cost as much as the database work): end the attempt
 (compare-and-set, returning its job), read the job with its campaign's rules,
-write the job, then add to the campaign's counters. The campaign row is the
+write the job, then add to the campaign's counters — on PostgreSQL as two
+statements (data-modifying WITH), prepared on the server. The campaign row is the
 one lock every call of a campaign shares, so it is taken last, by that one
 atomic increment just before the commit, and held for no other statement
 (it used to be held across five). The compare-and-set already makes the
@@ -103,13 +104,44 @@ def _sql() -> dict[str, str]:
     }
 
 
+def _postgresql_pairs(sql: dict[str, str]) -> dict[str, str]:
+    """PostgreSQL runs each pair of statements as one (a data-modifying WITH): two round trips fewer per call."""
+    job, campaign = (connection.ops.quote_name(m._meta.db_table) for m in (CallJob, Campaign))
+    fields = ", ".join(f"j.{connection.ops.quote_name(f)}" for f in _JOB_FIELDS)
+    rules = ", ".join(f"c.{connection.ops.quote_name(f)}" for f in _CAMPAIGN_RULES)
+    return {
+        "end_read": f"WITH e AS ({sql['end']}) SELECT e.job_id, e.campaign_id, e.number, {fields}, {rules}"
+        f" FROM e JOIN {job} j ON j.id = e.job_id JOIN {campaign} c ON c.id = e.campaign_id",
+        "job_count": f"WITH w AS ({sql['job']}) {sql['count']}",
+    }
+
+
+def _end_and_read(sql: dict[str, str], params: list) -> tuple | None:
+    """End the attempt (compare-and-set) and read its job and campaign: (job_id, campaign_id, number, *values)."""
+    if "end_read" in sql:
+        return prepared_fetchone(sql["end_read"], params)
+    ended = prepared_fetchone(sql["end"], params)
+    return None if ended is None else (*ended, *prepared_fetchone(sql["read"], [ended[0]]))
+
+
+def _write_and_count(sql: dict[str, str], job_params: list, count_params: list) -> tuple:
+    """Write the job, then add to the campaign's counters (its lock, last): (status, stat_done, stat_contacts)."""
+    if "job_count" in sql:
+        return prepared_fetchone(sql["job_count"], [*job_params, *count_params])
+    prepared_fetchone(sql["job"], job_params)
+    return prepared_fetchone(sql["count"], count_params)
+
+
 _STATEMENTS: dict[str, dict[str, str]] = {}
 
 
 def _statements() -> dict[str, str]:
     """The service's SQL, built once per database vendor (table names quoted its way)."""
     if connection.vendor not in _STATEMENTS:
-        _STATEMENTS[connection.vendor] = _sql()
+        sql = _sql()
+        if connection.vendor == "postgresql":
+            sql.update(_postgresql_pairs(sql))
+        _STATEMENTS[connection.vendor] = sql
     return _STATEMENTS[connection.vendor]
 
 
@@ -128,8 +160,8 @@ def attempt_end(
     duration = max(int(duration or 0), 0) if outcome == Outcome.ANSWERED else 0
     sql, stamp = _statements(), connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
-        row = prepared_fetchone(
-            sql["end"],
+        row = _end_and_read(
+            sql,
             [
                 AttemptStatus.ENDED.value,
                 stamp,
@@ -143,8 +175,7 @@ def attempt_end(
         )
         if row is None:
             return False
-        job_id, campaign_id, number = row
-        values = prepared_fetchone(sql["read"], [job_id])
+        job_id, campaign_id, number, *values = row
         job = CallJob(
             pk=job_id,
             campaign_id=campaign_id,
@@ -173,8 +204,9 @@ def attempt_end(
         else:
             status = JobStatus.CANCELLED if finished else JobStatus.DONE
         repeats_value = CallJob._meta.get_field("repeats_by_outcome").get_db_prep_value(repeats, connection)
-        prepared_fetchone(
-            sql["job"],
+        done = int(status == JobStatus.DONE)
+        campaign.status, contacts_done, contacts = _write_and_count(
+            sql,
             [
                 status.value,
                 None if when is None else connection.ops.adapt_datetimefield_value(when),
@@ -185,10 +217,7 @@ def attempt_end(
                 stamp,
                 job_id,
             ],
-        )
-        done = int(status == JobStatus.DONE)
-        campaign.status, contacts_done, contacts = prepared_fetchone(
-            sql["count"], [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id]
+            [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id],
         )
         if campaign.status == CampaignStatus.FINISHED and status != JobStatus.CANCELLED:
             prepared_fetchone(sql["cancel"], [JobStatus.CANCELLED.value, job_id])
