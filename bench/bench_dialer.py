@@ -12,6 +12,10 @@
 Run: ``DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… .venv/bin/python -m bench dialer``
 (``manage.py migrate`` first). It makes its own customer and removes it after.
 On SQLite (no DATABASE_URL) the sizes shrink and the throughput part is skipped.
+While iterating, ``BENCH_DIALER_CONTACTS`` (the big snapshot, default 1,000,000),
+``BENCH_DIALER_COMPARE`` (default 100,000), ``BENCH_DIALER_SECONDS`` (the
+throughput run, default 20) and ``BENCH_DIALER_PARTS`` (a comma list of
+``snapshot``, ``claim``, ``throughput``; default all) make a run shorter.
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ from django.utils import timezone
 from bench.table import print_table
 
 ROOT = Path(__file__).resolve().parents[1]
-BIG = 1_000_000
+BIG = int(os.environ.get("BENCH_DIALER_CONTACTS", 1_000_000))
 SMALL = 10_000
-COMPARE = 100_000
+COMPARE = int(os.environ.get("BENCH_DIALER_COMPARE", 100_000))
+SECONDS = float(os.environ.get("BENCH_DIALER_SECONDS", 20))
+PARTS = set(os.environ.get("BENCH_DIALER_PARTS", "snapshot,claim,throughput").split(","))
 ZONES = ["Europe/London", "America/New_York", "Asia/Tokyo"]
 
 
@@ -148,8 +154,55 @@ def _start_worker(name: str) -> subprocess.Popen:
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, stderr=subprocess.DEVNULL)
 
 
-def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int]:
-    """Attempts ended per second with two worker processes; (rate, most calls in progress seen, lines)."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and all its threads so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _database_cpu() -> float | None:
+    """CPU seconds this connection's PostgreSQL backend has used (None when the server is not on this machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        return _cpu_seconds(pid)
+    except OSError:
+        return None
+
+
+def _database_cpu_all() -> float | None:
+    """CPU seconds used so far by every PostgreSQL backend connected to this database (None when not local)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = [row[0] for row in cursor.fetchall()]
+    total = 0.0
+    for pid in pids:
+        try:
+            total += _cpu_seconds(pid)
+        except OSError:
+            return None
+    return total
+
+
+def _snapshot_timed(campaign) -> tuple[float, float | None, int]:
+    """Wall seconds, database CPU seconds (a figure the machine's load barely moves) and jobs made."""
+    before = _database_cpu()
+    elapsed, made = _timed(_snapshot_committed, campaign)
+    after = _database_cpu()
+    return elapsed, None if before is None or after is None else after - before, made
+
+
+def _snapshot_committed(campaign) -> int:
+    from campaigns.dialer import campaign_snapshot
+
+    with transaction.atomic():  # the commit (and its deferred constraint checks) counts too
+        return campaign_snapshot(campaign=campaign, now=timezone.now())
+
+
+def _throughput(customer, world, seconds: float = 20.0) -> dict:
+    """Attempts ended per second with two worker processes, the most calls in progress seen, the lines,
+    and the CPU the workers and the dispatcher spent per attempt (a figure the machine's load barely moves)."""
     import redis
     from django.db.models import Count
 
@@ -174,6 +227,8 @@ def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int
             dialer_tick(for_seconds=0.5)
         ended = CallAttempt.objects.filter(campaign__in=campaigns, status=AttemptStatus.ENDED)
         first, started = ended.count(), time.perf_counter()
+        cpu_workers, cpu_dispatcher = sum(_cpu_seconds(w.pid) for w in workers), time.process_time()
+        cpu_database = _database_cpu_all()
         peak_ratio, peak = 0.0, 0
         until = time.monotonic() + seconds
         while time.monotonic() < until:
@@ -185,8 +240,20 @@ def _throughput(customer, world, seconds: float = 20.0) -> tuple[float, int, int
             ):
                 peak = max(peak, busy)
                 peak_ratio = max(peak_ratio, busy / lines[campaign_id])
-        rate = (ended.count() - first) / (time.perf_counter() - started)
-        return rate, peak, max(lines.values())
+        made = ended.count() - first
+        cpu_workers = sum(_cpu_seconds(w.pid) for w in workers) - cpu_workers
+        cpu_dispatcher = time.process_time() - cpu_dispatcher
+        database_after = _database_cpu_all()
+        # Backends that disconnected meanwhile drop out of the sum: a lower bound.
+        cpu_database = None if cpu_database is None or database_after is None else database_after - cpu_database
+        return {
+            "rate": made / (time.perf_counter() - started),
+            "peak": peak,
+            "lines": max(lines.values()),
+            "worker_ms": 1000 * cpu_workers / max(made, 1),
+            "dispatcher_ms": 1000 * cpu_dispatcher / max(made, 1),
+            "database_ms": None if cpu_database is None else 1000 * cpu_database / max(made, 1),
+        }
     finally:
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
@@ -227,42 +294,62 @@ def main() -> None:
     world = campaign_world(customer, did_number=f"+4420{int(time.time()) % 10**8:08d}")
     rows = []
     try:
-        product = _campaign(customer, world, compare)
-        loop = _campaign(customer, world, compare)
-        t_insert, n = _timed(campaign_snapshot, campaign=product, now=timezone.now())
-        t_loop, m = _timed(_bulk_create_loop, loop)
-        assert n == m == compare
-        rows.append([f"snapshot {compare:,} contacts (s)", t_insert, t_loop, f"{t_loop / t_insert:.1f}× faster"])
+        large = None
+        if "snapshot" in PARTS:
+            product = _campaign(customer, world, compare)
+            loop = _campaign(customer, world, compare)
+            t_insert, _, n = _snapshot_timed(product)
+            t_loop, m = _timed(_bulk_create_loop, loop)
+            assert n == m == compare
+            rows.append([f"snapshot {compare:,} contacts (s)", t_insert, t_loop, f"{t_loop / t_insert:.1f}× faster"])
 
-        large = _campaign(customer, world, big, lines=50)
-        t_big, n = _timed(campaign_snapshot, campaign=large, now=timezone.now())
-        assert n == big
-        rows.append([f"snapshot {big:,} contacts (s)", t_big, "", "goal ≤ 15 s"])
+            large = _campaign(customer, world, big, lines=50)
+            t_big, cpu_big, n = _snapshot_timed(large)
+            assert n == big
+            rows.append([f"snapshot {big:,} contacts (s)", t_big, "", "goal ≤ 15 s"])
+            if cpu_big is not None:
+                rows.append([f"snapshot {big:,} contacts: PostgreSQL CPU (s)", cpu_big, "", ""])
 
-        small = _campaign(customer, world, SMALL, lines=50)
-        campaign_snapshot(campaign=small, now=timezone.now())
-        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="launched")
-        if postgres:
-            with connection.cursor() as cursor:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(CallJob._meta.db_table)}")
-        claim_small, claim_big = _claim_ms(small), _claim_ms(large)
-        rows.append(
-            [
-                f"claim 50 jobs: {SMALL:,} vs {big:,} jobs (ms)",
-                claim_small,
-                claim_big,
-                f"{claim_big / claim_small:.2f}×",
-            ]
-        )
-        Campaign.objects.filter(pk=large.pk).update(subscriber_time_zone=True, all_day=True, dialer_zones=sorted(ZONES))
-        large.refresh_from_db()
-        rows.append([f"claim 50 jobs, 3 subscriber zones, {big:,} jobs (ms)", _claim_ms(large), "", ""])
-        Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="finished")
+        if "claim" in PARTS:
+            if large is None:
+                large = _campaign(customer, world, big, lines=50)
+                campaign_snapshot(campaign=large, now=timezone.now())
+            small = _campaign(customer, world, SMALL, lines=50)
+            campaign_snapshot(campaign=small, now=timezone.now())
+            Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="launched")
+            if postgres:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(CallJob._meta.db_table)}")
+            claim_small, claim_big = _claim_ms(small), _claim_ms(large)
+            rows.append(
+                [
+                    f"claim 50 jobs: {SMALL:,} vs {big:,} jobs (ms)",
+                    claim_small,
+                    claim_big,
+                    f"{claim_big / claim_small:.2f}×",
+                ]
+            )
+            Campaign.objects.filter(pk=large.pk).update(
+                subscriber_time_zone=True, all_day=True, dialer_zones=sorted(ZONES)
+            )
+            large.refresh_from_db()
+            rows.append([f"claim 50 jobs, 3 subscriber zones, {big:,} jobs (ms)", _claim_ms(large), "", ""])
+            Campaign.objects.filter(pk__in=[small.pk, large.pk]).update(status="finished")
 
-        if postgres and settings.CELERY_BROKER_URL.startswith("redis"):
-            rate, peak, lines = _throughput(customer, world)
-            rows.append(["end-to-end attempts/s, 2 worker processes", rate, "", "goal ≥ 300"])
-            rows.append(["most calls in progress in one campaign / lines", peak, lines, "never above"])
+        if "throughput" not in PARTS:
+            pass
+        elif postgres and settings.CELERY_BROKER_URL.startswith("redis"):
+            run = _throughput(customer, world, SECONDS)
+            rows.append(["end-to-end attempts/s, 2 worker processes", run["rate"], "", "goal ≥ 300"])
+            rows.append(["most calls in progress in one campaign / lines", run["peak"], run["lines"], "never above"])
+            rows.append(
+                [
+                    "CPU per attempt: workers / dispatcher / PostgreSQL (ms)",
+                    run["worker_ms"],
+                    run["dispatcher_ms"],
+                    "" if run["database_ms"] is None else f"{run['database_ms']:.2f}",
+                ]
+            )
         else:
             rows.append(["end-to-end throughput", "skipped: needs PostgreSQL and Redis", "", ""])
     finally:

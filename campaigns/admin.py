@@ -3,7 +3,7 @@ from django.utils.html import format_html_join
 
 from campaigns import services
 from campaigns.forms import AppAdminForm, AudioFileAdminForm
-from campaigns.models import App, AudioFile
+from campaigns.models import App, AudioFile, CallAttempt, CallJob
 
 
 @admin.register(App)
@@ -44,3 +44,62 @@ class AudioFileAdmin(admin.ModelAdmin):
     @admin.display(description="Owner")
     def owner(self, audio: AudioFile) -> str:
         return audio.owner_label
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The dialer writes call jobs and attempts (campaigns/dialer/); the admin only looks.
+
+    No full count of a table that grows by millions of rows; list pages order by
+    an indexed column so that each filter is one index range.
+    """
+
+    show_full_result_count = False
+    list_per_page = 50
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CallJob)
+class CallJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "phone",
+        "campaign",
+        "status",
+        "attempts_made",
+        "last_outcome",
+        "last_cause",
+        "next_attempt_at",
+        "time_zone",
+    ]
+    list_filter = ["status", "last_outcome", "campaign"]
+    list_select_related = ["campaign"]
+    ordering = ["-id"]  # the (campaign, id) index under the campaign filter
+    readonly_fields = ["contact_id"]
+    exclude = ["contact"]  # a soft reference: the list it came from may be deleted
+
+
+@admin.register(CallAttempt)
+class CallAttemptAdmin(ReadOnlyAdmin):
+    list_display = [
+        "b_number",
+        "number",
+        "campaign",
+        "status",
+        "a_number",
+        "started_at",
+        "duration",
+        "outcome",
+        "cause",
+        "worker",
+    ]
+    list_filter = ["status", "outcome", "campaign"]
+    list_select_related = ["campaign"]
+    ordering = ["-started_at"]  # the (campaign, started_at) and (started_at) indexes
+    raw_id_fields = ["job"]

@@ -9,15 +9,17 @@ reaper ends attempts whose lease ran out; a late report then changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from campaigns.dialer.outcome import attempt_end
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
+from telephony.db import prepared_fetchone
 from telephony.gateways import CallEvent, CallRequest, get_gateway
 
 log = logging.getLogger(__name__)
@@ -27,26 +29,46 @@ def lease_until(now: dt.datetime) -> dt.datetime:
     return now + dt.timedelta(seconds=settings.DIALER_LEASE_SECONDS)
 
 
+def _take_sql() -> str:
+    q = connection.ops.quote_name
+    attempt, campaign = q(CallAttempt._meta.db_table), q(Campaign._meta.db_table)
+    return (
+        f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s"
+        " WHERE id = %s AND status = %s AND worker = ''"
+        f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s)"
+        " RETURNING a_number, b_number, number, scenario"
+    )
+
+
 def attempt_place(*, attempt_id: int, worker: str) -> bool:
     """Take the attempt and hand its call to the gateway; False when it was not ours to place.
 
     A campaign paused or finished since the claim makes no call: the attempt
-    is withdrawn and its job handed back (or cancelled).
+    is withdrawn and its job handed back (or cancelled). Taking the attempt
+    and reading what the call needs is one statement (this runs per call).
     """
     now = timezone.now()
-    taken = CallAttempt.objects.filter(
-        pk=attempt_id, status=AttemptStatus.DIALING, worker="", campaign__status=CampaignStatus.LAUNCHED
-    ).update(worker=worker[:200] or "worker", started_at=now, lease_expires_at=lease_until(now))
-    if not taken:
+    taken = prepared_fetchone(
+        _take_sql(),
+        [
+            worker[:200] or "worker",
+            connection.ops.adapt_datetimefield_value(now),
+            connection.ops.adapt_datetimefield_value(lease_until(now)),
+            attempt_id,
+            AttemptStatus.DIALING.value,
+            CampaignStatus.LAUNCHED.value,
+        ],
+    )
+    if taken is None:
         attempt_withdraw(attempt_id=attempt_id)
         return False
-    attempt = CallAttempt.objects.get(pk=attempt_id)
+    a_number, b_number, number, scenario = taken
     request = CallRequest(
-        attempt_id=attempt.pk,
-        a_number=attempt.a_number,
-        b_number=attempt.b_number,
-        attempt_number=attempt.number,
-        scenario=attempt.scenario,
+        attempt_id=attempt_id,
+        a_number=a_number,
+        b_number=b_number,
+        attempt_number=number,
+        scenario=json.loads(scenario) if isinstance(scenario, str) else scenario,
     )
     try:
         get_gateway().place_call(request, attempt_report)
@@ -86,8 +108,16 @@ def attempt_report(event: CallEvent) -> None:
     """The one service every gateway reports through; repeating a report changes nothing."""
     if event.event == "answered":
         now = timezone.now()
-        CallAttempt.objects.filter(pk=event.attempt_id, status=AttemptStatus.DIALING, answered_at__isnull=True).update(
-            answered_at=now, lease_expires_at=lease_until(now)
+        attempt = connection.ops.quote_name(CallAttempt._meta.db_table)
+        prepared_fetchone(
+            f"UPDATE {attempt} SET answered_at = %s, lease_expires_at = %s"
+            " WHERE id = %s AND status = %s AND answered_at IS NULL",
+            [
+                connection.ops.adapt_datetimefield_value(now),
+                connection.ops.adapt_datetimefield_value(lease_until(now)),
+                event.attempt_id,
+                AttemptStatus.DIALING.value,
+            ],
         )
     elif event.event == "ended":
         attempt_end(attempt_id=event.attempt_id, cause=event.cause, duration=event.duration, digits=event.digits)

@@ -143,7 +143,7 @@ def _a_number(campaign: Campaign) -> tuple[str, str]:
 
 def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
     """Claim and start what one campaign may call now."""
-    from campaigns.tasks import place_call
+    from campaigns.tasks import place_calls_on_commit
 
     with transaction.atomic():
         campaign = (
@@ -198,7 +198,5 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
             # No call without an A-number: the attempt ends at once with the platform's cause.
             attempt_end(attempt_id=attempt.pk, cause=cause, now=now)
         skip = {attempt.pk for attempt, _ in unplaceable}
-        for attempt in attempts:
-            if attempt.pk not in skip:
-                place_call.delay_on_commit(attempt.pk)
+        place_calls_on_commit([attempt.pk for attempt in attempts if attempt.pk not in skip])
     return Dispatched(started=len(attempts), lines_full=len(attempts) >= free)

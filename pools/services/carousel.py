@@ -55,7 +55,7 @@ from customers.models import Customer
 from dids.models import DID, DIDStatus
 from pools.models import NumberPool, NumberPoolMember, PoolType
 from pools.selectors.carousel import pool_usable_members
-from telephony.prepared import prepared_fetchone
+from telephony.db import prepared_fetchone
 
 __all__ = [
     "NO_USABLE_NUMBER_CAUSE",

@@ -33,7 +33,7 @@ from psycopg.types.json import Jsonb
 
 from dids.models import DID
 from pools.models import DNISession, TrackingNumber
-from telephony.prepared import prepared_fetchone
+from telephony.db import prepared_fetchone
 
 _TABLES = {
     "sessions": DNISession._meta.db_table,

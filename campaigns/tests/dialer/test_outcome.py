@@ -173,3 +173,29 @@ def test_every_cause_the_dialer_and_the_simulator_write_is_in_the_table(settings
     written |= set(project_settings.DIALER_SIM_MIX)
     written |= {parse_override(value)[0] for value in project_settings.DIALER_SIM_OVERRIDES.values()}
     assert written <= set(CAUSES), written - set(CAUSES)
+
+
+@pytest.mark.parametrize("finished_when", ["before the call ends", "while its outcome is recorded"])
+def test_a_call_ending_in_a_finished_campaign_counts_its_outcome_and_cancels_the_job(
+    customer, monkeypatch, finished_when
+):
+    from campaigns.dialer import outcome as outcome_module
+    from campaigns.models import Campaign
+
+    campaign = launched(customer, repeat_busy=True, repeat_busy_period=5)
+    with time_machine.travel(START, tick=False):
+        dialer_tick()
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    finish = lambda: Campaign.objects.filter(pk=campaign.pk).update(status=CampaignStatus.FINISHED)  # noqa: E731
+    if finished_when == "before the call ends":
+        finish()
+    else:
+        # The finish commits after the service read the campaign as launched, before it counts
+        # (the campaign's row is locked last): the count sees it and the job is cancelled.
+        original = outcome_module.next_attempt
+        monkeypatch.setattr(outcome_module, "next_attempt", lambda *args: finish() and original(*args))
+    assert attempt_end(attempt_id=attempt.pk, cause="486") is True
+    job = CallJob.objects.get(campaign=campaign)
+    assert (job.status, job.next_attempt_at, job.last_outcome) == (JobStatus.CANCELLED, None, "busy")
+    campaign.refresh_from_db()
+    assert (campaign.stat_busy, campaign.stat_called, campaign.stat_done) == (1, 1, 0)
