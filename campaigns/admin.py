@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from campaigns import services
 from campaigns.forms import AppAdminForm, AudioFileAdminForm
 from campaigns.models import App, AudioFile, CallAttempt, CallJob
+from telephony.admin_readonly import ReadOnlyAdmin
 
 
 @admin.register(App)
@@ -46,7 +47,7 @@ class AudioFileAdmin(admin.ModelAdmin):
         return audio.owner_label
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class DialerRowsAdmin(ReadOnlyAdmin):
     """The dialer writes call jobs and attempts (campaigns/dialer/); the admin only looks.
 
     No full count of a table that grows by millions of rows; list pages order by
@@ -56,18 +57,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     show_full_result_count = False
     list_per_page = 50
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(CallJob)
-class CallJobAdmin(ReadOnlyAdmin):
+class CallJobAdmin(DialerRowsAdmin):
     list_display = [
         "phone",
         "campaign",
@@ -86,7 +78,7 @@ class CallJobAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CallAttempt)
-class CallAttemptAdmin(ReadOnlyAdmin):
+class CallAttemptAdmin(DialerRowsAdmin):
     list_display = [
         "b_number",
         "number",

@@ -12,6 +12,7 @@ from pools import tracking_rules as rules
 from pools.api import serializers as api_serializers
 from pools.models import DNISession, TrackedCall, TrackingNumber, TrackingPool, TrackingPoolStatus
 from pools.services import tracking as services
+from telephony.admin_readonly import ReadOnlyAdmin
 
 
 class TrackingPoolForm(forms.ModelForm):
@@ -144,17 +145,6 @@ class TrackingPoolAdmin(admin.ModelAdmin):
             except services.TrackingError as exc:
                 self.message_user(request, str(exc), level=messages.ERROR)
         self.message_user(request, f"{done} pool(s) deleted.")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DNISession)
