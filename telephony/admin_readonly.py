@@ -1,4 +1,4 @@
-"""The admin's read-only pages, for rows only the product's services write (dialer calls, DNI sessions)."""
+"""The admin's read-only pages, for rows only the product's services write (audit log, dialer calls, DNI sessions)."""
 
 from django.contrib import admin
 

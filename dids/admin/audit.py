@@ -17,6 +17,7 @@ from customers.models import Customer
 from dids import selectors
 from dids.admin.did import EstimatedCountPaginator
 from dids.models import DID, ClientPackage, DIDStatus, Operator
+from telephony.admin_readonly import ReadOnlyAdmin
 
 HistoricalDID = DID.history.model
 
@@ -111,7 +112,7 @@ def _changes(row, previous, names: dict) -> list[tuple[str, str, str]]:
 
 
 @admin.register(HistoricalDID)
-class DIDAuditLogAdmin(admin.ModelAdmin):
+class DIDAuditLogAdmin(ReadOnlyAdmin):
     list_display = ["history_date", "number", "action", "history_user", "changes_display"]
     list_filter = [ActionFilter, "history_user", ("history_date", admin.DateFieldListFilter)]
     search_fields = ["number"]
@@ -147,12 +148,3 @@ class DIDAuditLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("dids.view_did")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
