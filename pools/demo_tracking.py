@@ -45,7 +45,7 @@ def seed(context: DemoContext) -> None:
         for visitor, referrer, url in VISITS:
             answer = services.dni_visit(pool=pool, visitor_id=visitor, referrer=referrer, landing_url=url)
             if answer.replace and visitor != "demo-visitor-0003":
-                services.tracked_call_record(called=answer.number.did.number, caller="+447700900123")
+                services.tracked_call_record(called=answer.tracking_number, caller="+447700900123")
     context.objects["tracking_pool"] = pool
     context.report.append(
         f"Call tracking: pool “{pool.name}” (/call-tracking/{pool.pk}/); "

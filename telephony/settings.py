@@ -112,9 +112,9 @@ if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Server-side prepared statements for the few hot statements that ask
-        # for them (the carousel draw: planning it cost as much as running
-        # it). Django's own queries bind on the client and are never
-        # prepared. DATABASE_PREPARED_STATEMENTS=false behind a pooler that
+        # for them (telephony/db.py: the carousel draw, the dialer's per-call
+        # statements, the DNI page view). Django's own queries bind on the
+        # client and are never prepared. DATABASE_PREPARED_STATEMENTS=false behind a pooler that
         # cannot keep them (PgBouncer before 1.21 in transaction mode).
         DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
             5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None

@@ -87,13 +87,13 @@ _JOB_FIELDS = ["repeats_by_outcome", "repeats_made", "last_outcome"]
 def _sql() -> dict[str, str]:
     q = connection.ops.quote_name
     attempt, job, campaign = (q(m._meta.db_table) for m in (CallAttempt, CallJob, Campaign))
+    fields = ", ".join(f"j.{q(f)}" for f in _JOB_FIELDS)
     rules = ", ".join(f"c.{q(f)}" for f in _CAMPAIGN_RULES)
     stats = ", ".join(f"{q(f)} = {q(f)} + %s" for f in [*STAT_FIELDS.values(), "stat_called"])
-    return {
+    sql = {
         "end": f"UPDATE {attempt} SET status = %s, ended_at = %s, duration = %s, outcome = %s, cause = %s,"
         " digits = %s, lease_expires_at = NULL WHERE id = %s AND status = %s RETURNING job_id, campaign_id, number",
-        "read": f"SELECT {', '.join(f'j.{q(f)}' for f in _JOB_FIELDS)}, {rules}"
-        f" FROM {job} j JOIN {campaign} c ON c.id = j.campaign_id WHERE j.id = %s",
+        "read": f"SELECT {fields}, {rules} FROM {job} j JOIN {campaign} c ON c.id = j.campaign_id WHERE j.id = %s",
         "job": f"UPDATE {job} SET status = %s, next_attempt_at = %s, repeats_made = %s, repeats_by_outcome = %s,"
         " last_outcome = %s, last_cause = %s, claim_token = '', updated_at = %s WHERE id = %s",
         # A finished campaign counts the outcome but no contact done (its job is cancelled below).
@@ -102,18 +102,14 @@ def _sql() -> dict[str, str]:
         " RETURNING status, stat_done, stat_contacts",
         "cancel": f"UPDATE {job} SET status = %s, next_attempt_at = NULL WHERE id = %s",
     }
-
-
-def _postgresql_pairs(sql: dict[str, str]) -> dict[str, str]:
-    """PostgreSQL runs each pair of statements as one (a data-modifying WITH): two round trips fewer per call."""
-    job, campaign = (connection.ops.quote_name(m._meta.db_table) for m in (CallJob, Campaign))
-    fields = ", ".join(f"j.{connection.ops.quote_name(f)}" for f in _JOB_FIELDS)
-    rules = ", ".join(f"c.{connection.ops.quote_name(f)}" for f in _CAMPAIGN_RULES)
-    return {
-        "end_read": f"WITH e AS ({sql['end']}) SELECT e.job_id, e.campaign_id, e.number, {fields}, {rules}"
-        f" FROM e JOIN {job} j ON j.id = e.job_id JOIN {campaign} c ON c.id = e.campaign_id",
-        "job_count": f"WITH w AS ({sql['job']}) {sql['count']}",
-    }
+    if connection.vendor == "postgresql":
+        # Each pair of statements as one (a data-modifying WITH): two round trips fewer per call.
+        sql["end_read"] = (
+            f"WITH e AS ({sql['end']}) SELECT e.job_id, e.campaign_id, e.number, {fields}, {rules}"
+            f" FROM e JOIN {job} j ON j.id = e.job_id JOIN {campaign} c ON c.id = e.campaign_id"
+        )
+        sql["job_count"] = f"WITH w AS ({sql['job']}) {sql['count']}"
+    return sql
 
 
 def _end_and_read(sql: dict[str, str], params: list) -> tuple | None:
@@ -138,10 +134,7 @@ _STATEMENTS: dict[str, dict[str, str]] = {}
 def _statements() -> dict[str, str]:
     """The service's SQL, built once per database vendor (table names quoted its way)."""
     if connection.vendor not in _STATEMENTS:
-        sql = _sql()
-        if connection.vendor == "postgresql":
-            sql.update(_postgresql_pairs(sql))
-        _STATEMENTS[connection.vendor] = sql
+        _STATEMENTS[connection.vendor] = _sql()
     return _STATEMENTS[connection.vendor]
 
 

@@ -390,20 +390,7 @@ def _dni_visit_postgresql(
     kept = dni_postgresql.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
     if kept is not None:
         number_id, e164, session_id, expires_at, page_views = kept
-
-        def build_kept():
-            number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
-            session = DNISession(
-                pk=session_id,
-                pool=pool,
-                number=number,
-                visitor_id=visitor_id,
-                expires_at=expires_at,
-                page_views=page_views,
-            )
-            return number, session
-
-        return DNIAnswer(e164, expires_at, build=build_kept)
+        return _answer(pool, number_id, e164, expires_at, pk=session_id, visitor_id=visitor_id, page_views=page_views)
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
     if rules.match_source(pool.tracking_sources, visit) is None:
         return DNIAnswer.nothing(NO_SOURCE)
@@ -426,22 +413,18 @@ def _dni_visit_postgresql(
     if created is None:
         return DNIAnswer.nothing(ALL_IN_USE)
     session_id, number_id, e164, ambiguous = created
+    session = {"pk": session_id, "started_at": now, "last_seen_at": now, "ambiguous": ambiguous, **fields}
+    return _answer(pool, number_id, e164, now + period, **session)
 
-    def build_created():
+
+def _answer(pool: TrackingPool, number_id: int, e164: str, expires_at, **session_fields) -> DNIAnswer:
+    """The answer from the statement's plain row; its model instances built only if asked for."""
+
+    def build() -> tuple[TrackingNumber, DNISession]:
         number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
-        session = DNISession(
-            pk=session_id,
-            pool=pool,
-            number=number,
-            started_at=now,
-            last_seen_at=now,
-            expires_at=now + period,
-            ambiguous=ambiguous,
-            **fields,
-        )
-        return number, session
+        return number, DNISession(pool=pool, number=number, expires_at=expires_at, **session_fields)
 
-    return DNIAnswer(e164, now + period, build=build_created)
+    return DNIAnswer(e164, expires_at, build=build)
 
 
 def dni_visit(
