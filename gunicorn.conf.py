@@ -1,18 +1,21 @@
 """The web process's gunicorn settings, read from the working directory by ``gunicorn telephony.wsgi``.
 
-Threads in a few processes: a request spends much of its time waiting for
-PostgreSQL and Redis, which a thread does without holding the GIL, and
-keep-alive connections cost a thread nothing while idle (the sync worker
-closes every connection and serves one request at a time per process).
-Environment: ``WEB_CONCURRENCY`` (processes, default twice the cores),
-``GUNICORN_THREADS`` (threads a process, default 4).
+A process per core with two threads each: a request spends part of its time
+waiting for PostgreSQL and Redis, which a second thread fills without
+holding the GIL, and keep-alive connections cost a thread nothing while idle
+(the sync worker closes every connection). More threads or processes than
+that only contend for the cores: on the 2-core bench machine, 4 processes of
+4 threads gave the DNI endpoint a p99 of 60–120 ms at 590 requests/s where
+2 of 2 gave 20 ms (``make bench BENCH=tracking``).
+Environment: ``WEB_CONCURRENCY`` (processes, default the cores),
+``GUNICORN_THREADS`` (threads a process, default 2).
 """
 
 import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count()))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
 keepalive = 30

@@ -13,18 +13,32 @@ through Django's cursor.
 from __future__ import annotations
 
 import psycopg
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from psycopg import pq
 
 
-def prepared_fetchone(sql: str, params: list) -> tuple | None:
+def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
     """Execute ``sql`` (``%s`` placeholders) and return its first row, or None when it returns none."""
-    if connection.vendor == "postgresql":
-        connection.ensure_connection()
+    db = connections[DEFAULT_DB_ALIAS]  # the proxy ``connection`` looks this up on every attribute
+    if db.vendor == "postgresql":
+        db.ensure_connection()
         # Django's error wrapper: psycopg errors become django.db errors, and a broken
         # connection is marked so that close_old_connections() replaces it.
-        with connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(sql, params, prepare=True)
-            return cursor.fetchone() if cursor.description else None
+        with db.wrap_database_errors:
+            cursor = _cursor(db)
+            # Binary results: no text to parse back into timestamps and numbers.
+            cursor.execute(sql, params, prepare=True, binary=True)
+            # The status, not ``description``: that builds a column object for each column.
+            return cursor.fetchone() if cursor.pgresult.status == pq.ExecStatus.TUPLES_OK else None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() if cursor.description else None
+
+
+def _cursor(db) -> psycopg.Cursor:
+    """One psycopg cursor per database connection (Django's are per thread), kept
+    between calls: making a cursor cost as much CPU as running the statement."""
+    cursor = getattr(db, "_prepared_cursor", None)
+    if cursor is None or cursor.connection is not db.connection:
+        cursor = db._prepared_cursor = psycopg.Cursor(db.connection)
+    return cursor

@@ -116,9 +116,15 @@ if DATABASE_URL:
         # statements, the DNI page view). Django's own queries bind on the
         # client and are never prepared. DATABASE_PREPARED_STATEMENTS=false behind a pooler that
         # cannot keep them (PgBouncer before 1.21 in transaction mode).
-        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-            5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
-        )
+        # They are point lookups by key, planned once: left to choose,
+        # PostgreSQL re-planned the DNI allocation on every execution (its
+        # generic estimate for "sessions not yet expired" is a third of the
+        # table), and the planning cost more than the statement.
+        options = DATABASES["default"].setdefault("OPTIONS", {})
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            options.update(prepare_threshold=5, options="-c plan_cache_mode=force_generic_plan")
+        else:
+            options["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {

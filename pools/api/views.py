@@ -9,22 +9,20 @@ import hmac
 
 from django.conf import settings
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny, BasePermission
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from customers.tenancy import customer_of, get_scoped_or_404
 from pools import tracking_rules as rules
+from pools.api import dni, rate_limits
 from pools.api import serializers as s
-from pools.api.throttling import DNIThrottle
 from pools.models import TrackingNumber
 from pools.selectors import tracking as selectors
 from pools.services import tracking as services
@@ -261,60 +259,20 @@ class NumberPoolNumberView(GroupMixin, APIView):
 # --- dynamic number insertion (public) ---------------------------------------------------
 
 
-class JSONOnly(BaseContentNegotiation):
-    def select_parser(self, request, parsers):
-        return DefaultContentNegotiation().select_parser(request, parsers)
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-
-def site_allows(pool, url_or_origin: str) -> bool:
-    host = rules._host(url_or_origin)
-    return bool(host) and any(host == d or host.endswith("." + d) for d in pool.site_domains)
-
-
 class DNIView(APIView):
-    """A page view on the customer's site (called by swap.js): which numbers to replace by which.
+    """The DNI endpoint through Django: ``pools.api.dni.page_view`` answers.
 
-    Public, keyed by the pool's public key. It answers only for a page of one
-    of the pool's site domains (the landing URL, and the Origin when a browser
-    sends one), so the key alone does not reveal the pool's numbers elsewhere.
+    Production traffic does not come here (``telephony/wsgi.py`` serves it
+    first); the test client, the live server and the OpenAPI schema do.
     """
 
+    # What the schema says: public. page_view does the rest (rate limits, JSON
+    # whatever the Accept header), so DRF's checks and negotiation are skipped.
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [DNIThrottle]
-    # JSON only, whatever the Accept header: no negotiation on the busiest endpoint.
-    renderer_classes = [JSONRenderer]
-    content_negotiation_class = JSONOnly
 
     def initial(self, request, *args, **kwargs):
-        self.tracking_pool = selectors.tracking_pool_by_public_key(kwargs.get("public_key", ""))
-        super().initial(request, *args, **kwargs)
-
-    def _origin(self, request) -> str:
-        origin = request.headers.get("Origin", "")
-        pool = getattr(self, "tracking_pool", None)
-        return origin if origin and pool is not None and site_allows(pool, origin) else ""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        origin = self._origin(request)
-        if origin:
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Allow-Methods"] = "POST, OPTIONS"
-            response["Access-Control-Allow-Headers"] = "Content-Type"
-            response["Access-Control-Max-Age"] = "86400"
-        response["Vary"] = "Origin"
-        response["Cache-Control"] = "no-store"
-        return response
-
-    def options(self, request, *args, **kwargs):
-        # A CORS preflight (a JSON body); swap.js itself sends a simple form POST.
-        if self.tracking_pool is None:
-            raise Http404("Not found.")
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        pass
 
     @extend_schema(
         tags=["dni"],
@@ -322,41 +280,29 @@ class DNIView(APIView):
         responses={200: OpenApiResponse(description="replace, tracking_number, formats, numbers_to_replace, ...")},
     )
     def post(self, request, public_key: str):
-        pool = self.tracking_pool
-        if pool is None:
-            raise Http404("Not found.")
-        serializer = s.VisitSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        origin = request.headers.get("Origin")
-        if (origin and not site_allows(pool, origin)) or not site_allows(pool, data["url"]):
-            return Response(
-                {"detail": "This site is not one of the pool's site domains."}, status=status.HTTP_403_FORBIDDEN
-            )
-        answer = services.dni_visit(
-            pool=pool,
-            visitor_id=data["visitor"],
-            referrer=data["referrer"],
-            landing_url=data["url"],
+        return self._answer(request, public_key)
+
+    def options(self, request, public_key: str):
+        return self._answer(request, public_key)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return self._answer(request, kwargs.get("public_key", ""))
+
+    @staticmethod
+    def _answer(request, public_key: str) -> HttpResponse:
+        reply = dni.page_view(
+            method=request.method,
+            public_key=public_key,
+            origin=request.headers.get("Origin", ""),
+            content_type=request.content_type or "",
+            body=request._request.body,
             ip=request.META.get("REMOTE_ADDR"),
+            ident=rate_limits.client_ident(request.META),
         )
-        if not answer.replace:
-            return Response({"replace": False, "reason": answer.reason})
-        country = (pool.phone_number_request or {}).get("iso_country", "")
-        return Response(
-            {
-                "replace": True,
-                "tracking_number": answer.tracking_number,
-                "formats": rules.number_formats(answer.tracking_number),
-                "replace_all_numbers": pool.replace_all_numbers,
-                "numbers_to_replace": [
-                    {"number": number, "variants": rules.number_variants(number, country)}
-                    for number in pool.numbers_to_replace
-                ],
-                "expires_at": answer.expires_at,
-                "visitor": data["visitor"],
-            }
-        )
+        response = HttpResponse(reply.content(), status=reply.status, content_type="application/json")
+        for name, value in reply.headers.items():
+            response[name] = value
+        return response
 
 
 # --- incoming calls (the telephone platform) ------------------------------------------------

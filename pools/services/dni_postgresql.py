@@ -40,10 +40,18 @@ _TABLES = {
     "numbers": TrackingNumber._meta.db_table,
     "dids": DID._meta.db_table,
 }
+# Each statement commits without waiting for its WAL to reach the disk
+# (``synchronous_commit`` off for its own transaction only). Waiting for the
+# flush was most of a page view's time, with the number's row locked all
+# along, so a pool's visitors queued behind each other's disk writes. A crash
+# can lose the last fraction of a second of page views (PostgreSQL flushes
+# within three ``wal_writer_delay``, 0.6 s by default), never corrupt them: a
+# hold extended just before it may end early.
+_NO_FLUSH_WAIT = "no_flush_wait AS (SELECT set_config('synchronous_commit', 'off', true))"
 _CLOCK = "(%(now)s::timestamptz + date_trunc('milliseconds', clock_timestamp() - statement_timestamp()))"
 
 _KEEP = """
-    WITH held AS (
+    WITH {no_flush_wait}, held AS (
         SELECT s.id AS session_id
         FROM {sessions} s JOIN {numbers} n ON n.id = s.number_id
         WHERE s.pool_id = %(pool)s AND s.visitor_id = %(visitor)s AND s.expires_at > %(now)s
@@ -59,10 +67,10 @@ _KEEP = """
         RETURNING s.id, s.number_id, s.expires_at, s.page_views
     )
     UPDATE {numbers} n SET held_until = GREATEST(n.held_until, kept.expires_at)
-    FROM kept, {dids} d
+    FROM kept, no_flush_wait, {dids} d
     WHERE n.id = kept.number_id AND d.id = n.did_id
     RETURNING n.id, d.number, kept.id, kept.expires_at, kept.page_views
-""".format(**_TABLES, clock=_CLOCK)
+""".format(**_TABLES, clock=_CLOCK, no_flush_wait=_NO_FLUSH_WAIT)
 
 # ``shared`` runs only when ``free`` found nothing (its one-time filter); the
 # two UPDATEs of a number never touch the same row in one statement. It takes
@@ -72,7 +80,7 @@ _KEEP = """
 # sharer, marked ambiguous with those it saw: a number held by two sessions
 # has every one of them marked.
 _ALLOCATE = """
-    WITH free AS (
+    WITH {no_flush_wait}, free AS (
         SELECT n.id, n.did_id
         FROM {numbers} n
         WHERE n.pool_id = %(pool)s AND n.removed_at IS NULL
@@ -114,8 +122,8 @@ _ALLOCATE = """
         RETURNING id, number_id, ambiguous
     )
     SELECT created.id, created.number_id, d.number, created.ambiguous
-    FROM created JOIN chosen ON chosen.id = created.number_id JOIN {dids} d ON d.id = chosen.did_id
-""".format(**_TABLES)
+    FROM created JOIN chosen ON chosen.id = created.number_id JOIN {dids} d ON d.id = chosen.did_id, no_flush_wait
+""".format(**_TABLES, no_flush_wait=_NO_FLUSH_WAIT)
 
 
 def keep(*, pool_id: int, visitor_id: str, period: datetime.timedelta, now: datetime.datetime) -> tuple | None:

@@ -1,22 +1,28 @@
 """Dynamic number insertion: allocation, holding, extension, expiry, exhaustion, and the public endpoint."""
 
 import datetime
+import json
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.core import signals
 from django.core.cache import cache
-from django.db import connection
+from django.db import close_old_connections, connection
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from pools.models import DNISession, ExhaustionPolicy, TrackingNumber
 from pools.services import tracking as services
 from pools.tests.tracking.factories import TrackingPoolFactory
+from telephony.wsgi import application
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 PAID = "https://www.example.com/offers?gclid=abc"
+FORM = "application/x-www-form-urlencoded"
 
 
 def minutes(n: float) -> datetime.timedelta:
@@ -131,13 +137,46 @@ def endpoint(pool):
     return f"/v3/api/dni/{pool.public_key}"
 
 
-def post(endpoint_url, origin="https://www.example.com", **data):
-    body = {"visitor": "visitor-0001", "referrer": "https://www.google.com/", "url": PAID, **data}
-    headers = {"HTTP_ORIGIN": origin} if origin else {}
-    return APIClient().post(endpoint_url, body, **headers)
+@pytest.fixture(params=["wsgi", "django"])
+def send(request):
+    """A request to the endpoint as production serves it (``telephony.wsgi``, before Django's
+    middleware), or through Django's URL (the test client, the live server): the same answers."""
+    return _through_wsgi if request.param == "wsgi" else _through_django
 
 
-def test_endpoint_answers_the_number_and_what_it_replaces_with_cors_for_the_site(endpoint, pool):
+def _through_django(method, path, body=b"", content_type=FORM, **headers):
+    return Client().generic(method, path, body, content_type=content_type, **headers)
+
+
+def _through_wsgi(method, path, body=b"", content_type=FORM, **headers):
+    environ = RequestFactory().generic(method, path, body, content_type=content_type, **headers).environ
+    started = {}
+    # As Django's test client does: the test's transaction must outlive the request.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        content = b"".join(application(environ, lambda status, headers: started.update(status=status, headers=headers)))
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    response = HttpResponse(content, status=int(started["status"].split()[0]))
+    for name, value in started["headers"]:
+        response[name] = value
+    response.json = lambda: json.loads(content)
+    return response
+
+
+@pytest.fixture
+def post(send):
+    def post(endpoint_url, origin="https://www.example.com", **data):
+        body = {"visitor": "visitor-0001", "referrer": "https://www.google.com/", "url": PAID, **data}
+        headers = {"HTTP_ORIGIN": origin} if origin else {}
+        return send("POST", endpoint_url, urlencode(body), **headers)
+
+    return post
+
+
+def test_endpoint_answers_the_number_and_what_it_replaces_with_cors_for_the_site(post, endpoint, pool):
     response = post(endpoint)
     assert response.status_code == 200, response.content
     body = response.json()
@@ -152,15 +191,15 @@ def test_endpoint_answers_the_number_and_what_it_replaces_with_cors_for_the_site
     assert again.json()["tracking_number"] == held
 
 
-def test_endpoint_answers_no_replacement_when_no_source_matches(endpoint):
+def test_endpoint_answers_no_replacement_when_no_source_matches(post, endpoint):
     body = post(endpoint, url="https://www.example.com/").json()
     assert body == {"replace": False, "reason": "no tracking source of this pool matches the visit"}
 
 
-def test_a_preflight_is_answered_for_the_site_only(endpoint):
-    ok = APIClient().options(endpoint, HTTP_ORIGIN="https://example.com")
+def test_a_preflight_is_answered_for_the_site_only(endpoint, send):
+    ok = send("OPTIONS", endpoint, HTTP_ORIGIN="https://example.com")
     assert ok.status_code == 204 and ok["Access-Control-Allow-Origin"] == "https://example.com"
-    other = APIClient().options(endpoint, HTTP_ORIGIN="https://evil.test")
+    other = send("OPTIONS", endpoint, HTTP_ORIGIN="https://evil.test")
     assert "Access-Control-Allow-Origin" not in other
 
 
@@ -172,26 +211,26 @@ def test_a_preflight_is_answered_for_the_site_only(endpoint):
         ("https://example.com.evil.test", PAID),
     ],
 )
-def test_endpoint_reveals_no_number_to_another_site(endpoint, origin, url):
+def test_endpoint_reveals_no_number_to_another_site(post, endpoint, origin, url):
     response = post(endpoint, origin=origin, url=url)
     assert response.status_code == 403
     assert "Access-Control-Allow-Origin" not in response
     assert not DNISession.objects.exists()
 
 
-def test_unknown_or_deleted_pool_key_is_404(endpoint, pool):
+def test_unknown_or_deleted_pool_key_is_404(post, endpoint, pool):
     assert post("/v3/api/dni/not-a-key").status_code == 404
     services.tracking_pool_delete(pool=pool)
     assert post(endpoint).status_code == 404
 
 
 @pytest.mark.parametrize("visitor", ["", "short", "has spaces in it", "x" * 65])
-def test_bad_visitor_id_is_400(endpoint, visitor):
+def test_bad_visitor_id_is_400(post, endpoint, visitor):
     response = post(endpoint, visitor=visitor)
     assert response.status_code == 400 and "visitor" in response.json()
 
 
-def test_rate_limits_per_visitor_and_per_address(endpoint, settings):
+def test_rate_limits_per_visitor_and_per_address(post, endpoint, settings):
     settings.TRACKING_DNI_VISITOR_RATE = "2/min"
     settings.TRACKING_DNI_IP_RATE = "3/min"  # a refused request is not counted
     with time_machine.travel(T0 + datetime.timedelta(seconds=15), tick=False):
@@ -205,16 +244,63 @@ def test_rate_limits_per_visitor_and_per_address(endpoint, settings):
         assert post(endpoint).status_code == 200  # a new window
 
 
-def test_the_endpoint_needs_no_csrf_token_or_login(endpoint):
-    client = APIClient(enforce_csrf_checks=True)
-    response = client.post(endpoint, {"visitor": "visitor-0001", "url": PAID}, HTTP_ORIGIN="https://example.com")
+def test_the_endpoint_needs_no_csrf_token_or_login(post, endpoint):
+    client = Client(enforce_csrf_checks=True)
+    body = urlencode({"visitor": "visitor-0001", "url": PAID})
+    response = client.post(endpoint, body, content_type=FORM, HTTP_ORIGIN="https://example.com")
     assert response.status_code == 200
 
 
-def test_the_pool_lookup_is_remembered_but_a_change_is_seen_at_once(endpoint, pool):
+def test_the_pool_lookup_is_remembered_but_a_change_is_seen_at_once(post, endpoint, pool):
     assert post(endpoint).status_code == 200
     with CaptureQueriesContext(connection) as queries:
         assert post(endpoint).status_code == 200
     assert not [q for q in queries.captured_queries if 'FROM "pools_trackingpool"' in q["sql"]]
     services.tracking_pool_update(pool=pool, site_domains=["other.example"])
     assert post(endpoint).status_code == 403
+
+
+def test_a_json_body_is_read_like_a_form(endpoint, send):
+    body = json.dumps({"visitor": "visitor-0001", "url": PAID, "unknown": "ignored"})
+    response = send("POST", endpoint, body, content_type="application/json", HTTP_ORIGIN="https://example.com")
+    assert response.status_code == 200 and response.json()["replace"] is True
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "field", "message"),
+    [
+        ("visitor=visitor-0001", FORM, 400, "url", "This field is required."),
+        ("visitor=visitor-0001&url=", FORM, 400, "url", "This field may not be blank."),
+        (f"visitor=visitor-0001&url={PAID}{'x' * 2000}", FORM, 400, "url", "Ensure this field has no more than 2000"),
+        ('{"visitor": 12345678, "url": "x"}', "application/json", 400, "visitor", "Not a valid string."),
+        ('{"visitor": ', "application/json", 400, "detail", "JSON parse error"),
+        ("[1, 2]", "application/json", 400, "detail", "Expected a JSON object."),
+        ("visitor", "text/plain", 415, "detail", 'Unsupported media type "text/plain"'),
+        ("x" * 40_000, FORM, 413, "detail", "The request body is larger than"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong_and_change_nothing(endpoint, send, body, content_type, status, field, message):
+    response = send("POST", endpoint, body, content_type=content_type, HTTP_ORIGIN="https://example.com")
+    assert response.status_code == status
+    said = response.json()[field]
+    assert (said[0] if field != "detail" else said).startswith(message)
+    assert not DNISession.objects.exists()
+
+
+def test_other_methods_are_405(endpoint, send):
+    response = send("GET", endpoint)
+    assert response.status_code == 405 and response["Allow"] == "POST, OPTIONS"
+
+
+def test_an_unexpected_failure_is_a_json_500_and_logged(endpoint, monkeypatch, caplog):
+    def broken(**kwargs):
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(services, "dni_visit", broken)
+    response = _through_wsgi("POST", endpoint, urlencode({"visitor": "visitor-0001", "url": PAID}))
+    assert response.status_code == 500 and response.json() == {"detail": "A server error occurred."}
+    assert "database gone" in caplog.text
+
+
+def test_every_other_path_is_served_by_django():
+    assert _through_wsgi("GET", "/login/").status_code == 200
