@@ -209,7 +209,7 @@ def _serve(environ, public_key: str) -> Reply:
             origin=environ.get("HTTP_ORIGIN", ""),
             content_type=environ.get("CONTENT_TYPE", ""),
             body=body,
-            ip=environ.get("REMOTE_ADDR"),
+            ip=environ.get("REMOTE_ADDR") or None,  # empty behind a Unix socket
             ident=rate_limits.client_ident(environ),
         )
     except Exception:

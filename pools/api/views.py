@@ -296,7 +296,7 @@ class DNIView(APIView):
             origin=request.headers.get("Origin", ""),
             content_type=request.content_type or "",
             body=request._request.body,
-            ip=request.META.get("REMOTE_ADDR"),
+            ip=request.META.get("REMOTE_ADDR") or None,
             ident=rate_limits.client_ident(request.META),
         )
         response = HttpResponse(reply.content(), status=reply.status, content_type="application/json")
