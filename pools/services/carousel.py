@@ -48,8 +48,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
+from psycopg import errors as psycopg_errors
 
 from customers.models import Customer
 from dids.models import DID, DIDStatus
@@ -161,8 +162,12 @@ def _create_sequence(pool: NumberPool) -> None:
                 "MINVALUE 1 START WITH %s",
                 [start + 1],
             )
-    except IntegrityError:
-        pass  # another process created it at the same moment: the same sequence
+    except (IntegrityError, ProgrammingError) as exc:
+        # Another process created it at the same moment: the same sequence.
+        # IF NOT EXISTS does not cover a concurrent creation; PostgreSQL
+        # answers with a unique violation or "already exists" (DuplicateTable).
+        if not isinstance(exc.__cause__, (psycopg_errors.UniqueViolation, psycopg_errors.DuplicateTable)):
+            raise
 
 
 def _draw_postgresql(pool: NumberPool) -> DID | None:
