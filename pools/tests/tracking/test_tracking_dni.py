@@ -2,17 +2,18 @@
 
 import datetime
 import json
+from unittest import mock
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
-from django.core import signals
 from django.core.cache import cache
-from django.db import close_old_connections, connection
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from pools.api import dni
 from pools.models import DNISession, ExhaustionPolicy, TrackingNumber
 from pools.services import tracking as services
 from pools.tests.tracking.factories import TrackingPoolFactory
@@ -152,13 +153,8 @@ def _through_wsgi(method, path, body=b"", content_type=FORM, **headers):
     environ = RequestFactory().generic(method, path, body, content_type=content_type, **headers).environ
     started = {}
     # As Django's test client does: the test's transaction must outlive the request.
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
+    with mock.patch.object(dni, "close_old_connections", lambda: None):
         content = b"".join(application(environ, lambda status, headers: started.update(status=status, headers=headers)))
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
     response = HttpResponse(content, status=int(started["status"].split()[0]))
     for name, value in started["headers"]:
         response[name] = value
