@@ -1,14 +1,14 @@
 """The web process's gunicorn settings, read from the working directory by ``gunicorn telephony.wsgi``.
 
-A process per core with two threads each: a request spends part of its time
-waiting for PostgreSQL and Redis, which a second thread fills without
-holding the GIL, and keep-alive connections cost a thread nothing while idle
-(the sync worker closes every connection). More threads or processes than
-that only contend for the cores: on the 2-core bench machine, 4 processes of
-4 threads gave the DNI endpoint a p99 of 60–120 ms at 590 requests/s where
-2 of 2 gave 20 ms (``make bench BENCH=tracking``).
-Environment: ``WEB_CONCURRENCY`` (processes, default the cores),
-``GUNICORN_THREADS`` (threads a process, default 2).
+One process more than the cores, each with one thread: a request spends part
+of its time waiting for PostgreSQL and Redis, which the extra process fills,
+and no two threads of a process contend for its GIL. The gthread worker
+still keeps idle keep-alive connections at no cost (the sync worker closes
+every connection). On the 2-core bench machine (``make bench
+BENCH=tracking``), 3 processes of 1 thread kept the DNI endpoint's p99 at
+13–35 ms at 590 requests/s where 2 of 2 gave 16–115 ms and 4 of 4 60–120 ms.
+Environment: ``WEB_CONCURRENCY`` (processes, default the cores plus one),
+``GUNICORN_THREADS`` (threads a process, default 1).
 """
 
 import gc
@@ -16,9 +16,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+threads = int(os.environ.get("GUNICORN_THREADS", 1))
 keepalive = 30
 
 

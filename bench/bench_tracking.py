@@ -44,8 +44,8 @@ HISTORY_SESSIONS = 100_000
 TARGET_RATE = float(os.environ.get("BENCH_DNI_RATE", 600))
 ROOT = Path(__file__).resolve().parent.parent
 # The product's gunicorn.conf.py sizes, unless the bench is given others.
-_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", os.environ.get("WEB_CONCURRENCY", str(os.cpu_count() or 1)))
-_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", os.environ.get("GUNICORN_THREADS", "2"))
+_WORKERS = os.environ.get("BENCH_GUNICORN_WORKERS", os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
+_THREADS = os.environ.get("BENCH_GUNICORN_THREADS", os.environ.get("GUNICORN_THREADS", "1"))
 
 
 def _free_port() -> int:
