@@ -1,5 +1,5 @@
 """The DNI tests again on PostgreSQL and Redis, where a page view takes the prepared statements of
-``pools.services.dni_postgresql`` and the rate limits the Redis script of ``pools.api.throttling``."""
+``pools.services.dni_postgresql`` and the rate limits the Redis script of ``pools.api.rate_limits``."""
 
 import pytest
 
