@@ -90,7 +90,7 @@ def _setup():
     return customer, package, pool, dids
 
 
-def _add_history(pool, dids) -> None:
+def _add_history(pool) -> None:
     """Expired sessions, as a pool that has been running for a while has: at the
     bench's rate, a few hours of visits. The planner then sees the sessions
     table a production pool has, not the empty one of a fresh database."""
@@ -437,7 +437,7 @@ def main() -> None:
 
     load_before = f"{os.getloadavg()[0]:.1f}"
     customer, package, pool, dids = _setup()
-    _add_history(pool, dids)
+    _add_history(pool)
     port = _free_port()
     server = _start_server(port)
     rows = []

@@ -46,6 +46,7 @@ end
 return 0
 """
 
+_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 _SHA = hashlib.sha1(_CHECK_AND_COUNT.encode()).hexdigest()
 _local = threading.local()
 
@@ -134,9 +135,6 @@ def client_ident(meta: dict) -> str:
         addrs = xff.split(",")
         return addrs[-min(num_proxies, len(addrs))].strip()
     return "".join(xff.split()) if xff else remote_addr
-
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
 
 
 def _count_on_redis(cache: RedisCache, limits):

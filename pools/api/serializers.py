@@ -11,6 +11,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from pools import tracking_rules as rules
+from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
 
 
@@ -251,11 +252,11 @@ def pool_body(pool: TrackingPool) -> dict:
 
 
 class VisitSerializer(serializers.Serializer):
-    visitor = serializers.RegexField(
-        r"^[A-Za-z0-9_-]{8,64}$", error_messages={"invalid": "8 to 64 letters, digits, - or _."}
-    )
-    referrer = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    url = serializers.CharField(max_length=2000)
+    """The DNI request body, for the OpenAPI schema: ``pools.api.dni`` reads and checks it."""
+
+    visitor = serializers.RegexField(f"^{dni.VISITOR.pattern}$")
+    referrer = serializers.CharField(required=False, allow_blank=True, default="", max_length=dni.MAX_LENGTH)
+    url = serializers.CharField(max_length=dni.MAX_LENGTH)
 
 
 class IncomingCallSerializer(serializers.Serializer):

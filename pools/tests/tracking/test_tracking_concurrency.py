@@ -67,15 +67,20 @@ def test_two_concurrent_provisionings_of_the_last_numbers_one_wins_whole_the_oth
     assert assigned.count() == 3 and set(assigned.values_list("customer", flat=True)) == {winner.customer_id}
 
 
+def _visitors(pool, count):
+    """One first page view each of ``count`` paid-search visitors."""
+    return [
+        lambda n=n: services.dni_visit(
+            pool=pool, visitor_id=f"visitor-{n:04d}", landing_url="https://www.example.com/?gclid=1"
+        )
+        for n in range(count)
+    ]
+
+
 def test_concurrent_visitors_never_share_a_number_unless_marked():
     pool = TrackingPoolFactory(numbers=5, exhaustion_policy=ExhaustionPolicy.REPLACE_NOTHING)
 
-    def visitor(n):
-        return lambda: services.dni_visit(
-            pool=pool, visitor_id=f"visitor-{n:04d}", landing_url="https://www.example.com/?gclid=1"
-        )
-
-    outcomes = run_together([visitor(n) for n in range(12)])
+    outcomes = run_together(_visitors(pool, 12))
 
     assert not [o for o in outcomes if isinstance(o, Exception)]
     assert sum(1 for o in outcomes if o.replace) == 5
@@ -86,12 +91,7 @@ def test_concurrent_visitors_never_share_a_number_unless_marked():
 def test_concurrent_visitors_on_an_exhausted_pool_that_reuses_share_numbers_only_marked():
     pool = TrackingPoolFactory(numbers=3, exhaustion_policy=ExhaustionPolicy.REUSE_OLDEST)
 
-    def visitor(n):
-        return lambda: services.dni_visit(
-            pool=pool, visitor_id=f"visitor-{n:04d}", landing_url="https://www.example.com/?gclid=1"
-        )
-
-    outcomes = run_together([visitor(n) for n in range(12)])
+    outcomes = run_together(_visitors(pool, 12))
 
     assert not [o for o in outcomes if isinstance(o, Exception)]
     # Under a burst a visitor may get nothing (every number locked by another request at that instant).
