@@ -288,25 +288,30 @@ class CallJob(models.Model):
     TENANT_LOOKUP = "campaign__customer"
 
     # No index of its own: every index below starts with the campaign (one less
-    # index to fill for each of a million contacts at launch).
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False)
-    # The job keeps its own copy of the number and zone: a finished campaign's
-    # report survives the deletion of its list.
-    # A soft reference, read only for the contact's variables at dispatch: list
-    # deletion clears it (SET_NULL, distribution_lists.services) and a missing
-    # contact renders empty variables. No database foreign key: its check
-    # row-locked every contact of the list at launch, a third of the time of a
-    # million-contact snapshot (bench/bench_dialer.py). Indexed by the unique
-    # (contact, campaign) below.
+    # index to fill for each of a million contacts at launch). No database
+    # foreign key either: its check is a trigger run once per row, a quarter of
+    # a million-contact snapshot (bench/bench_dialer.py), and the snapshot, the
+    # only writer of jobs, runs under the campaign's row lock at launch.
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False, db_constraint=False
+    )
+    # A soft reference, read only for the contact's variables at dispatch: no
+    # database foreign key and no index (each cost a sizeable part of a
+    # million-contact snapshot). A list can be deleted only once no launched or
+    # paused campaign calls it, so a job whose contact is gone is never dialled
+    # again; its report keeps the copied number. One job per contact holds
+    # because the snapshot is the only writer and reads each contact once.
     contact = models.ForeignKey(
         "distribution_lists.Contact",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
         related_name="+",
         db_constraint=False,
         db_index=False,
     )
+    # The job keeps its own copy of the number and zone: a finished campaign's
+    # report survives the deletion of its list.
     phone = models.CharField(max_length=16, help_text="E.164, copied at launch.")
     time_zone = models.CharField(max_length=64, help_text="The subscriber's zone, copied at launch.")
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
@@ -315,7 +320,7 @@ class CallJob(models.Model):
     repeats_made = models.PositiveSmallIntegerField(default=0)
     # How many repeats each rule has used, keyed by RepeatOutcome value.
     repeats_by_outcome = models.JSONField(default=dict)
-    last_outcome = models.CharField(max_length=12, blank=True)
+    last_outcome = models.CharField(max_length=12, blank=True, choices=RepeatOutcome.choices)
     last_cause = models.CharField(max_length=8, blank=True)
     # Set by the claim's compare-and-set update; the claimer reads back its own rows by it.
     claim_token = models.CharField(max_length=32, blank=True, db_index=False)
@@ -323,23 +328,27 @@ class CallJob(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["contact", "campaign"], name="call_job_one_per_contact"),
             models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="call_job_status_valid"),
-        ]
-        indexes = [
-            # The dispatcher's claims and line count. Partial: the due indexes hold only
-            # waiting jobs (done ones leave them) and the line count reads a few rows.
-            models.Index(
-                fields=["campaign", "next_attempt_at"], condition=Q(status="pending"), name="call_job_due_pending"
+            # The report's unfiltered page merges one index range per value (campaigns/reports.py).
+            models.CheckConstraint(
+                condition=Q(last_outcome__in=["", *RepeatOutcome.values]), name="call_job_last_outcome_valid"
             ),
+        ]
+        # Two indexes are filled at launch, besides the primary key: each costs
+        # about a sixth of a million-contact snapshot, so every read of jobs is
+        # served by one of these.
+        indexes = [
+            # The dispatcher's claims, one range per zone, and the pending count. Partial:
+            # it holds only waiting jobs (done ones leave it).
             models.Index(
                 fields=["campaign", "time_zone", "next_attempt_at"],
                 condition=Q(status="pending"),
                 name="call_job_due_pending_by_zone",
             ),
+            # The line count: a few rows, empty at launch.
             models.Index(fields=["campaign"], condition=Q(status="in_progress"), name="call_job_in_progress"),
-            # The report pages contacts by keyset on these (campaigns/reports.py).
-            models.Index(fields=["campaign", "id"], name="call_job_report"),
+            # The report pages contacts by keyset within one outcome, merging the
+            # outcomes for the unfiltered page (campaigns/reports.py).
             models.Index(fields=["campaign", "last_outcome", "id"], name="call_job_report_outcome"),
         ]
 

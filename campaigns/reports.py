@@ -3,7 +3,7 @@
 The report of a campaign with a million attempts must answer at once, so
 every read here is a fixed number of queries that never scans the whole
 campaign for a page: contacts are paged by keyset (``id > after``) on the
-``(campaign, id)`` and ``(campaign, last_outcome, id)`` indexes, their
+``(campaign, last_outcome, id)`` index, their
 attempts come in one ``job_id IN (...)`` query, and totals come from the
 campaign's counters that the dialer keeps. Only the chart aggregates, one
 grouped query on the ``(campaign, started_at)`` index.
@@ -22,7 +22,7 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
-from campaigns.models import CallAttempt, CallJob, Campaign
+from campaigns.models import CallAttempt, CallJob, Campaign, RepeatOutcome
 from telephony.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
@@ -82,13 +82,13 @@ class ReportPage:
     previous_before: int | None  # the id to go back before, when there are earlier contacts
 
 
-def contact_jobs(campaign: Campaign, *, outcome: str = "") -> QuerySet[CallJob]:
-    jobs = CallJob.objects.filter(campaign=campaign)
+def outcome_values(outcome: str) -> list[str]:
+    """The ``last_outcome`` values a report filter selects: one, or all of them when unfiltered."""
     if outcome == NO_RESULT:
-        return jobs.filter(last_outcome="")
-    if outcome in Outcome.values or outcome == SHORT:
-        return jobs.filter(last_outcome=outcome)
-    return jobs
+        return [""]
+    if outcome in RepeatOutcome.values:
+        return [outcome]
+    return ["", *RepeatOutcome.values]  # every value its check constraint allows
 
 
 def report_page(
@@ -102,16 +102,24 @@ def report_page(
     """One page of contacts with every attempt of each: two queries whatever the campaign's size.
 
     Keyset paging (``after``/``before`` a job id) instead of OFFSET keeps the
-    last page as fast as the first.
+    last page as fast as the first. Each outcome is one range of the
+    ``(campaign, last_outcome, id)`` index; the unfiltered page reads the
+    first ids of every outcome's range and keeps the first of them all (the
+    jobs have no ``(campaign, id)`` index: one less to fill at launch).
     """
-    jobs = contact_jobs(campaign, outcome=outcome).values_list("pk", "phone", "status", "last_outcome")
-    if before is not None:
-        fetched = list(jobs.filter(pk__lt=before).order_by("-pk")[: size + 1])
+    backwards = before is not None
+    jobs = CallJob.objects.filter(campaign=campaign).values_list("pk", "phone", "status", "last_outcome")
+    if backwards:
+        jobs = jobs.filter(pk__lt=before).order_by("-pk")
+    else:
+        jobs = (jobs.filter(pk__gt=after) if after else jobs).order_by("pk")
+    ranges = [jobs.filter(last_outcome=value)[: size + 1] for value in outcome_values(outcome)]
+    fetched = _first_of(ranges, size + 1, descending=backwards)
+    if backwards:
         more_before = len(fetched) > size
         fetched = list(reversed(fetched[:size]))
         more_after = True
     else:
-        fetched = list((jobs.filter(pk__gt=after) if after else jobs).order_by("pk")[: size + 1])
         more_after = len(fetched) > size
         fetched = fetched[:size]
         more_before = after is not None
@@ -130,6 +138,21 @@ def report_page(
         next_after=ordered[-1].job_id if ordered and more_after else None,
         previous_before=ordered[0].job_id if ordered and more_before else None,
     )
+
+
+def _first_of(ranges: list[QuerySet], limit: int, *, descending: bool) -> list[tuple]:
+    """The first ``limit`` rows of several ordered, sliced querysets together, by their first column, in one query."""
+    if len(ranges) == 1:
+        return list(ranges[0])
+    parts, params = [], []
+    for number, queryset in enumerate(ranges):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS range_{number}")
+        params += part_params
+    order = "DESC" if descending else "ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1 {order} LIMIT {int(limit)}", params)
+        return cursor.fetchall()
 
 
 # --- The chart of outcomes over time -----------------------------------------------------
@@ -321,7 +344,8 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
             escape_formula(digits) if digits else "",
         ]
     never_called = (
-        CallJob.objects.filter(campaign=campaign, attempts_made=0, attempts__isnull=True)
+        # The no-result range of the report's index: a job never called has no outcome.
+        CallJob.objects.filter(campaign=campaign, last_outcome="", attempts_made=0, attempts__isnull=True)
         .order_by("pk")
         .values_list("phone", flat=True)
     )

@@ -104,7 +104,6 @@ def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor:
 
 
 @transaction.atomic
-@transaction.atomic
 def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
     from campaigns.dialer import campaign_snapshot

@@ -357,14 +357,18 @@ def _delete_rows_of(model: type[models.Model], distribution_list: DistributionLi
     """Delete a list's rows in a fixed number of statements, whatever their count.
 
     Django's deletion collector loads every row into memory when something
-    points at the model (campaign call jobs point at contacts with SET_NULL).
-    When every such reference is SET_NULL it is cleared with one UPDATE per
-    relation and the rows go in one DELETE; any other rule falls back to the
-    collector so that it is honoured.
+    points at the model. References that do nothing (campaign call jobs keep
+    their contact's id) are left alone, SET_NULL ones are cleared with one
+    UPDATE per relation, and the rows go in one DELETE; any other rule falls
+    back to the collector so that it is honoured.
     """
     rows = model._base_manager.filter(distribution_list=distribution_list)
     # The same relations the collector looks at, hidden ones (related_name="+") included.
-    relations = list(get_candidate_relations_to_delete(model._meta))
+    relations = [
+        relation
+        for relation in get_candidate_relations_to_delete(model._meta)
+        if relation.on_delete is not models.DO_NOTHING
+    ]
     if any(relation.on_delete is not models.SET_NULL for relation in relations):
         rows.delete()
         return

@@ -21,10 +21,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import heapq
+import itertools
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -111,17 +114,19 @@ def lines_in_use(campaign_id: int) -> int:
     return CallJob.objects.filter(campaign_id=campaign_id, status=JobStatus.IN_PROGRESS).count()
 
 
-def _due_ids(campaign: Campaign, zones: list[str] | None, now: dt.datetime, limit: int) -> list[int]:
+def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int) -> list[int]:
+    """Up to ``limit`` due jobs of these zones, earliest first, locked with SKIP LOCKED.
+
+    One range of the due index per zone (the index leads with the campaign and
+    the zone), merged here by time, so the earliest due job goes first whatever
+    its zone; then only the chosen rows are locked.
+    """
     due = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING, next_attempt_at__lte=now)
-    due = due.order_by("next_attempt_at").select_for_update(skip_locked=True)
-    if zones is None:
-        return list(due.values_list("pk", flat=True)[:limit])
-    ids: list[int] = []
-    for zone in zones:
-        ids += due.filter(time_zone=zone).values_list("pk", flat=True)[: limit - len(ids)]
-        if len(ids) >= limit:
-            break
-    return ids
+    due = due.order_by("next_attempt_at").values_list("next_attempt_at", "pk")
+    earliest = heapq.merge(*(due.filter(time_zone=zone)[:limit] for zone in zones), key=itemgetter(0))
+    chosen = [pk for _, pk in itertools.islice(earliest, limit)]
+    locked = CallJob.objects.filter(pk__in=chosen, status=JobStatus.PENDING).select_for_update(skip_locked=True)
+    return list(locked.values_list("pk", flat=True))
 
 
 def _a_number(campaign: Campaign) -> tuple[str, str]:
@@ -157,7 +162,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
         in_use = lines_in_use(campaign.pk)
         free = min(campaign.lines - in_use, platform_budget(now))
         zones = open_zones(campaign, now)
-        ids = _due_ids(campaign, zones, now, free) if free > 0 and zones != [] else []
+        ids = _due_ids(campaign, zones, now, free) if free > 0 and zones else []
         if not ids:
             if in_use == 0:
                 campaign_finish_if_done(campaign=campaign)

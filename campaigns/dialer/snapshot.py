@@ -16,7 +16,9 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
     stay in the database. Contacts are the list's correct rows, duplicates
     already excluded at import; a contact without a zone takes the campaign's.
     The jobs are due at once (the dispatcher still waits for the scheduled
-    time and the work period). Run inside the launch's transaction.
+    time and the work period). Run inside the launch's transaction, which
+    holds the campaign's row lock and moves it out of draft: the one snapshot
+    of a campaign, so one job per contact (no unique index to fill).
     """
     from distribution_lists.models import Contact
 

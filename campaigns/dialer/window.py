@@ -51,13 +51,13 @@ def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool
     )
 
 
-def open_zones(campaign: Campaign, now: dt.datetime) -> list[str] | None:
+def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
     """Which jobs may be called at ``now``, as the set of their zones inside the work period.
 
-    ``None`` means every job (the subscriber's time zone is off and the
-    campaign's own zone is inside the period); ``[]`` means none. Work per
-    call is one check per distinct zone of the campaign, never per job.
+    With the subscriber's time zone off that is every zone of the campaign's
+    jobs when the campaign's own zone is inside the period, none otherwise.
+    Work per call is one check per distinct zone of the campaign, never per job.
     """
     if not campaign.subscriber_time_zone:
-        return None if zone_in_period(campaign, campaign.time_zone, now) else []
+        return campaign.dialer_zones if zone_in_period(campaign, campaign.time_zone, now) else []
     return [zone for zone in campaign.dialer_zones if zone_in_period(campaign, zone, now)]

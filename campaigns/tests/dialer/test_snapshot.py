@@ -45,3 +45,18 @@ def test_finish_cancels_what_is_left(customer):
     campaign = dialer_campaign(customer, contacts=4)
     campaign_finish(campaign=campaign)
     assert set(CallJob.objects.filter(campaign=campaign).values_list("status", flat=True)) == {JobStatus.CANCELLED}
+
+
+@pytest.mark.django_db
+def test_a_campaign_is_snapshotted_once_so_each_contact_has_one_job(customer):
+    from campaigns.services import CampaignStateError, campaign_launch, campaign_pause, campaign_resume
+
+    campaign = dialer_campaign(customer, contacts=5)
+    with pytest.raises(CampaignStateError):
+        campaign_launch(campaign=campaign)
+    campaign_pause(campaign=campaign)
+    with pytest.raises(CampaignStateError):
+        campaign_launch(campaign=campaign)
+    campaign_resume(campaign=campaign)
+    contacts = sorted(campaign.distribution_list.contacts.values_list("pk", flat=True))
+    assert sorted(CallJob.objects.filter(campaign=campaign).values_list("contact_id", flat=True)) == contacts

@@ -76,5 +76,5 @@ def test_open_zones_are_those_whose_local_time_is_in_the_window():
 
 def test_without_subscriber_zones_the_campaign_zone_decides_for_everyone():
     campaign = _campaign(subscriber_time_zone=False, time_zone="Asia/Tokyo")
-    assert open_zones(campaign, at("2026-11-23 01:00")) is None  # every job
+    assert open_zones(campaign, at("2026-11-23 01:00")) == campaign.dialer_zones  # every zone of its jobs
     assert open_zones(campaign, at("2026-11-23 10:00")) == []
