@@ -20,6 +20,7 @@ throughput run, default 20) and ``BENCH_DIALER_PARTS`` (a comma list of
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import statistics
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from bench.table import print_table
@@ -187,6 +188,7 @@ def _database_cpu_all() -> float | None:
 
 def _snapshot_timed(campaign) -> tuple[float, float | None, int]:
     """Wall seconds, database CPU seconds (a figure the machine's load barely moves) and jobs made."""
+    _settle()
     before = _database_cpu()
     elapsed, made = _timed(_snapshot_committed, campaign)
     after = _database_cpu()
@@ -225,6 +227,7 @@ def _throughput(customer, world, seconds: float = 20.0) -> dict:
         warm_until = time.monotonic() + 5
         while time.monotonic() < warm_until:
             dialer_tick(for_seconds=0.5)
+        _settle()  # statistics with attempts in them: the workers' prepared plans are made again
         ended = CallAttempt.objects.filter(campaign__in=campaigns, status=AttemptStatus.ENDED)
         first, started = ended.count(), time.perf_counter()
         cpu_workers, cpu_dispatcher = sum(_cpu_seconds(w.pid) for w in workers), time.process_time()
@@ -280,19 +283,33 @@ def _fresh_sequences(start: int) -> None:
         factory_class.reset_sequence(start)
 
 
-def _vacuum() -> None:
-    """Clear the dead rows earlier runs left (each deletes its millions of rows at the end).
+def _settle(*, vacuum: bool = False) -> None:
+    """Put the database where a production one would be before a timed part: statistics of the
+    rows just written, what they dirtied written out, and with ``vacuum`` the dead rows earlier
+    runs left (each deletes its millions of rows at the end) cleared.
 
-    Autovacuum would do it in production, but it may be off or behind (it is off
-    on the machine these figures come from). Inserting a million jobs into tables
-    and indexes bloated by earlier runs' millions took twice as long.
+    Autovacuum and the checkpointer would have done this in production, between
+    an import and its launch or a launch and its calls, but autovacuum may be
+    off or behind (it is off on the machine these figures come from). Inserting
+    a million jobs into tables and indexes bloated by earlier runs' millions
+    took twice as long; statistics taken of the empty tables made the dispatcher
+    read every contact of the lists to find each claimed job's variables; and
+    calls right after a million-job launch spent their time writing out its
+    pages for it.
     """
-    from campaigns.models import CallAttempt, CallJob
+    from campaigns.models import CallAttempt, CallJob, Campaign
     from distribution_lists.models import Contact
 
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
-        for model in (CallJob, CallAttempt, Contact):
-            cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(model._meta.db_table)}")
+        # The campaign rows too: every call's outcome updates its campaign's counters.
+        for model in (CallJob, CallAttempt, Contact, Campaign):
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"VACUUM (ANALYZE) {table}" if vacuum else f"ANALYZE {table}")
+        # Needs a superuser or pg_checkpoint; without it the figures are less steady.
+        with contextlib.suppress(DatabaseError):
+            cursor.execute("CHECKPOINT")
 
 
 def main() -> None:
@@ -308,8 +325,7 @@ def main() -> None:
     customer = CustomerFactory(name=f"Dialer bench {stamp}", slug=f"dialer-bench-{stamp}")
     world = campaign_world(customer, did_number=f"+4420{int(time.time()) % 10**8:08d}")
     rows = []
-    if postgres:
-        _vacuum()
+    _settle(vacuum=True)
     try:
         large = None
         if "snapshot" in PARTS:

@@ -7,15 +7,18 @@ dialing to ended by compare-and-set, and a second call for the same attempt
 matches nothing and changes nothing.
 
 It runs once per call, so it is a fixed handful of statements in SQL (the
-ORM's query building cost as much as the database work): end the attempt
-(compare-and-set, returning its job), read the job with its campaign's rules,
-write the job, then add to the campaign's counters — on PostgreSQL as two
-statements (data-modifying WITH), prepared on the server. The campaign row is the
-one lock every call of a campaign shares, so it is taken last, by that one
-atomic increment just before the commit, and held for no other statement
-(it used to be held across five). The compare-and-set already makes the
+ORM's query building cost as much as the database work), prepared on the
+server on PostgreSQL: read the dialing attempt with its job and its
+campaign's rules, decide in Python, then write — end the attempt
+(compare-and-set), write the job, add to the campaign's counters — which on
+PostgreSQL is one statement (data-modifying WITH) committed on its own. The
+campaign row is the one lock every call of a campaign shares; held by that
+statement only, it is released by the commit that follows at once, never
+while a worker thread waits for its turn to run Python (with two dozen call
+threads, waits for the row had grown to tens of milliseconds a call). The
+compare-and-set makes a second report of the attempt write nothing, and the
 in-progress job this call's alone (a claim, a withdrawal and the finish's
-cancel touch only other states), so the job needs no lock of its own.
+cancel touch only other states), so what was read still holds at the write.
 A campaign finished while the call ran is seen by the increment, which
 returns the status it found: the job is then cancelled, as if the finish had
 come first, and no contact is counted done.
@@ -90,42 +93,48 @@ def _sql() -> dict[str, str]:
     fields = ", ".join(f"j.{q(f)}" for f in _JOB_FIELDS)
     rules = ", ".join(f"c.{q(f)}" for f in _CAMPAIGN_RULES)
     stats = ", ".join(f"{q(f)} = {q(f)} + %s" for f in [*STAT_FIELDS.values(), "stat_called"])
+    # The job and counter updates end in "WHERE id = " and take the row's id, or on
+    # PostgreSQL the id the attempt's compare-and-set returned.
+    write_job = (
+        f"UPDATE {job} SET status = %s, next_attempt_at = %s, repeats_made = %s, repeats_by_outcome = %s,"
+        " last_outcome = %s, last_cause = %s, claim_token = '', updated_at = %s WHERE id = "
+    )
+    # A finished campaign counts the outcome but no contact done (its job is cancelled after).
+    count = (
+        f"UPDATE {campaign} SET {stats}, stat_done = stat_done + CASE WHEN status = %s THEN 0 ELSE %s END WHERE id = "
+    )
+    counted = " RETURNING status, stat_done, stat_contacts"
     sql = {
+        "read": f"SELECT a.job_id, a.campaign_id, a.number, {fields}, {rules} FROM {attempt} a"
+        f" JOIN {job} j ON j.id = a.job_id JOIN {campaign} c ON c.id = a.campaign_id"
+        " WHERE a.id = %s AND a.status = %s",
         "end": f"UPDATE {attempt} SET status = %s, ended_at = %s, duration = %s, outcome = %s, cause = %s,"
-        " digits = %s, lease_expires_at = NULL WHERE id = %s AND status = %s RETURNING job_id, campaign_id, number",
-        "read": f"SELECT {fields}, {rules} FROM {job} j JOIN {campaign} c ON c.id = j.campaign_id WHERE j.id = %s",
-        "job": f"UPDATE {job} SET status = %s, next_attempt_at = %s, repeats_made = %s, repeats_by_outcome = %s,"
-        " last_outcome = %s, last_cause = %s, claim_token = '', updated_at = %s WHERE id = %s",
-        # A finished campaign counts the outcome but no contact done (its job is cancelled below).
-        "count": f"UPDATE {campaign} SET {stats},"
-        f" stat_done = stat_done + CASE WHEN status = %s THEN 0 ELSE %s END WHERE id = %s"
-        " RETURNING status, stat_done, stat_contacts",
+        " digits = %s, lease_expires_at = NULL WHERE id = %s AND status = %s RETURNING job_id, campaign_id",
+        "job": f"{write_job}%s",
+        "count": f"{count}%s{counted}",
         "cancel": f"UPDATE {job} SET status = %s, next_attempt_at = NULL WHERE id = %s",
     }
     if connection.vendor == "postgresql":
-        # Each pair of statements as one (a data-modifying WITH): two round trips fewer per call.
-        sql["end_read"] = (
-            f"WITH e AS ({sql['end']}) SELECT e.job_id, e.campaign_id, e.number, {fields}, {rules}"
-            f" FROM e JOIN {job} j ON j.id = e.job_id JOIN {campaign} c ON c.id = e.campaign_id"
+        sql["write"] = (
+            f"WITH e AS ({sql['end']}), w AS ({write_job}(SELECT job_id FROM e))"
+            f" {count}(SELECT campaign_id FROM e){counted}"
         )
-        sql["job_count"] = f"WITH w AS ({sql['job']}) {sql['count']}"
     return sql
 
 
-def _end_and_read(sql: dict[str, str], params: list) -> tuple | None:
-    """End the attempt (compare-and-set) and read its job and campaign: (job_id, campaign_id, number, *values)."""
-    if "end_read" in sql:
-        return prepared_fetchone(sql["end_read"], params)
-    ended = prepared_fetchone(sql["end"], params)
-    return None if ended is None else (*ended, *prepared_fetchone(sql["read"], [ended[0]]))
+def _write(sql: dict[str, str], end: list, job: list, count: list) -> tuple | None:
+    """End the attempt by compare-and-set, write its job, add to the counters: (status, stat_done,
+    stat_contacts) of the campaign, or None when the attempt had already ended (nothing written).
 
-
-def _write_and_count(sql: dict[str, str], job_params: list, count_params: list) -> tuple:
-    """Write the job, then add to the campaign's counters (its lock, last): (status, stat_done, stat_contacts)."""
-    if "job_count" in sql:
-        return prepared_fetchone(sql["job_count"], [*job_params, *count_params])
-    prepared_fetchone(sql["job"], job_params)
-    return prepared_fetchone(sql["count"], count_params)
+    ``job`` and ``count`` end with the job's and the campaign's id.
+    """
+    if "write" in sql:
+        return prepared_fetchone(sql["write"], [*end, *job[:-1], *count[:-1]])
+    with transaction.atomic():
+        if prepared_fetchone(sql["end"], end) is None:
+            return None
+        prepared_fetchone(sql["job"], job)
+        return prepared_fetchone(sql["count"], count)
 
 
 _STATEMENTS: dict[str, dict[str, str]] = {}
@@ -152,73 +161,76 @@ def attempt_end(
     outcome = CAUSES[cause].outcome
     duration = max(int(duration or 0), 0) if outcome == Outcome.ANSWERED else 0
     sql, stamp = _statements(), connection.ops.adapt_datetimefield_value(now)
-    with transaction.atomic():
-        row = _end_and_read(
-            sql,
-            [
-                AttemptStatus.ENDED.value,
-                stamp,
-                duration,
-                outcome.value,
-                cause,
-                (digits or "")[:64],
-                attempt_id,
-                AttemptStatus.DIALING.value,
-            ],
-        )
-        if row is None:
-            return False
-        job_id, campaign_id, number, *values = row
-        job = CallJob(
-            pk=job_id,
-            campaign_id=campaign_id,
-            repeats_by_outcome=_json(values[0]),
-            repeats_made=values[1],
-            last_outcome=values[2],
-        )
-        campaign = Campaign(pk=campaign_id, **dict(zip(_CAMPAIGN_RULES, values[len(_JOB_FIELDS) :], strict=True)))
+    row = prepared_fetchone(sql["read"], [attempt_id, AttemptStatus.DIALING.value])
+    if row is None:
+        return False
+    job_id, campaign_id, number, *values = row
+    job = CallJob(
+        pk=job_id,
+        campaign_id=campaign_id,
+        repeats_by_outcome=_json(values[0]),
+        repeats_made=values[1],
+        last_outcome=values[2],
+    )
+    campaign = Campaign(pk=campaign_id, **dict(zip(_CAMPAIGN_RULES, values[len(_JOB_FIELDS) :], strict=True)))
 
-        category = repeat_category(campaign, outcome, duration)
-        counts = dict.fromkeys([*STAT_FIELDS.values(), "stat_called"], 0)
-        counts[STAT_FIELDS[outcome]] += 1
-        previous = Outcome.ANSWERED if job.last_outcome == RepeatOutcome.SHORT else job.last_outcome
-        if previous in STAT_FIELDS:
-            # The cards count contacts by their latest outcome: the earlier one gives its place up.
-            counts[STAT_FIELDS[previous]] -= 1
-        if number == 1:
-            counts["stat_called"] = 1
+    category = repeat_category(campaign, outcome, duration)
+    counts = dict.fromkeys([*STAT_FIELDS.values(), "stat_called"], 0)
+    counts[STAT_FIELDS[outcome]] += 1
+    previous = Outcome.ANSWERED if job.last_outcome == RepeatOutcome.SHORT else job.last_outcome
+    if previous in STAT_FIELDS:
+        # The cards count contacts by their latest outcome: the earlier one gives its place up.
+        counts[STAT_FIELDS[previous]] -= 1
+    if number == 1:
+        counts["stat_called"] = 1
 
-        finished = campaign.status == CampaignStatus.FINISHED
-        when = None if finished else next_attempt(campaign, job, category, now)
-        repeats, repeats_made = job.repeats_by_outcome, job.repeats_made
-        if when is not None:
-            repeats[category] = repeats.get(category, 0) + 1
-            status, repeats_made = JobStatus.PENDING, repeats_made + 1
-        else:
-            status = JobStatus.CANCELLED if finished else JobStatus.DONE
-        repeats_value = CallJob._meta.get_field("repeats_by_outcome").get_db_prep_value(repeats, connection)
-        done = int(status == JobStatus.DONE)
-        campaign.status, contacts_done, contacts = _write_and_count(
-            sql,
-            [
-                status.value,
-                None if when is None else connection.ops.adapt_datetimefield_value(when),
-                repeats_made,
-                repeats_value,
-                category,
-                cause,
-                stamp,
-                job_id,
-            ],
-            [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id],
-        )
-        if campaign.status == CampaignStatus.FINISHED and status != JobStatus.CANCELLED:
-            prepared_fetchone(sql["cancel"], [JobStatus.CANCELLED.value, job_id])
-        elif done and campaign.status == CampaignStatus.LAUNCHED and contacts_done >= contacts:
-            # Every contact is done by the counters (only this service counts them): make
-            # sure and finish. Under the campaign's lock (taken by the increment), after
-            # every earlier call's commit, so the last two calls cannot both miss it.
-            campaign_finish_if_done(campaign=Campaign.objects.get(pk=campaign_id))
+    finished = campaign.status == CampaignStatus.FINISHED
+    when = None if finished else next_attempt(campaign, job, category, now)
+    repeats, repeats_made = job.repeats_by_outcome, job.repeats_made
+    if when is not None:
+        repeats[category] = repeats.get(category, 0) + 1
+        status, repeats_made = JobStatus.PENDING, repeats_made + 1
+    else:
+        status = JobStatus.CANCELLED if finished else JobStatus.DONE
+    repeats_value = CallJob._meta.get_field("repeats_by_outcome").get_db_prep_value(repeats, connection)
+    done = int(status == JobStatus.DONE)
+    written = _write(
+        sql,
+        [
+            AttemptStatus.ENDED.value,
+            stamp,
+            duration,
+            outcome.value,
+            cause,
+            (digits or "")[:64],
+            attempt_id,
+            AttemptStatus.DIALING.value,
+        ],
+        [
+            status.value,
+            None if when is None else connection.ops.adapt_datetimefield_value(when),
+            repeats_made,
+            repeats_value,
+            category,
+            cause,
+            stamp,
+            job_id,
+        ],
+        [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id],
+    )
+    if written is None:
+        return False  # another report of this attempt ended it first
+    campaign_status, contacts_done, contacts = written
+    if campaign_status == CampaignStatus.FINISHED and status != JobStatus.CANCELLED:
+        prepared_fetchone(sql["cancel"], [JobStatus.CANCELLED.value, job_id])
+    elif done and campaign_status == CampaignStatus.LAUNCHED and contacts_done >= contacts:
+        # Every contact is done by the counters (only this service counts them): make sure
+        # and finish, under the campaign's lock. The increment saw every earlier call's
+        # commit, so of the last two calls the later one cannot miss the other's job.
+        with transaction.atomic():
+            locked = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+            if locked is not None:
+                campaign_finish_if_done(campaign=locked)
     return True
 
 
