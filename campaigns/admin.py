@@ -72,7 +72,7 @@ class CallJobAdmin(DialerRowsAdmin):
     ]
     list_filter = ["status", "last_outcome", "campaign"]
     list_select_related = ["campaign"]
-    ordering = ["-id"]  # the (campaign, id) index under the campaign filter
+    ordering = ["-id"]  # newest first; under the campaign filter the (campaign, last_outcome, id) index and a sort
     readonly_fields = ["contact_id"]
     exclude = ["contact"]  # a soft reference: the list it came from may be deleted
 

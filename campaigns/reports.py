@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, Min, QuerySet
+from django.db.models import Count, Max, Min
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
 from campaigns.models import CallAttempt, CallJob, Campaign, RepeatOutcome
+from telephony.db import first_rows
 from telephony.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
@@ -114,7 +115,7 @@ def report_page(
     else:
         jobs = (jobs.filter(pk__gt=after) if after else jobs).order_by("pk")
     ranges = [jobs.filter(last_outcome=value)[: size + 1] for value in outcome_values(outcome)]
-    fetched = _first_of(ranges, size + 1, descending=backwards)
+    fetched = first_rows(ranges, size + 1, descending=backwards)
     if backwards:
         more_before = len(fetched) > size
         fetched = list(reversed(fetched[:size]))
@@ -138,21 +139,6 @@ def report_page(
         next_after=ordered[-1].job_id if ordered and more_after else None,
         previous_before=ordered[0].job_id if ordered and more_before else None,
     )
-
-
-def _first_of(ranges: list[QuerySet], limit: int, *, descending: bool) -> list[tuple]:
-    """The first ``limit`` rows of several ordered, sliced querysets together, by their first column, in one query."""
-    if len(ranges) == 1:
-        return list(ranges[0])
-    parts, params = [], []
-    for number, queryset in enumerate(ranges):
-        sql, part_params = queryset.query.sql_with_params()
-        parts.append(f"SELECT * FROM ({sql}) AS range_{number}")
-        params += part_params
-    order = "DESC" if descending else "ASC"
-    with connection.cursor() as cursor:
-        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1 {order} LIMIT {int(limit)}", params)
-        return cursor.fetchall()
 
 
 # --- The chart of outcomes over time -----------------------------------------------------

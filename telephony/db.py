@@ -8,12 +8,15 @@ psycopg cursor as server-side prepared statements on the same connection
 (and in the same transaction; ``prepare_threshold`` in settings, plans are per
 connection, and these queries are not in Django's query log); elsewhere
 through Django's cursor.
+
+``first_rows`` reads the first rows of several index ranges as one ordered list.
 """
 
 from __future__ import annotations
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import QuerySet
 from psycopg import pq
 
 
@@ -42,3 +45,23 @@ def _cursor(db) -> psycopg.Cursor:
     if cursor is None or cursor.connection is not db.connection:
         cursor = db._prepared_cursor = psycopg.Cursor(db.connection)
     return cursor
+
+
+def first_rows(ranges: list[QuerySet], limit: int, *, descending: bool = False) -> list[tuple]:
+    """The first ``limit`` rows of several ordered, sliced ``values_list`` querysets taken together,
+    by their first column, in one query (a UNION ALL of each one's index range).
+
+    For a read that one index serves range by range but not in one piece: the
+    report's jobs of every outcome, the due jobs of every open zone.
+    """
+    if len(ranges) == 1:
+        return list(ranges[0])
+    parts, params = [], []
+    for number, queryset in enumerate(ranges):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS range_{number}")
+        params += part_params
+    order = "DESC" if descending else "ASC"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1 {order} LIMIT {int(limit)}", params)
+        return cursor.fetchall()

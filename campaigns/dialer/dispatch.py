@@ -21,13 +21,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import heapq
-import itertools
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -40,6 +37,7 @@ from campaigns.dialer.outcome import attempt_end, campaign_finish_if_done
 from campaigns.dialer.window import open_zones
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from campaigns.scenario import render_scenario
+from telephony.db import first_rows
 
 # pg_try_advisory_lock key: "DIAL" in ASCII.
 DISPATCH_LOCK_KEY = 0x4449414C
@@ -118,13 +116,12 @@ def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int)
     """Up to ``limit`` due jobs of these zones, earliest first, locked with SKIP LOCKED.
 
     One range of the due index per zone (the index leads with the campaign and
-    the zone), merged here by time, so the earliest due job goes first whatever
-    its zone; then only the chosen rows are locked.
+    the zone), read together by time, so the earliest due job goes first
+    whatever its zone; then only the chosen rows are locked.
     """
     due = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING, next_attempt_at__lte=now)
     due = due.order_by("next_attempt_at").values_list("next_attempt_at", "pk")
-    earliest = heapq.merge(*(due.filter(time_zone=zone)[:limit] for zone in zones), key=itemgetter(0))
-    chosen = [pk for _, pk in itertools.islice(earliest, limit)]
+    chosen = [pk for _, pk in first_rows([due.filter(time_zone=zone)[:limit] for zone in zones], limit)]
     locked = CallJob.objects.filter(pk__in=chosen, status=JobStatus.PENDING).select_for_update(skip_locked=True)
     return list(locked.values_list("pk", flat=True))
 
