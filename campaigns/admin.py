@@ -72,9 +72,16 @@ class CallJobAdmin(DialerRowsAdmin):
     ]
     list_filter = ["status", "last_outcome", "campaign"]
     list_select_related = ["campaign"]
-    ordering = ["-id"]  # newest first; under the campaign filter the (campaign, last_outcome, id) index and a sort
+    ordering = ["-id"]  # newest first
     readonly_fields = ["contact_id"]
     exclude = ["contact"]  # a soft reference: the list it came from may be deleted
+
+    def get_ordering(self, request) -> list[str]:
+        # One campaign's jobs by outcome, newest first: one backward range of the
+        # (campaign, last_outcome, id) index, where ordering by id alone would sort them all.
+        if "campaign__id__exact" in request.GET and "o" not in request.GET:
+            return ["-last_outcome", "-id"]
+        return super().get_ordering(request)
 
 
 @admin.register(CallAttempt)

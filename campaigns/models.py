@@ -291,7 +291,7 @@ class CallJob(models.Model):
     # index to fill for each of a million contacts at launch). No database
     # foreign key either: its check is a trigger run once per row, a quarter of
     # a million-contact snapshot (bench/bench_dialer.py), and the snapshot, the
-    # only writer of jobs, runs under the campaign's row lock at launch.
+    # only code that adds jobs, runs under the campaign's row lock at launch.
     campaign = models.ForeignKey(
         Campaign, on_delete=models.CASCADE, related_name="jobs", db_index=False, db_constraint=False
     )
@@ -335,8 +335,8 @@ class CallJob(models.Model):
             ),
         ]
         # Two indexes are filled at launch, besides the primary key: each costs
-        # about a sixth of a million-contact snapshot, so every read of jobs is
-        # served by one of these.
+        # about a sixth of a million-contact snapshot, so the dialer's and the
+        # report's reads of jobs are each served by one of these.
         indexes = [
             # The dispatcher's claims, one range per zone, and the pending count. Partial:
             # it holds only waiting jobs (done ones leave it).

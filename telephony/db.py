@@ -54,8 +54,8 @@ def first_rows(ranges: list[QuerySet], limit: int, *, descending: bool = False) 
     For a read that one index serves range by range but not in one piece: the
     report's jobs of every outcome, the due jobs of every open zone.
     """
-    if len(ranges) == 1:
-        return list(ranges[0])
+    if len(ranges) <= 1:
+        return [row for queryset in ranges for row in queryset[:limit]]
     parts, params = [], []
     for number, queryset in enumerate(ranges):
         sql, part_params = queryset.query.sql_with_params()

@@ -113,7 +113,7 @@ def lines_in_use(campaign_id: int) -> int:
 
 
 def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int) -> list[int]:
-    """Up to ``limit`` due jobs of these zones, earliest first, locked with SKIP LOCKED.
+    """The ``limit`` earliest due jobs of these zones (or fewer), locked with SKIP LOCKED.
 
     One range of the due index per zone (the index leads with the campaign and
     the zone), read together by time, so the earliest due job goes first

@@ -11,14 +11,17 @@ ORM's query building cost as much as the database work), prepared on the
 server on PostgreSQL: read the dialing attempt with its job and its
 campaign's rules, decide in Python, then write — end the attempt
 (compare-and-set), write the job, add to the campaign's counters — which on
-PostgreSQL is one statement (data-modifying WITH) committed on its own. The
+PostgreSQL is one statement (data-modifying WITH), committed on its own
+unless the caller holds a transaction (the dispatcher's unplaceable calls). The
 campaign row is the one lock every call of a campaign shares; held by that
 statement only, it is released by the commit that follows at once, never
 while a worker thread waits for its turn to run Python (with two dozen call
 threads, waits for the row had grown to tens of milliseconds a call). The
 compare-and-set makes a second report of the attempt write nothing, and the
-in-progress job this call's alone (a claim, a withdrawal and the finish's
-cancel touch only other states), so what was read still holds at the write.
+in-progress job this call's alone (a claim and the finish's cancel touch only
+other states; a withdrawal only a job whose attempt no worker took, deleting
+that attempt by its own compare-and-set first), so what was read still holds
+at the write.
 A campaign finished while the call ran is seen by the increment, which
 returns the status it found: the job is then cancelled, as if the finish had
 come first, and no contact is counted done.

@@ -57,3 +57,13 @@ def test_call_jobs_and_attempts_are_read_only_in_the_admin(admin_client, dialled
     delete = reverse(f"admin:campaigns_{name}_delete", args=[row.pk])
     assert admin_client.post(delete, {"post": "yes"}).status_code == 403
     assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_one_campaigns_jobs_are_listed_by_outcome_then_newest_first(admin_client, dialled):
+    campaign, _ = dialled
+    url = reverse("admin:campaigns_calljob_changelist")
+    page = admin_client.get(url, {"campaign__id__exact": campaign.pk}).content.decode()
+    expected = CallJob.objects.filter(campaign=campaign).order_by("-last_outcome", "-id")
+    listed = page.split("<tbody>")[1]
+    positions = [listed.index(reverse("admin:campaigns_calljob_change", args=[job.pk])) for job in expected]
+    assert positions == sorted(positions)
