@@ -28,7 +28,9 @@ from telephony.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
 NO_RESULT = "none"
-SHORT = "short"  # the dialer's latest outcome of a contact whose answered call was shorter than the campaign's N s
+SHORT = (
+    RepeatOutcome.SHORT
+)  # the dialer's latest outcome of a contact whose answered call was shorter than the campaign's N s
 # The outcome filter of the report: a contact's latest outcome, or no result yet.
 # Each is one value of ``CallJob.last_outcome``, so the filter is one range of its index.
 OUTCOME_FILTERS: list[tuple[str, str]] = [

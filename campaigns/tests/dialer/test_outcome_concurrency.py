@@ -3,37 +3,15 @@ must keep the compare-and-set and the campaign's finish exact when reports race.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from campaigns.dialer import attempt_end, dialer_tick
 from campaigns.models import CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from campaigns.tests.dialer.helpers import dialer_campaign
+from telephony.tests.concurrency import run_together
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _at_once(calls: list) -> list:
-    """Run each call in its own thread and database connection, released together; their results."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index: int, call) -> None:
-        try:
-            barrier.wait()
-            results[index] = call()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_reports_racing_for_one_attempt_end_it_once(customer):
@@ -42,7 +20,7 @@ def test_reports_racing_for_one_attempt_end_it_once(customer):
     attempt = CallAttempt.objects.get(campaign=campaign)
     causes = ["486", "200", "486", "408", "503", "200"]
 
-    results = _at_once(
+    results = run_together(
         [lambda cause=cause: attempt_end(attempt_id=attempt.pk, cause=cause, duration=30) for cause in causes]
     )
 
@@ -63,7 +41,7 @@ def test_the_last_two_calls_ending_at_once_finish_the_campaign(customer, round_)
     assert dialer_tick(now=timezone.now()) == 2
     attempts = list(CallAttempt.objects.filter(campaign=campaign).values_list("pk", flat=True))
 
-    assert _at_once([lambda pk=pk: attempt_end(attempt_id=pk, cause="200", duration=30) for pk in attempts]) == [
+    assert run_together([lambda pk=pk: attempt_end(attempt_id=pk, cause="200", duration=30) for pk in attempts]) == [
         True,
         True,
     ]

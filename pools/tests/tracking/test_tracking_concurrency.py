@@ -1,10 +1,8 @@
 """Concurrency on PostgreSQL: provisioning is all or nothing, and no number is handed out twice."""
 
 import copy
-import threading
 
 import pytest
-from django.db import connection
 
 from customers.tests.factories import CustomerFactory
 from dids.models import DID, DIDStatus
@@ -14,30 +12,9 @@ from pools.models import DNISession, ExhaustionPolicy, TrackingPool
 from pools.services import tracking as services
 from pools.tests.tracking.factories import TrackingPoolFactory
 from pools.tests.tracking.seed_002 import SEED_EXAMPLES
+from telephony.tests.concurrency import run_together
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(functions):
-    """Start every function at the same moment in its own thread (own connection); return outcomes."""
-    barrier = threading.Barrier(len(functions))
-    outcomes = [None] * len(functions)
-
-    def run(index, function):
-        try:
-            barrier.wait()
-            outcomes[index] = function()
-        except Exception as exc:  # the outcome under test
-            outcomes[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return outcomes
 
 
 def test_two_concurrent_provisionings_of_the_last_numbers_one_wins_whole_the_other_changes_nothing():
