@@ -12,15 +12,22 @@ import csv
 import datetime
 import io
 import os
+import re
+import subprocess
+import sys
+import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from python_calamine import CalamineError, CalamineWorkbook
+from django.conf import settings
 
 from .errors import ImportFileError
+from .sheet_child import EXIT_UNREADABLE
+from .sheet_child import cell_text as _cell_text
 
 SAMPLE_BYTES = 256 * 1024
 DELIMITERS = (",", ";", "\t")
@@ -63,21 +70,36 @@ class Table:
         return self._rows_factory()  # type: ignore[misc]
 
 
-def open_table(source: str | os.PathLike | BinaryIO, *, filename: str = "") -> Table:
+def open_table(
+    source: str | os.PathLike | BinaryIO,
+    *,
+    filename: str = "",
+    max_rows: int | None = None,
+    preview_rows: int = 0,
+) -> Table:
     """Open ``source`` (a path or a binary file object) and detect what it is.
 
     ``filename`` is only used in messages. Raises :class:`ImportFileError` for
-    empty, binary, unreadable or unsupported files.
+    empty, binary, unreadable, unsupported or hostile files.
+
+    Spreadsheets are never parsed in the calling process: after cheap checks of
+    the archive (declared dimensions, uncompressed size, compression ratio) a
+    child process with memory and CPU limits reads at most ``max_rows`` + 1
+    rows (default ``IMPORT_SPREADSHEET_MAX_ROWS``). With ``preview_rows`` it
+    reads only that many (an XLSX by streaming), for a web request that checks
+    an upload's header; ``total_rows`` is then the declared height, or 0.
     """
     name = filename or (os.path.basename(source) if isinstance(source, (str, os.PathLike)) else "the file")
     data = _read_all(source)
     if not data.strip():
         raise ImportFileError(f"{name} is empty.")
     head = data[:8]
+    limits = SheetLimits.from_settings()
+    cap = (max_rows if max_rows is not None else limits.max_rows) + 1
     if head.startswith(_ZIP):
-        return _open_zip_workbook(data, name)
+        return _open_zip_workbook(data, name, limits, cap, preview_rows)
     if head.startswith(_OLE2):
-        return _open_workbook(data, name, "xls")
+        return _open_workbook(data, name, "xls", limits, cap, preview_rows, declared=0)
     for signature, what in _FOREIGN_SIGNATURES.items():
         if head.startswith(signature):
             raise ImportFileError(f"{name} is {what}, not a CSV, text or spreadsheet file.")
@@ -97,67 +119,151 @@ def preview(table: Table, n: int = 10) -> list[list[str]]:
 # --- Spreadsheets -------------------------------------------------------------
 
 
-def _open_zip_workbook(data: bytes, name: str) -> Table:
+@dataclass(frozen=True)
+class SheetLimits:
+    """What an untrusted spreadsheet may declare and use (settings ``IMPORT_SPREADSHEET_*``)."""
+
+    max_rows: int = 1_048_576
+    max_columns: int = 1_000
+    max_cells: int = 50_000_000
+    max_uncompressed_bytes: int = 1024 * 1024 * 1024
+    max_compression_ratio: int = 100
+    memory_mb: int = 2048
+    timeout_seconds: int = 300
+
+    @classmethod
+    def from_settings(cls) -> SheetLimits:
+        return cls(
+            max_rows=getattr(settings, "IMPORT_SPREADSHEET_MAX_ROWS", cls.max_rows),
+            max_columns=getattr(settings, "IMPORT_SPREADSHEET_MAX_COLUMNS", cls.max_columns),
+            max_cells=getattr(settings, "IMPORT_SPREADSHEET_MAX_CELLS", cls.max_cells),
+            max_uncompressed_bytes=getattr(settings, "IMPORT_SPREADSHEET_MAX_UNCOMPRESSED_BYTES", cls.max_uncompressed_bytes),
+            max_compression_ratio=getattr(settings, "IMPORT_SPREADSHEET_MAX_COMPRESSION_RATIO", cls.max_compression_ratio),
+            memory_mb=getattr(settings, "IMPORT_SPREADSHEET_MEMORY_MB", cls.memory_mb),
+            timeout_seconds=getattr(settings, "IMPORT_SPREADSHEET_TIMEOUT_SECONDS", cls.timeout_seconds),
+        )
+
+
+# Entries this small are never bombs, whatever their ratio (styles compress 200:1).
+_RATIO_FLOOR_BYTES = 1024 * 1024
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Za-z]{1,3})\$?(\d+)(?::\$?([A-Za-z]{1,3})\$?(\d+))?\"")
+_SHEET_ENTRY = re.compile(r"^xl/worksheets/[^/]+\.xml$")
+
+
+def _open_zip_workbook(data: bytes, name: str, limits: SheetLimits, cap: int, preview_rows: int) -> Table:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+            _check_archive(infos, name, limits)
             mimetype = archive.read("mimetype").decode("ascii", "replace").strip() if "mimetype" in names else ""
-    except zipfile.BadZipFile:
+            declared = 0
+            for info in infos:
+                if _SHEET_ENTRY.match(info.filename):
+                    declared = max(declared, _check_dimension(archive, info, name, limits))
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
         raise ImportFileError(f"{name} looks like a ZIP archive but is damaged.") from None
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        return _open_workbook(data, name, "xlsx")
+        return _open_workbook(data, name, "xlsx", limits, cap, preview_rows, declared)
     if mimetype == "application/vnd.oasis.opendocument.spreadsheet":
-        return _open_workbook(data, name, "ods")
+        return _open_workbook(data, name, "ods", limits, cap, preview_rows, declared)
     if "word/document.xml" in names:
         raise ImportFileError(f"{name} is a Word document, not a spreadsheet.")
     raise ImportFileError(f"{name} is a ZIP archive, not a spreadsheet (XLSX or ODS) or a CSV file.")
 
 
-def _open_workbook(data: bytes, name: str, kind: str) -> Table:
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        sheet = _first_sheet_with_data(workbook)
-    except (CalamineError, ValueError, OSError) as exc:
-        what = {"xls": "an Excel 97-2003 (XLS)", "xlsx": "an Excel (XLSX)", "ods": "an OpenDocument (ODS)"}[kind]
-        raise ImportFileError(f"{name} looks like {what} file but cannot be read: {exc}") from None
-    if sheet is None:
+def _check_archive(infos: list[zipfile.ZipInfo], name: str, limits: SheetLimits) -> None:
+    """Refuse zip bombs from the central directory alone, before inflating anything."""
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_uncompressed_bytes:
+        raise ImportFileError(
+            f"{name} would unpack to {total / 1_048_576:,.0f} MB; spreadsheets that unpack to at most "
+            f"{limits.max_uncompressed_bytes / 1_048_576:,.0f} MB are accepted."
+        )
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR_BYTES and info.file_size > limits.max_compression_ratio * max(
+            info.compress_size, 1
+        ):
+            raise ImportFileError(
+                f"{name} is compressed {info.file_size // max(info.compress_size, 1):,} to 1 "
+                f"(a spreadsheet is at most {limits.max_compression_ratio} to 1): it looks like a zip bomb."
+            )
+
+
+def _check_dimension(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, limits: SheetLimits) -> int:
+    """The height a worksheet declares (0 if none), refusing sizes no honest list has."""
+    with archive.open(info) as stream:
+        head = stream.read(4096)
+    match = _DIMENSION.search(head)
+    if not match:
+        return 0
+    first_col, first_row, last_col, last_row = match.groups()
+    if last_col is None:
+        return int(first_row)
+    rows = int(last_row) - int(first_row) + 1
+    columns = _column_number(last_col) - _column_number(first_col) + 1
+    if rows > limits.max_rows or columns > limits.max_columns or rows * columns > limits.max_cells:
+        raise ImportFileError(
+            f"{name} declares a sheet of {rows:,} rows by {columns:,} columns; at most {limits.max_rows:,} rows, "
+            f"{limits.max_columns:,} columns and {limits.max_cells:,} cells are accepted."
+        )
+    return int(last_row)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - 64
+    return number
+
+
+_CHILD = str(Path(__file__).with_name("sheet_child.py"))
+_KIND_NAMES = {"xls": "an Excel 97-2003 (XLS)", "xlsx": "an Excel (XLSX)", "ods": "an OpenDocument (ODS)"}
+
+
+def _open_workbook(
+    data: bytes, name: str, kind: str, limits: SheetLimits, cap: int, preview_rows: int, declared: int
+) -> Table:
+    text = _read_in_child(data, name, kind, limits, cap, preview_rows)
+    if not text:
         raise ImportFileError(f"{name} has no data in any sheet.")
+    total = declared if preview_rows else text.count(b"\n")
 
     def rows() -> Iterator[list[str]]:
-        for raw in sheet.iter_rows():
-            row = [_cell_text(value) for value in raw]
-            while row and not row[-1]:
-                row.pop()
-            if row:
-                yield row
+        stream = io.TextIOWrapper(io.BytesIO(text), encoding="utf-8", newline="")
+        yield from csv.reader(stream)
 
-    return Table(kind=kind, total_rows=sheet.height, _rows_factory=rows)
+    return Table(kind=kind, total_rows=total, _rows_factory=rows)
 
 
-def _first_sheet_with_data(workbook: CalamineWorkbook):
-    for index in range(len(workbook.sheet_names)):
-        sheet = workbook.get_sheet_by_index(index)
-        if sheet.height and sheet.width:
-            return sheet
-    return None
-
-
-def _cell_text(value: object) -> str:
-    # Spreadsheets store phone numbers typed as numbers as floats: 447911123456.0
-    # must come back as the digits a person typed, not "447911123456.0".
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e20:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
-        return value.isoformat()
-    return str(value).strip()
+def _read_in_child(data: bytes, name: str, kind: str, limits: SheetLimits, cap: int, preview_rows: int) -> bytes:
+    """The sheet's rows as UTF-8 CSV, read by a limited child process (see sheet_child.py)."""
+    what = _KIND_NAMES[kind]
+    with tempfile.NamedTemporaryFile(suffix=f".{kind}") as copy:
+        copy.write(data)
+        copy.flush()
+        command = [sys.executable, _CHILD, kind, copy.name, str(cap), str(preview_rows)]
+        command += [str(limits.memory_mb), str(limits.timeout_seconds)]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=limits.timeout_seconds, check=False)
+        except subprocess.TimeoutExpired:
+            raise ImportFileError(
+                f"{name}: reading this spreadsheet took longer than {limits.timeout_seconds} s; it was stopped."
+            ) from None
+    if done.returncode == 0:
+        return done.stdout
+    reason = done.stderr.decode("utf-8", "replace").strip()
+    if done.returncode == EXIT_UNREADABLE:
+        raise ImportFileError(f"{name} looks like {what} file but cannot be read: {reason}")
+    if done.returncode in (-9, -24) or "XCPU" in reason:  # SIGKILL / SIGXCPU: the CPU limit
+        raise ImportFileError(
+            f"{name}: reading this spreadsheet took longer than {limits.timeout_seconds} s; it was stopped."
+        )
+    # SIGABRT from a failed native allocation, MemoryError, or any other crash of the reader.
+    raise ImportFileError(
+        f"{name} looks like {what} file but reading it needs more than {limits.memory_mb:,} MB of memory "
+        "(it declares far more cells than it holds, or is damaged); it was refused."
+    )
 
 
 # --- Text ----------------------------------------------------------------------
