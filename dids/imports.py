@@ -27,6 +27,7 @@ from dids import bulk
 from dids.models import AFTER_HOLD_STATUSES, DIDImport, DIDImportIssue, DIDStatus, Operator
 from dids.numbers import NumberError, classify, to_e164_digits
 from telephony.imports import (
+    PREVIEW_ROWS,
     Accepted,
     BulkWriter,
     Chunk,
@@ -72,7 +73,7 @@ def did_import_upload(*, upload: IO[bytes], filename: str, user=None) -> DIDImpo
     if size > max_file_bytes():
         raise DIDImportError(f"{filename} is {size / 1_048_576:.1f} MB; at most {max_file_bytes() / 1_048_576:.0f} MB.")
     try:
-        table = open_table(upload, filename=filename)
+        table = open_table(upload, filename=filename, preview_rows=PREVIEW_ROWS)
     except ImportFileError as exc:
         raise DIDImportError(str(exc)) from None
     if table.total_rows > max_rows() + 1:
@@ -90,7 +91,7 @@ def did_import_preview(did_import: DIDImport, rows: int = 10) -> list[list[str]]
     from telephony.imports import preview
 
     with did_import.source_file.open("rb") as source:
-        return preview(open_table(source, filename=did_import.original_filename), rows)
+        return preview(open_table(source, filename=did_import.original_filename, preview_rows=rows), rows)
 
 
 def did_import_mark_up(
@@ -260,7 +261,7 @@ def _run(did_import: DIDImport, now) -> None:
         has_header=did_import.has_header,
     )
     with did_import.source_file.open("rb") as source:
-        table = open_table(source, filename=did_import.original_filename)
+        table = open_table(source, filename=did_import.original_filename, max_rows=max_rows())
 
     def save_progress(done: int, total: int) -> None:
         DIDImport.objects.filter(pk=did_import.pk, status=Status.PROCESSING).update(

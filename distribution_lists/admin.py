@@ -75,7 +75,7 @@ class DistributionListAdmin(admin.ModelAdmin):
                     created_by=request.user,
                 )
                 with created.source_file.open("rb") as source:
-                    first = preview(open_table(source, filename=created.original_filename), 1)
+                    first = preview(open_table(source, filename=created.original_filename, preview_rows=1), 1)
                 width = max((len(row) for row in first), default=1)
                 services.distribution_list_mark_up(
                     distribution_list=created,

@@ -49,6 +49,6 @@ def distribution_list_preview(distribution_list: DistributionList, rows: int = 1
     """The first rows of the uploaded file, for the markup step."""
     try:
         with distribution_list.source_file.open("rb") as source:
-            return preview(open_table(source, filename=distribution_list.original_filename), rows)
+            return preview(open_table(source, filename=distribution_list.original_filename, preview_rows=rows), rows)
     except (ImportFileError, OSError):
         return []

@@ -24,6 +24,7 @@ from django.utils import timezone
 from customers.models import Customer, User
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
 from telephony.imports import (
+    PREVIEW_ROWS,
     BulkWriter,
     Chunk,
     ImportFileError,
@@ -79,7 +80,7 @@ def distribution_list_upload(
             f"{filename} is {size / 1_048_576:.1f} MB; files up to {max_file_bytes() / 1_048_576:.0f} MB are accepted."
         )
     try:
-        table = open_table(upload, filename=filename)
+        table = open_table(upload, filename=filename, preview_rows=PREVIEW_ROWS)
     except ImportFileError as exc:
         raise DistributionListError(str(exc)) from None
     if table.total_rows > max_rows() + 1:
@@ -240,7 +241,7 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
     )
     list_id = distribution_list.pk
     with distribution_list.source_file.open("rb") as source:
-        table = open_table(source, filename=distribution_list.original_filename)
+        table = open_table(source, filename=distribution_list.original_filename, max_rows=max_rows())
 
     def save_progress(done: int, total: int) -> None:
         DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(

@@ -250,6 +250,16 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Uploads above these are refused before any work starts.
 DISTRIBUTION_LIST_MAX_FILE_BYTES = env_int("DISTRIBUTION_LIST_MAX_FILE_MB", 100) * 1024 * 1024
 DISTRIBUTION_LIST_MAX_ROWS = env_int("DISTRIBUTION_LIST_MAX_ROWS", 1_000_000)
+# Untrusted spreadsheets (every import: lists, DIDs, pools). Checked from the
+# archive before any parse, then read in a child process with these limits.
+# The defaults let every honest 1,048,576-row sheet through.
+IMPORT_SPREADSHEET_MAX_ROWS = env_int("IMPORT_SPREADSHEET_MAX_ROWS", 1_048_576)
+IMPORT_SPREADSHEET_MAX_COLUMNS = env_int("IMPORT_SPREADSHEET_MAX_COLUMNS", 1_000)
+IMPORT_SPREADSHEET_MAX_CELLS = env_int("IMPORT_SPREADSHEET_MAX_CELLS", 50_000_000)
+IMPORT_SPREADSHEET_MAX_UNCOMPRESSED_BYTES = env_int("IMPORT_SPREADSHEET_MAX_UNCOMPRESSED_MB", 1024) * 1024 * 1024
+IMPORT_SPREADSHEET_MAX_COMPRESSION_RATIO = env_int("IMPORT_SPREADSHEET_MAX_COMPRESSION_RATIO", 100)
+IMPORT_SPREADSHEET_MEMORY_MB = env_int("IMPORT_SPREADSHEET_MEMORY_MB", 2048)
+IMPORT_SPREADSHEET_TIMEOUT_SECONDS = env_int("IMPORT_SPREADSHEET_TIMEOUT_SECONDS", 300)
 # Rows per chunk of the import: progress is saved after each chunk.
 DISTRIBUTION_LIST_CHUNK_ROWS = env_int("DISTRIBUTION_LIST_CHUNK_ROWS", 10_000)
 # An import that saved no progress for this long lost its worker: the list is failed.

@@ -260,7 +260,7 @@ class NumberPoolAdmin(admin.ModelAdmin):
                 for chunk in upload.chunks():
                     out.write(chunk)
             try:
-                open_table(stored, filename=upload.name)
+                open_table(stored, filename=upload.name, preview_rows=10)
             except ImportFileError as exc:
                 stored.unlink(missing_ok=True)
                 form.add_error("file", str(exc))
@@ -292,7 +292,7 @@ class NumberPoolAdmin(admin.ModelAdmin):
         if pending is None or not Path(pending["path"]).exists():
             messages.error(request, "This upload has expired or was already saved; upload the file again.")
             return redirect("admin:pools_numberpool_upload")
-        table = open_table(pending["path"], filename=pending["filename"])
+        table = open_table(pending["path"], filename=pending["filename"], preview_rows=10)
         rows = preview(table, 10)
         width = max((len(r) for r in rows), default=1)
         header = rows[0] if rows else []

@@ -90,10 +90,11 @@ from .pipeline import (
     SourceRow,
     run_import,
 )
-from .readers import Table, open_table, preview
+from .readers import PREVIEW_ROWS, SheetLimits, Table, open_table, preview
 from .writer import BulkWriter
 
 __all__ = [
+    "PREVIEW_ROWS",
     "Accepted",
     "BulkWriter",
     "Chunk",
@@ -105,6 +106,7 @@ __all__ = [
     "PhoneRowConsumer",
     "Rejected",
     "RowConsumer",
+    "SheetLimits",
     "SourceRow",
     "Table",
     "guess_phone_column",

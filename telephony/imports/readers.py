@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import datetime
 import io
 import os
 import re
@@ -27,9 +26,10 @@ from django.conf import settings
 
 from .errors import ImportFileError
 from .sheet_child import EXIT_UNREADABLE
-from .sheet_child import cell_text as _cell_text
 
 SAMPLE_BYTES = 256 * 1024
+# Rows an upload check or a markup form reads from a spreadsheet (never the whole file).
+PREVIEW_ROWS = 10
 DELIMITERS = (",", ";", "\t")
 # csv refuses fields over 128 KiB by default; a phone list never has one, but a
 # binary file that slipped through would, so the limit stays modest and its
@@ -133,15 +133,9 @@ class SheetLimits:
 
     @classmethod
     def from_settings(cls) -> SheetLimits:
-        return cls(
-            max_rows=getattr(settings, "IMPORT_SPREADSHEET_MAX_ROWS", cls.max_rows),
-            max_columns=getattr(settings, "IMPORT_SPREADSHEET_MAX_COLUMNS", cls.max_columns),
-            max_cells=getattr(settings, "IMPORT_SPREADSHEET_MAX_CELLS", cls.max_cells),
-            max_uncompressed_bytes=getattr(settings, "IMPORT_SPREADSHEET_MAX_UNCOMPRESSED_BYTES", cls.max_uncompressed_bytes),
-            max_compression_ratio=getattr(settings, "IMPORT_SPREADSHEET_MAX_COMPRESSION_RATIO", cls.max_compression_ratio),
-            memory_mb=getattr(settings, "IMPORT_SPREADSHEET_MEMORY_MB", cls.memory_mb),
-            timeout_seconds=getattr(settings, "IMPORT_SPREADSHEET_TIMEOUT_SECONDS", cls.timeout_seconds),
-        )
+        """Each field from the setting ``IMPORT_SPREADSHEET_<FIELD>``, else its default."""
+        names = cls.__dataclass_fields__
+        return cls(**{n: getattr(settings, f"IMPORT_SPREADSHEET_{n.upper()}", getattr(cls, n)) for n in names})
 
 
 # Entries this small are never bombs, whatever their ratio (styles compress 200:1).

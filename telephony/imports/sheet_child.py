@@ -101,7 +101,7 @@ def main(argv: list[str]) -> int:
                 break
     except MemoryError:
         raise
-    except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault
+    except Exception as exc:  # any reader failure is the file's fault
         sys.stderr.write(str(exc)[:500] or type(exc).__name__)
         return EXIT_UNREADABLE
     out.flush()

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: no such file.")
         has_header = not no_header
         try:
-            first_rows = preview(open_table(path), 1)
+            first_rows = preview(open_table(path, preview_rows=1), 1)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         width = max((len(row) for row in first_rows), default=1)
