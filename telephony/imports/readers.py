@@ -84,8 +84,8 @@ def open_table(
 
     Spreadsheets are never parsed in the calling process: after cheap checks of
     the archive (declared dimensions, uncompressed size, compression ratio) a
-    child process with memory and CPU limits reads at most ``max_rows`` + 1
-    rows (default ``IMPORT_SPREADSHEET_MAX_ROWS``). With ``preview_rows`` it
+    child process with memory and CPU limits reads at most ``max_rows`` + 2
+    rows (a header and one past the limit) (default ``IMPORT_SPREADSHEET_MAX_ROWS``). With ``preview_rows`` it
     reads only that many (an XLSX by streaming), for a web request that checks
     an upload's header; ``total_rows`` is then the declared height, or 0.
     """
@@ -95,7 +95,8 @@ def open_table(
         raise ImportFileError(f"{name} is empty.")
     head = data[:8]
     limits = SheetLimits.from_settings()
-    cap = (max_rows if max_rows is not None else limits.max_rows) + 1
+    # A header row, the data rows, and one more so the caller can say the file is too long.
+    cap = (max_rows if max_rows is not None else limits.max_rows) + 2
     if head.startswith(_ZIP):
         return _open_zip_workbook(data, name, limits, cap, preview_rows)
     if head.startswith(_OLE2):

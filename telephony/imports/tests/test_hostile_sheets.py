@@ -81,9 +81,9 @@ def test_an_archive_that_unpacks_past_the_limit_is_refused(settings):
 def test_rows_are_counted_while_reading_and_reading_stops_past_the_limit():
     rows = "".join(f'<row r="{n}">{cell(f"A{n}", f"+4479111234{n:02d}")}</row>' for n in range(1, 60))
     table = open_table(io.BytesIO(xlsx_with_sheet(sheet(rows))), filename="long.xlsx", max_rows=10)
-    # One row past the limit is enough for the pipeline to refuse the file.
-    assert table.total_rows == 11
-    assert len(list(table.rows())) == 11
+    # A header and one row past the limit are enough for the pipeline to refuse the file.
+    assert table.total_rows == 12
+    assert len(list(table.rows())) == 12
 
 
 def test_a_preview_reads_only_the_first_rows_and_reports_the_declared_height():
