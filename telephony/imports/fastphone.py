@@ -235,6 +235,14 @@ def parse_digits(digits: str, region: str | None) -> tuple[int, str]:
     return country_code, national
 
 
+def too_long_for_region(digits: str, region: str) -> bool:
+    """True when ``digits`` (without its trunk prefix) are longer than any national number of ``region``."""
+    rules = _region_rules(region)
+    if rules is None:
+        return False
+    return rules.length_result(rules.strip_national_prefix(digits)) == ValidationResult.TOO_LONG
+
+
 class FastValidator:
     """``region_and_type(country_code, national)`` → ``(region, type)`` when valid, else ``(None, UNKNOWN)``."""
 

@@ -18,7 +18,7 @@ import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
 from phonenumbers import timezone as phone_timezone
 
-from .fastphone import FastValidator, parse_digits, time_zones
+from .fastphone import FastValidator, parse_digits, time_zones, too_long_for_region
 
 # When phonenumbers can only say "somewhere in this country" (a mobile in a
 # country with several zones) a contact gets the zone most of its people live
@@ -129,6 +129,7 @@ class PhoneNormaliser:
         self.region = default_region
         self.want_time_zone = time_zone
         self.country_code = phonenumbers.country_code_for_region(default_region)
+        self.country_code_text = str(self.country_code)
         self.fast = FastValidator()
 
     def __call__(self, raw: str) -> PhoneResult:
@@ -153,13 +154,19 @@ class PhoneNormaliser:
         if digits.startswith("00"):
             return self._international(raw, digits[2:])
         result = self._national(raw, digits)
-        if result.ok:
+        if result.ok or not self._cannot_be_national(digits):
+            # An invalid national number stays incorrect: (203) 096-1342 in a US
+            # list is a mistyped American, never the Egyptian +20 3096 1342.
             return result
         # A number that lost its "+" (or its "00") on the way through a
-        # spreadsheet: 447911123456 read in GB is no national number, but is a
-        # valid international one.
+        # spreadsheet: 4930123456789 is too long for any GB number, so it can
+        # only be international.
         international = self._international(raw, digits)
         return international if international.ok else result
+
+    def _cannot_be_national(self, digits: str) -> bool:
+        """Digits that are no national number of the default region: too long for it, or led by its own code."""
+        return digits.startswith(self.country_code_text) or too_long_for_region(digits, self.region)
 
     def _unusual(self, text: str) -> tuple[str, str]:
         text = _TRUNK_IN_BRACKETS.sub(r"\1", text)
@@ -234,4 +241,4 @@ def _invalid_reason(raw: str, country_code: int, national: str) -> str:
         return f"{raw!r} is too long{where}"
     if possible == ValidationResult.INVALID_LENGTH:
         return f"{raw!r} has the wrong number of digits{where}"
-    return f"{raw!r} is not a valid number{where}"
+    return f"{raw!r} is not valid{where}"

@@ -2,12 +2,12 @@ import random
 
 import phonenumbers
 import pytest
-from phonenumbers import PhoneNumberType
+from phonenumbers import PhoneMetadata, PhoneNumberType
 from phonenumbers import timezone as phone_timezone
-from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, _maybe_strip_national_prefix_carrier_code
 
 from telephony.imports import PhoneNormaliser, normalise_phone, time_zone_for
-from telephony.imports.fastphone import FastValidator, parse_digits, time_zones
+from telephony.imports.fastphone import FastValidator, parse_digits, time_zones, too_long_for_region
 
 
 @pytest.mark.parametrize(
@@ -143,3 +143,83 @@ def test_fast_parse_agrees_with_phonenumbers_parse():
         except phonenumbers.NumberParseException as exc:
             found = exc.error_type
         assert found == expected, (digits, region)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "reason"),
+    [
+        # Issue 17, item 18: invalid national numbers that the lost-"+" reading
+        # used to turn into valid foreign ones.
+        ("(203).096.1342", "US", "'(203).096.1342' is not valid for US"),  # was +20 (Egypt)
+        ("(19) 14255-0302", "BR", "'(19) 14255-0302' is not valid for BR"),  # was +1 914
+        ("4930123456", "GB", "'4930123456' is not valid for GB"),  # fits a GB number: never read as German
+    ],
+)
+def test_an_invalid_national_number_is_never_read_as_a_foreign_one(raw, region, reason):
+    result = normalise_phone(raw, region)
+    assert (result.e164, result.reason) == (None, reason)
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("4930123456789", "GB", "+4930123456789"),  # too long for GB: it lost its "+"
+        ("491701234567", "US", "+491701234567"),  # too long for the US
+        ("12025550123", "US", "+12025550123"),  # led by the region's own code
+        ("33612345678", "GB", "+33612345678"),
+    ],
+)
+def test_digits_that_cannot_be_national_are_read_as_international(raw, region, e164):
+    assert normalise_phone(raw, region).e164 == e164
+
+
+def _reference(digits: str, region: str) -> str | None:
+    """The lost-"+" rule written with phonenumbers alone: national first; international
+    only when the digits cannot be a national number of the region (longer than any,
+    once its trunk prefix is off, or led by its country code)."""
+    e164 = phonenumbers.PhoneNumberFormat.E164
+    try:
+        number = phonenumbers.parse(digits, region)
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, e164)
+    except phonenumbers.NumberParseException:
+        pass
+    metadata = PhoneMetadata.metadata_for_region(region)
+    _carrier, national, _stripped = _maybe_strip_national_prefix_carrier_code(digits, metadata)
+    too_long = len(national) > max(metadata.general_desc.possible_length)
+    if not (too_long or digits.startswith(str(metadata.country_code))):
+        return None
+    try:
+        number = phonenumbers.parse("+" + digits, None)
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, e164) if phonenumbers.is_valid_number(number) else None
+
+
+def test_lost_plus_reading_agrees_with_phonenumbers_on_mixed_numbers():
+    # Numbers of every region written without "+", near-misses of them, and
+    # national numbers with a mistyped digit, each read in a random default region.
+    rng = random.Random(18)
+    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
+    checked = foreign = 0
+    for _ in range(8_000):
+        home, source = rng.choice(regions), rng.choice(regions)
+        example = phonenumbers.example_number_for_type(
+            source, rng.choice((PhoneNumberType.FIXED_LINE, PhoneNumberType.MOBILE))
+        )
+        if example is None:
+            continue
+        national = phonenumbers.national_significant_number(example)
+        cut = rng.randint(1, min(4, len(national)))
+        national = national[:-cut] + "".join(rng.choice("0123456789") for _ in range(cut))
+        digits = national if rng.random() < 0.3 else f"{example.country_code}{national}"
+        found = PhoneNormaliser(home, time_zone=False)(digits).e164
+        assert found == _reference(digits, home), (digits, home)
+        checked += 1
+        if found and not found.startswith(f"+{phonenumbers.country_code_for_region(home)}"):
+            foreign += 1
+            assert too_long_for_region(digits, home) or digits.startswith(
+                str(phonenumbers.country_code_for_region(home))
+            ), (digits, home)
+    assert checked > 6_000
+    assert foreign > 500
