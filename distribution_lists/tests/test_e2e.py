@@ -82,12 +82,12 @@ def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     expect(page.locator("#tab-incorrect")).to_have_text("Incorrect (1)")
 
     page.locator("#tab-incorrect").click()
-    expect(page.locator("#incorrect-rows")).to_contain_text("is not a valid number for GB")
+    expect(page.locator("#incorrect-rows")).to_contain_text("is not valid for GB")
     page.locator("#incorrect-rows a.fix-row").first.click()
     expect(page.locator("body")).to_contain_text("Short Number")
     page.fill("#id_phone", "07400 123")
     page.get_by_role("button", name="Save").click()
-    expect(page.locator(".errors")).to_contain_text("is not a valid number for GB")
+    expect(page.locator(".errors")).to_contain_text("is not valid for GB")
     page.fill("#id_phone", "07400 999999")
     page.get_by_role("button", name="Save").click()
 
