@@ -163,6 +163,18 @@ class NumberPoolUpdateSerializer(NumberPoolCreateSerializer):
     phone_number_request = None
     call_routes = CallRoutesSerializer(required=False)
 
+    def validate_call_routes(self, value):
+        # A partial update is partial at the top only: a nested object given is validated whole
+        # (DRF's partial=True reaches nested serializers and would let a half route through).
+        whole = CallRoutesSerializer(data=self.initial_data.get("call_routes"))
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
+    def validate_replacement_configuration(self, value):
+        whole = ReplacementConfigurationSerializer(data=self.initial_data.get("replacement_configuration"))
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
 
 class NumbersAddSerializer(serializers.Serializer):
     quantity = QuantityField()
