@@ -1,7 +1,5 @@
 """Issue 17: requests that gave a 500 or got around a limit, and the pool API's contract."""
 
-import copy
-
 import pytest
 
 from pools.tests.tracking.seed_002 import SEED_EXAMPLES
@@ -35,3 +33,66 @@ def test_a_partial_update_validates_nested_objects_whole(api, pool_url, method, 
         error = error[key]
     assert error
     assert api.get(pool_url).json() == before
+
+
+def test_deeply_nested_json_is_400_on_every_json_endpoint(api, pools_url, pool_url, settings):
+    deep = "[" * 5000 + "]" * 5000
+    for method, url in (("post", pools_url), ("patch", pool_url), ("post", "/api/campaigns/")):
+        response = getattr(api, method)(url, data=deep, content_type="application/json")
+        assert response.status_code == 400, (url, response.content)
+        assert "nested deeper" in response.json()["detail"]
+    # Within the decoder's reach but deeper than the setting: refused the same way.
+    settings.API_MAX_JSON_DEPTH = 5
+    response = api.patch(pool_url, {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}, format="json")
+    assert response.status_code == 400 and "5 levels" in response.json()["detail"]
+
+
+def test_an_oversize_body_is_a_json_413(api, pools_url, settings):
+    response = api.post(
+        pools_url, data="x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1), content_type="application/json"
+    )
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/json"
+    assert str(settings.DATA_UPLOAD_MAX_MEMORY_SIZE) in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body", "status"),
+    [
+        ("get", "/api/no-such-thing/", None, 404),
+        ("get", "/v3/api/groups/999999/numberpools", None, 404),
+        ("post", "/v3/api/groups/{group}/numberpools", {"name": ""}, 400),
+        ("post", "/v3/api/groups/{group}/numberpools", "not json", 400),
+        ("delete", "/v3/api/groups/{group}/numberpools", None, 405),
+    ],
+)
+def test_every_api_error_is_the_json_envelope(api, group, method, url, body, status):
+    url = url.format(group=group.pk)
+    kwargs = (
+        {"data": body, "content_type": "application/json"}
+        if isinstance(body, str)
+        else {"data": body, "format": "json"}
+    )
+    response = getattr(api, method)(url, **kwargs)
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+
+
+def test_a_field_error_keeps_its_field_beside_the_detail(api, pools_url, stock):
+    response = api.post(pools_url, {**EXAMPLE, "name": " "}, format="json")
+    assert response.status_code == 400
+    assert response.json()["detail"] and response.json()["name"] == ["This field may not be blank."]
+
+
+def test_an_unauthenticated_request_is_the_envelope_too(pools_url):
+    from rest_framework.test import APIClient
+
+    response = APIClient().get(pools_url)
+    assert response.status_code == 401 and response.json()["detail"]
+
+
+def test_deeply_nested_json_to_the_dni_endpoint_is_400(client):
+    response = client.post("/v3/api/dni/anykey", data="[" * 5000 + "]" * 5000, content_type="application/json")
+    assert response.status_code in (400, 404)
+    assert response["Content-Type"] == "application/json"
