@@ -277,6 +277,9 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "telephony.api_errors.api_exception_handler",
+    # How many proxies of ours add to X-Forwarded-For: the client is the address that many
+    # entries from its end. 0: the header is not trusted, the peer address is the client.
+    "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
 }
 # Deepest nesting of lists and objects a JSON request body may have (deeper: 400).
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
