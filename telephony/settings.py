@@ -280,7 +280,11 @@ REST_FRAMEWORK = {
     # How many proxies of ours add to X-Forwarded-For: the client is the address that many
     # entries from its end. 0: the header is not trusted, the peer address is the client.
     "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
+    "DEFAULT_THROTTLE_CLASSES": ["customers.throttling.ApiTokenRateThrottle"],
 }
+# Requests one API token (or dashboard user) may make to the REST API: "<n>/<s|min|hour|day>";
+# empty: no limit. Over it: 429 with Retry-After.
+API_RATE = os.environ.get("API_RATE", "1200/min")
 # Deepest nesting of lists and objects a JSON request body may have (deeper: 400).
 API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 SPECTACULAR_SETTINGS = {

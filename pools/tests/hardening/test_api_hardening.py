@@ -96,3 +96,24 @@ def test_deeply_nested_json_to_the_dni_endpoint_is_400(client):
     response = client.post("/v3/api/dni/anykey", data="[" * 5000 + "]" * 5000, content_type="application/json")
     assert response.status_code in (400, 404)
     assert response["Content-Type"] == "application/json"
+
+
+def test_the_rest_api_is_throttled_per_token_with_retry_after(api, group, pools_url, settings):
+    from django.core.cache import cache
+    from rest_framework.test import APIClient
+
+    from customers import services as customer_services
+
+    cache.clear()
+    settings.API_RATE = "3/min"
+    assert [api.get(pools_url).status_code for _ in range(4)] == [200, 200, 200, 429]
+    refused = api.get("/api/account/")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert "throttled" in refused.json()["detail"]
+    # Another token of the same customer has its own allowance.
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Bearer {customer_services.api_token_issue(customer=group, name='2').raw}")
+    assert other.get(pools_url).status_code == 200
+    settings.API_RATE = ""
+    assert api.get(pools_url).status_code == 200  # no limit configured
