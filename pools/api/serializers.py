@@ -228,6 +228,19 @@ class NumberPoolOutSerializer(serializers.Serializer):
     replacement_configuration = ReplacementOutSerializer()
     sms_routes = SmsRoutesOutSerializer()
     call_routes = CallRoutesSerializer()
+    # Extensions of this product, after the seed's keys: what the DNI snippet needs.
+    public_key = serializers.CharField(help_text="The key of the pool's DNI endpoint and snippet.")
+    site_domains = serializers.ListField(child=serializers.CharField())
+    exhaustion_policy = serializers.ChoiceField(choices=ExhaustionPolicy.choices)
+
+
+class NumberPoolPageSerializer(serializers.Serializer):
+    """One page of the pool list (``?page=``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NumberPoolOutSerializer(many=True)
 
 
 def pool_body(pool: TrackingPool) -> dict:
@@ -257,6 +270,9 @@ def pool_body(pool: TrackingPool) -> dict:
         },
         "sms_routes": {"route_type": "None"},
         "call_routes": {"route_type": pool.route_type, "route": {"termination_number": pool.termination_number}},
+        "public_key": pool.public_key,
+        "site_domains": list(pool.site_domains),
+        "exhaustion_policy": pool.exhaustion_policy,
     }
 
 

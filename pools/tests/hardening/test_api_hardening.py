@@ -117,3 +117,26 @@ def test_the_rest_api_is_throttled_per_token_with_retry_after(api, group, pools_
     assert other.get(pools_url).status_code == 200
     settings.API_RATE = ""
     assert api.get(pools_url).status_code == 200  # no limit configured
+
+
+def test_pool_responses_carry_what_the_dni_snippet_needs(api, pools_url, stock):
+    from pools.models import TrackingPool
+
+    created = api.post(pools_url, {**EXAMPLE, "site_domains": ["example.com"]}, format="json").json()
+    pool = TrackingPool.objects.get(pk=created["id"])
+    for body in (created, api.get(f"{pools_url}/{pool.pk}").json(), api.get(pools_url).json()["results"][0]):
+        assert body["public_key"] == pool.public_key
+        assert body["site_domains"] == ["example.com"]
+        assert body["exhaustion_policy"] == pool.exhaustion_policy
+
+
+def test_the_schema_documents_the_paginated_pool_list(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    operation = schema["paths"]["/v3/api/groups/{group_id}/numberpools/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    page = schema["components"]["schemas"][ref]
+    assert set(page["properties"]) == {"count", "next", "previous", "results"}
+    pool = schema["components"]["schemas"][page["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]]
+    assert {"public_key", "site_domains", "exhaustion_policy"} <= set(pool["properties"])
