@@ -10,6 +10,7 @@ import phonenumbers
 from django.conf import settings
 from rest_framework import serializers
 
+from dids.models import DIDStatus
 from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
@@ -52,16 +53,19 @@ class PhoneNumberRequestSerializer(serializers.Serializer):
 
     def validate(self, data):
         data["city"], data["region"] = data["city"].strip(), data["region"].strip()
+        if data["match_type"] != "geographic":
+            # A toll-free or national number has no place: a city sent along is ignored, not a filter.
+            data["city"] = data["region"] = ""
+        if data["area_code"].strip():
+            try:
+                rules.normalise_area_code(data["area_code"], data["iso_country"])
+            except rules.RuleError as exc:
+                raise serializers.ValidationError({"area_code": [str(exc)]}) from None
         if data["match_type"] == "geographic":
             if not data["city"] and not data["area_code"].strip():
                 raise serializers.ValidationError(
                     {"city": ["A geographic number request needs a city (with its region if needed) or an area_code."]}
                 )
-            if data["area_code"].strip():
-                try:
-                    rules.normalise_area_code(data["area_code"], data["iso_country"])
-                except rules.RuleError as exc:
-                    raise serializers.ValidationError({"area_code": [str(exc)]}) from None
         return data
 
 
@@ -221,7 +225,9 @@ class NumberPoolOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     group_id = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["active", "hold", "deleted"], help_text="hold: active, but a number is in Hold and routes no calls."
+    )
     match_period = serializers.IntegerField()
     quantity = serializers.IntegerField()
     numbers = NumberOutSerializer(many=True)
@@ -243,6 +249,13 @@ class NumberPoolPageSerializer(serializers.Serializer):
     results = NumberPoolOutSerializer(many=True)
 
 
+def _status(pool: TrackingPool, numbers) -> str:
+    """``hold`` when the pool is active but one of its numbers is in Hold (it does not route calls)."""
+    if pool.status == "active" and any(number.did.status == DIDStatus.HOLD for number in numbers):
+        return "hold"
+    return pool.status
+
+
 def pool_body(pool: TrackingPool) -> dict:
     """The pool as seed 002 shows it, key for key."""
     numbers = getattr(pool, "current_numbers", None)
@@ -252,7 +265,7 @@ def pool_body(pool: TrackingPool) -> dict:
         "id": pool.pk,
         "name": pool.name,
         "group_id": pool.customer_id,
-        "status": pool.status,
+        "status": _status(pool, numbers),
         "match_period": pool.match_period,
         "quantity": len(numbers),
         "numbers": [{"id": n.pk, "phone_number": n.did.number} for n in numbers],

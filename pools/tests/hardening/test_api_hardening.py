@@ -1,5 +1,7 @@
 """Issue 17: requests that gave a 500 or got around a limit, and the pool API's contract."""
 
+import copy
+
 import pytest
 
 from pools.tests.tracking.seed_002 import SEED_EXAMPLES
@@ -140,3 +142,52 @@ def test_the_schema_documents_the_paginated_pool_list(client):
     assert set(page["properties"]) == {"count", "next", "previous", "results"}
     pool = schema["components"]["schemas"][page["properties"]["results"]["items"]["$ref"].rsplit("/", 1)[-1]]
     assert {"public_key", "site_domains", "exhaustion_policy"} <= set(pool["properties"])
+
+
+def test_a_pool_with_a_number_in_hold_does_not_report_active(api, pools_url, pool_url):
+    import datetime
+
+    from django.utils import timezone
+
+    from dids.models import DID, DIDStatus
+
+    number = api.get(pool_url).json()["numbers"][0]["phone_number"]
+    now = timezone.now()
+    # What deactivating the client package does to the number (the DID lifecycle's own tests cover that).
+    DID.objects.filter(number=number).update(
+        status=DIDStatus.HOLD, hold_started_at=now, hold_ends_at=now + datetime.timedelta(days=30)
+    )
+    assert api.get(pool_url).json()["status"] == "hold"
+    assert api.get(pools_url).json()["results"][0]["status"] == "hold"
+
+
+@pytest.mark.parametrize("match_type", ["tollfree", "national"])
+def test_a_city_sent_with_a_tollfree_or_national_request_is_ignored(api, pools_url, stock, match_type):
+    request = copy.deepcopy(EXAMPLE)
+    request["phone_number_request"].update(match_type=match_type, city="Bristol", region="Avon", area_code="")
+    response = api.post(pools_url, request, format="json")
+    assert response.status_code == 201, response.content
+    prefix = "+44800" if match_type == "tollfree" else "+44330"
+    assert all(n["phone_number"].startswith(prefix) for n in response.json()["numbers"])
+
+
+def test_a_city_without_its_region_matches_the_stored_city_and_region(api, group, pools_url):
+    from dids.services import did_create_many, operator_get_or_create
+
+    operator, _ = operator_get_or_create(name="US operator")
+    did_create_many(specs=["+12125550100", "+12127363100"], operator=operator)
+    request = copy.deepcopy(EXAMPLE)
+    request["phone_number_request"] = {"match_type": "geographic", "iso_country": "US", "city": "New York"}
+    request.update(quantity=2, replacement_configuration={"numbers_to_replace": [], "tracking_sources": []})
+    response = api.post(pools_url, request, format="json")
+    assert response.status_code == 201, response.content
+    assert {n["phone_number"] for n in response.json()["numbers"]} == {"+12125550100", "+12127363100"}
+
+
+@pytest.mark.parametrize("area_code", ["0", "00", "(0)"])
+def test_an_area_code_of_zeros_is_400(api, pools_url, stock, area_code):
+    request = copy.deepcopy(EXAMPLE)
+    request["phone_number_request"].update(city="", area_code=area_code)
+    response = api.post(pools_url, request, format="json")
+    assert response.status_code == 400, response.content
+    assert "area code" in response.json()["phone_number_request"]["area_code"][0]
