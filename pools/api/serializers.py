@@ -61,11 +61,10 @@ class PhoneNumberRequestSerializer(serializers.Serializer):
                 rules.normalise_area_code(data["area_code"], data["iso_country"])
             except rules.RuleError as exc:
                 raise serializers.ValidationError({"area_code": [str(exc)]}) from None
-        if data["match_type"] == "geographic":
-            if not data["city"] and not data["area_code"].strip():
-                raise serializers.ValidationError(
-                    {"city": ["A geographic number request needs a city (with its region if needed) or an area_code."]}
-                )
+        if data["match_type"] == "geographic" and not data["city"] and not data["area_code"].strip():
+            raise serializers.ValidationError(
+                {"city": ["A geographic number request needs a city (with its region if needed) or an area_code."]}
+            )
         return data
 
 
