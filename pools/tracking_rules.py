@@ -92,6 +92,8 @@ def normalise_area_code(area_code: str, iso_country: str) -> str:
     prefix = national_prefix(iso_country)
     if prefix and digits.startswith(prefix) and len(digits) > len(prefix):
         digits = digits[len(prefix) :]
+    if not digits.strip("0"):
+        raise RuleError(f"{area_code!r} is not an area code: no area code is only zeros (or the trunk prefix).")
     return digits
 
 

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "telephony.api_errors.ApiErrorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -280,7 +281,22 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
+    "DEFAULT_PARSER_CLASSES": [
+        "telephony.api_errors.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "telephony.api_errors.api_exception_handler",
+    # How many proxies of ours add to X-Forwarded-For: the client is the address that many
+    # entries from its end. 0: the header is not trusted, the peer address is the client.
+    "NUM_PROXIES": env_int("TRUSTED_PROXIES", 0),
+    "DEFAULT_THROTTLE_CLASSES": ["customers.throttling.ApiTokenRateThrottle"],
 }
+# Requests one API token (or dashboard user) may make to the REST API: "<n>/<s|min|hour|day>";
+# empty: no limit. Over it: 429 with Retry-After.
+API_RATE = os.environ.get("API_RATE", "1200/min")
+# Deepest nesting of lists and objects a JSON request body may have (deeper: 400).
+API_MAX_JSON_DEPTH = env_int("API_MAX_JSON_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{PRODUCT_NAME} API",
     "VERSION": "3.0.0",

@@ -9,7 +9,6 @@ from django.db.models import Count
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +24,7 @@ from campaigns.api.serializers import (
 from campaigns.blocks import blocks_valid, edit_refusal
 from campaigns.models import CallAttempt, Campaign
 from customers.tenancy import customer_of, get_scoped_or_404
+from telephony.api_errors import BoundedJSONParser as JSONParser
 from telephony.api_helpers import acting_user
 
 FIELD_ERRORS = OpenApiResponse(

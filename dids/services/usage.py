@@ -6,7 +6,7 @@ import datetime
 from collections.abc import Iterable
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from customers.models import Customer
@@ -128,7 +128,8 @@ def did_provision(
     if area_code:
         qs = qs.filter(area_code=area_code)
     if locality:
-        qs = qs.filter(locality__iexact=locality)
+        # The city part matches too: "New York" finds the geocoder's "New York, NY".
+        qs = qs.filter(Q(locality__iexact=locality) | Q(locality__istartswith=f"{locality}, "))
     if tag is not None:
         qs = qs.filter(tag=tag)
     elif chosen.package.allowed_tags:

@@ -141,6 +141,8 @@ def _read(content_type: str, body: bytes) -> dict | Reply:
     if media_type == "application/json":
         try:
             data = json.loads(text or "{}")
+        except RecursionError:
+            return Reply(400, {"detail": "JSON parse error: nested too deep."})
         except ValueError as exc:
             return Reply(400, {"detail": f"JSON parse error - {exc}"})
         return data if isinstance(data, dict) else Reply(400, {"detail": "Expected a JSON object."})

@@ -124,17 +124,17 @@ def refused(*, public_key: str, visitor: str, ident: str) -> int | None:
 def client_ident(meta: dict) -> str:
     """The client's address as DRF's throttles name it (``BaseThrottle.get_ident``, which needs a DRF request).
 
-    ``X-Forwarded-For`` trimmed to the ``NUM_PROXIES`` setting, or all of it
-    when that is not set, else the peer's address.
+    Only the last ``TRUSTED_PROXIES`` (DRF's ``NUM_PROXIES``) entries of
+    ``X-Forwarded-For`` were added by our own proxies; anything before them is
+    whatever the client wrote. With 0 (the default) the header is ignored and
+    the peer's address counts: a spoofed header cannot buy a fresh limit.
     """
-    xff, remote_addr = meta.get("HTTP_X_FORWARDED_FOR"), meta.get("REMOTE_ADDR")
-    num_proxies = api_settings.NUM_PROXIES
-    if num_proxies is not None:
-        if num_proxies == 0 or xff is None:
-            return remote_addr
-        addrs = xff.split(",")
-        return addrs[-min(num_proxies, len(addrs))].strip()
-    return "".join(xff.split()) if xff else remote_addr
+    xff, remote_addr = meta.get("HTTP_X_FORWARDED_FOR"), meta.get("REMOTE_ADDR") or ""
+    num_proxies = api_settings.NUM_PROXIES or 0
+    if num_proxies == 0 or not xff:
+        return remote_addr
+    addrs = [addr.strip() for addr in xff.split(",")]
+    return addrs[-min(num_proxies, len(addrs))]
 
 
 def _count_on_redis(cache: RedisCache, limits):

@@ -10,6 +10,7 @@ import phonenumbers
 from django.conf import settings
 from rest_framework import serializers
 
+from dids.models import DIDStatus
 from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
@@ -52,16 +53,18 @@ class PhoneNumberRequestSerializer(serializers.Serializer):
 
     def validate(self, data):
         data["city"], data["region"] = data["city"].strip(), data["region"].strip()
-        if data["match_type"] == "geographic":
-            if not data["city"] and not data["area_code"].strip():
-                raise serializers.ValidationError(
-                    {"city": ["A geographic number request needs a city (with its region if needed) or an area_code."]}
-                )
-            if data["area_code"].strip():
-                try:
-                    rules.normalise_area_code(data["area_code"], data["iso_country"])
-                except rules.RuleError as exc:
-                    raise serializers.ValidationError({"area_code": [str(exc)]}) from None
+        if data["match_type"] != "geographic":
+            # A toll-free or national number has no place: a city sent along is ignored, not a filter.
+            data["city"] = data["region"] = ""
+        if data["area_code"].strip():
+            try:
+                rules.normalise_area_code(data["area_code"], data["iso_country"])
+            except rules.RuleError as exc:
+                raise serializers.ValidationError({"area_code": [str(exc)]}) from None
+        if data["match_type"] == "geographic" and not data["city"] and not data["area_code"].strip():
+            raise serializers.ValidationError(
+                {"city": ["A geographic number request needs a city (with its region if needed) or an area_code."]}
+            )
         return data
 
 
@@ -163,6 +166,18 @@ class NumberPoolUpdateSerializer(NumberPoolCreateSerializer):
     phone_number_request = None
     call_routes = CallRoutesSerializer(required=False)
 
+    def validate_call_routes(self, value):
+        # A partial update is partial at the top only: a nested object given is validated whole
+        # (DRF's partial=True reaches nested serializers and would let a half route through).
+        whole = CallRoutesSerializer(data=self.initial_data.get("call_routes"))
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
+    def validate_replacement_configuration(self, value):
+        whole = ReplacementConfigurationSerializer(data=self.initial_data.get("replacement_configuration"))
+        whole.is_valid(raise_exception=True)
+        return whole.validated_data
+
 
 class NumbersAddSerializer(serializers.Serializer):
     quantity = QuantityField()
@@ -209,13 +224,35 @@ class NumberPoolOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     group_id = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(
+        choices=["active", "hold", "deleted"], help_text="hold: active, but a number is in Hold and routes no calls."
+    )
     match_period = serializers.IntegerField()
     quantity = serializers.IntegerField()
     numbers = NumberOutSerializer(many=True)
     replacement_configuration = ReplacementOutSerializer()
     sms_routes = SmsRoutesOutSerializer()
     call_routes = CallRoutesSerializer()
+    # Extensions of this product, after the seed's keys: what the DNI snippet needs.
+    public_key = serializers.CharField(help_text="The key of the pool's DNI endpoint and snippet.")
+    site_domains = serializers.ListField(child=serializers.CharField())
+    exhaustion_policy = serializers.ChoiceField(choices=ExhaustionPolicy.choices)
+
+
+class NumberPoolPageSerializer(serializers.Serializer):
+    """One page of the pool list (``?page=``)."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = NumberPoolOutSerializer(many=True)
+
+
+def _status(pool: TrackingPool, numbers) -> str:
+    """``hold`` when the pool is active but one of its numbers is in Hold (it does not route calls)."""
+    if pool.status == "active" and any(number.did.status == DIDStatus.HOLD for number in numbers):
+        return "hold"
+    return pool.status
 
 
 def pool_body(pool: TrackingPool) -> dict:
@@ -227,7 +264,7 @@ def pool_body(pool: TrackingPool) -> dict:
         "id": pool.pk,
         "name": pool.name,
         "group_id": pool.customer_id,
-        "status": pool.status,
+        "status": _status(pool, numbers),
         "match_period": pool.match_period,
         "quantity": len(numbers),
         "numbers": [{"id": n.pk, "phone_number": n.did.number} for n in numbers],
@@ -245,6 +282,9 @@ def pool_body(pool: TrackingPool) -> dict:
         },
         "sms_routes": {"route_type": "None"},
         "call_routes": {"route_type": pool.route_type, "route": {"termination_number": pool.termination_number}},
+        "public_key": pool.public_key,
+        "site_domains": list(pool.site_domains),
+        "exhaustion_policy": pool.exhaustion_policy,
     }
 
 

@@ -86,7 +86,7 @@ def _update_fields(data: dict, *, whole: bool) -> dict:
 class NumberPoolListView(GroupMixin, APIView):
     """The number pools of a group; POST provisions a new pool."""
 
-    @extend_schema(operation_id="numberpools_list", responses={200: s.NumberPoolOutSerializer(many=True)})
+    @extend_schema(operation_id="numberpools_list", responses={200: s.NumberPoolPageSerializer})
     def get(self, request, group_id: int):
         customer = self.group(request, group_id)
         paginator = PageNumberPagination()

@@ -240,6 +240,42 @@ def test_rate_limits_per_visitor_and_per_address(post, endpoint, settings):
         assert post(endpoint).status_code == 200  # a new window
 
 
+def test_a_spoofed_forwarded_for_does_not_get_around_the_address_limit(send, endpoint, settings):
+    settings.TRACKING_DNI_IP_RATE = "2/min"
+    settings.TRACKING_DNI_VISITOR_RATE = None
+
+    def post(visitor, forwarded):
+        body = urlencode({"visitor": visitor, "url": PAID})
+        return send("POST", endpoint, body, HTTP_ORIGIN="https://www.example.com", HTTP_X_FORWARDED_FOR=forwarded)
+
+    with time_machine.travel(T0 + datetime.timedelta(seconds=15), tick=False):
+        statuses = [post(f"visitor-{n:04}", f"10.0.0.{n}").status_code for n in range(3)]
+    assert statuses == [200, 200, 429]  # the default: no proxy is trusted, the peer address counts
+
+
+def test_the_address_behind_the_trusted_proxies_is_the_client(send, endpoint, settings):
+    from rest_framework.settings import api_settings
+
+    settings.TRACKING_DNI_IP_RATE = "1/min"
+    settings.TRACKING_DNI_VISITOR_RATE = None
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    api_settings.reload()
+
+    def post(forwarded):
+        body = urlencode({"visitor": "visitor-0001", "url": PAID})
+        return send("POST", endpoint, body, HTTP_ORIGIN="https://www.example.com", HTTP_X_FORWARDED_FOR=forwarded)
+
+    try:
+        with time_machine.travel(T0 + datetime.timedelta(seconds=15), tick=False):
+            # The client wrote "1.1.1.1, 2.2.2.2"; our one proxy appended the address it saw.
+            assert post("6.6.6.6, 203.0.113.7").status_code == 200
+            assert post("7.7.7.7, 203.0.113.7").status_code == 429
+            assert post("203.0.113.8").status_code == 200
+    finally:
+        settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+        api_settings.reload()
+
+
 def test_the_endpoint_needs_no_csrf_token_or_login(post, endpoint):
     client = Client(enforce_csrf_checks=True)
     body = urlencode({"visitor": "visitor-0001", "url": PAID})
