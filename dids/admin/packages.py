@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -16,8 +18,30 @@ from dids import services
 from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
 
 
+class OperatorForm(forms.ModelForm):
+    class Meta:
+        model = Operator
+        fields = "__all__"
+
+    def clean_phone(self) -> str:
+        """A contact number people can dial, kept in the international format."""
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        region = settings.DIDS_DEFAULT_REGION or None
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_possible_number(parsed):
+            hint = "" if region or text.startswith(("+", "00")) else " Write it internationally, e.g. +44 117 496 0000."
+            raise forms.ValidationError(f"{text!r} is not a phone number.{hint}")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
+    form = OperatorForm
     list_display = ["name", "contact_name", "email", "phone", "did_count"]
     search_fields = ["name"]
 

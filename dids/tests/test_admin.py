@@ -208,3 +208,13 @@ def test_package_admin_takes_comma_separated_tags(admin_client):
 
     assert Package.objects.get(name="Gold").allowed_tags == ["gold", "local"]
     PackageFactory()
+
+
+def test_operator_phone_must_be_a_phone_number(admin_client):
+    url = reverse("admin:dids_operator_add")
+    response = admin_client.post(url, {"name": "Carrier", "phone": "not a phone"})
+    assert "&#x27;not a phone&#x27; is not a phone number" in response.content.decode()
+    admin_client.post(url, {"name": "Carrier", "phone": "+44 117 496 0000"})
+    from dids.models import Operator
+
+    assert Operator.objects.get(name="Carrier").phone == "+44 117 496 0000"
