@@ -21,7 +21,7 @@ from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
 class OperatorForm(forms.ModelForm):
     class Meta:
         model = Operator
-        fields = "__all__"
+        fields = ["name", "contact_name", "email", "phone", "notes"]
 
     def clean_phone(self) -> str:
         """A contact number people can dial, kept in the international format."""
