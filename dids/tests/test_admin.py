@@ -189,10 +189,15 @@ def test_customer_page_has_client_packages_inline_with_deactivate(admin_client):
     deactivate = reverse("admin:dids_clientpackage_deactivate", args=[cp.pk])
     assert deactivate in page
     assert reverse("admin:dids_did_customer", args=[cp.customer.pk]) in page
-    assert admin_client.get(deactivate).status_code == 405
-    admin_client.post(deactivate)
+    # Deactivating asks first, saying how many numbers go on hold; nothing changes until confirmed.
+    for response in (admin_client.get(deactivate), admin_client.post(deactivate)):
+        assert "1 number will go on hold" in response.content.decode() and did.number in response.content.decode()
+    did.refresh_from_db()
+    assert did.status == DIDStatus.ASSIGNED
+    admin_client.post(deactivate, {"confirm": "yes"})
     did.refresh_from_db()
     assert did.status == DIDStatus.HOLD
+    assert admin_client.get(reverse("admin:dids_clientpackage_activate", args=[cp.pk])).status_code == 405
     admin_client.post(reverse("admin:dids_clientpackage_activate", args=[cp.pk]))
     did.refresh_from_db()
     assert did.status == DIDStatus.ASSIGNED
@@ -218,3 +223,16 @@ def test_operator_phone_must_be_a_phone_number(admin_client):
     from dids.models import Operator
 
     assert Operator.objects.get(name="Carrier").phone == "+44 117 496 0000"
+
+
+def test_deactivate_action_asks_first_with_the_count(admin_client):
+    cp = ClientPackageFactory()
+    AssignedDIDFactory(client_package=cp, customer=cp.customer)
+    AssignedDIDFactory(client_package=cp, customer=cp.customer)
+    changelist = reverse("admin:dids_clientpackage_changelist")
+    data = {"action": "deactivate_selected", ACTION_CHECKBOX_NAME: [cp.pk]}
+    response = admin_client.post(changelist, data)
+    assert "2 numbers will go on hold" in response.content.decode()
+    assert DID.objects.filter(status=DIDStatus.HOLD).count() == 0
+    admin_client.post(changelist, {**data, "confirm": "yes"})
+    assert DID.objects.filter(status=DIDStatus.HOLD).count() == 2
