@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
 from dids import selectors, services
+from dids.admin.history import DIDHistoryMixin
 from dids.admin.imports import DIDImportViewsMixin
 from dids.exports import FORMATS, export_response
 from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, StockSearchForm
@@ -72,7 +73,7 @@ def status_badge(did: DID) -> str:
 
 
 @admin.register(DID)
-class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
+class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
     form = DIDChangeForm
     list_display = [
         "number",

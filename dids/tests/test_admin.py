@@ -236,3 +236,21 @@ def test_deactivate_action_asks_first_with_the_count(admin_client):
     assert DID.objects.filter(status=DIDStatus.HOLD).count() == 0
     admin_client.post(changelist, {**data, "confirm": "yes"})
     assert DID.objects.filter(status=DIDStatus.HOLD).count() == 2
+
+
+def test_did_history_is_read_only_and_in_words(admin_client):
+    cp = ClientPackageFactory(customer__time_zone="Asia/Tokyo")
+    from dids import services
+
+    did = services.did_assign(did=DIDFactory(), client_package=cp)
+    services.client_package_deactivate(client_package=cp)
+    page = admin_client.get(reverse("admin:dids_did_history", args=[did.pk])).content.decode()
+    assert "Assigned" in page and "Hold" in page and "in_stock" not in page and "pk=None" not in page
+    assert "Times in Asia/Tokyo" in page
+    version = did.history.order_by("history_id").first()
+    form_url = reverse("admin:dids_did_simple_history", args=[did.pk, version.history_id])
+    form_page = admin_client.get(form_url).content.decode()
+    assert "Revert" not in form_page
+    assert admin_client.post(form_url, {"status": "in_stock"}).status_code == 405
+    did.refresh_from_db()
+    assert did.status == DIDStatus.HOLD
