@@ -196,6 +196,13 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
         except services.DIDError as exc:
             messages.error(request, str(exc))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        did = DID.objects.filter(pk=object_id).only("status").first()
+        if did is not None and did.status in CUSTOMER_STATUSES:
+            # Assigned and Hold DIDs cannot be deleted: no Delete button to refuse later.
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def delete_view(self, request, object_id, extra_context=None):
         did = DID.objects.filter(pk=object_id).first()
         if did is not None and did.status in CUSTOMER_STATUSES:

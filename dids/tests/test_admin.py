@@ -254,3 +254,10 @@ def test_did_history_is_read_only_and_in_words(admin_client):
     assert admin_client.post(form_url, {"status": "in_stock"}).status_code == 405
     did.refresh_from_db()
     assert did.status == DIDStatus.HOLD
+
+
+def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
+    assigned, stock = AssignedDIDFactory(), DIDFactory()
+    delete = 'class="deletelink"'
+    assert delete not in admin_client.get(reverse("admin:dids_did_change", args=[assigned.pk])).content.decode()
+    assert delete in admin_client.get(reverse("admin:dids_did_change", args=[stock.pk])).content.decode()
