@@ -99,12 +99,14 @@ def test_pick_several_dids_with_the_autocomplete_and_reorder(page):
     assert numbers(pool) == [dids[0].number, dids[2].number]
 
 
-CONTRAST = """(el) => {
-  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number).map((v) => {
+CONTRAST = r"""(el) => {
+  const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
     v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
   const lum = (c) => { const [r, g, b] = rgb(c); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
-  const style = getComputedStyle(el);
-  const [a, b] = [lum(style.color), lum(style.backgroundColor)].sort((x, y) => y - x);
+  let back = el;  // the first ancestor with a background of its own
+  while (back && getComputedStyle(back).backgroundColor.match(/rgba\(.*, 0\)$|transparent/)) back = back.parentElement;
+  const background = back ? getComputedStyle(back).backgroundColor : "rgb(255, 255, 255)";
+  const [a, b] = [lum(getComputedStyle(el).color), lum(background)].sort((x, y) => y - x);
   return (a + 0.05) / (b + 0.05);
 }"""
 
