@@ -303,7 +303,9 @@ class NumberPoolAdmin(admin.ModelAdmin):
         initial = {
             "has_header": has_header,
             "phone_column": guess_phone_column(
-                rows[1:] if has_header else rows, header=rows[0] if has_header else None, default_region=default_region()
+                rows[1:] if has_header else rows,
+                header=rows[0] if has_header else None,
+                default_region=default_region(),
             ),
             "default_region": default_region(),
         }

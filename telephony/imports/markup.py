@@ -75,11 +75,11 @@ def suggest_column_names(header: list[str] | None, width: int) -> list[str]:
 # and Spanish. The strong ones say "phone"; the weak ones ("number") need the
 # column's cells to look like phone numbers too ("Order number" is not one).
 _STRONG_WORDS = {
-    "phone", "phones", "telephone", "tel", "tele", "msisdn", "mobile", "mob", "cell", "cellphone", "phonenumber",
+    "phone", "phones", "tel", "tele", "msisdn", "mobile", "mob", "cell", "cellphone", "phonenumber",
     "телефон", "тел", "мобильный", "мобильник", "сотовый",
     "telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer", "rufnummer",
-    "telephone", "portable", "mobile",
-    "telefono", "movil", "celular",
+    "telephone", "portable",  # French (téléphone, mobile above)
+    "telefono", "movil", "celular",  # Spanish
 }  # fmt: skip
 _WEAK_WORDS = {"number", "no", "номер", "nummer", "numero", "num"}
 
