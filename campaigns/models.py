@@ -236,6 +236,11 @@ class Campaign(models.Model):
         return max(self.stat_contacts - self.stat_done, 0)
 
     @property
+    def remaining_label(self) -> str:
+        """A finished campaign calls nobody else: its uncalled contacts were cancelled."""
+        return "Cancelled" if self.status == CampaignStatus.FINISHED else "Remaining"
+
+    @property
     def progress_percent(self) -> int:
         return int(100 * self.stat_done / self.stat_contacts) if self.stat_contacts else 0
 

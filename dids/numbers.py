@@ -156,11 +156,24 @@ def parse_number(text: str) -> ParsedNumber:
     return classify(to_e164_digits(text), raw=text.strip())
 
 
+def _range_end(start: str, written_start: str, written: str) -> str:
+    """The range's last number; ``+441174090400-420`` writes only its last digits.
+
+    An end of at most six digits, shorter than the written start, replaces
+    the start's last digits; anything longer is a whole number.
+    """
+    short = _FORMATTING.sub("", written)
+    if short.isdigit() and len(short) <= 6 and len(short) < len(_FORMATTING.sub("", written_start).lstrip("+")):
+        return start[: len(start) - len(short)] + short
+    return to_e164_digits(written)
+
+
 def parse_specs(text_or_items: str | list[str], *, cap: int | None = None) -> list[ParsedNumber]:
     """Every number of a list of numbers and ranges, in order, each once.
 
     Items are separated by commas, semicolons or new lines; ``A-B`` is a range
-    with both ends included (same length, ``A <= B``). More than ``cap`` numbers
+    with both ends included (same length, ``A <= B``); the end may give only
+    its last digits (``+441174090400-420``). More than ``cap`` numbers
     in total is refused, so a typo cannot create millions of rows.
     """
     cap = max_range_size() if cap is None else cap
@@ -177,7 +190,8 @@ def parse_specs(text_or_items: str | list[str], *, cap: int | None = None) -> li
             parsed = parse_number(item)
             result.setdefault(parsed.number, parsed)
         else:
-            start, end = to_e164_digits(match.group(1)), to_e164_digits(match.group(2))
+            start = to_e164_digits(match.group(1))
+            end = _range_end(start, match.group(1), match.group(2))
             if len(start) != len(end):
                 raise NumberError(f"Range {item!r}: both ends must have the same number of digits.")
             if int(start) > int(end):

@@ -33,6 +33,7 @@ from telephony.imports import (
     PhoneRowConsumer,
     normalise_phone,
     open_table,
+    preview,
     run_import,
 )
 
@@ -87,6 +88,7 @@ def distribution_list_upload(
         raise DistributionListError(
             f"{filename} has {table.total_rows:,} rows; lists of up to {max_rows():,} rows are accepted."
         )
+    _refuse_header_only(table, filename)
     upload.seek(0)
     try:
         with transaction.atomic():
@@ -103,6 +105,19 @@ def distribution_list_upload(
     except IntegrityError:
         raise DistributionListNameError(f"You already have a list named “{name}”.") from None
     return distribution_list
+
+
+def _refuse_header_only(table, filename: str) -> None:
+    """A file of one row and no phone number in it is a header without contacts: refuse it now, not at import."""
+    rows = preview(table, 2)
+    if not rows:
+        raise DistributionListError(f"{filename} has no rows: add the contacts, one per row, and upload it again.")
+    if len(rows) == 1 and not any(sum(ch.isdigit() for ch in cell) >= 7 for cell in rows[0]):
+        header = ", ".join(cell for cell in rows[0] if cell.strip())[:200]
+        raise DistributionListError(
+            f"{filename} has a header row ({header}) and no contacts below it: "
+            "add the contacts, one per row, and upload it again."
+        )
 
 
 def _size_of(upload: IO[bytes]) -> int:

@@ -58,7 +58,11 @@ class MarkupView(ListScopedMixin, View):
     def _form(self, distribution_list, preview, data=None):
         initial = {
             "has_header": distribution_list.has_header,
-            "phone_column": guess_phone_column(preview[1:] or preview),
+            "phone_column": guess_phone_column(
+                preview[1:] if distribution_list.has_header else preview,
+                header=preview[0] if distribution_list.has_header and preview else None,
+                default_region=distribution_list.default_region or "GB",
+            ),
             "default_region": distribution_list.default_region or "GB",
         }
         return MarkupForm(data, preview=preview, initial=initial)

@@ -88,13 +88,6 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
     card.click()  # anywhere on the card but "Details" opens the campaign page
     status = page.locator("#campaign-status")
     expect(status).to_have_text("Draft")
-    page.get_by_role("button", name="Launch").click()
-    expect(status).to_have_text("Launched")
-    expect(page.locator("#edit-refusal")).to_contain_text("pause it first")
-    page.get_by_role("button", name="Pause").click()
-    expect(status).to_have_text("Paused")
-    expect(page.get_by_role("link", name="Edit")).to_be_visible()
-
     questions = []
 
     def answer(dialog):
@@ -102,9 +95,23 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
         dialog.accept()
 
     page.on("dialog", answer)
+    page.get_by_role("button", name="Launch").click()
+    expect(status).to_have_text("Launched")
+    contacts = world["list"].correct_count
+    assert questions == [
+        f"Launch “Spring sale (e2e)”? {contacts} contacts of “{world['list'].name}” will be called, up to 5 at once."
+    ]
+    expect(page.locator("#edit-refusal")).to_contain_text("pause it first")
+    page.get_by_role("button", name="Pause").click()
+    expect(status).to_have_text("Paused")
+    expect(page.get_by_role("link", name="Edit")).to_be_visible()
+
     page.get_by_role("button", name="Finish").click()
     expect(status).to_have_text("Finished")
-    assert questions and "cannot be undone" in questions[0]
+    assert "cannot be undone" in questions[-1]
+    # What was not called is cancelled now, not "remaining".
+    expect(page.locator("dt", has_text="Cancelled")).to_be_visible()
+    expect(page.locator("dt", has_text="Remaining")).to_have_count(0)
     campaign.refresh_from_db()
     assert campaign.status == "finished"
     assert list(campaign.transitions.values_list("to_status", flat=True)) == ["launched", "paused", "finished"]

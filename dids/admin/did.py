@@ -26,6 +26,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
 from dids import selectors, services
+from dids.admin.history import DIDHistoryMixin
 from dids.admin.imports import DIDImportViewsMixin
 from dids.exports import FORMATS, export_response
 from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, StockSearchForm
@@ -34,7 +35,7 @@ from dids.numbers import NumberError
 from dids.resources import DIDResource
 
 _HAS_DIGIT = re.compile(r"\d")
-STOCK_PAGE = 100
+STOCK_PAGE = 50
 
 
 class EstimatedCountPaginator(Paginator):
@@ -71,8 +72,16 @@ def status_badge(did: DID) -> str:
     return format_html('<span class="did-status {}">{}</span>', css, did.get_status_display())
 
 
+class EstimatedPaginator(Paginator):
+    """Pages of In Stock DIDs counted like the changelist: never a count of a million rows."""
+
+    @cached_property
+    def count(self) -> int:
+        return selectors.estimated_count(self.object_list)
+
+
 @admin.register(DID)
-class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
+class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
     form = DIDChangeForm
     list_display = [
         "number",
@@ -194,6 +203,13 @@ class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
             services.did_update(did=DID.objects.get(pk=obj.pk), user=request.user, **changes)
         except services.DIDError as exc:
             messages.error(request, str(exc))
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        did = DID.objects.filter(pk=object_id).only("status").first()
+        if did is not None and did.status in CUSTOMER_STATUSES:
+            # Assigned and Hold DIDs cannot be deleted: no Delete button to refuse later.
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def delete_view(self, request, object_id, extra_context=None):
         did = DID.objects.filter(pk=object_id).first()
@@ -332,8 +348,17 @@ class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
             for field, errors in form.errors.items():
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {errors[0]}")
             return HttpResponseRedirect(here)
+        packages = list(selectors.client_packages_of(customer))
+        for cp in packages:
+            cp.room = max(0, cp.package.did_limit - cp.used)
+        active_packages = [cp for cp in packages if cp.active]
+        chosen = next((cp for cp in active_packages if str(cp.pk) == request.GET.get("package")), None)
+        chosen = chosen or (active_packages[0] if active_packages else None)
         search = StockSearchForm(request.GET or None)
         stock = selectors.dids_in_stock()
+        if chosen is not None and chosen.package.allowed_tags:
+            # Only what the package may take: offering the rest would only earn a refusal.
+            stock = stock.filter(tag__in=chosen.package.allowed_tags)
         if search.is_valid():
             data = search.cleaned_data
             stock = selectors.search_digits(stock, data["q"])
@@ -343,9 +368,9 @@ class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
                 stock = stock.filter(number_type=data["number_type"])
             if data["tag"]:
                 stock = stock.filter(tag=data["tag"])
-        packages = list(selectors.client_packages_of(customer))
-        for cp in packages:
-            cp.room = max(0, cp.package.did_limit - cp.used)
+        stock_page = EstimatedPaginator(stock.order_by("number"), STOCK_PAGE).get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
         in_use = (
             DID.objects.filter(customer=customer)
             .select_related("client_package__package", "operator")
@@ -357,10 +382,13 @@ class DIDAdmin(DIDImportViewsMixin, SimpleHistoryAdmin):
             "title": f"DIDs of {customer}",
             "customer": customer,
             "packages": packages,
-            "active_packages": [cp for cp in packages if cp.active],
+            "active_packages": active_packages,
+            "chosen_package": chosen,
             "search": search,
-            "stock": list(stock.order_by("number")[:STOCK_PAGE]),
-            "stock_count": selectors.estimated_count(stock),
+            "stock": list(stock_page.object_list),
+            "stock_page": stock_page,
+            "stock_count": stock_page.paginator.count,
+            "page_query": query.urlencode(),
             "in_use": list(in_use[:1000]),
             "in_use_count": in_use.count(),
         }

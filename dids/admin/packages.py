@@ -2,22 +2,47 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from customers.admin import CustomerAdmin
 from dids import services
-from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
+from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus, Operator, Package
+
+
+class OperatorForm(forms.ModelForm):
+    class Meta:
+        model = Operator
+        fields = ["name", "contact_name", "email", "phone", "notes"]
+
+    def clean_phone(self) -> str:
+        """A contact number people can dial, kept in the international format."""
+        text = self.cleaned_data["phone"].strip()
+        if not text:
+            return ""
+        region = settings.DIDS_DEFAULT_REGION or None
+        try:
+            parsed = phonenumbers.parse(text, region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_possible_number(parsed):
+            hint = "" if region or text.startswith(("+", "00")) else " Write it internationally, e.g. +44 117 496 0000."
+            raise forms.ValidationError(f"{text!r} is not a phone number.{hint}")
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 @admin.register(Operator)
 class OperatorAdmin(admin.ModelAdmin):
+    form = OperatorForm
     list_display = ["name", "contact_name", "email", "phone", "did_count"]
     search_fields = ["name"]
 
@@ -81,6 +106,9 @@ def _toggle_buttons(cp: ClientPackage) -> str:
     action = "deactivate" if cp.active else "activate"
     label = "Deactivate (DIDs to Hold)" if cp.active else "Activate (held DIDs back)"
     url = reverse(f"admin:dids_clientpackage_{action}", args=[cp.pk])
+    if cp.active:
+        # A page says how many numbers go on hold and asks before it happens.
+        return format_html('<a class="button" href="{}">{}…</a>', url, label)
     # formaction: the inline sits inside the customer form, and forms cannot nest.
     return format_html(
         '<button type="submit" class="button" formaction="{}" formmethod="post" name="_toggle">{}</button>', url, label
@@ -176,11 +204,14 @@ class ClientPackageAdmin(admin.ModelAdmin):
         ]
 
     def toggle_view(self, request, pk: int, activate: bool):
-        if request.method != "POST":
+        if request.method not in ("GET", "POST") or (activate and request.method != "POST"):
             return HttpResponseNotAllowed(["POST"])
         if not self.has_change_permission(request):
             raise PermissionDenied
         cp = get_object_or_404(ClientPackage.objects.select_related("customer", "package"), pk=pk)
+        if not activate and request.POST.get("confirm") != "yes":
+            back = reverse("admin:customers_customer_change", args=[cp.customer_id])
+            return self._confirm_deactivation(request, [cp], back_url=back, back_label=str(cp.customer))
         self._toggle(request, cp, activate)
         return HttpResponseRedirect(reverse("admin:customers_customer_change", args=[cp.customer_id]))
 
@@ -208,5 +239,30 @@ class ClientPackageAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate the selected client packages (DIDs to Hold)", permissions=["change"])
     def deactivate_selected(self, request, queryset):
-        for cp in queryset.filter(active=True).select_related("customer", "package"):
+        packages = list(queryset.filter(active=True).select_related("customer", "package"))
+        if request.POST.get("confirm") != "yes":
+            back = reverse("admin:dids_clientpackage_changelist")
+            return self._confirm_deactivation(
+                request, packages, back_url=back, back_label="Client packages", selected=[cp.pk for cp in packages]
+            )
+        for cp in packages:
             self._toggle(request, cp, False)
+
+    def _confirm_deactivation(self, request, packages, *, back_url: str, back_label: str, selected=()):
+        """Their numbers become unreachable: the page says how many before it happens."""
+        assigned = DID.objects.filter(client_package__in=packages, status=DIDStatus.ASSIGNED)
+        counts = dict(assigned.values("client_package").annotate(n=Count("pk")).values_list("client_package", "n"))
+        for cp in packages:
+            cp.on_hold = counts.get(cp.pk, 0)
+            numbers = assigned.filter(client_package=cp).order_by("number").values_list("number", flat=True)
+            cp.sample = list(numbers[:10])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deactivate client package" + ("s" if len(packages) != 1 else ""),
+            "packages": packages,
+            "on_hold": sum(counts.values()),
+            "selected": list(selected),
+            "back_url": back_url,
+            "back_label": back_label,
+        }
+        return TemplateResponse(request, "admin/dids/clientpackage/deactivate_confirm.html", context)

@@ -189,10 +189,15 @@ def test_customer_page_has_client_packages_inline_with_deactivate(admin_client):
     deactivate = reverse("admin:dids_clientpackage_deactivate", args=[cp.pk])
     assert deactivate in page
     assert reverse("admin:dids_did_customer", args=[cp.customer.pk]) in page
-    assert admin_client.get(deactivate).status_code == 405
-    admin_client.post(deactivate)
+    # Deactivating asks first, saying how many numbers go on hold; nothing changes until confirmed.
+    for response in (admin_client.get(deactivate), admin_client.post(deactivate)):
+        assert "1 number will go on hold" in response.content.decode() and did.number in response.content.decode()
+    did.refresh_from_db()
+    assert did.status == DIDStatus.ASSIGNED
+    admin_client.post(deactivate, {"confirm": "yes"})
     did.refresh_from_db()
     assert did.status == DIDStatus.HOLD
+    assert admin_client.get(reverse("admin:dids_clientpackage_activate", args=[cp.pk])).status_code == 405
     admin_client.post(reverse("admin:dids_clientpackage_activate", args=[cp.pk]))
     did.refresh_from_db()
     assert did.status == DIDStatus.ASSIGNED
@@ -208,3 +213,51 @@ def test_package_admin_takes_comma_separated_tags(admin_client):
 
     assert Package.objects.get(name="Gold").allowed_tags == ["gold", "local"]
     PackageFactory()
+
+
+def test_operator_phone_must_be_a_phone_number(admin_client):
+    url = reverse("admin:dids_operator_add")
+    response = admin_client.post(url, {"name": "Carrier", "phone": "not a phone"})
+    assert "&#x27;not a phone&#x27; is not a phone number" in response.content.decode()
+    admin_client.post(url, {"name": "Carrier", "phone": "+44 117 496 0000"})
+    from dids.models import Operator
+
+    assert Operator.objects.get(name="Carrier").phone == "+44 117 496 0000"
+
+
+def test_deactivate_action_asks_first_with_the_count(admin_client):
+    cp = ClientPackageFactory()
+    AssignedDIDFactory(client_package=cp, customer=cp.customer)
+    AssignedDIDFactory(client_package=cp, customer=cp.customer)
+    changelist = reverse("admin:dids_clientpackage_changelist")
+    data = {"action": "deactivate_selected", ACTION_CHECKBOX_NAME: [cp.pk]}
+    response = admin_client.post(changelist, data)
+    assert "2 numbers will go on hold" in response.content.decode()
+    assert DID.objects.filter(status=DIDStatus.HOLD).count() == 0
+    admin_client.post(changelist, {**data, "confirm": "yes"})
+    assert DID.objects.filter(status=DIDStatus.HOLD).count() == 2
+
+
+def test_did_history_is_read_only_and_in_words(admin_client):
+    cp = ClientPackageFactory(customer__time_zone="Asia/Tokyo")
+    from dids import services
+
+    did = services.did_assign(did=DIDFactory(), client_package=cp)
+    services.client_package_deactivate(client_package=cp)
+    page = admin_client.get(reverse("admin:dids_did_history", args=[did.pk])).content.decode()
+    assert "Assigned" in page and "Hold" in page and "in_stock" not in page and "pk=None" not in page
+    assert "Times in Asia/Tokyo" in page
+    version = did.history.order_by("history_id").first()
+    form_url = reverse("admin:dids_did_simple_history", args=[did.pk, version.history_id])
+    form_page = admin_client.get(form_url).content.decode()
+    assert "Revert" not in form_page
+    assert admin_client.post(form_url, {"status": "in_stock"}).status_code == 405
+    did.refresh_from_db()
+    assert did.status == DIDStatus.HOLD
+
+
+def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
+    assigned, stock = AssignedDIDFactory(), DIDFactory()
+    delete = 'class="deletelink"'
+    assert delete not in admin_client.get(reverse("admin:dids_did_change", args=[assigned.pk])).content.decode()
+    assert delete in admin_client.get(reverse("admin:dids_did_change", args=[stock.pk])).content.decode()

@@ -87,3 +87,18 @@ def test_range_over_the_cap_is_refused(settings):
         parse_specs("+441174090100-+441174090150")
     with pytest.raises(NumberError, match="More than 50"):
         parse_specs("+441174090100-+441174090140, +441174090200-+441174090240")
+
+
+@pytest.mark.parametrize(
+    "spec",
+    ["+441174090400-420", "+44 117 409 0400-420", "+441174090400 - 0420", "01174090400-420"],
+)
+def test_short_range_end_gives_the_last_digits(settings, spec):
+    settings.DIDS_DEFAULT_REGION = "GB"
+    numbers = [p.number for p in parse_specs(spec)]
+    assert numbers[0] == "+441174090400" and numbers[-1] == "+441174090420" and len(numbers) == 21
+
+
+def test_short_range_end_below_the_start_is_refused():
+    with pytest.raises(NumberError, match="start is greater"):
+        parse_specs("+441174090400-300")

@@ -53,7 +53,12 @@ class DistributionListListView(generics.ListAPIView):
                 width = max((len(row) for row in preview), default=1)
                 phone_column = data.get("phone_column")
                 if phone_column is None:
-                    phone_column = guess_phone_column(preview[1:] if data["has_header"] else preview)
+                    has_header = data["has_header"] and bool(preview)
+                    phone_column = guess_phone_column(
+                        preview[1:] if has_header else preview,
+                        header=preview[0] if has_header else None,
+                        default_region=distribution_list.default_region or "GB",
+                    )
                 if phone_column >= width:
                     raise services.DistributionListError(
                         f"phone_column: Out of range: the file has {width} column{'s' if width != 1 else ''} "

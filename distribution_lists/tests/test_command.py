@@ -65,7 +65,7 @@ def test_column_by_number_without_header(customer):
         (["--phone-column", "9"], "--phone-column 9: the file has 3 column(s)."),
         (["--default-region", "XX"], "'XX' is not a country code"),
         (["--file", "report.pdf.xls"], "report.pdf.xls is a PDF document"),
-        (["--file", "header_only.csv"], "The file has a header but no data rows."),
+        (["--file", "header_only.csv"], "has a header row (phone, name, city) and no contacts below it"),
         (["--file", "missing.csv"], "no such file"),
     ],
 )

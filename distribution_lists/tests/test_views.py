@@ -203,8 +203,10 @@ def test_delete_in_the_dashboard(customer_client, customer):
     assert not DistributionList.objects.exists()
 
 
-def test_failed_list_shows_why_and_can_be_marked_up_again(customer_client, customer):
-    distribution_list = import_file(customer, ENGINE_DATA / "header_only.csv")
+def test_failed_list_shows_why_and_can_be_marked_up_again(customer_client, customer, tmp_path):
+    path = tmp_path / "one_row.csv"
+    path.write_text("07400 123456\n", encoding="utf-8")
+    distribution_list = import_file(customer, path)
     page = customer_client.get(reverse("dashboard:distribution_list_detail", args=[distribution_list.pk]))
     assert "The file has a header but no data rows." in page.content.decode()
     markup = customer_client.get(reverse("dashboard:distribution_list_markup", args=[distribution_list.pk]))
@@ -219,3 +221,18 @@ def test_uploaded_file_object_works_with_the_service(customer):
         customer=customer, name="x", upload=upload_file, filename="x.csv"
     )
     assert distribution_list.source_file.read() == b"phone\n07400123456\n"
+
+
+def test_a_header_without_rows_is_refused_at_upload(customer_client, customer, tmp_path):
+    path = tmp_path / "header_only.csv"
+    path.write_text("Phone;Name;Delivery date\n\n", encoding="utf-8")
+    response = upload(customer_client, "No rows", path)
+    assert response.status_code == 200
+    assert "header_only.csv has a header row (Phone, Name, Delivery date) and no contacts below it" in (
+        response.content.decode()
+    )
+    assert not DistributionList.objects.filter(customer=customer).exists()
+    # One row with a number and no header is a list of one contact, not a header.
+    path.write_text("07400 123456\n", encoding="utf-8")
+    upload(customer_client, "One contact", path)
+    assert DistributionList.objects.filter(customer=customer, name="One contact").exists()

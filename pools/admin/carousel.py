@@ -299,9 +299,14 @@ class NumberPoolAdmin(admin.ModelAdmin):
         columns = [
             f"Column {i + 1}" + (f" — {header[i]}" if i < len(header) and header[i] else "") for i in range(width)
         ]
+        has_header = bool(rows) and not any(ch.isdigit() for ch in "".join(rows[0]))
         initial = {
-            "has_header": bool(rows) and not any(ch.isdigit() for ch in "".join(rows[0])),
-            "phone_column": guess_phone_column(rows[1:] or rows),
+            "has_header": has_header,
+            "phone_column": guess_phone_column(
+                rows[1:] if has_header else rows,
+                header=rows[0] if has_header else None,
+                default_region=default_region(),
+            ),
             "default_region": default_region(),
         }
         form = UploadMarkupForm(request.POST or None, columns=columns, initial=initial)

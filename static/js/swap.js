@@ -7,7 +7,9 @@
  * visitor gets (the visitor id lives in a first-party cookie, so a returning
  * visitor keeps its number), then replaces the pool's site numbers - or every
  * phone number with replace_all_numbers - in text and in tel: links, whatever
- * their formatting (spaces, dots, dashes, brackets, +44 / 0044 / 0 prefixes).
+ * their formatting (spaces, dots, dashes, brackets, +44 / 0044 / 0 / +44 (0)
+ * prefixes). The whole written number is replaced, and the new one is written
+ * in the page's style: dots or dashes stay dots or dashes, "+44 (0)" stays.
  * No dependency; nothing is sent but the visitor id, the referrer and the URL.
  */
 (function () {
@@ -20,6 +22,8 @@
     new URL(script.src, location.href).origin + "/v3/api/dni/" + encodeURIComponent(key);
   var COOKIE = "dt_visitor";
   var SEPARATOR = "[\\s().\\-\\u00a0]*";
+  // Between two characters: separators, and the "(0)" of "+44 (0)117 …".
+  var JOIN = SEPARATOR + "(?:\\(0\\)" + SEPARATOR + ")?";
   var SKIP = { SCRIPT: 1, STYLE: 1, NOSCRIPT: 1, TEXTAREA: 1, INPUT: 1, SELECT: 1, OPTION: 1 };
 
   function visitorId() {
@@ -36,13 +40,13 @@
   function escape(ch) { return ch.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
   // One pattern for a number written with any separators between its characters.
-  function spread(variant) { return variant.split("").map(escape).join(SEPARATOR); }
+  function spread(variant) { return variant.split("").map(escape).join(JOIN); }
 
   function matcher(answer) {
     var body;
     if (answer.replace_all_numbers) {
       // Anything phone-like: 9 to 15 digits with separators.
-      body = "\\d(?:" + SEPARATOR + "\\d){8,14}";
+      body = "\\d(?:" + JOIN + "\\d){8,14}";
     } else {
       var variants = [];
       answer.numbers_to_replace.forEach(function (n) { variants = variants.concat(n.variants); });
@@ -50,12 +54,30 @@
       variants.sort(function (a, b) { return b.length - a.length; });
       body = "(?:" + variants.map(spread).join("|") + ")";
     }
-    return new RegExp("(?<![\\w+])(?:\\+" + SEPARATOR + "|00" + SEPARATOR + ")?" + body + "(?![\\w])", "gi");
+    // A bracket opening the number ("(0117) 496 0000") belongs to it.
+    return new RegExp("(?<![\\w+])(?:\\+" + SEPARATOR + "|00" + SEPARATOR + "|\\(" + SEPARATOR + ")?" + body + "(?![\\w])", "gi");
+  }
+
+  // The page's style: one kind of separator (dots, dashes) is kept, none
+  // means the digits run together, "(0)" after the country code stays.
+  function styled(number, written, international) {
+    var separators = written.replace(/^\s+|\s+$/g, "").match(/[\s.\-\u00a0]/g) || [];
+    var kinds = {};
+    separators.forEach(function (ch) { kinds[/\s/.test(ch) ? " " : ch] = 1; });
+    var used = Object.keys(kinds);
+    var bracketed = /[()]/.test(written.replace(/\(0\)/g, ""));
+    if (international && /\(0\)/.test(written)) number = number.replace(/^(\+\d+) /, "$1 (0)");
+    if (!used.length && !bracketed && !/\(0\)/.test(written)) return number.replace(/[^\d+]/g, "");
+    if (used.length === 1 && used[0] !== " " && !bracketed) {
+      return number.replace(/^(\+\d+) /, "$1" + used[0]).replace(/ /g, used[0]).replace(/\)\./, ")");
+    }
+    return number;
   }
 
   function formatted(answer, written) {
-    var international = /^\s*(\+|00)/.test(written) || (!/^\s*0/.test(written) && !answer.replace_all_numbers);
-    return international ? answer.formats.international : answer.formats.national;
+    var international = /^\s*(\+|00)/.test(written) || (!/^[\s(]*0/.test(written) && !answer.replace_all_numbers);
+    var number = international ? answer.formats.international : answer.formats.national;
+    return styled(number, written, international);
   }
 
   function swap(answer, root) {

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 import phonenumbers
 
 from .errors import ImportFileError
+from .phones import phone_normaliser
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
@@ -69,12 +71,50 @@ def suggest_column_names(header: list[str] | None, width: int) -> list[str]:
     return names
 
 
-def guess_phone_column(rows: list[list[str]]) -> int:
-    """The column whose cells look most like phone numbers (digits, at least 7 of them)."""
-    scores: dict[int, int] = {}
+# Header words that name a phone column, in English, Russian, German, French
+# and Spanish. The strong ones say "phone"; the weak ones ("number") need the
+# column's cells to look like phone numbers too ("Order number" is not one).
+_STRONG_WORDS = {
+    "phone", "phones", "tel", "tele", "msisdn", "mobile", "mob", "cell", "cellphone", "phonenumber",
+    "телефон", "тел", "мобильный", "мобильник", "сотовый",
+    "telefon", "telefonnummer", "handy", "handynummer", "mobil", "mobilnummer", "rufnummer",
+    "telephone", "portable",  # French (téléphone, mobile above)
+    "telefono", "movil", "celular",  # Spanish
+}  # fmt: skip
+_WEAK_WORDS = {"number", "no", "номер", "nummer", "numero", "num"}
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: téléphone → telephone, teléfono → telefono."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.split(r"[\W_]+", _plain(text)) if word}
+
+
+_STRONG_WORDS = {_plain(word) for word in _STRONG_WORDS}
+
+
+def guess_phone_column(rows: list[list[str]], header: list[str] | None = None, default_region: str = "GB") -> int:
+    """The phone column: named so in the header, else the one whose cells parse as phone numbers most often.
+
+    ``rows`` are sample data rows (no header); dates and short codes are not
+    phone numbers, so a ``delivery_date`` column is not taken for one.
+    """
+    normalise = phone_normaliser(default_region or "GB", time_zone=False)
+    width = max([len(row) for row in rows] + [len(header or [])], default=0)
+    parsed = [0] * width
     for row in rows:
         for index, cell in enumerate(row):
-            digits = sum(ch.isdigit() for ch in cell)
-            if digits >= 7 and digits >= len(cell) * 0.6:
-                scores[index] = scores.get(index, 0) + 1
-    return max(scores, key=lambda i: (scores[i], -i)) if scores else 0
+            if cell and cell.strip() and normalise(cell).ok:
+                parsed[index] += 1
+    named = [_words(cell) for cell in (header or [])]
+    strong = [i for i, words in enumerate(named) if words & _STRONG_WORDS]
+    if strong:
+        return max(strong, key=lambda i: (parsed[i], -i))
+    half = max(1, len(rows) // 2)
+    weak = [i for i, words in enumerate(named) if words & _WEAK_WORDS and parsed[i] >= half]
+    if weak:
+        return max(weak, key=lambda i: (parsed[i], -i))
+    return max(range(width), key=lambda i: (parsed[i], -i)) if width and max(parsed) else 0

@@ -6,7 +6,7 @@ import pytest
 from customers.tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
 from dids.tests.factories import AssignedDIDFactory, ClientPackageFactory
 from pools.models import NumberPool
-from pools.services.carousel import number_pool_create
+from pools.services.carousel import number_pool_create, pool_members_add
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -97,3 +97,31 @@ def test_pick_several_dids_with_the_autocomplete_and_reorder(page):
     page.get_by_role("button", name=f"Move {dids[0].number} up").click()
     page.get_by_role("button", name=f"Move {dids[2].number} up").wait_for()
     assert numbers(pool) == [dids[0].number, dids[2].number]
+
+
+CONTRAST = r"""(el) => {
+  const rgb = (c) => c.match(/[\d.]+/g).slice(0, 3).map(Number).map((v) => {
+    v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  const lum = (c) => { const [r, g, b] = rgb(c); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let back = el;  // the first ancestor with a background of its own
+  while (back && getComputedStyle(back).backgroundColor.match(/rgba\(.*, 0\)$|transparent/)) back = back.parentElement;
+  const background = back ? getComputedStyle(back).backgroundColor : "rgb(255, 255, 255)";
+  const [a, b] = [lum(getComputedStyle(el).color), lum(background)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def test_member_states_are_readable_and_random_pools_have_no_order(page):
+    acme = CustomerFactory(name="Acme")
+    package = ClientPackageFactory(customer=acme)
+    dids = [AssignedDIDFactory(client_package=package, number=f"+4411740902{i:02d}") for i in range(2)]
+    pool = number_pool_create(name="Shuffled", customer=acme, pool_type="random")
+    pool_members_add(pool=pool, dids=dids)
+    admin_login(page)
+    page.goto(f"/admin/pools/numberpool/{pool.pk}/change/")
+    usable = page.locator("#correct-numbers .state-ok").first
+    assert usable.inner_text() == "usable"
+    assert usable.evaluate(CONTRAST) >= 4.5  # WCAG AA for normal text
+    # A random pool draws any usable number: no positions, no moving.
+    assert page.locator("#correct-numbers th", has_text="Move").count() == 0
+    assert page.get_by_role("button", name=f"Move {dids[0].number} down").count() == 0

@@ -69,7 +69,7 @@ def test_swap_js_replaces_the_number_in_text_and_tel_links(page, live_server, cu
                    document.body.appendChild(p); }"""
     )
     page.wait_for_function("document.querySelector('#late a').getAttribute('href') !== 'tel:01011231234'")
-    assert page.locator("#late").inner_text() == f"Late: {formats['national']}"
+    assert page.locator("#late").inner_text() == f"Late: {formats['national'].replace(' ', '-')}"
     assert page.locator("#late a").get_attribute("href") == f"tel:{formats['e164']}"
     # The visitor id is kept in a first-party cookie: the next page view keeps the number.
     cookie = {c["name"]: c["value"] for c in page.context.cookies()}["dt_visitor"]
@@ -92,3 +92,38 @@ def test_swap_js_replaces_every_phone_number_with_replace_all_numbers(page, live
         f"Call us on {formats['national']} today, or on {formats['national']}."
     )
     assert page.locator("#other").get_attribute("href") == f"tel:{formats['e164']}"
+
+
+# How a site writes its number, and how the tracking number must then read:
+# the whole written number goes, the page's style stays.
+WRITTEN_FORMS = [
+    ("+44 (0)1011 231 234", lambda f: f["international"].replace("+44 ", "+44 (0)")),
+    ("+44 1011 231234", lambda f: f["international"]),
+    ("+44 (101) 123-1234", lambda f: f["international"]),
+    ("0044 101 123 1234", lambda f: f["international"]),
+    ("+441011231234", lambda f: f["e164"]),
+    ("01011231234", lambda f: f["national"].replace(" ", "")),
+    ("0101 123 1234", lambda f: f["national"]),
+    ("0101.123.1234", lambda f: f["national"].replace(" ", ".")),
+    ("0101-123-1234", lambda f: f["national"].replace(" ", "-")),
+    ("(0101) 123 1234", lambda f: f["national"]),
+    ("+44.101.123.1234", lambda f: f["international"].replace(" ", ".")),
+]
+
+
+def test_swap_js_replaces_the_whole_number_in_every_formatting(page, live_server, customer_site):
+    site, pages = customer_site
+    pool = TrackingPoolFactory(numbers=1, numbers_to_replace=["01011231234"], site_domains=["127.0.0.1"])
+    paragraphs = "".join(f'<p id="n{i}">Call [{written}] now</p>' for i, (written, _) in enumerate(WRITTEN_FORMS))
+    pages["html"] = (
+        f"<!doctype html><html><body>{paragraphs}"
+        f'<script src="{live_server.url}/static/js/swap.js" data-pool="{pool.public_key}" async></script>'
+        "</body></html>"
+    )
+
+    page.goto(f"{site}/?gclid=x")
+    page.wait_for_selector("html[data-dialtone-number]", state="attached")
+
+    formats = number_formats(DNISession.objects.get().number.did.number)
+    seen = {written: page.locator(f"#n{i}").inner_text() for i, (written, _) in enumerate(WRITTEN_FORMS)}
+    assert seen == {written: f"Call [{expected(formats)}] now" for written, expected in WRITTEN_FORMS}
