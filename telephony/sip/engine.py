@@ -73,8 +73,9 @@ class CallClosed(Exception):
 class SipChannel:
     """One answered call as the scenario runner's channel."""
 
-    def __init__(self, call, closed: asyncio.Event):
+    def __init__(self, call, closed: asyncio.Event, uri):
         self.call = call
+        self.uri = uri
         self.closed = closed
         self.digits: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
@@ -106,16 +107,19 @@ class SipChannel:
         await self._send(_pcm(await sync_to_async(_audio_path, thread_sensitive=False)(audio_id)))
 
     async def gather(self, prompt: str, digits: int, timeout: float) -> str:
-        while not self.digits.empty():
-            self.digits.get_nowait()  # keys pressed before the question do not answer it
-        await self.say(prompt)
+        await self.say(prompt)  # keys pressed during the prompt count (type-ahead)
         pressed = ""
         while len(pressed) < digits:
             self._check()
-            try:
-                pressed += await asyncio.wait_for(self.digits.get(), timeout)
-            except TimeoutError:
+            key = asyncio.ensure_future(self.digits.get())
+            hung_up = asyncio.ensure_future(self.closed.wait())
+            done, _ = await asyncio.wait({key, hung_up}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            hung_up.cancel()
+            if key not in done:
+                key.cancel()
+                self._check()
                 break
+            pressed += key.result()
         return pressed
 
     async def transfer(self, number: str) -> str:
@@ -123,9 +127,7 @@ class SipChannel:
 
         self._check()
         try:
-            await self.call.transfer(
-                f"sip:{number}@{self.call.peer.split('@')[-1]}" if "@" in (self.call.peer or "") else number
-            )
+            await self.call.transfer(self.uri(number))
         except TransferFailed as exc:
             return f"{exc.status or ''} {exc.reason or exc}".strip()
         return "accepted"
@@ -214,7 +216,7 @@ class CallEngine:
                 return
             answered_at = time.monotonic()
             await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
-            channel = SipChannel(call, closed)
+            channel = SipChannel(call, closed, self.config.uri)
             digits = ""
             try:
                 digits = (await run_scenario(request.scenario, channel)).digits
