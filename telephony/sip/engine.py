@@ -147,6 +147,7 @@ class CallEngine:
         self.calls: dict[int, asyncio.Task] = {}
         self.draining = asyncio.Event()
         self.closed_reasons: dict[int, str] = {}
+        self.established: set[int] = set()
         self.agents: dict[str, object] = {}
         self.placed = 0
 
@@ -167,9 +168,13 @@ class CallEngine:
         )
 
         def closed(event) -> None:
-            # A call refused at once can close before dial() returns its handle: keep the reason.
+            # A call refused or answered at once (loopback) can close or be established before
+            # dial() returns its handle, so before the call object listens: keep what happened.
             if event.event is Event.CALL_CLOSED and event.call:
                 self.closed_reasons[event.call] = event.text or ""
+                self.established.discard(event.call)
+            elif event.event is Event.CALL_ESTABLISHED and event.call:
+                self.established.add(event.call)
 
         self.runtime.subscribe(closed)
 
@@ -200,14 +205,20 @@ class CallEngine:
             agent = await self.agent(request.a_number)
             call = await agent.dial(
                 self.config.uri(request.b_number),
-                headers={"P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>"},
+                headers={
+                    "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
+                    "X-Dialtone-Attempt": str(request.attempt_id),
+                },
             )
             closed = asyncio.Event()
             call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
             try:
                 if call.handle in self.closed_reasons:
                     raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
-                await call.wait_established(timeout=self.config.ring_timeout)
+                if call.handle in self.established:
+                    call._state = CallState.ESTABLISHED  # answered before the call object existed
+                else:
+                    await call.wait_established(timeout=self.config.ring_timeout)
             except CallTimeout:
                 ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
                 return
@@ -219,7 +230,9 @@ class CallEngine:
             channel = SipChannel(call, closed, self.config.uri)
             digits = ""
             try:
-                digits = (await run_scenario(request.scenario, channel)).digits
+                result = await run_scenario(request.scenario, channel)
+                digits = result.digits
+                log.info("attempt %s: steps %s, digits %r", request.attempt_id, ",".join(result.path), digits)
             except CallClosed:
                 pass  # the subscriber hung up first: the call is over, answered
             except Exception:
@@ -238,6 +251,7 @@ class CallEngine:
         finally:
             if call is not None:
                 self.closed_reasons.pop(call.handle, None)
+                self.established.discard(call.handle)
             await sync_to_async(_report, thread_sensitive=False)(ended)
 
     async def run_call(self, request: CallRequest) -> None:

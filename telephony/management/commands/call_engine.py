@@ -29,6 +29,7 @@ class Command(BaseCommand):
         except SipConfigError as exc:
             raise CommandError(str(exc)) from None
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("telephony.sip").setLevel(logging.INFO)
         from telephony.sip.engine import CallEngine
 
         try:
