@@ -381,6 +381,17 @@ DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
 DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
 # Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.
 DIALER_CALL_TIME_LIMIT = env_int("DIALER_CALL_TIME_LIMIT", max(DIALER_LEASE_SECONDS - 10, 5))
+# Real calls (DIALER_GATEWAY=sip): the trunk and the call engine (telephony/sip/, README "Real calls (SIP)").
+SIP_TRUNK = os.environ.get("SIP_TRUNK", "sip:127.0.0.1:5070")
+SIP_USERNAME = os.environ.get("SIP_USERNAME", "")
+SIP_PASSWORD = os.environ.get("SIP_PASSWORD", "")
+SIP_LISTEN = os.environ.get("SIP_LISTEN", "127.0.0.1:5060")
+SIP_RTP_PORTS = os.environ.get("SIP_RTP_PORTS", "20000-20999")
+SIP_RING_TIMEOUT = env_int("SIP_RING_TIMEOUT", 45)
+SIP_CODECS = os.environ.get("SIP_CODECS", "PCMU,PCMA")
+SIP_TTS = os.environ.get("SIP_TTS", "telephony.sip.tts.EspeakTTS")
+SIP_TTS_VOICE = os.environ.get("SIP_TTS_VOICE", "en")
+SIP_TTS_CACHE_DIR = os.environ.get("SIP_TTS_CACHE_DIR", str(VAR_DIR / "tts"))
 # The simulator (telephony/gateways/simulator.py): cause code → weight.
 DIALER_SIM_MIX = {
     cause: int(weight)

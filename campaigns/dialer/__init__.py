@@ -7,11 +7,12 @@ Public API:
 - ``attempt_place(*, attempt_id, worker)`` — the call task's service;
 - ``attempt_report(event)`` — the one service gateways report through;
 - ``attempt_end(*, attempt_id, cause, duration, digits, now)`` — the idempotent outcome service;
+- ``attempt_leases_renew(*, attempt_ids, now)`` — the heartbeat of live calls;
 - ``dialer_reap(*, now=None)`` — the reaper of expired leases;
 - ``open_zones(campaign, now)`` — the subscriber zones inside the work period.
 """
 
-from campaigns.dialer.calls import attempt_place, attempt_report, attempt_withdraw
+from campaigns.dialer.calls import attempt_leases_renew, attempt_place, attempt_report, attempt_withdraw
 from campaigns.dialer.dispatch import campaign_dispatch, dialer_tick, lines_in_use
 from campaigns.dialer.outcome import attempt_end
 from campaigns.dialer.reaper import dialer_reap
@@ -20,6 +21,7 @@ from campaigns.dialer.window import open_zones
 
 __all__ = [
     "attempt_end",
+    "attempt_leases_renew",
     "attempt_place",
     "attempt_report",
     "attempt_withdraw",

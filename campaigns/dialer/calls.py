@@ -123,3 +123,17 @@ def attempt_report(event: CallEvent) -> None:
         attempt_end(attempt_id=event.attempt_id, cause=event.cause, duration=event.duration, digits=event.digits)
     else:
         raise ValueError(f"Unknown call event {event.event!r}; expected 'answered' or 'ended'.")
+
+
+def attempt_leases_renew(*, attempt_ids: list[int], now: dt.datetime | None = None) -> int:
+    """The heartbeat of whoever holds live calls: push their leases forward; returns how many it renewed.
+
+    A call engine calls this for its calls in progress more often than the lease
+    runs out, so the reaper never ends a call that is still live, however long.
+    """
+    if not attempt_ids:
+        return 0
+    now = now or timezone.now()
+    return CallAttempt.objects.filter(pk__in=attempt_ids, status=AttemptStatus.DIALING).update(
+        lease_expires_at=lease_until(now)
+    )

@@ -87,6 +87,8 @@ _CAMPAIGN_RULES = [
     "short_call_seconds",
     "repeat_total_cap",
 ]
+# Past every lease: an ordinary end does not look at the lease.
+NEVER = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 _JOB_FIELDS = ["repeats_by_outcome", "repeats_made", "last_outcome"]
 
 
@@ -112,7 +114,9 @@ def _sql() -> dict[str, str]:
         f" JOIN {job} j ON j.id = a.job_id JOIN {campaign} c ON c.id = a.campaign_id"
         " WHERE a.id = %s AND a.status = %s",
         "end": f"UPDATE {attempt} SET status = %s, ended_at = %s, duration = %s, outcome = %s, cause = %s,"
-        " digits = %s, lease_expires_at = NULL WHERE id = %s AND status = %s RETURNING job_id, campaign_id",
+        " digits = %s, lease_expires_at = NULL WHERE id = %s AND status = %s"
+        # The reaper ends only an attempt whose lease really expired (a heartbeat may have renewed it).
+        " AND (lease_expires_at IS NULL OR lease_expires_at < %s) RETURNING job_id, campaign_id",
         "job": f"{write_job}%s",
         "count": f"{count}%s{counted}",
         "cancel": f"UPDATE {job} SET status = %s, next_attempt_at = NULL WHERE id = %s",
@@ -155,9 +159,18 @@ def _json(value) -> dict:
 
 
 def attempt_end(
-    *, attempt_id: int, cause: str, duration: int = 0, digits: str = "", now: dt.datetime | None = None
+    *,
+    attempt_id: int,
+    cause: str,
+    duration: int = 0,
+    digits: str = "",
+    now: dt.datetime | None = None,
+    lease_expired_before: dt.datetime | None = None,
 ) -> bool:
-    """End a dialing attempt with ``cause``; False when it had already ended (nothing changes then)."""
+    """End a dialing attempt with ``cause``; False when it had already ended (nothing changes then).
+
+    ``lease_expired_before`` (the reaper): end it only if its lease expired before that time.
+    """
     if cause not in CAUSES:
         raise UnknownCause(f"Cause code {cause!r} is not in the cause table (campaigns/causes.py).")
     now = now or timezone.now()
@@ -208,6 +221,7 @@ def attempt_end(
             (digits or "")[:64],
             attempt_id,
             AttemptStatus.DIALING.value,
+            connection.ops.adapt_datetimefield_value(lease_expired_before or NEVER),
         ],
         [
             status.value,

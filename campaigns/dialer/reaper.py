@@ -30,6 +30,6 @@ def dialer_reap(*, now: dt.datetime | None = None) -> int:
             .values_list("pk", flat=True)[:BATCH]
         )
         for attempt_id in expired:
-            reaped += attempt_end(attempt_id=attempt_id, cause=LOST_BY_WORKER, now=now)
+            reaped += attempt_end(attempt_id=attempt_id, cause=LOST_BY_WORKER, now=now, lease_expired_before=now)
         if len(expired) < BATCH:
             return reaped

@@ -15,9 +15,16 @@ from telephony.gateways.base import CallEvent, CallRequest, Gateway, Reporter
 __all__ = ["CallEvent", "CallRequest", "Gateway", "Reporter", "get_gateway"]
 
 
+# Short names for DIALER_GATEWAY; a class path works too.
+GATEWAYS = {
+    "simulator": "telephony.gateways.simulator.SimulatorGateway",
+    "sip": "telephony.gateways.sip.SipGateway",
+}
+
+
 @lru_cache(maxsize=4)
 def _gateway(path: str) -> Gateway:
-    return import_string(path)()
+    return import_string(GATEWAYS.get(path, path))()
 
 
 def get_gateway() -> Gateway:

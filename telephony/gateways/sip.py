@@ -1,0 +1,30 @@
+"""The SIP backend of the dialer (``DIALER_GATEWAY=sip``): hands each call to a call engine.
+
+``place_call`` runs in the dialer's call task: it pushes the request onto a
+Redis list and returns at once. A call engine (``manage.py call_engine``,
+telephony/sip/engine.py) takes it, places it and reports ``answered`` and
+``ended`` through the dialer's idempotent reporter. Several engines share
+one list; a request no engine takes before the attempt's lease runs out is
+ended by the reaper (P03), and an engine taking it later finds it ended and
+does not dial.
+"""
+
+from __future__ import annotations
+
+import redis
+from django.conf import settings
+
+from telephony.gateways.base import CallRequest, Gateway, Reporter
+from telephony.sip.engine import QUEUE, request_payload
+
+
+class SipGateway(Gateway):
+    name = "sip"
+
+    def __init__(self):
+        if not settings.REDIS_URL:
+            raise RuntimeError("REDIS_URL: the SIP gateway hands calls to the call engine through Redis; set it")
+        self.redis = redis.Redis.from_url(settings.REDIS_URL)
+
+    def place_call(self, request: CallRequest, report: Reporter) -> None:
+        self.redis.rpush(QUEUE, request_payload(request))

@@ -1,0 +1,54 @@
+"""``manage.py call_engine``: the SIP call engine (telephony/sip/engine.py); ``--status`` lists the engines."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from telephony.sip.config import SipConfigError, sip_config
+
+
+class Command(BaseCommand):
+    help = "Run the SIP call engine (DIALER_GATEWAY=sip): places the dialer's calls, one asyncio task per call."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--status", action="store_true", help="Print each engine's calls in progress and exit.")
+
+    def handle(self, *args, status=False, **options):
+        if not settings.REDIS_URL:
+            raise CommandError("REDIS_URL: the call engine takes its calls from Redis; set it")
+        if status:
+            return self.status()
+        try:
+            config = sip_config()
+        except SipConfigError as exc:
+            raise CommandError(str(exc)) from None
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("telephony.sip").setLevel(logging.INFO)
+        from telephony.sip.engine import CallEngine
+
+        try:
+            asyncio.run(CallEngine(config).run())
+        except OSError as exc:
+            raise CommandError(f"SIP_LISTEN: cannot start the SIP stack on {settings.SIP_LISTEN}: {exc}") from None
+
+    def status(self):
+        import redis
+
+        from telephony.sip.engine import STATUS
+
+        engines = redis.Redis.from_url(settings.REDIS_URL).hgetall(STATUS)
+        if not engines:
+            self.stdout.write("No call engine is running.")
+        for engine_id, raw in sorted(engines.items()):
+            state = json.loads(raw)
+            age = time.time() - state["at"]
+            self.stdout.write(
+                f"{engine_id.decode()}: {state['calls']} calls in progress, {state['placed']} placed"
+                f"{', draining' if state['draining'] else ''} (seen {age:.0f} s ago)"
+            )

@@ -1,0 +1,318 @@
+"""The call engine: one asyncio process holding the SIP stack and many calls, one task per call.
+
+The dialer's call task hands each attempt over through a Redis list
+(``telephony.gateways.sip.SipGateway``) and returns at once. The engine
+takes requests off that list, checks the attempt is still its to place,
+dials through baresip (``baresip-python``, see docs/decisions/sip-engine.md),
+runs the app scenario on an answered call and reports ``answered`` and
+``ended`` through the dialer's one idempotent reporter. A heartbeat renews
+the lease of every call it holds; an engine that dies stops renewing, and
+the reaper ends its calls (P03). SIGTERM drains: no new calls, the calls in
+progress finish.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import signal
+import socket
+import time
+import wave
+from dataclasses import asdict
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+
+from telephony.gateways.base import CallEvent, CallRequest
+from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
+from telephony.sip.config import SipConfig
+from telephony.sip.scenario import run_scenario
+
+log = logging.getLogger(__name__)
+QUEUE = "dialer:sip:calls"
+STATUS = "dialer:sip:engines"
+FRAME = 0.02
+
+
+def _report(event: CallEvent) -> None:
+    from campaigns.dialer import attempt_report
+
+    attempt_report(event)
+
+
+def _renew(attempt_ids: list[int]) -> int:
+    from campaigns.dialer import attempt_leases_renew
+
+    return attempt_leases_renew(attempt_ids=attempt_ids)
+
+
+def _audio_path(audio_id: int) -> str:
+    from campaigns.audio import phone_audio_path
+
+    return phone_audio_path(audio_id)
+
+
+def _speech(text: str) -> str:
+    from telephony.sip.tts import speech
+
+    return str(speech(text))
+
+
+def _pcm(path: str) -> bytes:
+    with wave.open(path, "rb") as wav:
+        return wav.readframes(wav.getnframes())
+
+
+class CallClosed(Exception):
+    """The far end hung up while the scenario ran."""
+
+
+class SipChannel:
+    """One answered call as the scenario runner's channel."""
+
+    def __init__(self, call, closed: asyncio.Event, uri):
+        self.call = call
+        self.uri = uri
+        self.closed = closed
+        self.digits: asyncio.Queue[str] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+        call.on_dtmf(lambda event: loop.call_soon_threadsafe(self.digits.put_nowait, event.digit))
+
+    def _check(self) -> None:
+        if self.closed.is_set():
+            raise CallClosed
+
+    async def _send(self, pcm: bytes) -> None:
+        """Write PCM at the pace the call sends it (a few frames ahead)."""
+        sent = 0
+        while sent < len(pcm):
+            self._check()
+            info = self.call.audio.info()
+            ahead = int(info.tx_sample_rate or 8000) * 2 * info.tx_channels * 0.1
+            if info.tx_buffered < ahead:
+                sent += self.call.audio.write(pcm[sent : sent + int(ahead)])
+            await asyncio.sleep(FRAME)
+        while self.call.audio.info().tx_buffered and not self.closed.is_set():
+            await asyncio.sleep(FRAME)
+        self._check()
+
+    async def say(self, text: str) -> None:
+        if text:
+            await self._send(_pcm(await asyncio.to_thread(_speech, text)))
+
+    async def play(self, audio_id: int) -> None:
+        await self._send(_pcm(await sync_to_async(_audio_path, thread_sensitive=False)(audio_id)))
+
+    async def gather(self, prompt: str, digits: int, timeout: float) -> str:
+        await self.say(prompt)  # keys pressed during the prompt count (type-ahead)
+        pressed = ""
+        while len(pressed) < digits:
+            self._check()
+            key = asyncio.ensure_future(self.digits.get())
+            hung_up = asyncio.ensure_future(self.closed.wait())
+            done, _ = await asyncio.wait({key, hung_up}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            hung_up.cancel()
+            if key not in done:
+                key.cancel()
+                self._check()
+                break
+            pressed += key.result()
+        return pressed
+
+    async def transfer(self, number: str) -> str:
+        from baresip import TransferFailed
+
+        self._check()
+        try:
+            await self.call.transfer(self.uri(number))
+        except TransferFailed as exc:
+            return f"{exc.status or ''} {exc.reason or exc}".strip()
+        return "accepted"
+
+    async def hangup(self) -> None:
+        if not self.closed.is_set():
+            try:
+                await self.call.hangup()
+            except Exception:  # gone already
+                log.debug("hangup of a closed call", exc_info=True)
+
+
+class CallEngine:
+    def __init__(self, config: SipConfig, *, engine_id: str | None = None):
+        self.config = config
+        self.engine_id = engine_id or f"{socket.gethostname()}:{os.getpid()}:{config.listen_port}"
+        self.calls: dict[int, asyncio.Task] = {}
+        self.draining = asyncio.Event()
+        self.closed_reasons: dict[int, str] = {}
+        self.established: set[int] = set()
+        self.agents: dict[str, object] = {}
+        self.placed = 0
+
+    # -- the stack ---------------------------------------------------------
+    async def start(self) -> None:
+        from baresip import Config, Event, Runtime
+
+        low, high = self.config.rtp_ports
+        self.runtime = Runtime()
+        await self.runtime.start(
+            Config(
+                net_interface=self.config.listen_host,
+                max_concurrent_calls=None,
+                extra_config_text=(
+                    f"sip_listen {self.config.listen_host}:{self.config.listen_port}\nrtp_ports {low}-{high}\n"
+                ),
+            )
+        )
+
+        def closed(event) -> None:
+            # A call refused or answered at once (loopback) can close or be established before
+            # dial() returns its handle, so before the call object listens: keep what happened.
+            if event.event is Event.CALL_CLOSED and event.call:
+                self.closed_reasons[event.call] = event.text or ""
+                self.established.discard(event.call)
+            elif event.event is Event.CALL_ESTABLISHED and event.call:
+                self.established.add(event.call)
+
+        self.runtime.subscribe(closed)
+
+    async def agent(self, a_number: str):
+        """One user agent per A-number (its From user); kept for the engine's life."""
+        from baresip import Account, UserAgent
+
+        if a_number not in self.agents:
+            account = Account(
+                user=a_number,
+                domain=self.config.target,
+                password=self.config.password,
+                auth_user=self.config.username or None,
+                reg_interval=0,
+                transport=self.config.transport,
+                audio_codecs=self.config.codecs,
+            )
+            self.agents[a_number] = await UserAgent.create(self.runtime, account)
+        return self.agents[a_number]
+
+    # -- one call ----------------------------------------------------------
+    async def place(self, request: CallRequest) -> None:
+        from baresip import CallFailed, CallState, CallTimeout, Event
+
+        ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
+        call = None
+        try:
+            agent = await self.agent(request.a_number)
+            call = await agent.dial(
+                self.config.uri(request.b_number),
+                headers={
+                    "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
+                    "X-Dialtone-Attempt": str(request.attempt_id),
+                },
+            )
+            closed = asyncio.Event()
+            call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
+            try:
+                if call.handle in self.closed_reasons:
+                    raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
+                if call.handle in self.established:
+                    call._state = CallState.ESTABLISHED  # answered before the call object existed
+                else:
+                    await call.wait_established(timeout=self.config.ring_timeout)
+            except CallTimeout:
+                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
+                return
+            except CallFailed as failure:
+                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(failure.status))
+                return
+            answered_at = time.monotonic()
+            await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
+            channel = SipChannel(call, closed, self.config.uri)
+            digits = ""
+            try:
+                result = await run_scenario(request.scenario, channel)
+                digits = result.digits
+                log.info("attempt %s: steps %s, digits %r", request.attempt_id, ",".join(result.path), digits)
+            except CallClosed:
+                pass  # the subscriber hung up first: the call is over, answered
+            except Exception:
+                log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
+            if call.state is not CallState.CLOSED:
+                await channel.hangup()
+            ended = CallEvent(
+                request.attempt_id,
+                "ended",
+                cause=ANSWERED,
+                duration=round(time.monotonic() - answered_at),
+                digits=digits,
+            )
+        except Exception:
+            log.exception("call of attempt %s failed in the engine", request.attempt_id)
+        finally:
+            if call is not None:
+                self.closed_reasons.pop(call.handle, None)
+                self.established.discard(call.handle)
+            await sync_to_async(_report, thread_sensitive=False)(ended)
+
+    async def run_call(self, request: CallRequest) -> None:
+        try:
+            if not await sync_to_async(_renew, thread_sensitive=False)([request.attempt_id]):
+                return  # ended meanwhile (reaped while queued): not ours to place any more
+            self.placed += 1
+            await self.place(request)
+        finally:
+            self.calls.pop(request.attempt_id, None)
+
+    # -- the process -------------------------------------------------------
+    async def heartbeat(self, redis) -> None:
+        every = max(settings.DIALER_LEASE_SECONDS / 3, 1)
+        while True:
+            ids = list(self.calls)
+            if ids:
+                await sync_to_async(_renew, thread_sensitive=False)(ids)
+            status = {"calls": len(ids), "placed": self.placed, "draining": self.draining.is_set(), "at": time.time()}
+            await redis.hset(STATUS, self.engine_id, json.dumps(status))
+            await asyncio.sleep(min(every, 5))
+
+    async def take(self, redis) -> None:
+        while not self.draining.is_set():
+            item = await redis.blpop([QUEUE], timeout=1)
+            if item is None:
+                continue
+            request = CallRequest(**json.loads(item[1]))
+            self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request))
+
+    async def run(self) -> None:
+        import redis.asyncio as aioredis
+
+        await self.start()
+        redis = aioredis.from_url(settings.REDIS_URL)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.draining.set)
+        beat = asyncio.create_task(self.heartbeat(redis))
+        log.warning(
+            "call engine %s listening on %s:%s, trunk %s",
+            self.engine_id,
+            self.config.listen_host,
+            self.config.listen_port,
+            self.config.target,
+        )
+        try:
+            await self.take(redis)
+            log.warning("draining: %s calls in progress", len(self.calls))
+            while self.calls:
+                await asyncio.gather(*list(self.calls.values()), return_exceptions=True)
+        finally:
+            beat.cancel()
+            await redis.hdel(STATUS, self.engine_id)
+            await redis.aclose()
+            await self.runtime.close()
+
+
+def request_payload(request: CallRequest) -> str:
+    return json.dumps(asdict(request))
+
+
+async def engines_status(redis) -> dict[str, dict]:
+    return {key.decode(): json.loads(value) for key, value in (await redis.hgetall(STATUS)).items()}
