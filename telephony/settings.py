@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "pools",
     "distribution_lists",
     "campaigns",
+    "dnc",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -365,6 +367,8 @@ DIALER_SIM_TALK_SECONDS = tuple(int(v) for v in _env_range("DIALER_SIM_TALK_SECO
 DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
 # Number suffix → "cause" or "200/seconds", e.g. "9:486" (ending in 9: always busy).
 DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
+# Number suffix → digits the simulated callee presses in a gather, e.g. "5:9" (an opt-out digit).
+DIALER_SIM_DIGITS = _env_pairs("DIALER_SIM_DIGITS", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
 DIALER_SIM_TIME_SCALE = float(os.environ.get("DIALER_SIM_TIME_SCALE", "1"))
 # Call tasks run on their own queue: a simulated call holds its worker thread
