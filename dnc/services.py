@@ -6,6 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from dnc.models import DncEntry, DncSource
@@ -29,7 +30,11 @@ def clean_number(raw: str, *, is_prefix: bool = False, default_region: str = "")
         return text
     from telephony.imports.phones import normalise_phone
 
-    result = normalise_phone(text, default_region or "")
+    region = (default_region or getattr(settings, "DNC_DEFAULT_REGION", "")).upper()
+    if not region and not text.startswith("+"):
+        raise DncError(f"Number {raw!r} has no country code: write it in international form, e.g. +441174090100.")
+    # An international number does not depend on the region; any known one reads it.
+    result = normalise_phone(text, region or "GB")
     if not result.ok:
         raise DncError(f"Number {raw!r} is not a valid phone number: {result.reason}")
     return result.e164

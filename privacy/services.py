@@ -82,7 +82,12 @@ def person_export(*, customer, number: str) -> dict:
             for r in _incorrect_rows(customer, number)
         ],
         "campaign_jobs": [
-            {"campaign": j.campaign.name, "status": j.status, "attempts": j.attempts_made, "last_outcome": j.last_outcome}
+            {
+                "campaign": j.campaign.name,
+                "status": j.status,
+                "attempts": j.attempts_made,
+                "last_outcome": j.last_outcome,
+            }
             for j in sets["jobs"]
         ],
         "call_attempts": [

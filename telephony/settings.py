@@ -369,6 +369,12 @@ DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
 DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
 # Number suffix → digits the simulated callee presses in a gather, e.g. "5:9" (an opt-out digit).
 DIALER_SIM_DIGITS = _env_pairs("DIALER_SIM_DIGITS", "")
+
+# Do-not-call and erasure (dnc/, privacy/).
+# The country national numbers in DNC uploads and forms are read in (empty: only +international).
+DNC_DEFAULT_REGION = os.environ.get("DNC_DEFAULT_REGION", "")
+# The key of the one-way hash that replaces an erased number (empty: SECRET_KEY).
+PRIVACY_HASH_KEY = os.environ.get("PRIVACY_HASH_KEY", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
 DIALER_SIM_TIME_SCALE = float(os.environ.get("DIALER_SIM_TIME_SCALE", "1"))
 # Call tasks run on their own queue: a simulated call holds its worker thread

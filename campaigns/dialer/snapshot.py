@@ -35,10 +35,10 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
         f"INSERT INTO {quote(job)} (campaign_id, contact_id, phone, time_zone, status, next_attempt_at,"
         " attempts_made, repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at,"
         " suppressed_by)"
-        " SELECT %s, c.id, c.phone, COALESCE(NULLIF(c.time_zone, ''), %s),"
-        f" CASE WHEN {suppression.column} IS NULL THEN %s ELSE %s END, %s, 0, 0, %s, '', '', '', %s,"
-        f" COALESCE({suppression.column}, '')"
-        f" FROM {quote(contact)} c {suppression.joins} WHERE c.distribution_list_id = %s"
+        " SELECT %s, s.id, s.phone, COALESCE(NULLIF(s.time_zone, ''), %s),"
+        " CASE WHEN s.entry IS NULL THEN %s ELSE %s END, %s, 0, 0, %s, '', '', '', %s, COALESCE(s.entry, '')"
+        f" FROM (SELECT c.id, c.phone, c.time_zone, {suppression.column} AS entry FROM {quote(contact)} c"
+        f" {suppression.joins} WHERE c.distribution_list_id = %s) s"
     )
     with transaction.atomic():
         with connection.cursor() as cursor:
