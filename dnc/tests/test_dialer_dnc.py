@@ -121,3 +121,16 @@ def test_matches_pick_the_most_specific_entry_and_bad_numbers_are_named(customer
         dnc_add(customer=customer, number="44x", is_prefix=True, source=DncSource.API)
     _, created = dnc_add(customer=customer, number="+44 7911 100000", source=DncSource.API)
     assert not created
+
+
+def test_the_card_the_api_and_the_export_show_suppressed_contacts(customer, client, customer_user):
+    from campaigns.reports import export_rows
+
+    dnc_add(customer=None, number=FIRST, source=DncSource.ADMIN)
+    campaign = dialer_campaign(customer, contacts=2)
+    rows = list(export_rows(campaign))
+    outcomes = {row[0].lstrip("'"): row[6] for row in rows[1:]}
+    assert outcomes == {FIRST: f"Suppressed (do not call: platform {FIRST})", SECOND: "Not called"}
+    client.force_login(customer_user)
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    assert 'data-stat="stat_suppressed">1<' in page
