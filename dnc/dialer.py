@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Q
+from django.db.models.functions import Length
 
 from dnc.models import DncEntry
 from dnc.selectors import describe, dnc_matches
@@ -20,42 +21,49 @@ from dnc.selectors import describe, dnc_matches
 class Suppression:
     column: str  # SQL naming the suppressing entry of contact ``c``, NULL when it may be called
     joins: str  # appended after "FROM contacts c"
-    params: list  # for ``column`` then ``joins``
+    params: list  # for ``joins``
     any: bool  # False: no entry in force, nothing to look up
 
 
 def dnc_suppression_sql(*, customer_id: int, now) -> Suppression:
     """SQL for the launch's ``INSERT … SELECT`` naming each contact's suppressing entry.
 
-    Whole numbers: one hash join with the entries in force (the platform's and
-    this customer's), grouped by number. Prefixes are few: a scalar probe of
-    them per contact, only when this customer or the platform has any.
+    Only hash joins, so a million entries cost one pass over them: whole
+    numbers join on the phone; prefixes join, one join per distinct prefix
+    length (a handful), on the phone's first characters — the longest prefix
+    wins. Each side keeps the entries in force (the platform's and this
+    customer's) grouped by number; without any entry nothing is joined.
     """
     table = connection.ops.quote_name(DncEntry._meta.db_table)
     scope = "(d.customer_id = %s OR d.customer_id IS NULL) AND (d.expires_at IS NULL OR d.expires_at > %s)"
-    label = "CASE WHEN d.customer_id IS NULL THEN 'platform ' ELSE 'customer ' END || d.number"
+    # min() of "customer …" / "platform …" names the customer's own entry when both hold it.
+    label = "min(CASE WHEN d.customer_id IS NULL THEN 'platform ' ELSE 'customer ' END || d.number)"
     entries = DncEntry.objects.filter(Q(customer_id=customer_id) | Q(customer__isnull=True))
     has_numbers = entries.filter(is_prefix=False).exists()
-    has_prefixes = entries.filter(is_prefix=True).exists()
-    if not (has_numbers or has_prefixes):
+    lengths = sorted(
+        set(entries.filter(is_prefix=True).annotate(size=Length("number")).values_list("size", flat=True)),
+        reverse=True,
+    )
+    if not has_numbers and not lengths:
         return Suppression("NULL", "", [], False)
-    names, joins, column_params, join_params = [], "", [], []
+    joins, params, names = [], [], []
     if has_numbers:
-        # min() of "customer …" / "platform …" names the customer's own entry when both hold it.
-        joins = (
-            f"LEFT JOIN (SELECT d.number, min({label}) AS entry FROM {table} d WHERE NOT d.is_prefix AND {scope}"
+        joins.append(
+            f"LEFT JOIN (SELECT d.number, {label} AS entry FROM {table} d WHERE NOT d.is_prefix AND {scope}"
             " GROUP BY d.number) dn ON dn.number = c.phone"
         )
-        join_params = [customer_id, now]
+        params += [customer_id, now]
         names.append("dn.entry")
-    if has_prefixes:
-        names.append(
-            f"(SELECT {label} || '*' FROM {table} d WHERE d.is_prefix AND {scope}"
-            " AND c.phone LIKE d.number || '%%' ORDER BY length(d.number) DESC LIMIT 1)"
+    for size in lengths:
+        joins.append(
+            f"LEFT JOIN (SELECT d.number, {label} || '*' AS entry FROM {table} d"
+            f" WHERE d.is_prefix AND length(d.number) = {int(size)} AND {scope}"
+            f" GROUP BY d.number) dp{int(size)} ON dp{int(size)}.number = substr(c.phone, 1, {int(size)})"
         )
-        column_params = [customer_id, now]
+        params += [customer_id, now]
+        names.append(f"dp{int(size)}.entry")
     column = names[0] if len(names) == 1 else f"COALESCE({', '.join(names)})"
-    return Suppression(column, joins, column_params + join_params, True)
+    return Suppression(column, " ".join(joins), params, True)
 
 
 def suppressed_among(*, customer_id: int, phones: Iterable[str], now: dt.datetime) -> dict[str, str]:
