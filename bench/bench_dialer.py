@@ -281,15 +281,15 @@ def _fill_dnc(customer, entries: int, contacts: int) -> None:
     overlap = max(contacts // 1000, 1)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (customer_id, number, is_prefix, source, created_at)"
+            f"INSERT INTO {table} (customer_id, number, is_prefix, source, comment, created_at)"
             " SELECT %s, CASE WHEN g <= %s THEN '+4479' || lpad((g * 997 %% %s + 1)::text, 9, '0')"
-            " ELSE '+4478' || lpad(g::text, 9, '0') END, false, 'upload', now() FROM generate_series(1, %s) g"
+            " ELSE '+4478' || lpad(g::text, 9, '0') END, false, 'upload', '', now() FROM generate_series(1, %s) g"
             " ON CONFLICT DO NOTHING",
             [customer.pk, overlap, contacts, entries],
         )
         cursor.execute(
-            f"INSERT INTO {table} (customer_id, number, is_prefix, source, created_at)"
-            " VALUES (%s, '+44870', true, 'upload', now()), (%s, '+449', true, 'upload', now())",
+            f"INSERT INTO {table} (customer_id, number, is_prefix, source, comment, created_at)"
+            " VALUES (%s, '+44870', true, 'upload', '', now()), (%s, '+449', true, 'upload', '', now())",
             [customer.pk, customer.pk],
         )
         cursor.execute(f"ANALYZE {table}")

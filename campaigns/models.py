@@ -350,6 +350,8 @@ class CallJob(models.Model):
                 condition=Q(status="pending"),
                 name="call_job_due_pending_by_zone",
             ),
+            # The launch's count of suppressed jobs (do not call): holds only those, few.
+            models.Index(fields=["campaign"], condition=Q(status="suppressed"), name="call_job_suppressed"),
             # The line count: a few rows, empty at launch.
             models.Index(fields=["campaign"], condition=Q(status="in_progress"), name="call_job_in_progress"),
             # The report pages contacts by keyset within one outcome, merging the

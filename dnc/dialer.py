@@ -28,40 +28,41 @@ class Suppression:
 def dnc_suppression_sql(*, customer_id: int, now) -> Suppression:
     """SQL for the launch's ``INSERT … SELECT`` naming each contact's suppressing entry.
 
-    Only hash joins, so a million entries cost one pass over them: whole
-    numbers join on the phone; prefixes join, one join per distinct prefix
-    length (a handful), on the phone's first characters — the longest prefix
-    wins. Each side keeps the entries in force (the platform's and this
-    customer's) grouped by number; without any entry nothing is joined.
+    Only hash joins, so a million entries cost one pass over them: per list
+    (the customer's, the platform's) that holds any, whole numbers join on the
+    phone, and prefixes join, once per distinct prefix length (a handful), on
+    the phone's first characters. A number is unique within a list, so no
+    grouping is needed. The customer's own entry is named first, then the
+    platform's, then the longest prefix.
     """
     table = connection.ops.quote_name(DncEntry._meta.db_table)
-    scope = "(d.customer_id = %s OR d.customer_id IS NULL) AND (d.expires_at IS NULL OR d.expires_at > %s)"
-    # min() of "customer …" / "platform …" names the customer's own entry when both hold it.
-    label = "min(CASE WHEN d.customer_id IS NULL THEN 'platform ' ELSE 'customer ' END || d.number)"
-    entries = DncEntry.objects.filter(Q(customer_id=customer_id) | Q(customer__isnull=True))
-    has_numbers = entries.filter(is_prefix=False).exists()
-    lengths = sorted(
-        set(entries.filter(is_prefix=True).annotate(size=Length("number")).values_list("size", flat=True)),
-        reverse=True,
-    )
-    if not has_numbers and not lengths:
+    lists = [("customer", "d.customer_id = %s", [customer_id], Q(customer_id=customer_id))]
+    lists.append(("platform", "d.customer_id IS NULL", [], Q(customer__isnull=True)))
+    in_force = "(d.expires_at IS NULL OR d.expires_at > %s)"
+    joins, params, numbers, prefixes = [], [], [], []
+    for name, owner, owner_params, condition in lists:
+        held = DncEntry.objects.filter(condition)
+        if held.filter(is_prefix=False).exists():
+            alias = f"dn_{name}"
+            joins.append(
+                f"LEFT JOIN (SELECT d.number FROM {table} d WHERE {owner} AND NOT d.is_prefix AND {in_force})"
+                f" {alias} ON {alias}.number = c.phone"
+            )
+            params += [*owner_params, now]
+            numbers.append(f"'{name} ' || {alias}.number")
+        sizes = held.filter(is_prefix=True).annotate(size=Length("number")).values_list("size", flat=True)
+        for size in sorted(set(sizes), reverse=True):
+            alias = f"dp_{name}_{int(size)}"
+            joins.append(
+                f"LEFT JOIN (SELECT d.number FROM {table} d WHERE {owner} AND d.is_prefix"
+                f" AND length(d.number) = {int(size)} AND {in_force}) {alias}"
+                f" ON {alias}.number = substr(c.phone, 1, {int(size)})"
+            )
+            params += [*owner_params, now]
+            prefixes.append((int(size), f"'{name} ' || {alias}.number || '*'"))
+    if not joins:
         return Suppression("NULL", "", [], False)
-    joins, params, names = [], [], []
-    if has_numbers:
-        joins.append(
-            f"LEFT JOIN (SELECT d.number, {label} AS entry FROM {table} d WHERE NOT d.is_prefix AND {scope}"
-            " GROUP BY d.number) dn ON dn.number = c.phone"
-        )
-        params += [customer_id, now]
-        names.append("dn.entry")
-    for size in lengths:
-        joins.append(
-            f"LEFT JOIN (SELECT d.number, {label} || '*' AS entry FROM {table} d"
-            f" WHERE d.is_prefix AND length(d.number) = {int(size)} AND {scope}"
-            f" GROUP BY d.number) dp{int(size)} ON dp{int(size)}.number = substr(c.phone, 1, {int(size)})"
-        )
-        params += [customer_id, now]
-        names.append(f"dp{int(size)}.entry")
+    names = numbers + [expression for _, expression in sorted(prefixes, key=lambda p: -p[0])]
     column = names[0] if len(names) == 1 else f"COALESCE({', '.join(names)})"
     return Suppression(column, " ".join(joins), params, True)
 
