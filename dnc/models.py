@@ -62,3 +62,34 @@ class DncEntry(models.Model):
     @property
     def list_name(self) -> str:
         return "platform" if self.customer_id is None else "customer"
+
+
+class UploadStatus(models.TextChoices):
+    PROCESSING = "processing", "Importing"
+    READY = "ready", "Imported"
+    FAILED = "failed", "Failed"
+
+
+class DncUpload(models.Model):
+    """A file of numbers for the customer's list; large ones are imported by a worker."""
+
+    TENANT_LOOKUP = "customer"
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="dnc_uploads")
+    source_file = models.FileField(upload_to="dnc/%Y/%m/", max_length=300, blank=True)
+    original_filename = models.CharField(max_length=255)
+    rows_total = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.PROCESSING)
+    report = models.JSONField(default=dict, blank=True)
+    failure_reason = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=UploadStatus.values), name="dnc_upload_status")]
+
+    def __str__(self) -> str:
+        return self.original_filename

@@ -174,3 +174,56 @@ def dnc_opt_out(*, attempt_id: int) -> DncEntry | None:
         comment=f"opt-out in campaign {attempt.campaign.name}"[:200],
     )
     return entry
+
+
+def dnc_upload(*, customer, upload, filename: str, added_by=None):
+    """Check a file of numbers can be read; small ones are imported now, larger ones by a worker.
+
+    Returns the :class:`DncUpload` (``ready`` with its report, or ``processing``).
+    Raises :class:`ImportFileError` for a file that cannot be read.
+    """
+    from django.core.files import File
+
+    from dnc import tasks
+    from dnc.models import DncUpload, UploadStatus
+    from telephony.imports.readers import open_table
+
+    table = open_table(upload, filename=filename)
+    upload.seek(0)
+    record = DncUpload(
+        customer=customer, original_filename=filename[:255], rows_total=table.total_rows, added_by=added_by
+    )
+    if table.total_rows <= settings.DNC_UPLOAD_INLINE_ROWS:
+        report = dnc_import(customer=customer, source=upload, filename=filename, added_by=added_by)
+        record.status, record.report = UploadStatus.READY, report.as_dict()
+        record.save()
+        return record
+    with transaction.atomic():
+        record.source_file.save(filename[-100:] or "upload", File(upload), save=False)
+        record.save()
+        tasks.import_dnc_upload.delay_on_commit(record.pk)
+    return record
+
+
+def dnc_upload_import(*, upload_id: int) -> None:
+    """The worker's part: import a waiting upload once (running it again changes nothing)."""
+    from dnc.models import DncUpload, UploadStatus
+    from telephony.imports.errors import ImportFileError
+
+    record = DncUpload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).select_related("customer").first()
+    if record is None:
+        return
+    try:
+        with record.source_file.open("rb") as source:
+            report = dnc_import(
+                customer=record.customer, source=source, filename=record.original_filename, added_by=record.added_by
+            )
+    except ImportFileError as error:
+        DncUpload.objects.filter(pk=record.pk, status=UploadStatus.PROCESSING).update(
+            status=UploadStatus.FAILED, failure_reason=str(error)
+        )
+        return
+    DncUpload.objects.filter(pk=record.pk, status=UploadStatus.PROCESSING).update(
+        status=UploadStatus.READY, report=report.as_dict()
+    )
+    record.source_file.delete(save=False)

@@ -6,9 +6,9 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
+from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404, scoped
 from dnc import selectors, services
-from dnc.models import DncEntry, DncSource
+from dnc.models import DncEntry, DncSource, DncUpload
 from telephony.imports.errors import ImportFileError
 
 PAGE_SIZE = 100
@@ -41,6 +41,7 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
             add_form=kwargs.get("add_form") or AddForm(),
             upload_form=kwargs.get("upload_form") or UploadForm(),
             report=kwargs.get("report"),
+            uploads=scoped(DncUpload.objects.all(), self.customer)[:10],
         )
 
     def post(self, request):
@@ -49,13 +50,13 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
             if form.is_valid():
                 upload = form.cleaned_data["file"]
                 try:
-                    report = services.dnc_import(
-                        customer=self.customer, source=upload, filename=upload.name, added_by=request.user
+                    record = services.dnc_upload(
+                        customer=self.customer, upload=upload, filename=upload.name, added_by=request.user
                     )
                 except ImportFileError as error:
                     form.add_error("file", str(error))
                 else:
-                    return self.render_to_response(self.get_context_data(report=report))
+                    return self.render_to_response(self.get_context_data(report=record))
             return self.render_to_response(self.get_context_data(upload_form=form))
         form = AddForm(request.POST)
         if form.is_valid():

@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from customers.tenancy import customer_of, get_scoped_or_404
 from dnc import selectors, services
 from dnc.api.serializers import DncAddSerializer, DncEntrySerializer, DncUploadSerializer
-from dnc.models import DncEntry, DncSource
+from dnc.models import DncEntry, DncSource, DncUpload
 from telephony.api_helpers import acting_user
 from telephony.imports.errors import ImportFileError
 
@@ -77,9 +77,21 @@ class DncCheckView(APIView):
         )
 
 
+def _upload_data(record: DncUpload) -> dict:
+    return {
+        "id": record.pk,
+        "filename": record.original_filename,
+        "rows": record.rows_total,
+        "status": record.status,
+        "report": record.report,
+        "failure_reason": record.failure_reason,
+    }
+
+
 @extend_schema(tags=["do not call"], request={"multipart/form-data": DncUploadSerializer})
 class DncUploadView(APIView):
-    """Add the numbers of a file to your list; the report counts added, already listed and incorrect rows."""
+    """Add the numbers of a file to your list. Small files answer with the report (added, already listed,
+    incorrect rows); larger ones come back ``processing``: read ``/api/dnc/uploads/<id>/`` until ``ready``."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -88,9 +100,18 @@ class DncUploadView(APIView):
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         try:
-            report = services.dnc_import(
-                customer=customer_of(request), source=upload, filename=upload.name, added_by=acting_user(request)
+            record = services.dnc_upload(
+                customer=customer_of(request), upload=upload, filename=upload.name, added_by=acting_user(request)
             )
         except ImportFileError as error:
             return Response({"file": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(report.as_dict(), status=status.HTTP_201_CREATED)
+        return Response(_upload_data(record), status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["do not call"])
+class DncUploadDetailView(APIView):
+    """One upload's state and report."""
+
+    def get(self, request, upload_id: int):
+        record = get_scoped_or_404(DncUpload.objects.all(), customer_of(request), pk=upload_id)
+        return Response(_upload_data(record))

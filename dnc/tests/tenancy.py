@@ -7,3 +7,10 @@ def alice_dnc_entry(alice) -> int:
 
     entry, _ = dnc_add(customer=alice, number="+447911123456", source="api", comment=MARKER)
     return entry.pk
+
+
+@alice_object("upload_id")
+def alice_dnc_upload(alice) -> int:
+    from dnc.models import DncUpload
+
+    return DncUpload.objects.create(customer=alice, original_filename=f"{MARKER}.csv", status="ready").pk

@@ -52,10 +52,30 @@ def test_upload_reports_added_already_and_incorrect_rows(api, customer):
     upload.name = "dnc.csv"
     response = api.post("/api/dnc/upload/", {"file": upload}, format="multipart")
     assert response.status_code == 201, response.content
-    report = response.json()
+    report = response.json()["report"]
+    assert response.json()["status"] == "ready"
     assert (report["added"], report["already_listed"], report["incorrect"]) == (3, 2, 2)
     assert [row["row"] for row in report["incorrect_rows"]] == [1, 6]
     assert DncEntry.objects.get(customer=customer, number="+44871").is_prefix
     empty = io.BytesIO(b"")
     empty.name = "empty.csv"
     assert "empty" in api.post("/api/dnc/upload/", {"file": empty}, format="multipart").json()["file"][0]
+
+
+def test_a_large_file_is_imported_by_a_worker(api, customer, settings):
+    from dnc.tasks import import_dnc_upload
+
+    settings.DNC_UPLOAD_INLINE_ROWS = 2
+    upload = io.BytesIO(b"+447911123001\n+447911123002\n+447911123003\n")
+    upload.name = "big.csv"
+    with pytest.MonkeyPatch.context() as patch:
+        queued = []
+        patch.setattr(import_dnc_upload, "delay_on_commit", queued.append)
+        created = api.post("/api/dnc/upload/", {"file": upload}, format="multipart").json()
+    assert created["status"] == "processing" and queued == [created["id"]]
+    assert not DncEntry.objects.filter(customer=customer).exists()
+    import_dnc_upload(created["id"])
+    import_dnc_upload(created["id"])  # idempotent
+    done = api.get(f"/api/dnc/uploads/{created['id']}/").json()
+    assert done["status"] == "ready" and done["report"]["added"] == 3
+    assert DncEntry.objects.filter(customer=customer).count() == 3
