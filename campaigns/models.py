@@ -181,6 +181,7 @@ class Campaign(models.Model):
     stat_busy = models.PositiveIntegerField(default=0)
     stat_failed = models.PositiveIntegerField(default=0)
     stat_done = models.PositiveIntegerField(default=0, help_text="Contacts with no call left.")
+    stat_suppressed = models.PositiveIntegerField(default=0, help_text="Contacts on a do-not-call list (also done).")
     # The dialer's: the distinct subscriber zones of the jobs, noted at launch,
     # so that a tick claims per open zone without scanning the jobs.
     dialer_zones = models.JSONField(default=list, blank=True, editable=False)
@@ -281,6 +282,8 @@ class JobStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", "Call in progress"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+    # On a do-not-call list (dnc/): never called, at launch or when it was due.
+    SUPPRESSED = "suppressed", "Suppressed (do not call)"
 
 
 class CallJob(models.Model):
@@ -329,6 +332,8 @@ class CallJob(models.Model):
     last_cause = models.CharField(max_length=8, blank=True)
     # Set by the claim's compare-and-set update; the claimer reads back its own rows by it.
     claim_token = models.CharField(max_length=32, blank=True, db_index=False)
+    # Which do-not-call list and entry suppressed it, e.g. "platform +44870*" (dnc.selectors.describe).
+    suppressed_by = models.CharField(max_length=40, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -350,6 +355,8 @@ class CallJob(models.Model):
                 condition=Q(status="pending"),
                 name="call_job_due_pending_by_zone",
             ),
+            # The launch's count of suppressed jobs (do not call): holds only those, few.
+            models.Index(fields=["campaign"], condition=Q(status="suppressed"), name="call_job_suppressed"),
             # The line count: a few rows, empty at launch.
             models.Index(fields=["campaign"], condition=Q(status="in_progress"), name="call_job_in_progress"),
             # The report pages contacts by keyset within one outcome, merging the

@@ -335,7 +335,9 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
         # The no-result range of the report's index: a job never called has no outcome.
         CallJob.objects.filter(campaign=campaign, last_outcome="", attempts_made=0, attempts__isnull=True)
         .order_by("pk")
-        .values_list("phone", flat=True)
+        .values_list("phone", "suppressed_by")
     )
-    for phone in never_called.iterator(chunk_size=EXPORT_CHUNK):
-        yield [escape_formula(phone), 0, "", "", "", "", "Not called", "", "", "", ""]
+    for phone, suppressed_by in never_called.iterator(chunk_size=EXPORT_CHUNK):
+        # A suppressed job names the do-not-call list and entry that stopped it.
+        result = f"Suppressed (do not call: {suppressed_by})" if suppressed_by else "Not called"
+        yield [escape_formula(phone), 0, "", "", "", "", result, "", "", "", ""]

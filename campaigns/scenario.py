@@ -40,7 +40,7 @@ KEYS = set("0123456789*#")
 ALLOWED_FIELDS = {
     "say": {"id", "type", "text"},
     "play": {"id", "type", "audio"},
-    "gather": {"id", "type", "prompt", "digits", "timeout", "branches", "default"},
+    "gather": {"id", "type", "prompt", "digits", "timeout", "branches", "default", "opt_out", "opt_out_confirmation"},
     "transfer": {"id", "type", "number"},
     "hangup": {"id", "type"},
 }
@@ -123,6 +123,14 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = ()) -> list[str]:
                 for digit in branches:
                     if not digit or any(ch not in KEYS for ch in digit):
                         errors.append(f"{where}: branch key {digit!r} is not made of keypad digits (0-9, *, #)")
+            opt_out = step.get("opt_out")
+            if opt_out is not None and (not isinstance(opt_out, str) or len(opt_out) != 1 or opt_out not in KEYS):
+                errors.append(f"{where}: 'opt_out' must be one keypad digit (0-9, *, #)")
+            elif opt_out is not None and isinstance(branches, dict) and opt_out in branches:
+                errors.append(f"{where}: digit {opt_out!r} is both the opt-out and a branch")
+            confirmation = step.get("opt_out_confirmation")
+            if confirmation is not None and (not isinstance(confirmation, str) or len(confirmation) > MAX_TEXT):
+                errors.append(f"{where}: 'opt_out_confirmation' must be a text of at most {MAX_TEXT} characters")
         if kind == "transfer":
             number = step.get("number")
             if not isinstance(number, str) or not _is_valid_international(number):
@@ -178,3 +186,14 @@ def render_scenario(steps: Iterable[Mapping], values: Mapping[str, str]) -> list
             step[field] = render_text(step[field], values)
         rendered.append(step)
     return rendered
+
+
+DEFAULT_OPT_OUT_CONFIRMATION = "You will not be called again. Goodbye."
+
+
+def opt_out_step(steps: Iterable[Mapping], digits: str) -> Mapping | None:
+    """The gather step whose opt-out digit ``digits`` is (the callee asked not to be called again), or None."""
+    for step in steps:
+        if step.get("type") == "gather" and step.get("opt_out") and digits == step["opt_out"]:
+            return step
+    return None

@@ -4,8 +4,10 @@ from campaigns import urls as campaign_urls
 from customers import urls as customer_urls
 from dids import urls as did_urls
 from distribution_lists import urls as distribution_list_urls
+from dnc import urls as dnc_urls
 from pools import urls_carousel as carousel_pool_urls
 from pools import urls_tracking as tracking_urls
+from privacy import urls as privacy_urls
 
 urlpatterns = [
     *customer_urls.urlpatterns,
@@ -14,4 +16,6 @@ urlpatterns = [
     *distribution_list_urls.urlpatterns,
     *carousel_pool_urls.urlpatterns,
     *tracking_urls.urlpatterns,
+    *dnc_urls.urlpatterns,
+    *privacy_urls.urlpatterns,
 ]

@@ -13,6 +13,8 @@ MENU = [
     ("Number pools", "dashboard:number_pools"),
     ("Apps", "dashboard:apps"),
     ("Call tracking", "dashboard:call_tracking"),
+    ("Do not call", "dashboard:dnc"),
+    ("Personal data", "dashboard:personal_data"),
     ("API tokens", "dashboard:api_tokens"),
 ]
 

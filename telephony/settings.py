@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "pools",
     "distribution_lists",
     "campaigns",
+    "dnc",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -402,6 +404,16 @@ DIALER_SIM_TALK_SECONDS = tuple(int(v) for v in _env_range("DIALER_SIM_TALK_SECO
 DIALER_SIM_SEED = os.environ.get("DIALER_SIM_SEED", "dialtone")
 # Number suffix → "cause" or "200/seconds", e.g. "9:486" (ending in 9: always busy).
 DIALER_SIM_OVERRIDES = _env_pairs("DIALER_SIM_OVERRIDES", "")
+# Number suffix → digits the simulated callee presses in a gather, e.g. "5:9" (an opt-out digit).
+DIALER_SIM_DIGITS = _env_pairs("DIALER_SIM_DIGITS", "")
+
+# Do-not-call and erasure (dnc/, privacy/).
+# The country national numbers in DNC uploads and forms are read in (empty: only +international).
+DNC_DEFAULT_REGION = os.environ.get("DNC_DEFAULT_REGION", "")
+# DNC files with more rows than this are imported by a worker (the upload answers at once).
+DNC_UPLOAD_INLINE_ROWS = int(os.environ.get("DNC_UPLOAD_INLINE_ROWS", 20000))
+# The key of the one-way hash that replaces an erased number (empty: SECRET_KEY).
+PRIVACY_HASH_KEY = os.environ.get("PRIVACY_HASH_KEY", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)
 DIALER_SIM_TIME_SCALE = float(os.environ.get("DIALER_SIM_TIME_SCALE", "1"))
 # Call tasks run on their own queue: a simulated call holds its worker thread

@@ -27,6 +27,7 @@ class StatisticsSerializer(serializers.Serializer):
     busy = serializers.IntegerField(source="stat_busy")
     failed = serializers.IntegerField(source="stat_failed")
     done = serializers.IntegerField(source="stat_done", help_text="Contacts with no call left.")
+    suppressed = serializers.IntegerField(source="stat_suppressed", help_text="Contacts on a do-not-call list.")
     remaining = serializers.IntegerField()
     progress_percent = serializers.IntegerField()
 

@@ -143,6 +143,27 @@ def _a_number(campaign: Campaign) -> tuple[str, str]:
         return "", NO_USABLE_A_NUMBER
 
 
+def _without_suppressed(campaign: Campaign, jobs: list[CallJob], now: dt.datetime) -> list[CallJob]:
+    """Claimed jobs whose number went on a do-not-call list since launch end suppressed, uncalled.
+
+    One probe of the lists per claim, whatever their size (dnc/dialer.py).
+    """
+    from dnc.dialer import suppressed_among
+
+    suppressed = suppressed_among(customer_id=campaign.customer_id, phones=[job.phone for job in jobs], now=now)
+    if not suppressed:
+        return jobs
+    for phone, entry in suppressed.items():
+        CallJob.objects.filter(campaign=campaign, pk__in=[j.pk for j in jobs if j.phone == phone]).update(
+            status=JobStatus.SUPPRESSED, suppressed_by=entry, attempts_made=F("attempts_made") - 1, updated_at=now
+        )
+    count = sum(1 for job in jobs if job.phone in suppressed)
+    Campaign.objects.filter(pk=campaign.pk).update(
+        stat_suppressed=F("stat_suppressed") + count, stat_done=F("stat_done") + count
+    )
+    return [job for job in jobs if job.phone not in suppressed]
+
+
 def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
     """Claim and start what one campaign may call now."""
     from campaigns.tasks import place_calls_on_commit
@@ -175,6 +196,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
             .select_related("contact")
             .only("pk", "phone", "attempts_made", "contact__variables")
         )
+        jobs = _without_suppressed(campaign, jobs, now)
         attempts, unplaceable = [], []
         for job in jobs:
             a_number, cause = _a_number(campaign)

@@ -7,6 +7,7 @@ import datetime as dt
 from django.db import connection, transaction
 
 from campaigns.models import CallJob, Campaign, JobStatus
+from dnc.dialer import dnc_suppression_sql
 
 
 def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
@@ -19,19 +20,26 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
     time and the work period). Run inside the launch's transaction, which
     holds the campaign's row lock and moves it out of draft: the one snapshot
     of a campaign, so one job per contact (no unique index to fill).
+
+    A contact on the platform's or the customer's do-not-call list becomes a
+    suppressed job in the same statement (dnc/dialer.py), counted as done.
     """
     from distribution_lists.models import Contact
 
     job = CallJob._meta.db_table
     contact = Contact._meta.db_table
     quote = connection.ops.quote_name
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    suppression = dnc_suppression_sql(customer_id=campaign.customer_id, now=stamp)
     sql = (
         f"INSERT INTO {quote(job)} (campaign_id, contact_id, phone, time_zone, status, next_attempt_at,"
-        " attempts_made, repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at)"
-        " SELECT %s, c.id, c.phone, COALESCE(NULLIF(c.time_zone, ''), %s), %s, %s, 0, 0, %s, '', '', '', %s"
-        f" FROM {quote(contact)} c WHERE c.distribution_list_id = %s"
+        " attempts_made, repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at,"
+        " suppressed_by)"
+        " SELECT %s, s.id, s.phone, COALESCE(NULLIF(s.time_zone, ''), %s),"
+        " CASE WHEN s.entry IS NULL THEN %s ELSE %s END, %s, 0, 0, %s, '', '', '', %s, COALESCE(s.entry, '')"
+        f" FROM (SELECT c.id, c.phone, c.time_zone, {suppression.column} AS entry FROM {quote(contact)} c"
+        f" {suppression.joins} WHERE c.distribution_list_id = %s) s"
     )
-    stamp = connection.ops.adapt_datetimefield_value(now)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -40,16 +48,24 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
                     campaign.pk,
                     campaign.time_zone,
                     JobStatus.PENDING.value,
+                    JobStatus.SUPPRESSED.value,
                     stamp,
                     "{}",
                     stamp,
+                    *suppression.params,
                     campaign.distribution_list_id,
                 ],
             )
             created = cursor.rowcount
+        suppressed = (
+            CallJob.objects.filter(campaign=campaign, status=JobStatus.SUPPRESSED).count() if suppression.any else 0
+        )
         zones = _zones_of(campaign)
-        Campaign.objects.filter(pk=campaign.pk).update(stat_contacts=created, dialer_zones=zones)
+        Campaign.objects.filter(pk=campaign.pk).update(
+            stat_contacts=created, stat_suppressed=suppressed, stat_done=suppressed, dialer_zones=zones
+        )
     campaign.stat_contacts = created
+    campaign.stat_suppressed = campaign.stat_done = suppressed
     campaign.dialer_zones = zones
     return created
 

@@ -8,6 +8,9 @@ Settings (``telephony/settings.py``, section "Dialer"):
 - ``DIALER_SIM_OVERRIDES``: number suffix → ``"cause"`` or ``"200/seconds"``, e.g.
   ``{"9": "486"}`` makes numbers ending in 9 always busy and ``{"7": "200/3"}``
   answers them for 3 s; the longest matching suffix wins;
+- ``DIALER_SIM_DIGITS``: number suffix → the digits the callee presses in a gather
+  (e.g. ``{"5": "9"}``); pressing a gather's ``opt_out`` digit calls the opt-out hook
+  (campaigns/dialer/optout.py) as the SIP engine's scenario runner does;
 - ``DIALER_SIM_ZERO_DELAY``: report at once (benchmarks), durations still simulated;
 - ``DIALER_SIM_TIME_SCALE``: real seconds per simulated second (0.01 plays a 30 s call in 0.3 s;
   tests), the reported durations staying the simulated ones.
@@ -58,7 +61,13 @@ class SimulatorGateway(Gateway):
         if cause != ANSWERED:
             return Fate(cause=cause, ring=ring, talk=0)
         gathers = any(step.get("type") == "gather" for step in request.scenario)
-        return Fate(cause=cause, ring=ring, talk=talk, digits=str(rng.randint(1, 5)) if gathers else "")
+        digits = str(rng.randint(1, 5)) if gathers else ""
+        pressed = getattr(settings, "DIALER_SIM_DIGITS", {}) or {}
+        for suffix in sorted(pressed, key=len, reverse=True):
+            if gathers and request.b_number.endswith(suffix):
+                digits = str(pressed[suffix])
+                break
+        return Fate(cause=cause, ring=ring, talk=talk, digits=digits)
 
     def place_call(self, request: CallRequest, report: Reporter) -> None:
         fate = self.fate(request)
@@ -67,6 +76,12 @@ class SimulatorGateway(Gateway):
             time.sleep(fate.ring * scale)
         if fate.cause == ANSWERED:
             report(CallEvent(request.attempt_id, "answered"))
+            from campaigns.dialer.optout import attempt_opt_out
+            from campaigns.scenario import opt_out_step
+
+            step = opt_out_step(request.scenario, fate.digits)
+            if step is not None:
+                attempt_opt_out(attempt_id=request.attempt_id, step=step)
             if scale:
                 time.sleep(fate.talk * scale)
         report(CallEvent(request.attempt_id, "ended", cause=fate.cause, duration=fate.talk, digits=fate.digits))

@@ -1,0 +1,44 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from campaigns.scenario import scenario_errors
+from customers.tests.factories import CustomerFactory
+from dnc.models import DncEntry
+from dnc.services import dnc_add
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def page(client, customer_user):
+    client.force_login(customer_user)
+    return client
+
+
+def test_add_search_upload_and_remove(page, customer):
+    assert page.post("/do-not-call/", {"number": "+447911123456"}).status_code == 302
+    response = page.post("/do-not-call/", {"number": "+4412"})
+    assert "not a valid phone number" in response.content.decode()
+    upload = SimpleUploadedFile("dnc.csv", b"+447911123001\nprefix:+44870\nrubbish\n")
+    report = page.post("/do-not-call/", {"file": upload}).content.decode()
+    assert "Added 2, already listed 0, incorrect 1." in report and "rubbish" in report
+    listing = page.get("/do-not-call/", {"q": "870"}).content.decode()
+    assert "+44870*" in listing and "+447911123456" not in listing
+    entry = DncEntry.objects.get(customer=customer, number="+447911123456")
+    assert page.post(f"/do-not-call/{entry.pk}/remove/").status_code == 302
+    assert not DncEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_another_customers_and_the_platform_entries_are_not_shown_nor_removable(page, customer):
+    theirs, _ = dnc_add(customer=CustomerFactory(), number="+447911123999", source="api")
+    dnc_add(customer=None, number="+447911123888", source="admin")
+    listing = page.get("/do-not-call/").content.decode()
+    assert "+447911123999" not in listing and "+447911123888" not in listing
+    assert page.post(f"/do-not-call/{theirs.pk}/remove/").status_code == 404
+
+
+def test_a_gather_opt_out_digit_is_checked():
+    gather = {"id": "menu", "type": "gather", "prompt": "Press", "digits": 1, "timeout": 5, "branches": {"1": "menu"}}
+    assert scenario_errors([{**gather, "opt_out": "9", "opt_out_confirmation": "Bye."}]) == []
+    assert "one keypad digit" in " ".join(scenario_errors([{**gather, "opt_out": "99"}]))
+    assert "both the opt-out and a branch" in " ".join(scenario_errors([{**gather, "opt_out": "1"}]))

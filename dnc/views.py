@@ -1,0 +1,80 @@
+"""The dashboard's do-not-call page: search, add, remove, upload."""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.views import View
+from django.views.generic import TemplateView
+
+from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404, scoped
+from dnc import selectors, services
+from dnc.models import DncEntry, DncSource, DncUpload
+from telephony.imports.errors import ImportFileError
+
+PAGE_SIZE = 100
+
+
+class AddForm(forms.Form):
+    number = forms.CharField(max_length=40, help_text="+441174090100, or a prefix such as +44870.")
+    is_prefix = forms.BooleanField(required=False, label="prefix")
+    expires_at = forms.DateTimeField(required=False, label="expires")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="CSV, XLS or XLSX, numbers in the first column; prefix:+44870 or +44870* for a prefix."
+    )
+
+
+class DncPageView(CustomerRequiredMixin, TemplateView):
+    template_name = "dnc/dnc.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()
+        entries = selectors.dnc_entries(self.customer)
+        if query:
+            entries = entries.filter(number__contains=query)
+        return super().get_context_data(
+            entries=entries[:PAGE_SIZE],
+            total=entries.count(),
+            query=query,
+            add_form=kwargs.get("add_form") or AddForm(),
+            upload_form=kwargs.get("upload_form") or UploadForm(),
+            report=kwargs.get("report"),
+            uploads=scoped(DncUpload.objects.all(), self.customer)[:10],
+        )
+
+    def post(self, request):
+        if "file" in request.FILES:
+            form = UploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    record = services.dnc_upload(
+                        customer=self.customer, upload=upload, filename=upload.name, added_by=request.user
+                    )
+                except ImportFileError as error:
+                    form.add_error("file", str(error))
+                else:
+                    return self.render_to_response(self.get_context_data(report=record))
+            return self.render_to_response(self.get_context_data(upload_form=form))
+        form = AddForm(request.POST)
+        if form.is_valid():
+            try:
+                services.dnc_add(
+                    customer=self.customer, source=DncSource.DASHBOARD, added_by=request.user, **form.cleaned_data
+                )
+            except services.DncError as error:
+                form.add_error("number", str(error))
+            else:
+                messages.success(request, f"{form.cleaned_data['number']} will not be called.")
+                return redirect("dashboard:dnc")
+        return self.render_to_response(self.get_context_data(add_form=form))
+
+
+class DncRemoveView(CustomerRequiredMixin, View):
+    def post(self, request, entry_id: int):
+        entry = get_scoped_or_404(DncEntry.objects.all(), self.customer, pk=entry_id)
+        services.dnc_remove(entry=entry)
+        messages.success(request, f"{entry} removed from your do-not-call list.")
+        return redirect("dashboard:dnc")
