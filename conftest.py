@@ -120,3 +120,13 @@ def login(page):
         page.wait_for_load_state()
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_legal_rules():
+    """Legal calling hours are cached per process; each test reads its own database's."""
+    from compliance.selectors import legal_rules_forget
+
+    legal_rules_forget()
+    yield
+    legal_rules_forget()

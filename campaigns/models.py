@@ -313,7 +313,9 @@ class CallJob(models.Model):
     # The job keeps its own copy of the number and zone: a finished campaign's
     # report survives the deletion of its list.
     phone = models.CharField(max_length=16, help_text="E.164, copied at launch.")
-    time_zone = models.CharField(max_length=64, help_text="The subscriber's zone, copied at launch.")
+    time_zone = models.CharField(
+        max_length=255, help_text="The subscriber's zone key (every candidate zone), copied at launch."
+    )
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts_made = models.PositiveSmallIntegerField(default=0)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "pools",
     "distribution_lists",
     "campaigns",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -386,3 +387,10 @@ CELERY_BEAT_SCHEDULE["dialer-reap"] = {
     "schedule": float(env_int("DIALER_REAP_EVERY_SECONDS", 10)),
     "options": {"expires": 30},
 }
+
+# Compliance (README "Legal calling hours, caps and local presence"): at most this many
+# call attempts to one B-number per day / per week across a customer's campaigns
+# (a customer's override in the admin wins); legal hours are re-read this often.
+COMPLIANCE_CALLS_PER_DAY = env_int("COMPLIANCE_CALLS_PER_DAY", 3)
+COMPLIANCE_CALLS_PER_WEEK = env_int("COMPLIANCE_CALLS_PER_WEEK", 10)
+COMPLIANCE_RULES_SECONDS = float(os.environ.get("COMPLIANCE_RULES_SECONDS", "10"))

@@ -1,0 +1,100 @@
+"""Reading the platform's rules: is a zone inside legal calling hours, what caps apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+
+from compliance.models import CustomerCaps, LegalWindow
+
+ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+
+@lru_cache(maxsize=1)
+def zone_countries() -> dict[str, frozenset[str]]:
+    """Each zone name -> the countries that use it (the tz database's zone.tab)."""
+    found: dict[str, set[str]] = {}
+    if not ZONE_TAB.exists():
+        return {}
+    for line in ZONE_TAB.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        for code in parts[0].split(","):
+            found.setdefault(parts[2], set()).add(code)
+    return {zone: frozenset(codes) for zone, codes in found.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One (country, region): its windows are alternatives; it reaches ``zones`` (empty: the country's)."""
+
+    country: str
+    zones: frozenset[str]
+    windows: tuple[tuple[dt.time, dt.time, int], ...]
+
+    def reaches(self, zone: str) -> bool:
+        if self.zones:
+            return zone in self.zones
+        return self.country in zone_countries().get(zone, ())
+
+    def open_at(self, local: dt.datetime) -> bool:
+        now, bit = local.time().replace(tzinfo=None), 1 << local.weekday()
+        return any(start <= now < end and days & bit for start, end, days in self.windows)
+
+
+_cache: dict[str, object] = {"at": -1e9, "rules": ()}
+
+
+def legal_rules() -> tuple[Rule, ...]:
+    """The rules, re-read from the database at most every ``COMPLIANCE_RULES_SECONDS``."""
+    if time.monotonic() - _cache["at"] > settings.COMPLIANCE_RULES_SECONDS:
+        grouped: dict[tuple[str, str], list[LegalWindow]] = {}
+        for row in LegalWindow.objects.all():
+            grouped.setdefault((row.country.upper(), row.region), []).append(row)
+        _cache["rules"] = tuple(
+            Rule(
+                country=country,
+                zones=frozenset(z.strip() for r in rows for z in r.zones.split(",") if z.strip()),
+                windows=tuple((r.start, r.end, r.days) for r in rows),
+            )
+            for (country, _), rows in grouped.items()
+        )
+        _cache["at"] = time.monotonic()
+    return _cache["rules"]
+
+
+def legal_rules_forget() -> None:
+    """Drop the cached rules (after an edit, and in tests)."""
+    _cache["at"] = -1e9
+
+
+def zone_legal_open(zone_name: str, now: dt.datetime) -> bool:
+    """Whether every legal rule reaching this zone is open at ``now`` in it (no rule: open)."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    local = None
+    for rule in legal_rules():
+        if rule.reaches(zone_name):
+            local = local or now.astimezone(zone)
+            if not rule.open_at(local):
+                return False
+    return True
+
+
+def caps_for(customer_id: int) -> tuple[int, int]:
+    """(attempts per day, attempts per week) to one B-number for this customer."""
+    row = CustomerCaps.objects.filter(customer_id=customer_id).values_list("calls_per_day", "calls_per_week").first()
+    day, week = row or (None, None)
+    return (
+        settings.COMPLIANCE_CALLS_PER_DAY if day is None else day,
+        settings.COMPLIANCE_CALLS_PER_WEEK if week is None else week,
+    )
