@@ -123,10 +123,17 @@ def login(page):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_legal_rules():
-    """Legal calling hours are cached per process; each test reads its own database's."""
-    from compliance.selectors import legal_rules_forget
+def _legal_hours(request, monkeypatch):
+    """Legal calling hours apply only to tests marked ``legal_hours``.
 
-    legal_rules_forget()
+    The shipped table (e.g. GB 08:00–21:00) would otherwise make every dialer
+    test depend on the hour it runs at. Marked tests read their own database's
+    table, never a cache left by another test.
+    """
+    from compliance import selectors
+
+    selectors.legal_rules_forget()
+    if not request.node.get_closest_marker("legal_hours"):
+        monkeypatch.setattr(selectors, "legal_rules", lambda: ())
     yield
-    legal_rules_forget()
+    selectors.legal_rules_forget()
