@@ -123,17 +123,19 @@ def login(page):
 
 
 @pytest.fixture(autouse=True)
-def _legal_hours(request, monkeypatch):
-    """Legal calling hours apply only to tests marked ``legal_hours``.
+def _compliance_rules(request, monkeypatch):
+    """The platform's legal calling hours and contact caps apply only to tests marked ``compliance``.
 
     The shipped table (e.g. GB 08:00–21:00) would otherwise make every dialer
-    test depend on the hour it runs at. Marked tests read their own database's
-    table, never a cache left by another test.
+    test depend on the hour it runs at, and the caps every repeat test on the
+    default of 3 attempts a day. Marked tests read their own database's rules,
+    never a cache left by another test.
     """
-    from compliance import selectors
+    from compliance import caps, selectors
 
     selectors.legal_rules_forget()
-    if not request.node.get_closest_marker("legal_hours"):
+    if not request.node.get_closest_marker("compliance"):
         monkeypatch.setattr(selectors, "legal_rules", lambda: ())
+        monkeypatch.setattr(caps, "caps_for", lambda customer_id: (10**9, 10**9))
     yield
     selectors.legal_rules_forget()

@@ -397,6 +397,9 @@ class CallAttempt(models.Model):
             models.Index(fields=["lease_expires_at"], condition=Q(status="dialing"), name="call_attempt_dialing"),
             # The platform-wide calls-per-second limit counts the last second's starts.
             models.Index(fields=["started_at"], name="call_attempt_started"),
+            # Compliance caps: attempts to one B-number, and from one A-number, since a day or week start.
+            models.Index(fields=["b_number", "started_at"], name="call_attempt_b_number"),
+            models.Index(fields=["a_number", "started_at"], name="call_attempt_a_number"),
         ]
 
     def __str__(self) -> str:

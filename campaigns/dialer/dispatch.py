@@ -37,6 +37,7 @@ from campaigns.dialer.outcome import attempt_end, campaign_finish_if_done
 from campaigns.dialer.window import open_zones
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from campaigns.scenario import render_scenario
+from compliance.caps import over_cap
 from telephony.db import first_rows
 
 # pg_try_advisory_lock key: "DIAL" in ASCII.
@@ -126,6 +127,20 @@ def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int)
     return list(locked.values_list("pk", flat=True))
 
 
+def _within_caps(campaign: Campaign, ids: list[int], now: dt.datetime) -> list[int]:
+    """The jobs among ``ids`` whose number is under the customer's caps; the others wait, due again later."""
+    if not ids:
+        return ids
+    phones = dict(CallJob.objects.filter(pk__in=ids).values_list("pk", "phone"))
+    capped = over_cap(customer_id=campaign.customer_id, phones=list(phones.values()), now=now)
+    if not capped:
+        return ids
+    for pk, phone in phones.items():
+        if phone in capped:
+            CallJob.objects.filter(pk=pk, status=JobStatus.PENDING).update(next_attempt_at=capped[phone])
+    return [pk for pk in ids if phones.get(pk) not in capped]
+
+
 def _a_number(campaign: Campaign) -> tuple[str, str]:
     """(A-number, "") for the next call, or ("", platform cause) when there is none to call from."""
     did = campaign.a_number_did
@@ -160,6 +175,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
         free = min(campaign.lines - in_use, platform_budget(now))
         zones = open_zones(campaign, now)
         ids = _due_ids(campaign, zones, now, free) if free > 0 and zones else []
+        ids = _within_caps(campaign, ids, now)
         if not ids:
             if in_use == 0:
                 campaign_finish_if_done(campaign=campaign)
