@@ -49,3 +49,51 @@ class CustomerCaps(models.Model):
 
     def __str__(self) -> str:
         return f"caps of customer {self.customer_id}"
+
+
+class PoolPolicy(models.Model):
+    """A caller-ID pool's compliance options: local presence and its own per-number daily cap."""
+
+    pool = models.OneToOneField("pools.NumberPool", on_delete=models.CASCADE, related_name="compliance_policy")
+    local_presence = models.BooleanField(
+        default=False,
+        help_text="Prefer a member in the callee's area code, then country, then any member.",
+    )
+    calls_per_number_per_day = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Calls a day from one member; blank: COMPLIANCE_A_NUMBER_CALLS_PER_DAY."
+    )
+
+    class Meta:
+        verbose_name_plural = "pool policies"
+
+    def __str__(self) -> str:
+        return f"policy of pool {self.pool_id}"
+
+
+class ANumberDay(models.Model):
+    """Calls placed from one A-number on one UTC day (the per-caller-ID cap reads it)."""
+
+    number = models.CharField(max_length=16)
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["number", "day"], name="a_number_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.day}: {self.calls}"
+
+
+class PoolDay(models.Model):
+    """Calls drawn from one pool on one UTC day, and how many went out with a local number."""
+
+    pool = models.ForeignKey("pools.NumberPool", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    local_calls = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pool", "day"], name="pool_day_unique")]
+
+    def __str__(self) -> str:
+        return f"pool {self.pool_id} {self.day}: {self.local_calls}/{self.calls} local"

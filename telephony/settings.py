@@ -394,3 +394,5 @@ CELERY_BEAT_SCHEDULE["dialer-reap"] = {
 COMPLIANCE_CALLS_PER_DAY = env_int("COMPLIANCE_CALLS_PER_DAY", 3)
 COMPLIANCE_CALLS_PER_WEEK = env_int("COMPLIANCE_CALLS_PER_WEEK", 10)
 COMPLIANCE_RULES_SECONDS = float(os.environ.get("COMPLIANCE_RULES_SECONDS", "10"))
+# At most this many calls a day from one A-number (a pool's policy may override it).
+COMPLIANCE_A_NUMBER_CALLS_PER_DAY = env_int("COMPLIANCE_A_NUMBER_CALLS_PER_DAY", 300)

@@ -31,12 +31,12 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
 from campaigns.dialer.calls import lease_until
 from campaigns.dialer.outcome import attempt_end, campaign_finish_if_done
 from campaigns.dialer.window import open_zones
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from campaigns.scenario import render_scenario
+from compliance.caller_id import CallerIdChooser
 from compliance.caps import over_cap
 from telephony.db import first_rows
 
@@ -141,23 +141,6 @@ def _within_caps(campaign: Campaign, ids: list[int], now: dt.datetime) -> list[i
     return [pk for pk in ids if phones.get(pk) not in capped]
 
 
-def _a_number(campaign: Campaign) -> tuple[str, str]:
-    """(A-number, "") for the next call, or ("", platform cause) when there is none to call from."""
-    did = campaign.a_number_did
-    if did is not None:
-        if did.status == "assigned" and did.customer_id == campaign.customer_id:
-            return did.number, ""
-        if did.status == "hold" and did.customer_id == campaign.customer_id:
-            return did.number, A_NUMBER_ON_HOLD
-        return did.number, NO_USABLE_A_NUMBER
-    from pools.services.carousel import NoUsableNumber, pool_next_number
-
-    try:
-        return pool_next_number(pool=campaign.a_number_pool).number, ""
-    except NoUsableNumber:
-        return "", NO_USABLE_A_NUMBER
-
-
 def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
     """Claim and start what one campaign may call now."""
     from campaigns.tasks import place_calls_on_commit
@@ -192,8 +175,9 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
             .only("pk", "phone", "attempts_made", "contact__variables")
         )
         attempts, unplaceable = [], []
+        caller_ids = CallerIdChooser(campaign, now)  # per-number caps and local presence (compliance)
         for job in jobs:
-            a_number, cause = _a_number(campaign)
+            a_number, cause = caller_ids.take(job.phone)
             values = {
                 variable: str(((job.contact.variables if job.contact else None) or {}).get(column, ""))
                 for variable, column in (campaign.variable_mapping or {}).items()
@@ -212,6 +196,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
             if cause:
                 unplaceable.append((attempt, cause))
         CallAttempt.objects.bulk_create(attempts)
+        caller_ids.save()
         for attempt, cause in unplaceable:
             # No call without an A-number: the attempt ends at once with the platform's cause.
             attempt_end(attempt_id=attempt.pk, cause=cause, now=now)
