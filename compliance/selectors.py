@@ -98,3 +98,15 @@ def caps_for(customer_id: int) -> tuple[int, int]:
         settings.COMPLIANCE_CALLS_PER_DAY if day is None else day,
         settings.COMPLIANCE_CALLS_PER_WEEK if week is None else week,
     )
+
+
+def pool_local_share(pool, *, days: int = 30) -> tuple[int, int]:
+    """(calls, calls with a local number) drawn from ``pool`` over the last ``days`` UTC days."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from compliance.models import PoolDay
+
+    since = timezone.now().date() - dt.timedelta(days=days - 1)
+    totals = PoolDay.objects.filter(pool=pool, day__gte=since).aggregate(calls=Sum("calls"), local=Sum("local_calls"))
+    return totals["calls"] or 0, totals["local"] or 0
