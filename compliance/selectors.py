@@ -110,3 +110,45 @@ def pool_local_share(pool, *, days: int = 30) -> tuple[int, int]:
     since = timezone.now().date() - dt.timedelta(days=days - 1)
     totals = PoolDay.objects.filter(pool=pool, day__gte=since).aggregate(calls=Sum("calls"), local=Sum("local_calls"))
     return totals["calls"] or 0, totals["local"] or 0
+
+
+@dataclass(frozen=True)
+class CallerIdDay:
+    a_number: str
+    day: dt.date
+    calls: int
+    answered: int
+
+    @property
+    def answer_rate(self) -> float:
+        return 100.0 * self.answered / self.calls if self.calls else 0.0
+
+
+def caller_id_usage(*, customer=None, days: int = 14, now: dt.datetime | None = None) -> list[CallerIdDay]:
+    """Calls and answers per A-number per UTC day over the last ``days`` days, newest day first.
+
+    A falling answer rate is how a number being flagged as spam shows itself.
+    With ``customer``: only that customer's campaigns and its own numbers.
+    One grouped read of the attempts by start time (index ``call_attempt_started``).
+    """
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from campaigns.models import CallAttempt
+    from dids.models import DID
+
+    now = now or timezone.now()
+    since = (now.astimezone(dt.UTC) - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    attempts = CallAttempt.objects.filter(started_at__gte=since).exclude(a_number="")
+    if customer is not None:
+        attempts = attempts.filter(
+            campaign__customer=customer, a_number__in=DID.objects.filter(customer=customer).values("number")
+        )
+    rows = (
+        attempts.annotate(day=TruncDate("started_at", tzinfo=dt.UTC))
+        .values("a_number", "day")
+        .annotate(calls=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .order_by("-day", "a_number")
+    )
+    return [CallerIdDay(r["a_number"], r["day"], r["calls"], r["answered"]) for r in rows]

@@ -1,6 +1,7 @@
 """The customer dashboard: every app's pages under one namespace, ``dashboard:``."""
 
 from campaigns import urls as campaign_urls
+from compliance import urls as compliance_urls
 from customers import urls as customer_urls
 from dids import urls as did_urls
 from distribution_lists import urls as distribution_list_urls
@@ -14,4 +15,5 @@ urlpatterns = [
     *distribution_list_urls.urlpatterns,
     *carousel_pool_urls.urlpatterns,
     *tracking_urls.urlpatterns,
+    *compliance_urls.urlpatterns,
 ]

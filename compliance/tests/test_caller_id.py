@@ -92,3 +92,26 @@ def test_a_single_a_number_past_the_platform_cap_places_nothing(customer, settin
         assert dialer_tick() == 3
         causes = sorted(CallAttempt.objects.filter(campaign=campaign).values_list("cause", flat=True))
         assert causes == ["", "", NO_USABLE_A_NUMBER]
+
+
+def test_the_caller_id_usage_report_shows_calls_and_answer_rate_per_number_and_day(customer, client, admin_client):
+    from customers.tests.factories import CustomerFactory, UserFactory
+
+    with time_machine.travel(at("2026-11-23 10:00"), tick=False):
+        campaign = dialer_campaign(customer, contacts=2, lines=2, all_day=True)
+        other = CustomerFactory()
+        theirs = dialer_campaign(other, contacts=1, all_day=True)
+        dialer_tick()
+        play_calls()  # the simulator answers every call
+        client.force_login(UserFactory(customer=customer))
+        page = client.get("/caller-ids/usage/")
+        admin_page = admin_client.get("/admin/compliance/anumberday/usage/")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [(r.a_number, r.calls, r.answered, r.answer_rate) for r in rows] == [
+        (campaign.a_number_did.number, 2, 2, 100.0)
+    ]
+    assert theirs.a_number_did.number not in page.content.decode()  # another customer's number never shows
+    assert admin_page.status_code == 200
+    both = {campaign.a_number_did.number, theirs.a_number_did.number}
+    assert {r.a_number for r in admin_page.context["rows"]} == both
