@@ -58,15 +58,18 @@ def legal_open(zone_key: str, now: dt.datetime) -> bool:
     return all(zone_legal_open(name, now) for name in zone_names(zone_key))
 
 
-def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
-    """Whether a job of this zone key may be called at ``now``: the work period open in every candidate zone
-    (in the campaign's own zone when the subscriber's time zone is off), and legal hours open in every one."""
+def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+    """The campaign's own work period for a job of this zone key: open in every candidate zone
+    (in the campaign's own zone when the subscriber's time zone is off)."""
     if campaign.subscriber_time_zone:
         names = zone_names(zone_name) or (campaign.time_zone,)
-        period = all(_one_zone_in_period(campaign, name, now) for name in names)
-    else:
-        period = _one_zone_in_period(campaign, campaign.time_zone, now)
-    return period and legal_open(zone_name, now)
+        return all(_one_zone_in_period(campaign, name, now) for name in names)
+    return _one_zone_in_period(campaign, campaign.time_zone, now)
+
+
+def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+    """Whether a job of this zone key may be called at ``now``: its work period and legal hours both open."""
+    return period_open(campaign, zone_name, now) and legal_open(zone_name, now)
 
 
 def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:

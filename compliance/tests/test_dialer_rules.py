@@ -103,3 +103,28 @@ def test_the_weekly_cap_defers_to_next_monday(customer, settings):
         second = dialer_campaign(customer, contacts=1, all_day=True)
         assert dialer_tick() == 0
         assert CallJob.objects.get(campaign=second).next_attempt_at == at("2026-11-30 00:00")
+
+
+def test_the_campaign_page_warns_how_many_contacts_legal_hours_affect(customer, client):
+    from customers.tests.factories import UserFactory
+
+    # 07:00–22:00 London every day: outside GB's 08:00–21:00 for the first and last hour.
+    campaign = dialer_campaign(
+        customer,
+        contacts=3,
+        launch=False,
+        all_day=False,
+        work_start=dt.time(7),
+        work_end=dt.time(22),
+        work_days=0b1111111,
+    )
+    client.force_login(UserFactory(customer=customer))
+    page = client.get(f"/campaigns/{campaign.pk}/")
+    assert page.context["legal_conflict"].contacts == 3
+    assert "3 contacts will be called only when both are open" in page.content.decode()
+
+    campaign.work_start, campaign.work_end = dt.time(9), dt.time(17)
+    campaign.save()
+    page = client.get(f"/campaigns/{campaign.pk}/")
+    assert page.context["legal_conflict"].contacts == 0
+    assert 'id="legal-hours-warning"' not in page.content.decode()
