@@ -194,3 +194,30 @@ def legal_hours_conflict(campaign, *, now: dt.datetime | None = None) -> LegalCo
             contacts += count
             zones.append(key)
     return LegalConflict(contacts, tuple(sorted(zones)))
+
+
+@dataclass(frozen=True)
+class PoolPresence:
+    local_presence: bool
+    cap: int
+    calls: int
+    local_calls: int
+
+    @property
+    def local_percent(self) -> float:
+        return 100.0 * self.local_calls / self.calls if self.calls else 0.0
+
+
+def pool_presence(pool) -> PoolPresence:
+    """A pool's compliance options and its share of local calls over the last 30 days, for its page."""
+    from compliance.models import PoolPolicy
+
+    policy = PoolPolicy.objects.filter(pool=pool).first()
+    override = policy.calls_per_number_per_day if policy else None
+    calls, local = pool_local_share(pool)
+    return PoolPresence(
+        local_presence=bool(policy and policy.local_presence),
+        cap=settings.COMPLIANCE_A_NUMBER_CALLS_PER_DAY if override is None else override,
+        calls=calls,
+        local_calls=local,
+    )

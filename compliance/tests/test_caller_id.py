@@ -51,7 +51,9 @@ def _used(campaign) -> dict[str, str]:
     return {jobs[a.job_id]: a.a_number for a in CallAttempt.objects.filter(campaign=campaign)}
 
 
-def test_local_presence_prefers_the_area_code_then_the_country_then_any(customer):
+def test_local_presence_prefers_the_area_code_then_the_country_then_any(customer, client):
+    from customers.tests.factories import UserFactory
+
     bristol = AssignedDIDFactory(client_package__customer=customer, number="+441174090001", area_code="117")
     london = AssignedDIDFactory(client_package__customer=customer, number="+442074090001", area_code="20")
     new_york = AssignedDIDFactory(
@@ -63,6 +65,9 @@ def test_local_presence_prefers_the_area_code_then_the_country_then_any(customer
         campaign = _campaign_to(customer, pool, phones)
         assert dialer_tick() == 4
         assert pool_local_share(pool) == (4, 2)  # what the pool page shows (last 30 days)
+        client.force_login(UserFactory(customer=customer))
+        page = client.get(f"/number-pools/{pool.pk}/").content.decode()
+        assert "2 of 4 calls in the last 30 days went out with a local number (50%)" in page
     used = _used(campaign)
     assert used["+442079460018"] == london.number  # London callee: the London number
     assert used["+441179460018"] == bristol.number  # Bristol callee: the Bristol number
