@@ -120,3 +120,25 @@ def login(page):
         page.wait_for_load_state()
 
     return log_in
+
+
+@pytest.fixture(autouse=True)
+def _compliance_rules(request, monkeypatch):
+    """The platform's legal calling hours and contact caps apply only to tests marked ``compliance``.
+
+    The shipped table (e.g. GB 08:00–21:00) would otherwise make every dialer
+    test depend on the hour it runs at, and the caps every repeat test on the
+    default of 3 attempts a day. Marked tests read their own database's rules,
+    never a cache left by another test.
+    """
+    from django.conf import settings
+
+    from compliance import caps, selectors
+
+    selectors.legal_rules_forget()
+    if not request.node.get_closest_marker("compliance"):
+        monkeypatch.setattr(selectors, "legal_rules", lambda: ())
+        monkeypatch.setattr(caps, "caps_for", lambda customer_id: (10**9, 10**9))
+        monkeypatch.setattr(settings, "COMPLIANCE_A_NUMBER_CALLS_PER_DAY", 10**9)
+    yield
+    selectors.legal_rules_forget()

@@ -321,7 +321,9 @@ class CallJob(models.Model):
     # The job keeps its own copy of the number and zone: a finished campaign's
     # report survives the deletion of its list.
     phone = models.CharField(max_length=16, help_text="E.164, copied at launch.")
-    time_zone = models.CharField(max_length=64, help_text="The subscriber's zone, copied at launch.")
+    time_zone = models.CharField(
+        max_length=255, help_text="The subscriber's zone key (every candidate zone), copied at launch."
+    )
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.PENDING)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     attempts_made = models.PositiveSmallIntegerField(default=0)
@@ -407,6 +409,9 @@ class CallAttempt(models.Model):
             models.Index(fields=["lease_expires_at"], condition=Q(status="dialing"), name="call_attempt_dialing"),
             # The platform-wide calls-per-second limit counts the last second's starts.
             models.Index(fields=["started_at"], name="call_attempt_started"),
+            # Compliance caps: attempts to one B-number, and from one A-number, since a day or week start.
+            models.Index(fields=["b_number", "started_at"], name="call_attempt_b_number"),
+            models.Index(fields=["a_number", "started_at"], name="call_attempt_a_number"),
         ]
 
     def __str__(self) -> str:

@@ -90,7 +90,7 @@ class Contact(models.Model):
         DistributionList, on_delete=models.CASCADE, related_name="contacts", db_index=False
     )
     phone = models.CharField(max_length=20)
-    time_zone = models.CharField(max_length=64, blank=True)
+    time_zone = models.CharField(max_length=255, blank=True, help_text="Every candidate zone (telephony.zones).")
     variables = models.JSONField(default=dict, blank=True)
     row_number = models.PositiveIntegerField()
     created_at = models.DateTimeField(db_default=Now())

@@ -1,6 +1,7 @@
 """The customer dashboard: every app's pages under one namespace, ``dashboard:``."""
 
 from campaigns import urls as campaign_urls
+from compliance import urls as compliance_urls
 from customers import urls as customer_urls
 from dids import urls as did_urls
 from distribution_lists import urls as distribution_list_urls
@@ -18,4 +19,5 @@ urlpatterns = [
     *tracking_urls.urlpatterns,
     *dnc_urls.urlpatterns,
     *privacy_urls.urlpatterns,
+    *compliance_urls.urlpatterns,
 ]

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "campaigns",
     "dnc",
     "privacy",
+    "compliance",
 ]
 
 MIDDLEWARE = [
@@ -435,3 +436,12 @@ CELERY_BEAT_SCHEDULE["dialer-reap"] = {
     "schedule": float(env_int("DIALER_REAP_EVERY_SECONDS", 10)),
     "options": {"expires": 30},
 }
+
+# Compliance (README "Legal calling hours, caps and local presence"): at most this many
+# call attempts to one B-number per day / per week across a customer's campaigns
+# (a customer's override in the admin wins); legal hours are re-read this often.
+COMPLIANCE_CALLS_PER_DAY = env_int("COMPLIANCE_CALLS_PER_DAY", 3)
+COMPLIANCE_CALLS_PER_WEEK = env_int("COMPLIANCE_CALLS_PER_WEEK", 10)
+COMPLIANCE_RULES_SECONDS = float(os.environ.get("COMPLIANCE_RULES_SECONDS", "10"))
+# At most this many calls a day from one A-number (a pool's policy may override it).
+COMPLIANCE_A_NUMBER_CALLS_PER_DAY = env_int("COMPLIANCE_A_NUMBER_CALLS_PER_DAY", 300)

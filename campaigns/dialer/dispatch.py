@@ -31,12 +31,13 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
 from campaigns.dialer.calls import lease_until
 from campaigns.dialer.outcome import attempt_end, campaign_finish_if_done
 from campaigns.dialer.window import open_zones
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from campaigns.scenario import render_scenario
+from compliance.caller_id import CallerIdChooser
+from compliance.caps import over_cap
 from telephony.db import first_rows
 
 # pg_try_advisory_lock key: "DIAL" in ASCII.
@@ -126,21 +127,18 @@ def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int)
     return list(locked.values_list("pk", flat=True))
 
 
-def _a_number(campaign: Campaign) -> tuple[str, str]:
-    """(A-number, "") for the next call, or ("", platform cause) when there is none to call from."""
-    did = campaign.a_number_did
-    if did is not None:
-        if did.status == "assigned" and did.customer_id == campaign.customer_id:
-            return did.number, ""
-        if did.status == "hold" and did.customer_id == campaign.customer_id:
-            return did.number, A_NUMBER_ON_HOLD
-        return did.number, NO_USABLE_A_NUMBER
-    from pools.services.carousel import NoUsableNumber, pool_next_number
-
-    try:
-        return pool_next_number(pool=campaign.a_number_pool).number, ""
-    except NoUsableNumber:
-        return "", NO_USABLE_A_NUMBER
+def _within_caps(campaign: Campaign, ids: list[int], now: dt.datetime) -> list[int]:
+    """The jobs among ``ids`` whose number is under the customer's caps; the others wait, due again later."""
+    if not ids:
+        return ids
+    phones = dict(CallJob.objects.filter(pk__in=ids).values_list("pk", "phone"))
+    capped = over_cap(customer_id=campaign.customer_id, phones=list(phones.values()), now=now)
+    if not capped:
+        return ids
+    for pk, phone in phones.items():
+        if phone in capped:
+            CallJob.objects.filter(pk=pk, status=JobStatus.PENDING).update(next_attempt_at=capped[phone])
+    return [pk for pk in ids if phones.get(pk) not in capped]
 
 
 def _without_suppressed(campaign: Campaign, jobs: list[CallJob], now: dt.datetime) -> list[CallJob]:
@@ -181,6 +179,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
         free = min(campaign.lines - in_use, platform_budget(now))
         zones = open_zones(campaign, now)
         ids = _due_ids(campaign, zones, now, free) if free > 0 and zones else []
+        ids = _within_caps(campaign, ids, now)
         if not ids:
             if in_use == 0:
                 campaign_finish_if_done(campaign=campaign)
@@ -198,8 +197,9 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
         )
         jobs = _without_suppressed(campaign, jobs, now)
         attempts, unplaceable = [], []
+        caller_ids = CallerIdChooser(campaign, now)  # per-number caps and local presence (compliance)
         for job in jobs:
-            a_number, cause = _a_number(campaign)
+            a_number, cause = caller_ids.take(job.phone)
             values = {
                 variable: str(((job.contact.variables if job.contact else None) or {}).get(column, ""))
                 for variable, column in (campaign.variable_mapping or {}).items()
@@ -218,6 +218,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
             if cause:
                 unplaceable.append((attempt, cause))
         CallAttempt.objects.bulk_create(attempts)
+        caller_ids.save()
         for attempt, cause in unplaceable:
             # No call without an A-number: the attempt ends at once with the platform's cause.
             attempt_end(attempt_id=attempt.pk, cause=cause, now=now)

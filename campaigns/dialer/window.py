@@ -1,4 +1,4 @@
-"""The work period: is a zone inside it now, and which zones are.
+"""The work period and legal calling hours: is a zone key inside them now, and which keys are.
 
 A window ``start–end`` with ``end < start`` crosses midnight; its hours after
 midnight belong to the day it started, so the weekday checked is the previous
@@ -13,6 +13,8 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from campaigns.models import Campaign
+from compliance.selectors import zone_legal_open
+from telephony.zones import zone_names
 
 
 @lru_cache(maxsize=1024)
@@ -40,7 +42,7 @@ def local_in_period(
     return False
 
 
-def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def _one_zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
     zone = _zone(zone_name) or _zone(campaign.time_zone) or dt.UTC
     return local_in_period(
         now.astimezone(zone),
@@ -51,13 +53,32 @@ def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool
     )
 
 
-def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
-    """Which jobs may be called at ``now``, as the set of their zones inside the work period.
+def legal_open(zone_key: str, now: dt.datetime) -> bool:
+    """Whether legal calling hours are open in every candidate zone of a job (no campaign setting changes it)."""
+    return all(zone_legal_open(name, now) for name in zone_names(zone_key))
 
-    With the subscriber's time zone off that is every zone of the campaign's
-    jobs when the campaign's own zone is inside the period, none otherwise.
-    Work per call is one check per distinct zone of the campaign, never per job.
+
+def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+    """The campaign's own work period for a job of this zone key: open in every candidate zone
+    (in the campaign's own zone when the subscriber's time zone is off)."""
+    if campaign.subscriber_time_zone:
+        names = zone_names(zone_name) or (campaign.time_zone,)
+        return all(_one_zone_in_period(campaign, name, now) for name in names)
+    return _one_zone_in_period(campaign, campaign.time_zone, now)
+
+
+def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+    """Whether a job of this zone key may be called at ``now``: its work period and legal hours both open."""
+    return period_open(campaign, zone_name, now) and legal_open(zone_name, now)
+
+
+def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
+    """Which jobs may be called at ``now``, as the set of their zone keys inside the work period.
+
+    A key lists every candidate zone of a number (``telephony.zones``); it is
+    open when the period is open in all of them. With the subscriber's time
+    zone off the period is the campaign zone's. Legal calling hours
+    (``compliance``) apply to every key whatever the campaign says. Work per
+    call is one check per distinct key of the campaign, never per job.
     """
-    if not campaign.subscriber_time_zone:
-        return campaign.dialer_zones if zone_in_period(campaign, campaign.time_zone, now) else []
     return [zone for zone in campaign.dialer_zones if zone_in_period(campaign, zone, now)]

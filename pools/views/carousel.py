@@ -2,6 +2,7 @@
 
 from django.views.generic import TemplateView
 
+from compliance.selectors import pool_presence
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
 from pools.models import NumberPool
 from pools.selectors.carousel import member_state, pool_members, pools_visible_to
@@ -29,5 +30,6 @@ class NumberPoolDetailView(CustomerRequiredMixin, TemplateView):
             pool=pool,
             members=members,
             usable=sum(1 for _member, state in members if state == "usable"),
+            presence=pool_presence(pool),
         )
         return context

@@ -21,8 +21,8 @@ Markup
 
 Phone numbers
     ``normalise_phone(raw, default_region) -> PhoneResult`` — ``.ok``,
-    ``.e164``, ``.region``, ``.time_zone`` (most specific zone phonenumbers
-    gives, the country's main zone when it gives several) or ``.reason`` in
+    ``.e164``, ``.region``, ``.time_zone`` (the zone key: every candidate
+    zone phonenumbers gives, same-clock ones as one, see ``telephony.zones``) or ``.reason`` in
     words. Handles apostrophes, spaces, dots, dashes, parentheses, ``00`` and
     ``+`` prefixes, lost ``+``/leading zero, trunk prefixes, ``(0)``, floats and
     scientific notation. For loops take ``phone_normaliser(region)`` once.

@@ -18,6 +18,8 @@ import phonenumbers
 from phonenumbers import NumberParseException, ValidationResult
 from phonenumbers import timezone as phone_timezone
 
+from telephony.zones import zone_key
+
 from .fastphone import FastValidator, parse_digits, time_zones, too_long_for_region
 
 # When phonenumbers can only say "somewhere in this country" (a mobile in a
@@ -59,7 +61,6 @@ MAIN_TIME_ZONES = {
     "UZ": "Asia/Tashkent",
 }
 
-_UNKNOWN_ZONE = "Etc/Unknown"
 _STRIP_LEADING = "'\"‘’`\u00a0\u200b\ufeff "
 _SCIENTIFIC = re.compile(r"^\+?(\d+)(?:[.,](\d+))?[eE]\+?(\d+)$")
 _FLOAT_TAIL = re.compile(r"^(\+?\d+)[.,]0+$")
@@ -100,7 +101,7 @@ def phone_normaliser(default_region: str, time_zone: bool = True) -> PhoneNormal
 
 
 def time_zone_for(number: phonenumbers.PhoneNumber | str) -> str:
-    """The most specific time zone of a number; the country's main zone when phonenumbers gives several."""
+    """The zone key of a number: all its candidate zones, same-clock ones as one (``telephony.zones``)."""
     if isinstance(number, str):
         number = phonenumbers.parse(number, None)
     zones = phone_timezone.time_zones_for_number(number)
@@ -109,12 +110,8 @@ def time_zone_for(number: phonenumbers.PhoneNumber | str) -> str:
 
 
 def _pick_zone(zones: tuple[str, ...] | list[str], region: str | None) -> str:
-    if not zones or zones[0] == _UNKNOWN_ZONE:
-        return ""
-    if len(zones) == 1:
-        return zones[0]
-    main = MAIN_TIME_ZONES.get(region or "")
-    return main if main in zones else zones[0]
+    """Every candidate zone of the number, as one key (see ``telephony.zones``)."""
+    return zone_key(zones, MAIN_TIME_ZONES.get(region or "", ""))
 
 
 class PhoneNormaliser:

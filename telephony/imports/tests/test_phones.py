@@ -61,12 +61,12 @@ def test_bad_numbers_have_a_reason(raw, reason):
     ("e164", "zone"),
     [
         ("+442079460018", "Europe/London"),  # geographic
-        ("+447400123456", "Europe/London"),  # mobile: country level, GB's main zone
+        ("+447400123456", "Europe/London"),  # mobile: the crown dependencies share London's clock: one zone
         ("+12125550123", "America/New_York"),
         ("+13105550123", "America/Los_Angeles"),  # the most specific zone
-        ("+79123456789", "Europe/Moscow"),  # Russian mobile: country level, main zone
+        ("+74951234567", "Europe/Moscow"),  # Moscow fixed line
         ("+73432123456", "Asia/Yekaterinburg"),  # Yekaterinburg landline
-        ("+61412345678", "Australia/Sydney"),  # mobile in a country of many zones: main zone
+        ("+61892345678", "Australia/Adelaide,Australia/Perth"),  # +61 8: both candidates kept
         ("+33142685300", "Europe/Paris"),
     ],
 )

@@ -1,0 +1,223 @@
+"""Reading the platform's rules: is a zone inside legal calling hours, what caps apply."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+
+from compliance.models import CustomerCaps, LegalWindow
+
+ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
+
+
+@lru_cache(maxsize=1)
+def zone_countries() -> dict[str, frozenset[str]]:
+    """Each zone name -> the countries that use it (the tz database's zone.tab)."""
+    found: dict[str, set[str]] = {}
+    if not ZONE_TAB.exists():
+        return {}
+    for line in ZONE_TAB.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        parts = line.split("\t")
+        for code in parts[0].split(","):
+            found.setdefault(parts[2], set()).add(code)
+    return {zone: frozenset(codes) for zone, codes in found.items()}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One (country, region): its windows are alternatives; it reaches ``zones`` (empty: the country's)."""
+
+    country: str
+    zones: frozenset[str]
+    windows: tuple[tuple[dt.time, dt.time, int], ...]
+
+    def reaches(self, zone: str) -> bool:
+        if self.zones:
+            return zone in self.zones
+        return self.country in zone_countries().get(zone, ())
+
+    def open_at(self, local: dt.datetime) -> bool:
+        now, bit = local.time().replace(tzinfo=None), 1 << local.weekday()
+        return any(start <= now < end and days & bit for start, end, days in self.windows)
+
+
+_cache: dict[str, object] = {"at": -1e9, "rules": ()}
+
+
+def legal_rules() -> tuple[Rule, ...]:
+    """The rules, re-read from the database at most every ``COMPLIANCE_RULES_SECONDS``."""
+    if time.monotonic() - _cache["at"] > settings.COMPLIANCE_RULES_SECONDS:
+        grouped: dict[tuple[str, str], list[LegalWindow]] = {}
+        for row in LegalWindow.objects.all():
+            grouped.setdefault((row.country.upper(), row.region), []).append(row)
+        _cache["rules"] = tuple(
+            Rule(
+                country=country,
+                zones=frozenset(z.strip() for r in rows for z in r.zones.split(",") if z.strip()),
+                windows=tuple((r.start, r.end, r.days) for r in rows),
+            )
+            for (country, _), rows in grouped.items()
+        )
+        _cache["at"] = time.monotonic()
+    return _cache["rules"]
+
+
+def legal_rules_forget() -> None:
+    """Drop the cached rules (after an edit, and in tests)."""
+    _cache["at"] = -1e9
+
+
+def zone_legal_open(zone_name: str, now: dt.datetime) -> bool:
+    """Whether every legal rule reaching this zone is open at ``now`` in it (no rule: open)."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return True
+    local = None
+    for rule in legal_rules():
+        if rule.reaches(zone_name):
+            local = local or now.astimezone(zone)
+            if not rule.open_at(local):
+                return False
+    return True
+
+
+def caps_for(customer_id: int) -> tuple[int, int]:
+    """(attempts per day, attempts per week) to one B-number for this customer."""
+    row = CustomerCaps.objects.filter(customer_id=customer_id).values_list("calls_per_day", "calls_per_week").first()
+    day, week = row or (None, None)
+    return (
+        settings.COMPLIANCE_CALLS_PER_DAY if day is None else day,
+        settings.COMPLIANCE_CALLS_PER_WEEK if week is None else week,
+    )
+
+
+def pool_local_share(pool, *, days: int = 30) -> tuple[int, int]:
+    """(calls, calls with a local number) drawn from ``pool`` over the last ``days`` UTC days."""
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    from compliance.models import PoolDay
+
+    since = timezone.now().date() - dt.timedelta(days=days - 1)
+    totals = PoolDay.objects.filter(pool=pool, day__gte=since).aggregate(calls=Sum("calls"), local=Sum("local_calls"))
+    return totals["calls"] or 0, totals["local"] or 0
+
+
+@dataclass(frozen=True)
+class CallerIdDay:
+    a_number: str
+    day: dt.date
+    calls: int
+    answered: int
+
+    @property
+    def answer_rate(self) -> float:
+        return 100.0 * self.answered / self.calls if self.calls else 0.0
+
+
+def caller_id_usage(*, customer=None, days: int = 14, now: dt.datetime | None = None) -> list[CallerIdDay]:
+    """Calls and answers per A-number per UTC day over the last ``days`` days, newest day first.
+
+    A falling answer rate is how a number being flagged as spam shows itself.
+    With ``customer``: only that customer's campaigns and its own numbers.
+    One grouped read of the attempts by start time (index ``call_attempt_started``).
+    """
+    from django.db.models import Count, Q
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from campaigns.models import CallAttempt
+    from dids.models import DID
+
+    now = now or timezone.now()
+    since = (now.astimezone(dt.UTC) - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    attempts = CallAttempt.objects.filter(started_at__gte=since).exclude(a_number="")
+    if customer is not None:
+        attempts = attempts.filter(
+            campaign__customer=customer, a_number__in=DID.objects.filter(customer=customer).values("number")
+        )
+    rows = (
+        attempts.annotate(day=TruncDate("started_at", tzinfo=dt.UTC))
+        .values("a_number", "day")
+        .annotate(calls=Count("pk"), answered=Count("pk", filter=Q(answered_at__isnull=False)))
+        .order_by("-day", "a_number")
+    )
+    return [CallerIdDay(r["a_number"], r["day"], r["calls"], r["answered"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class LegalConflict:
+    contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
+    zones: tuple[str, ...]  # their zone keys
+
+
+def legal_hours_conflict(campaign, *, now: dt.datetime | None = None) -> LegalConflict:
+    """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
+
+    Each distinct zone key of the list is checked over one week in 15-minute
+    steps: a step inside the campaign's window but outside legal hours is a
+    conflict (the dialer will not call then). Work: one grouped count of the
+    list's contacts by zone, then per key, never per contact.
+    """
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from campaigns.dialer.window import legal_open, period_open
+    from distribution_lists.models import Contact
+
+    if campaign.distribution_list_id is None:
+        return LegalConflict(0, ())
+    now = now or timezone.now()
+    monday = (now.astimezone(dt.UTC) - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    steps = [monday + dt.timedelta(minutes=15 * n) for n in range(7 * 24 * 4)]
+    by_zone = (
+        Contact.objects.filter(distribution_list_id=campaign.distribution_list_id)
+        .order_by()
+        .values_list("time_zone")
+        .annotate(n=Count("pk"))
+    )
+    contacts, zones = 0, []
+    for key, count in by_zone:
+        key = key or campaign.time_zone
+        if any(period_open(campaign, key, step) and not legal_open(key, step) for step in steps):
+            contacts += count
+            zones.append(key)
+    return LegalConflict(contacts, tuple(sorted(zones)))
+
+
+@dataclass(frozen=True)
+class PoolPresence:
+    local_presence: bool
+    cap: int
+    calls: int
+    local_calls: int
+
+    @property
+    def local_percent(self) -> float:
+        return 100.0 * self.local_calls / self.calls if self.calls else 0.0
+
+
+def pool_presence(pool) -> PoolPresence:
+    """A pool's compliance options and its share of local calls over the last 30 days, for its page."""
+    from compliance.models import PoolPolicy
+
+    policy = PoolPolicy.objects.filter(pool=pool).first()
+    override = policy.calls_per_number_per_day if policy else None
+    calls, local = pool_local_share(pool)
+    return PoolPresence(
+        local_presence=bool(policy and policy.local_presence),
+        cap=settings.COMPLIANCE_A_NUMBER_CALLS_PER_DAY if override is None else override,
+        calls=calls,
+        local_calls=local,
+    )

@@ -1,0 +1,122 @@
+"""Caller-ID caps and local presence, chosen by the dialer per call."""
+
+import pytest
+import time_machine
+
+from campaigns.causes import NO_USABLE_A_NUMBER
+from campaigns.dialer import dialer_tick
+from campaigns.models import CallAttempt, CallJob
+from campaigns.tests.dialer.helpers import at, dialer_campaign, play_calls
+from compliance.models import PoolDay, PoolPolicy
+from compliance.selectors import pool_local_share
+from dids.tests.factories import AssignedDIDFactory
+from distribution_lists.models import Contact
+from pools.services.carousel import pool_members_add
+from pools.tests.carousel.factories import NumberPoolFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.compliance]
+
+
+@pytest.fixture(autouse=True)
+def _simulator(settings):
+    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
+    settings.DIALER_SIM_ZERO_DELAY = True
+    settings.DIALER_SIM_MIX = {"200": 1}
+    settings.DIALER_SIM_TALK_SECONDS = (30, 30)
+    settings.DIALER_SIM_OVERRIDES = {}
+
+
+def _pool(customer, *dids, **policy):
+    pool = NumberPoolFactory(customer=customer)
+    pool_members_add(pool=pool, dids=list(dids))
+    PoolPolicy.objects.create(pool=pool, **policy)
+    return pool
+
+
+def _campaign_to(customer, pool, phones):
+    campaign = dialer_campaign(customer, contacts=len(phones), lines=len(phones), all_day=True, launch=False)
+    contacts = list(Contact.objects.filter(distribution_list=campaign.distribution_list).order_by("row_number"))
+    for contact, phone in zip(contacts, phones, strict=True):
+        contact.phone = phone
+    Contact.objects.bulk_update(contacts, ["phone"])
+    campaign.a_number_did, campaign.a_number_pool = None, pool
+    campaign.save()
+    from campaigns.services import campaign_launch
+
+    return campaign_launch(campaign=campaign)
+
+
+def _used(campaign) -> dict[str, str]:
+    jobs = dict(CallJob.objects.filter(campaign=campaign).values_list("pk", "phone"))
+    return {jobs[a.job_id]: a.a_number for a in CallAttempt.objects.filter(campaign=campaign)}
+
+
+def test_local_presence_prefers_the_area_code_then_the_country_then_any(customer, client):
+    from customers.tests.factories import UserFactory
+
+    bristol = AssignedDIDFactory(client_package__customer=customer, number="+441174090001", area_code="117")
+    london = AssignedDIDFactory(client_package__customer=customer, number="+442074090001", area_code="20")
+    new_york = AssignedDIDFactory(
+        client_package__customer=customer, number="+12125550111", area_code="212", iso_country="US"
+    )
+    pool = _pool(customer, bristol, london, new_york, local_presence=True)
+    phones = ["+442079460018", "+441179460018", "+13105550123", "+33142685300"]
+    with time_machine.travel(at("2026-11-23 10:00"), tick=False):
+        campaign = _campaign_to(customer, pool, phones)
+        assert dialer_tick() == 4
+        assert pool_local_share(pool) == (4, 2)  # what the pool page shows (last 30 days)
+        client.force_login(UserFactory(customer=customer))
+        page = client.get(f"/number-pools/{pool.pk}/").content.decode()
+        assert "2 of 4 calls in the last 30 days went out with a local number (50%)" in page
+    used = _used(campaign)
+    assert used["+442079460018"] == london.number  # London callee: the London number
+    assert used["+441179460018"] == bristol.number  # Bristol callee: the Bristol number
+    assert used["+13105550123"] == new_york.number  # Los Angeles: no 310 member, the US one
+    assert used["+33142685300"] in {bristol.number, london.number, new_york.number}  # France: any
+    day = PoolDay.objects.get(pool=pool)
+    assert (day.calls, day.local_calls) == (4, 2)
+
+
+def test_a_pool_skips_members_at_their_cap_and_fails_p01_when_none_is_left(customer):
+    dids = [AssignedDIDFactory(client_package__customer=customer) for _ in range(2)]
+    pool = _pool(customer, *dids, calls_per_number_per_day=1)
+    with time_machine.travel(at("2026-11-23 10:00"), tick=False):
+        campaign = _campaign_to(customer, pool, ["+442079460018", "+442079460019", "+442079460020"])
+        assert dialer_tick() == 3
+        attempts = CallAttempt.objects.filter(campaign=campaign)
+        placed = sorted(a.a_number for a in attempts if not a.cause)
+        assert placed == sorted(d.number for d in dids)  # each number once, none twice
+        assert [a.cause for a in attempts if a.cause] == [NO_USABLE_A_NUMBER]
+        play_calls(campaign)
+
+
+def test_a_single_a_number_past_the_platform_cap_places_nothing(customer, settings):
+    settings.COMPLIANCE_A_NUMBER_CALLS_PER_DAY = 2
+    with time_machine.travel(at("2026-11-23 10:00"), tick=False):
+        campaign = dialer_campaign(customer, contacts=3, lines=3, all_day=True)
+        assert dialer_tick() == 3
+        causes = sorted(CallAttempt.objects.filter(campaign=campaign).values_list("cause", flat=True))
+        assert causes == ["", "", NO_USABLE_A_NUMBER]
+
+
+def test_the_caller_id_usage_report_shows_calls_and_answer_rate_per_number_and_day(customer, client, admin_client):
+    from customers.tests.factories import CustomerFactory, UserFactory
+
+    with time_machine.travel(at("2026-11-23 10:00"), tick=False):
+        campaign = dialer_campaign(customer, contacts=2, lines=2, all_day=True)
+        other = CustomerFactory()
+        theirs = dialer_campaign(other, contacts=1, all_day=True)
+        dialer_tick()
+        play_calls()  # the simulator answers every call
+        client.force_login(UserFactory(customer=customer))
+        page = client.get("/caller-ids/usage/")
+        admin_page = admin_client.get("/admin/compliance/anumberday/usage/")
+    assert page.status_code == 200
+    rows = page.context["rows"]
+    assert [(r.a_number, r.calls, r.answered, r.answer_rate) for r in rows] == [
+        (campaign.a_number_did.number, 2, 2, 100.0)
+    ]
+    assert theirs.a_number_did.number not in page.content.decode()  # another customer's number never shows
+    assert admin_page.status_code == 200
+    both = {campaign.a_number_did.number, theirs.a_number_did.number}
+    assert {r.a_number for r in admin_page.context["rows"]} == both
