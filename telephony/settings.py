@@ -210,10 +210,16 @@ else:
 
 # --- Celery ---------------------------------------------------------------
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The embedded broker is kombu's file-folder transport made safe against its
+# read-before-write race (telephony/embedded_broker.py); "filesystem://" means it too.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "embedded://"
+if CELERY_BROKER_URL in ("embedded://", "filesystem://"):
+    from telephony.embedded_broker import register as _register_embedded_broker
+
+    _register_embedded_broker()
+    CELERY_BROKER_URL = "embedded://"
     _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "taking", "rejected"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
