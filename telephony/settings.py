@@ -357,6 +357,9 @@ DIALER_GATEWAY = os.environ.get("DIALER_GATEWAY", "telephony.gateways.simulator.
 # Platform-wide, across every campaign and worker.
 DIALER_MAX_CALLS = env_int("DIALER_MAX_CALLS", 200)
 DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
+# The call threads of all dialer workers together (the sum of their --concurrency):
+# calls in progress never exceed it, so no claim waits for a thread (Procfile.embedded: 20).
+DIALER_CALL_THREADS = env_int("DIALER_CALL_THREADS", 20)
 # An attempt not reported within this many seconds (renewed on answer) was lost by its worker.
 DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
 # Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.
