@@ -22,7 +22,7 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py dialer_demo
 	@echo "Dialtone is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything"
-	DEBUG=true PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
+	PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
 
 # Unit and e2e tests on the embedded set-up (SQLite), then the integration
 # tests against PostgreSQL and Redis when they answer (always under CI=true).

@@ -55,12 +55,20 @@ CAUSES: dict[str, Cause] = {
             "The worker placing the call stopped before reporting a result; the attempt counts as failed "
             "and the contact is retried by the failed-call rule.",
         ),
+        Cause(
+            "P05",
+            Outcome.ANSWERED,
+            "Answered, end lost by a worker",
+            "The subscriber answered, then the worker stopped before recording the end; the call counts as "
+            "answered (its length unknown) and is not repeated as a failed or short call.",
+        ),
     ]
 }
 
 NO_USABLE_A_NUMBER = "P01"
 A_NUMBER_ON_HOLD = "P02"
 LOST_BY_WORKER = "P03"
+ANSWERED_END_LOST = "P05"
 
 
 def explain(code: str | None) -> str:

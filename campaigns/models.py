@@ -391,6 +391,9 @@ class CallAttempt(models.Model):
     worker = models.CharField(max_length=200, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField()
+    dialed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the call was handed to the gateway; empty: it never rang."
+    )
     answered_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     duration = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds from answer to end.")

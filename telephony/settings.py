@@ -214,10 +214,16 @@ else:
 
 # --- Celery ---------------------------------------------------------------
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "filesystem://"
-if CELERY_BROKER_URL == "filesystem://":
+# The embedded broker is kombu's file-folder transport made safe against its
+# read-before-write race (telephony/embedded_broker.py); "filesystem://" means it too.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "embedded://"
+if CELERY_BROKER_URL in ("embedded://", "filesystem://"):
+    from telephony.embedded_broker import register as _register_embedded_broker
+
+    _register_embedded_broker()
+    CELERY_BROKER_URL = "embedded://"
     _broker_dir = VAR_DIR / "broker"
-    for sub in ("queue", "processed"):
+    for sub in ("queue", "processed", "taking", "rejected"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -380,6 +386,9 @@ DIALER_GATEWAY = os.environ.get("DIALER_GATEWAY", "telephony.gateways.simulator.
 # Platform-wide, across every campaign and worker.
 DIALER_MAX_CALLS = env_int("DIALER_MAX_CALLS", 200)
 DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
+# The call threads of all dialer workers together (the sum of their --concurrency):
+# calls in progress never exceed it, so no claim waits for a thread (Procfile.embedded: 20).
+DIALER_CALL_THREADS = env_int("DIALER_CALL_THREADS", 20)
 # An attempt not reported within this many seconds (renewed on answer) was lost by its worker.
 DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
 # Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.

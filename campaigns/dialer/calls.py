@@ -17,7 +17,9 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from campaigns.causes import ANSWERED_END_LOST, LOST_BY_WORKER
 from campaigns.dialer.outcome import attempt_end
+from campaigns.dialer.window import job_in_period
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
 from telephony.db import prepared_fetchone
 from telephony.gateways import CallEvent, CallRequest, get_gateway
@@ -34,35 +36,82 @@ def _take_sql() -> str:
     attempt, campaign = q(CallAttempt._meta.db_table), q(Campaign._meta.db_table)
     return (
         f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s"
-        " WHERE id = %s AND status = %s AND worker = ''"
-        f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s)"
+        " WHERE id = %s AND status = %s AND worker = '' AND lease_expires_at > %s"
+        f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s"
+        " AND (scheduled_at IS NULL OR scheduled_at <= %s))"
         " RETURNING a_number, b_number, number, scenario"
     )
 
 
-def attempt_place(*, attempt_id: int, worker: str) -> bool:
+def _dial_sql() -> str:
+    attempt = connection.ops.quote_name(CallAttempt._meta.db_table)
+    return f"UPDATE {attempt} SET dialed_at = %s WHERE id = %s AND status = %s AND dialed_at IS NULL RETURNING id"
+
+
+_WHEN = (
+    "lease_expires_at",
+    "job__time_zone",
+    "campaign__status",
+    "campaign__scheduled_at",
+    "campaign__all_day",
+    "campaign__work_start",
+    "campaign__work_end",
+    "campaign__work_days",
+    "campaign__time_zone",
+    "campaign__subscriber_time_zone",
+)
+
+
+def _may_call(row: tuple, now: dt.datetime) -> bool:
+    """Whether a claim read as ``_WHEN`` may still be placed at ``now``: the campaign launched and
+    past its scheduled launch, the lease running, the job's zone inside the work period."""
+    lease, job_zone, status, scheduled_at, *window = row
+    if status != CampaignStatus.LAUNCHED or (scheduled_at is not None and scheduled_at > now):
+        return False
+    if lease is None or lease <= now:
+        return False
+    fields = ("all_day", "work_start", "work_end", "work_days", "time_zone", "subscriber_time_zone")
+    campaign = Campaign(**dict(zip(fields, window, strict=True)))
+    return job_in_period(campaign, job_zone, now)
+
+
+def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = None) -> bool:
     """Take the attempt and hand its call to the gateway; False when it was not ours to place.
 
-    A campaign paused or finished since the claim makes no call: the attempt
-    is withdrawn and its job handed back (or cancelled). Taking the attempt
-    and reading what the call needs is one statement (this runs per call).
+    At take time the claim is checked again — campaign launched and past its
+    scheduled launch, the job's zone inside the work period, the lease running
+    (a claim may have waited for a free call thread) — and withdrawn when it
+    fails: the job goes back to waiting, as if never claimed. The attempt is
+    marked as handed to the gateway (``dialed_at``) just before the call, so
+    a worker lost before that point loses no call (``attempt_expire``).
     """
-    now = timezone.now()
-    taken = prepared_fetchone(
-        _take_sql(),
-        [
-            worker[:200] or "worker",
-            connection.ops.adapt_datetimefield_value(now),
-            connection.ops.adapt_datetimefield_value(lease_until(now)),
-            attempt_id,
-            AttemptStatus.DIALING.value,
-            CampaignStatus.LAUNCHED.value,
-        ],
-    )
+    now = now or timezone.now()
+    when = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="").values_list(*_WHEN)
+    row = when.first()
+    if row is None:
+        return False
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    taken = None
+    if _may_call(row, now):
+        taken = prepared_fetchone(
+            _take_sql(),
+            [
+                worker[:200] or "worker",
+                stamp,
+                connection.ops.adapt_datetimefield_value(lease_until(now)),
+                attempt_id,
+                AttemptStatus.DIALING.value,
+                stamp,
+                CampaignStatus.LAUNCHED.value,
+                stamp,
+            ],
+        )
     if taken is None:
-        attempt_withdraw(attempt_id=attempt_id)
+        attempt_withdraw(attempt_id=attempt_id, now=now)
         return False
     a_number, b_number, number, scenario = taken
+    if prepared_fetchone(_dial_sql(), [stamp, attempt_id, AttemptStatus.DIALING.value]) is None:
+        return False  # the reaper withdrew it meanwhile
     request = CallRequest(
         attempt_id=attempt_id,
         a_number=a_number,
@@ -80,20 +129,28 @@ def attempt_place(*, attempt_id: int, worker: str) -> bool:
     return True
 
 
-def attempt_withdraw(*, attempt_id: int) -> bool:
-    """Undo a claim whose call was never placed because the campaign stopped; False if not applicable."""
+def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None) -> bool:
+    """Undo a claim whose call never reached the gateway, as if it had not been made; False if not applicable.
+
+    Applies to a claim no worker took that may no longer be placed (campaign
+    paused or finished, scheduled launch not reached, work period over in the
+    job's zone, lease run out) and to any attempt never handed to the gateway
+    whose lease ran out (its worker was lost before dialing). The attempt is
+    deleted by compare-and-set and its job waits again (cancelled when the
+    campaign has finished), with its attempt count given back.
+    """
+    now = now or timezone.now()
     with transaction.atomic():
-        row = (
-            CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="")
-            .exclude(campaign__status=CampaignStatus.LAUNCHED)
-            .values_list("job_id", "campaign_id")
-            .first()
-        )
+        undialed = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, dialed_at__isnull=True)
+        row = undialed.values_list("job_id", "campaign_id", "worker", *_WHEN).first()
         if row is None:
             return False
-        if not CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="").delete()[0]:
+        job_id, campaign_id, taken_by, *when = row
+        lease = when[0]
+        if not (lease is not None and lease <= now) and (taken_by or _may_call(tuple(when), now)):
             return False
-        job_id, campaign_id = row
+        if not undialed.filter(worker=taken_by).delete()[0]:
+            return False
         campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
         changes: dict = {"claim_token": "", "attempts_made": F("attempts_made") - 1}
         if campaign.status == CampaignStatus.FINISHED:
@@ -102,6 +159,28 @@ def attempt_withdraw(*, attempt_id: int) -> bool:
             changes["status"] = JobStatus.PENDING
         CallJob.objects.filter(pk=job_id, status=JobStatus.IN_PROGRESS).update(**changes)
     return True
+
+
+def attempt_expire(*, attempt_id: int, now: dt.datetime) -> bool:
+    """End an attempt whose lease ran out (the reaper) by how far its call got; False if nothing changed.
+
+    Never handed to the gateway: withdrawn, as if it had not happened. Answered:
+    ends answered (P05), so no failed- or short-call rule calls the person
+    again. Otherwise (it may have rung): failed, P03, and the failed-call rule decides.
+    """
+    row = (
+        CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, lease_expires_at__lte=now)
+        .values_list("dialed_at", "answered_at")
+        .first()
+    )
+    if row is None:
+        return False
+    dialed_at, answered_at = row
+    if answered_at is not None:
+        return attempt_end(attempt_id=attempt_id, cause=ANSWERED_END_LOST, now=now, lease_expired_before=now)
+    if dialed_at is None:
+        return attempt_withdraw(attempt_id=attempt_id, now=now)
+    return attempt_end(attempt_id=attempt_id, cause=LOST_BY_WORKER, now=now, lease_expired_before=now)
 
 
 def attempt_report(event: CallEvent) -> None:

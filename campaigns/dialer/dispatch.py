@@ -103,10 +103,16 @@ class Dispatched:
 
 
 def platform_budget(now: dt.datetime) -> int:
-    """Calls the platform may still start now under its two global limits."""
+    """Calls the platform may still start now under its global limits.
+
+    Each call holds a call thread for its length, so calls in progress never
+    exceed ``DIALER_CALL_THREADS`` either: a claim always finds a free thread
+    at once instead of queueing behind calls (and being placed late).
+    """
     dialing = CallAttempt.objects.filter(status=AttemptStatus.DIALING).count()
     last_second = CallAttempt.objects.filter(started_at__gt=now - dt.timedelta(seconds=1)).count()
-    return max(min(settings.DIALER_MAX_CALLS - dialing, settings.DIALER_MAX_CALLS_PER_SECOND - last_second), 0)
+    most = min(settings.DIALER_MAX_CALLS, settings.DIALER_CALL_THREADS)
+    return max(min(most - dialing, settings.DIALER_MAX_CALLS_PER_SECOND - last_second), 0)
 
 
 def lines_in_use(campaign_id: int) -> int:

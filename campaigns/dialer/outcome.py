@@ -35,7 +35,7 @@ import json
 from django.db import connection, transaction
 from django.utils import timezone
 
-from campaigns.causes import CAUSES, Outcome
+from campaigns.causes import ANSWERED_END_LOST, CAUSES, Outcome
 from campaigns.models import (
     AttemptStatus,
     CallAttempt,
@@ -190,7 +190,8 @@ def attempt_end(
     )
     campaign = Campaign(pk=campaign_id, **dict(zip(_CAMPAIGN_RULES, values[len(_JOB_FIELDS) :], strict=True)))
 
-    category = repeat_category(campaign, outcome, duration)
+    # An answer whose end was lost has no known length: never a short call to repeat.
+    category = outcome if cause == ANSWERED_END_LOST else repeat_category(campaign, outcome, duration)
     counts = dict.fromkeys([*STAT_FIELDS.values(), "stat_called"], 0)
     counts[STAT_FIELDS[outcome]] += 1
     previous = Outcome.ANSWERED if job.last_outcome == RepeatOutcome.SHORT else job.last_outcome

@@ -1,6 +1,8 @@
 """The reaper: attempts whose lease ran out were lost by their worker.
 
-They end as failed with the platform cause P03 through the one outcome
+``attempt_expire`` decides by how far the call got: one that never reached
+the gateway is withdrawn as if it had not happened, one answered ends as
+answered (P05), any other ends as failed with P03 through the one outcome
 service, so the failed-call repeat rule decides whether the contact is called
 again — a contact is never lost, and the attempt (taken by compare-and-set)
 is never placed a second time.
@@ -12,8 +14,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from campaigns.causes import LOST_BY_WORKER
-from campaigns.dialer.outcome import attempt_end
+from campaigns.dialer.calls import attempt_expire
 from campaigns.models import AttemptStatus, CallAttempt
 
 BATCH = 1000
@@ -30,6 +31,6 @@ def dialer_reap(*, now: dt.datetime | None = None) -> int:
             .values_list("pk", flat=True)[:BATCH]
         )
         for attempt_id in expired:
-            reaped += attempt_end(attempt_id=attempt_id, cause=LOST_BY_WORKER, now=now, lease_expired_before=now)
+            reaped += attempt_expire(attempt_id=attempt_id, now=now)
         if len(expired) < BATCH:
             return reaped

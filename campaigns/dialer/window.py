@@ -82,3 +82,8 @@ def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
     call is one check per distinct key of the campaign, never per job.
     """
     return [zone for zone in campaign.dialer_zones if zone_in_period(campaign, zone, now)]
+
+
+def job_in_period(campaign: Campaign, job_zone: str, now: dt.datetime) -> bool:
+    """Whether one job may be called at ``now``: its zone's period, or the campaign's with the subscriber's zone off."""
+    return zone_in_period(campaign, job_zone if campaign.subscriber_time_zone else campaign.time_zone, now)

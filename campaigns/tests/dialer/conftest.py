@@ -10,5 +10,6 @@ def _simulator(settings):
     settings.DIALER_SIM_TALK_SECONDS = (30, 30)
     settings.DIALER_SIM_OVERRIDES = {}
     settings.DIALER_MAX_CALLS = 200
+    settings.DIALER_CALL_THREADS = 200
     settings.DIALER_MAX_CALLS_PER_SECOND = 100
     settings.DIALER_LEASE_SECONDS = 120

@@ -130,8 +130,8 @@ def test_the_reaper_ends_lost_calls_as_p03_and_the_failed_rule_repeats_them(cust
     with time_machine.travel(START, tick=False):
         dialer_tick()
     attempt = CallAttempt.objects.get(campaign=campaign)
-    # A worker took the call and died: the lease runs out.
-    CallAttempt.objects.filter(pk=attempt.pk).update(worker="dead-worker")
+    # A worker took the call, dialed, and died: the lease runs out.
+    CallAttempt.objects.filter(pk=attempt.pk).update(worker="dead-worker", dialed_at=START)
     with time_machine.travel(START + dt.timedelta(seconds=59), tick=False):
         assert dialer_reap() == 0
     with time_machine.travel(START + dt.timedelta(seconds=61), tick=False):
@@ -159,8 +159,9 @@ def test_a_redelivered_call_task_never_places_the_attempt_twice(customer, monkey
     with time_machine.travel(START, tick=False):
         dialer_tick()
     attempt = CallAttempt.objects.get(campaign=campaign)
-    assert attempt_place(attempt_id=attempt.pk, worker="w1") is True
-    assert attempt_place(attempt_id=attempt.pk, worker="w2") is False
+    with time_machine.travel(START + dt.timedelta(seconds=1), tick=False):  # inside the lease
+        assert attempt_place(attempt_id=attempt.pk, worker="w1") is True
+        assert attempt_place(attempt_id=attempt.pk, worker="w2") is False
     assert len(placed) == 1
 
 

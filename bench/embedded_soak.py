@@ -1,0 +1,122 @@
+"""Run the embedded product (`make run`'s Procfile.embedded) with the demo campaign and report process exits.
+
+    .venv/bin/python -m bench.embedded_soak [--minutes 30] [--port 8000]
+
+A fresh embedded set-up under ``var/soak-PORT/`` (SQLite, the embedded broker):
+migrate, seed_demo, dialer_demo, then honcho with Procfile.embedded for the
+given minutes. Every 30 s it checks the web server answers /healthz; at the
+end it reports every process exit (telephony.keep_running records them), the
+lines of the processes' output that show a crash, the calls the dialer made,
+the product's own 404 page and a static file. It exits 1 when a process
+exited, honcho stopped, or the web server stopped answering.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+CRASH_MARKS = ("Traceback", "JSONDecodeError", "exited with code", "Unrecoverable error")
+
+
+def fetch(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+    except OSError as exc:
+        return 0, str(exc)
+
+
+def calls(db: Path) -> tuple[int, int]:
+    with sqlite3.connect(db, timeout=30) as conn:
+        ended = conn.execute("SELECT count(*) FROM campaigns_callattempt WHERE status = 'ended'").fetchone()[0]
+        total = conn.execute("SELECT count(*) FROM campaigns_callattempt").fetchone()[0]
+    return ended, total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+
+    var = ROOT / "var" / f"soak-{args.port}"
+    shutil.rmtree(var, ignore_errors=True)
+    var.mkdir(parents=True)
+    exits = var / "process-exits.jsonl"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG")}
+    env.update(VAR_DIR=str(var), PORT=str(args.port), KEEP_RUNNING_LOG=str(exits), PYTHONUNBUFFERED="1")
+    for command in (["migrate", "--noinput"], ["seed_demo"], ["dialer_demo"]):
+        subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+
+    output = var / "honcho.log"
+    base = f"http://127.0.0.1:{args.port}"
+    started = time.monotonic()
+    deadline = started + args.minutes * 60
+    down_checks = checks = 0
+    with open(output, "w") as log:
+        honcho = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "honcho"), "--procfile", "Procfile.embedded", "start"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            time.sleep(15)
+            while time.monotonic() < deadline and honcho.poll() is None:
+                status, _ = fetch(f"{base}/healthz")
+                checks += 1
+                down_checks += status != 200
+                time.sleep(min(30, max(deadline - time.monotonic(), 0)))
+            not_found = fetch(f"{base}/no-such-page/")
+            static = fetch(f"{base}/static/css/app.css")
+            honcho_alive = honcho.poll() is None
+        finally:
+            if honcho.poll() is None:
+                os.killpg(honcho.pid, signal.SIGINT)
+                try:
+                    honcho.wait(timeout=60)
+                except subprocess.TimeoutExpired:
+                    os.killpg(honcho.pid, signal.SIGKILL)
+                    honcho.wait()
+
+    recorded = [json.loads(line) for line in exits.read_text().splitlines()] if exits.exists() else []
+    crash_lines = [line.rstrip() for line in output.read_text().splitlines() if any(m in line for m in CRASH_MARKS)]
+    ended, total = calls(var / "db.sqlite3")
+    rejected = len(list((var / "broker" / "rejected").glob("*")))
+    ran = (time.monotonic() - started) / 60
+    print(f"embedded soak: {ran:.1f} min on port {args.port}, output in {output}")
+    print(f"  process exits (restarted): {len(recorded)}  {recorded}")
+    print(f"  honcho still running at the end: {honcho_alive}")
+    print(f"  /healthz checks: {checks}, failed: {down_checks}")
+    print(f"  calls: {total} attempts, {ended} ended")
+    print(f"  broker message files set aside unreadable: {rejected}")
+    print(f"  crash lines in the output: {len(crash_lines)}")
+    for line in crash_lines[:20]:
+        print(f"    {line}")
+    own_404 = not_found[0] == 404 and "Page not found" in not_found[1] and "URLconf" not in not_found[1]
+    print(f"  missing page: {not_found[0]}, product's own 404 page: {own_404}")
+    print(f"  static file /static/css/app.css: {static[0]}")
+    ok = not recorded and honcho_alive and not down_checks and own_404 and static[0] == 200 and total > 0
+    print("RESULT:", "OK" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
