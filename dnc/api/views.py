@@ -1,5 +1,6 @@
 """The customer's do-not-call list: list, add, remove, check a number, upload a file."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -60,6 +61,7 @@ class DncEntryView(generics.RetrieveDestroyAPIView):
 class DncCheckView(APIView):
     """Whether a number may be called by you: ``blocked`` and, if so, which list and entry forbid it."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         raw = request.query_params.get("number", "")
         try:
@@ -95,6 +97,7 @@ class DncUploadView(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         form = DncUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -112,6 +115,7 @@ class DncUploadView(APIView):
 class DncUploadDetailView(APIView):
     """One upload's state and report."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def get(self, request, upload_id: int):
         record = get_scoped_or_404(DncUpload.objects.all(), customer_of(request), pk=upload_id)
         return Response(_upload_data(record))

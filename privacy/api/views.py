@@ -1,5 +1,6 @@
 """A person's data held by you: export it, or erase it (optionally putting the number on your DNC list)."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -27,6 +28,7 @@ def _number(raw: str):
 class PersonExportView(APIView):
     """Everything you hold about one number: contacts, incorrect rows, jobs, attempts, DNC entries, tracked calls."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def get(self, request):
         number, error = _number(request.query_params.get("number", ""))
         if error:
@@ -40,6 +42,7 @@ class PersonExportView(APIView):
 class PersonEraseView(APIView):
     """Erase a number from your data (past calls keep a one-way hash so reports stay true)."""
 
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def post(self, request):
         form = EraseSerializer(data=request.data)
         form.is_valid(raise_exception=True)
