@@ -50,10 +50,10 @@ def test_a_message_being_written_is_not_visible_to_a_consumer(channel, monkeypat
 
 def test_an_unreadable_message_file_is_set_aside_not_raised(channel):
     folder = Path(channel.data_folder_in)
-    (folder / "1_half-written.calls.msg").write_bytes(b"")
+    (folder / "0_half-written.calls.msg").write_bytes(b"")
     channel._put("calls", {"body": "two"})
     assert channel._get("calls") == {"body": "two"}
-    assert [p.name for p in (folder.parent / "rejected").iterdir()] == ["1_half-written.calls.msg"]
+    assert [p.name for p in (folder.parent / "rejected").iterdir()] == ["0_half-written.calls.msg"]
 
 
 def test_the_product_uses_the_embedded_broker_without_a_broker_url():

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from campaigns.causes import LOST_BY_WORKER
+from campaigns.causes import ANSWERED_END_LOST, LOST_BY_WORKER
 from campaigns.dialer import attempt_end, attempt_leases_renew, attempt_report, dialer_reap, dialer_tick
 from campaigns.models import AttemptStatus, CallAttempt
 from campaigns.tests.dialer.helpers import at, dialer_campaign
@@ -47,7 +47,7 @@ def test_without_a_heartbeat_the_call_is_reaped_once_the_lease_expires(customer,
     with time_machine.travel(START + dt.timedelta(seconds=21), tick=False):
         assert dialer_reap() == 1
     attempt.refresh_from_db()
-    assert attempt.cause == LOST_BY_WORKER
+    assert attempt.cause == ANSWERED_END_LOST  # answered, so never called again as a failure (17.17)
     assert attempt_leases_renew(attempt_ids=[attempt.pk]) == 0  # an ended attempt is not renewed
 
 
