@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
-from campaigns.causes import LOST_BY_WORKER
+from campaigns.causes import ANSWERED_END_LOST, LOST_BY_WORKER
 from campaigns.models import CallAttempt, CallJob, JobStatus
 from campaigns.tests.dialer.helpers import dialer_campaign, play_calls
 from campaigns.tests.dialer.test_integration_workers import drive, max_overlap
@@ -204,7 +204,7 @@ def test_a_killed_engine_loses_nobody_and_places_no_attempt_twice(customer, carr
 
     drive(campaign, timeout=300, on_tick=tick, reap=True)
     attempts = list(CallAttempt.objects.filter(campaign=campaign))
-    assert killed and any(a.cause == LOST_BY_WORKER for a in attempts)
+    assert killed and any(a.cause in (LOST_BY_WORKER, ANSWERED_END_LOST) for a in attempts)
     assert CallJob.objects.filter(campaign=campaign).exclude(status=JobStatus.DONE).count() == 0
     placed = [i["attempt"] for i in invites(carrier)]
     assert len(placed) == len(set(placed))
