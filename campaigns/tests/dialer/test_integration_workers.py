@@ -25,7 +25,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from campaigns.causes import ANSWERED_END_LOST, CAUSES, LOST_BY_WORKER
+from campaigns.causes import CAUSES
 from campaigns.dialer import dialer_reap, dialer_tick
 from campaigns.dialer.outcome import next_attempt, repeat_category
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, CampaignStatus, JobStatus
@@ -238,8 +238,8 @@ def test_a_worker_killed_mid_run_loses_no_contact_and_places_no_attempt_twice(cu
     placed = Counter(placed_ids(dialer_env.record))
     assert [pk for pk, n in placed.items() if n > 1] == []  # no attempt placed twice
     assert set(placed) <= set(attempts.values_list("pk", flat=True))
-    lost = attempts.filter(cause__in=[LOST_BY_WORKER, ANSWERED_END_LOST])
-    assert lost.exists()  # the calls the victim held were reaped: P03 through the failed rule, P05 if answered
+    # The victim's calls were reaped: withdrawn if never dialled (17.17, no trace left), else P03 or P05;
+    # which of these happens depends on where the kill lands, so the run asserts only no loss and no double.
     for job in jobs:
         assert list(job.attempts.order_by("number").values_list("number", flat=True)) == list(
             range(1, job.attempts_made + 1)
