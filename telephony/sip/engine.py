@@ -14,6 +14,7 @@ progress finish.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -311,7 +312,12 @@ class CallEngine:
                 "at": time.time(),
             }
             await redis.hset(STATUS, self.engine_id, json.dumps(status))
-            await asyncio.sleep(min(every, 5))
+            if self.draining.is_set():
+                await asyncio.sleep(min(every, 5))
+            else:
+                # Woken by SIGTERM, so the registration says "draining" at once.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.draining.wait(), timeout=min(every, 5))
 
     async def take(self, redis) -> None:
         while not self.draining.is_set():
