@@ -104,6 +104,7 @@ def engines(settings, tmp_path):
     redis.Redis.from_url(django_settings.REDIS_URL).delete("dialer:sip:calls", "dialer:sip:engines")
     settings.DIALER_GATEWAY = "sip"
     settings.DIALER_LEASE_SECONDS = 6
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads made by a test are what its engines play
     started: list[subprocess.Popen] = []
     db = connection.settings_dict
 
@@ -118,6 +119,7 @@ def engines(settings, tmp_path):
             SIP_RTP_PORTS=f"{20000 + 200 * n}-{20199 + 200 * n}",
             SIP_RING_TIMEOUT="3",
             SIP_TTS_CACHE_DIR=str(tmp_path / "tts"),
+            MEDIA_ROOT=str(tmp_path / "media"),
         )
         log = open(tmp_path / f"engine{n}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
@@ -384,3 +386,27 @@ def test_calls_in_progress_end_normally_when_the_campaign_is_paused_or_finished(
     assert sorted(jobs) == sorted([JobStatus.DONE] * 2 + [JobStatus.CANCELLED] * 4)
     assert CallAttempt.objects.filter(campaign=campaign, cause="200").count() == 4
     assert len(invites(carrier)) == 4
+
+
+def test_a_play_step_plays_the_recording_converted_at_upload(customer, carrier, engines, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from campaigns.services import audio_file_create
+
+    engine = engines()
+    tone = tmp_path / "jingle.mp3"
+    subprocess.run(["sox", "-n", "-r", "44100", "-c", "2", str(tone), "synth", "3", "sine", "440"], check=True)
+    audio = audio_file_create(
+        name="Jingle", uploaded=SimpleUploadedFile("jingle.mp3", tone.read_bytes()), customer=customer
+    )
+    scenario = [
+        {"id": "hello", "type": "say", "text": "Listen"},
+        {"id": "jingle", "type": "play", "audio": audio.pk},
+        {"id": "end", "type": "hangup"},
+    ]
+    campaign = campaign_over(customer, ["1"], scenario=scenario, lines=1)
+    drive(campaign, timeout=120, on_tick=lambda _: play_calls(campaign), reap=True)
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    assert attempt.cause == "200" and attempt.duration >= 3  # the 3 s recording was sent at the call's pace
+    log = engine.log_path.read_text()
+    assert f"attempt {attempt.pk}: steps hello,jingle,end, digits ''" in log and "skipped" not in log
