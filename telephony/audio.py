@@ -6,6 +6,7 @@ as it is); recordings are converted once at upload, speech once when rendered.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import wave
 from pathlib import Path
@@ -46,7 +47,9 @@ def to_phone_wav(
         reason = reason.replace(str(source), "the file").replace(str(target), "the output")
         if "no handler for file extension" in reason or "no handler for given file type" in reason:
             reason = f"this server's sox cannot read {source_type or 'this'} audio (install libsox-fmt-mp3 for MP3)"
-        raise ConversionError(reason.removeprefix("sox FAIL ").removeprefix("sox: ")[:300])
+        reason = reason.removeprefix("sox FAIL ").removeprefix("sox: ")
+        reason = re.sub(r"^formats: can't open input file `the file': ", "", reason)
+        raise ConversionError(reason[:300])
     try:
         with wave.open(str(target), "rb") as wav:
             seconds = wav.getnframes() / wav.getframerate()
