@@ -246,3 +246,29 @@ def test_healthz_says_when_the_engines_registry_is_unreachable(client, db, setti
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     body = client.get("/healthz").json()
     assert body["call_engines"] == "unreachable"
+
+
+def test_call_engine_status_lists_each_engines_calls(settings, monkeypatch):
+    import io
+    import json
+    import time
+
+    import redis
+    from django.core.management import call_command
+
+    settings.REDIS_URL = "redis://registry.example:6379/0"
+    entries = {
+        b"a:1:5060": json.dumps({"calls": 104, "placed": 800, "withdrawn": 3, "draining": False, "at": time.time()}),
+        b"b:2:5062": json.dumps({"calls": 2, "placed": 9, "draining": True, "at": time.time() - 120}),
+    }
+    monkeypatch.setattr(redis.Redis, "from_url", classmethod(lambda cls, url, **kw: FakeRedis(entries)))
+    out = io.StringIO()
+    call_command("call_engine", "--status", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("a:1:5060: 104 calls in progress, 800 placed, 3 withdrawn (seen ")
+    assert lines[1].startswith("b:2:5062: 2 calls in progress, 9 placed, 0 withdrawn, draining (seen 120 s ago")
+    assert lines[1].endswith("stale: stopped or killed)")
+    entries.clear()
+    out = io.StringIO()
+    call_command("call_engine", "--status", stdout=out)
+    assert out.getvalue().strip() == "No call engine is running."
