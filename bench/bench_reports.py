@@ -82,8 +82,8 @@ def _fill(customer, attempts: int):
         cursor.execute(
             """
             INSERT INTO campaigns_calljob (campaign_id, contact_id, phone, time_zone, status, attempts_made,
-                repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at)
-            SELECT %s, c.id, c.phone, c.time_zone, 'done', %s, %s, '{}', '', '', '', now()
+                repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, suppressed_by, updated_at)
+            SELECT %s, c.id, c.phone, c.time_zone, 'done', %s, %s, '{}', '', '', '', '', now()
             FROM distribution_lists_contact c WHERE c.distribution_list_id = %s ORDER BY c.row_number
             """,
             [campaign.pk, PER_CONTACT, PER_CONTACT - 1, lst.pk],
