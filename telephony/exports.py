@@ -35,7 +35,8 @@ from django.utils import timezone
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (an optional sign, digits, an optional fraction or exponent)
 # is data to a spreadsheet, not a formula: "+441174090300", "-5", "1.5e3".
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FORMULA_START_SET = frozenset(FORMULA_STARTS)
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included; further rows go to the next sheet
@@ -49,9 +50,20 @@ CSV_ROWS_PER_PIECE = 1000
 
 def guard_formula(value: object) -> object:
     """``value``, with a leading ``'`` when it is text a spreadsheet would run as a formula."""
-    if value.__class__ is str and value and value[0] in FORMULA_STARTS and not _PLAIN_NUMBER.fullmatch(value):
-        return "'" + value
-    return value
+    return _guard_row([value])[0]
+
+
+def _guard_row(row: list) -> list:
+    # Inline, not a call per cell: this runs for every cell of a million-row
+    # export. The digits test settles phone numbers ("+4411…") without the regex.
+    return [
+        "'" + value
+        if value.__class__ is str
+        and value[:1] in _FORMULA_START_SET
+        and not ((value[1:].isdigit() and value.isascii()) or _PLAIN_NUMBER.fullmatch(value))
+        else value
+        for value in row
+    ]
 
 
 # --- CSV ---------------------------------------------------------------------
@@ -73,7 +85,7 @@ def csv_pieces(rows: Iterable[list], *, zone=None) -> Iterator[str]:
             batch = list(itertools.islice(rows, CSV_ROWS_PER_PIECE))
         if not batch:
             return
-        writer.writerows([guard_formula(cell) for cell in row] for row in batch)
+        writer.writerows(_guard_row(row) for row in batch)
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
