@@ -20,7 +20,8 @@ Goal (issue 18, "Exports that finish"): the XLSX export of 1,000,000 rows at
 ``BENCH_EXPORT_ALT_ROWS`` caps the rows given to the alternatives, openpyxl and
 XlsxWriter (default: all; openpyxl needs about a minute and a half per million
 on an idle machine, ten on a busy one). Rates are per row either way.
-``BENCH_EXPORT_SKIP_WRITERS=1`` leaves part 2 out.
+``BENCH_EXPORT_SKIP_WRITERS=1`` leaves part 2 out. "CPU s" is this process only (PostgreSQL works
+beside it); on a busy machine the wall-clock rates fall, the CPU seconds do not.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def _measure(label: str, write, rows: int, baseline: float | None = None) -> lis
         f"{seconds:.1f}",
         f"{cpu:.1f}",
         rate,
+        rows / cpu,
         f"{memory.growth_mb:.0f}",
         f"{memory.peak / 1_048_576:.0f}",
         f"{size / 1_048_576:.0f}",
@@ -176,7 +178,7 @@ def _writer_rows() -> list[list]:
         try:
             import xlsxwriter  # noqa: F401 - measured only where installed
         except ImportError:
-            table.append(["XlsxWriter constant_memory", "not installed", "", "", "", "", "", "", ""])
+            table.append(["XlsxWriter constant_memory", "not installed", "", "", "", "", "", "", "", ""])
         else:
             table.append(
                 _measure(
@@ -189,7 +191,24 @@ def _writer_rows() -> list[list]:
     return table
 
 
-HEADERS = ["writer", "rows", "seconds", "CPU s", "rows/s", "RSS growth MB", "peak RSS MB", "file MB", "goal / ratio"]
+HEADERS = [
+    "writer",
+    "rows",
+    "seconds",
+    "CPU s",
+    "rows/s",
+    "rows/CPU s",
+    "RSS growth MB",
+    "peak RSS MB",
+    "file MB",
+    "goal / ratio",
+]
+
+
+def _load() -> str:
+    """The load average: on a shared machine the wall-clock rates fall with it; CPU seconds do not."""
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} cores"
 
 
 def main() -> None:
@@ -216,11 +235,11 @@ def main() -> None:
             print(f"Building a campaign with {ATTEMPTS:,} attempts in {test_name} …", flush=True)
             campaign = _fill(customer, ATTEMPTS)
             print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
-        print(f"\nThe report export of {ATTEMPTS:,} attempts (11 columns) from PostgreSQL")
+        print(f"\nThe report export of {ATTEMPTS:,} attempts (11 columns) from PostgreSQL; {_load()}")
         print_table(HEADERS, _report_rows(campaign))
         if not os.environ.get("BENCH_EXPORT_SKIP_WRITERS"):
-            print(f"\nThe writers alone: {WRITER_ROWS:,} generated rows × 8 columns (no database)")
+            print(f"\nThe writers alone: {WRITER_ROWS:,} generated rows × 8 columns (no database); {_load()}")
             print_table(HEADERS, _writer_rows())
-        print(f"\n(process peak RSS {_peak_rss_mb():.0f} MB)")
+        print(f"\n(process peak RSS {_peak_rss_mb():.0f} MB; {_load()})")
     finally:
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)
