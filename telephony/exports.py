@@ -105,7 +105,8 @@ def csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpRespons
 
 def sheet_title(name: str, *, default: str = "Sheet", room: int = 0) -> str:
     """``name`` as a worksheet title: no ``\\ / * ? : [ ]``, at most 31 characters less ``room``."""
-    return _SHEET_NAME_FORBIDDEN.sub("-", name).strip("'")[: 31 - room].strip() or default
+    title = _SHEET_NAME_FORBIDDEN.sub("-", name).strip("'")[: 31 - room].strip() or default
+    return f"{title} (1)" if title.casefold() == "history" else title  # a name Excel keeps for itself
 
 
 def _unique_keys(header: list) -> list[str]:

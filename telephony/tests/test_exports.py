@@ -97,6 +97,7 @@ def test_xlsx_of_nothing_has_its_header_and_repeated_names_stay_apart(tmp_path):
     sheet = load_workbook(target).worksheets[0]
     assert [[cell.value for cell in row] for row in sheet.iter_rows()] == [["status", "phone", "status (2)"]]
     assert sheet.title == "Export"
+    assert exports.sheet_title("History") == "History (1)"
 
 
 def test_xlsx_clips_text_past_excels_cell_limit(tmp_path):
