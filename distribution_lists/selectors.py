@@ -80,7 +80,10 @@ def import_phases(distribution_list: DistributionList) -> list[dict]:
     texts = {
         Phase.READING: "",
         Phase.CHECKING: f"{distribution_list.rows_read:,} of {distribution_list.rows_total:,} rows",
-        Phase.SAVING: f"{distribution_list.rows_saved:,} of {distribution_list.rows_to_save:,} rows",
+        # Without a count yet (or on SQLite, where none comes before the end) the bar moves instead.
+        Phase.SAVING: f"{distribution_list.rows_saved:,} of {distribution_list.rows_to_save:,} rows"
+        if distribution_list.rows_saved
+        else f"{distribution_list.rows_to_save:,} rows",
     }
     phases = []
     for index, phase in enumerate(order):

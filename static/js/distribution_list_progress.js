@@ -26,7 +26,10 @@
         status = "current";
         percent = state.percent;
         if (key === "checking") text = number.format(state.rows_read) + " of " + number.format(state.rows_total) + " rows";
-        if (key === "saving") text = number.format(state.rows_saved) + " of " + number.format(state.rows_to_save) + " rows";
+        if (key === "saving") {
+          // No count yet (none comes before the end on SQLite): the bar moves instead.
+          text = (state.rows_saved ? number.format(state.rows_saved) + " of " : "") + number.format(state.rows_to_save) + " rows";
+        }
       }
       item.className = "phase " + status;
       item.querySelector(".phase-text").textContent = text;
