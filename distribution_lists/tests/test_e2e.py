@@ -138,3 +138,54 @@ def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#correct-rows")).to_contain_text("+447400999999")
     expect(page.locator("#correct-rows")).to_contain_text("Short Number")
+
+
+def markup_page_of(page, customer, tmp_path, header, rows, name):
+    """Upload a file as the customer would (service) and open its markup step."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text("\n".join(";".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    with path.open("rb") as handle:
+        distribution_list = services.distribution_list_upload(
+            customer=customer, name=name, upload=handle, filename=path.name
+        )
+    page.goto(f"/distribution-lists/{distribution_list.pk}/markup/")
+
+
+def highlighted(page) -> list[str]:
+    """The column indexes the preview highlights, header cell first then each row's."""
+    return page.locator("#preview .phone-column").evaluate_all("cells => cells.map(c => c.dataset.column)")
+
+
+# A reference column of phone-like numbers comes first: only the header's word can pick the third column.
+GUESS_ROWS = [[f"07400 2000{n:02d}", f"2026121{n}", f"07400 1000{n:02d}", f"Person {n}"] for n in range(4)]
+
+
+HEADER_WORDS = [
+    *["Phone", "Number", "Tel.", "MSISDN", "Mobile"],
+    *["Телефон", "Handynummer", "Téléphone", "Teléfono", "Móvil"],  # Russian, German, French, Spanish
+]
+
+
+def test_markup_guesses_the_phone_column_from_the_header_and_highlights_it(page, login, tmp_path):
+    user = UserFactory()
+    login(user.email, TEST_PASSWORD)
+    for n, word in enumerate(HEADER_WORDS):
+        header = ["Reference", "Delivery date", word, "Name"]
+        markup_page_of(page, user.customer, tmp_path, header, GUESS_ROWS, f"Guess {n}")
+        expect(page.locator("#id_phone_column")).to_have_value("2")
+        # The column's input, the file's header row and each data row.
+        assert highlighted(page) == ["2"] * (2 + len(GUESS_ROWS)), word
+        expect(page.locator("#preview th.phone-column")).to_have_css("background-color", "rgb(232, 240, 254)")
+
+
+def test_markup_guesses_from_the_content_and_the_highlight_follows_the_choice(page, login, tmp_path):
+    user = UserFactory()
+    login(user.email, TEST_PASSWORD)
+    # The issue's file: no phone word in the header, a delivery_date column of 8-digit dates last.
+    rows = [[f"Person {n}", f"A-{n}", f"07400 1000{n:02d}", f"2026121{n}"] for n in range(4)]
+    markup_page_of(page, user.customer, tmp_path, ["name", "code", "contact", "delivery_date"], rows, "Content")
+    expect(page.locator("#id_phone_column")).to_have_value("2")
+    assert highlighted(page) == ["2"] * 6
+    page.select_option("#id_phone_column", "3")
+    expect(page.locator("#preview th.phone-column")).to_have_attribute("data-column", "3")
+    assert highlighted(page) == ["3"] * 6
