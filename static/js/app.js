@@ -62,3 +62,12 @@ document.querySelectorAll("table[data-column-of]").forEach((table) => {
   select.addEventListener("change", highlight);
   highlight();
 });
+
+// The markup preview greys out the file's first row while it is taken as the header.
+document.querySelectorAll("tr[data-header-row]").forEach((row) => {
+  const box = document.getElementById("id_has_header");
+  if (!box) return;
+  const mark = () => row.classList.toggle("file-header", box.checked);
+  box.addEventListener("change", mark);
+  mark();
+});
