@@ -247,6 +247,9 @@ def test_did_history_is_read_only_and_in_words(admin_client):
     page = admin_client.get(reverse("admin:dids_did_history", args=[did.pk])).content.decode()
     assert "Assigned" in page and "Hold" in page and "in_stock" not in page and "pk=None" not in page
     assert "Times in Asia/Tokyo" in page
+    # No raw None for the platform's own changes or a missing reason; times to the minute.
+    assert ">None<" not in page.replace(" ", "").replace("\n", "") and "system" in page
+    assert "a.m." not in page and "p.m." not in page
     version = did.history.order_by("history_id").first()
     form_url = reverse("admin:dids_did_simple_history", args=[did.pk, version.history_id])
     form_page = admin_client.get(form_url).content.decode()

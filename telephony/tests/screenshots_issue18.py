@@ -124,3 +124,16 @@ def test_admin_dids_tab_and_deactivation(page, shot):
     page.goto(f"/admin/customers/customer/{cp.customer.pk}/change/")
     page.get_by_role("link", name="Deactivate (DIDs to Hold)…").click()
     shot("deactivate-confirm.png")
+
+
+def test_did_history(page, shot):
+    from dids import services
+    from dids.tests.factories import ClientPackageFactory, DIDFactory
+
+    cp = ClientPackageFactory(customer__name="Acme Ltd", customer__time_zone="Asia/Tokyo", package__name="Gold")
+    did = services.did_assign(did=DIDFactory(number="+441174092000"), client_package=cp)
+    services.client_package_deactivate(client_package=cp)
+    page.add_init_script("localStorage.setItem('django.admin.navSidebarIsOpen', 'false')")
+    admin_login(page)
+    page.goto(f"/admin/dids/did/{did.pk}/history/")
+    shot("did-history.png")
