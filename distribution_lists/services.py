@@ -16,7 +16,7 @@ from typing import IO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
@@ -356,12 +356,18 @@ class _SavingProgress:
         if self.side is None:
             return
         table = DistributionList._meta.db_table
-        with self.side.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET rows_saved = LEAST(%s, rows_to_save), progress_updated_at = %s "
-                "WHERE id = %s AND status = %s",
-                [rows_saved, timezone.now(), self.list_id, Status.PROCESSING],
-            )
+        try:
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_saved = LEAST(%s, rows_to_save), progress_updated_at = %s "
+                    "WHERE id = %s AND status = %s",
+                    [rows_saved, timezone.now(), self.list_id, Status.PROCESSING],
+                )
+        except DatabaseError:
+            # The count is a courtesy: no second connection (say, the server's limit reached) must not fail the import.
+            logger.warning("Saving progress of list %s not reported", self.list_id, exc_info=True)
+            self.side.close()
+            self.side = None
 
 
 def distribution_list_fail(*, list_id: int, reason: str) -> bool:

@@ -49,3 +49,25 @@ def test_saving_progress_is_seen_by_other_connections_before_the_rows(monkeypatc
     }
     assert Contact.objects.filter(distribution_list=distribution_list).count() == 2000
     assert DuplicateRow.objects.get(distribution_list=distribution_list).first_row_number == 2
+
+
+def test_no_second_connection_does_not_fail_the_import(monkeypatch, tmp_path):
+    from django.db import OperationalError
+
+    def refuse(self, *args, **kwargs):
+        raise OperationalError("too many connections")
+
+    monkeypatch.setattr(services, "SAVE_PROGRESS_ROWS", 100)
+    real_enter = services._SavingProgress.__enter__
+
+    def enter(self):
+        real_enter(self)
+        monkeypatch.setattr(self.side, "cursor", refuse.__get__(self.side))
+        return self
+
+    monkeypatch.setattr(services._SavingProgress, "__enter__", enter)
+    path = tmp_path / "some.csv"
+    path.write_text("phone\n" + "\n".join(f"07400 1{n:05d}" for n in range(300)) + "\n")
+    distribution_list = import_file(CustomerFactory(), path)
+    assert distribution_list.status == DistributionList.Status.READY
+    assert Contact.objects.filter(distribution_list=distribution_list).count() == 300
