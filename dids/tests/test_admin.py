@@ -264,3 +264,19 @@ def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
     delete = 'class="deletelink"'
     assert delete not in admin_client.get(reverse("admin:dids_did_change", args=[assigned.pk])).content.decode()
     assert delete in admin_client.get(reverse("admin:dids_did_change", args=[stock.pk])).content.decode()
+
+
+def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_full_bar(admin_client):
+    from django.core.files.base import ContentFile
+
+    from dids.models import DIDImport
+
+    did_import = DIDImport(status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100)
+    did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    url = reverse("admin:dids_did_import_result", args=[did_import.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Checking numbers: 40 of 100 rows read (40%)" in page
+    DIDImport.objects.filter(pk=did_import.pk).update(rows_read=100)
+    page = admin_client.get(url).content.decode()
+    assert "Every row checked; saving 100 rows" in page
+    assert '<progress max="100" value="100">' not in page
