@@ -271,7 +271,9 @@ def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_fu
 
     from dids.models import DIDImport
 
-    did_import = DIDImport(status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100)
+    did_import = DIDImport(
+        status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100
+    )
     did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
     url = reverse("admin:dids_did_import_result", args=[did_import.pk])
     page = admin_client.get(url).content.decode()
