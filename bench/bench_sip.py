@@ -324,7 +324,6 @@ def main() -> None:
         ours = set(
             CallAttempt.objects.filter(campaign__in=[hold["campaign"], rate["campaign"]]).values_list("pk", flat=True)
         )
-        strays = len(set(seen) - ours)
         audit_hold = _audit(hold["campaign"], seen)
         audit_rate = _audit(rate["campaign"], seen)
         simulator_ms = _simulator_part(customer, world, RATE_CALLS, RATE_CALLS)
@@ -361,7 +360,7 @@ def main() -> None:
             ["SIPp (far end) CPU per call (ms)", 1000 * sipp_cpu / total, "", ""],
             [
                 "calls lost / doubled (database and SIPp)",
-                audit_hold["lost"] + audit_rate["lost"],
+                audit_hold["lost"] + audit_rate["lost"] + strays,
                 audit_hold["doubled"] + audit_rate["doubled"],
                 "goal 0 / 0",
             ],
