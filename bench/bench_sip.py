@@ -321,9 +321,8 @@ def main() -> None:
         _stop(engine)
         final = far.stop()
         seen = far.attempts()
-        ours = set(
-            CallAttempt.objects.filter(campaign__in=[hold["campaign"], rate["campaign"]]).values_list("pk", flat=True)
-        )
+        ours = CallAttempt.objects.filter(campaign__in=[hold["campaign"], rate["campaign"]])
+        strays = len(set(seen) - set(ours.values_list("pk", flat=True)))  # SIPp saw a call of no attempt
         audit_hold = _audit(hold["campaign"], seen)
         audit_rate = _audit(rate["campaign"], seen)
         simulator_ms = _simulator_part(customer, world, RATE_CALLS, RATE_CALLS)
