@@ -434,6 +434,7 @@ def main() -> None:
         total = HOLD_CALLS + RATE_CALLS + ENGINE_CALLS
         far_ok, far_failed = int(final.get("SuccessfulCall(C)", -1)), int(final.get("FailedCall(C)", -1))
         causes = sum((a["causes"] for a in audits), Counter())
+        answered = sum(a["answered"] for a in audits)
         rows += [
             [f"hold: most answered calls at once, {spoken:.1f} s of speech each", audit_hold["peak"], "", "goal ≥ 100"],
             [
@@ -481,7 +482,7 @@ def main() -> None:
                 "goal 0 / 0",
             ],
             ["attempts' causes (200: answered)", ", ".join(f"{k} × {v:,}" for k, v in sorted(causes.items())), "", ""],
-            ["SIPp: successful / failed calls", far_ok, far_failed, f"answered {sum(a['answered'] for a in audits):,} / 0"],
+            ["SIPp: successful / failed calls", far_ok, far_failed, f"answered {answered:,} / 0"],
         ]
     finally:
         if engine is not None:
