@@ -146,7 +146,6 @@ def _start_engine(workdir: Path) -> subprocess.Popen:
         SIP_TRUNK=f"sip:127.0.0.1:{CARRIER_PORT}",
         SIP_LISTEN=f"127.0.0.1:{ENGINE_PORT}",
         SIP_RTP_PORTS=ENGINE_RTP,
-        SIP_RING_TIMEOUT="10",
         SIP_TTS_CACHE_DIR=settings.SIP_TTS_CACHE_DIR,
     )
     log = (workdir / "engine.log").open("w")
