@@ -35,6 +35,10 @@ from telephony.sip.status import STATUS
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
+# Calls taken and not yet dialled (INVITE handed to the SIP thread). Beyond this the engine takes no
+# more from Redis: an engine short of CPU leaves the rest there (for another engine, or later) instead
+# of queueing hundreds of dials until the SIP thread's commands time out (500s; bench/bench_sip.py).
+DIALS_IN_FLIGHT = 20
 FRAME = 0.02
 AHEAD = 1.0  # seconds of speech written ahead of the wire
 
@@ -184,6 +188,7 @@ class CallEngine:
         self.agents: dict[str, object] = {}
         self.placed = 0
         self.withdrawn = 0
+        self.dial_slots = asyncio.Semaphore(DIALS_IN_FLIGHT)
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
@@ -230,7 +235,7 @@ class CallEngine:
         return self.agents[a_number]
 
     # -- one call ----------------------------------------------------------
-    async def place(self, request: CallRequest) -> None:
+    async def place(self, request: CallRequest, dialed=lambda: None) -> None:
         from baresip import CallFailed, CallState, CallTimeout, Event
 
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
@@ -244,6 +249,7 @@ class CallEngine:
                     "X-Dialtone-Attempt": str(request.attempt_id),
                 },
             )
+            dialed()
             closed = asyncio.Event()
             call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
             try:
@@ -295,15 +301,23 @@ class CallEngine:
                 self.established.discard(call.handle)
             await sync_to_async(_report, thread_sensitive=False)(ended)
 
-    async def run_call(self, request: CallRequest) -> None:
+    async def run_call(self, request: CallRequest, *, holds_slot: bool = False) -> None:
+        held = [holds_slot]
+
+        def dialed() -> None:  # once: the dial slot taken in take() is free again
+            if held[0]:
+                held[0] = False
+                self.dial_slots.release()
+
         try:
             if not await sync_to_async(_dial, thread_sensitive=False)(request.attempt_id, self.engine_id):
                 # Campaign paused or finished, work period over, or reaped while queued: withdrawn, never dialled.
                 self.withdrawn += 1
                 return
             self.placed += 1
-            await self.place(request)
+            await self.place(request, dialed)
         finally:
+            dialed()
             self.calls.pop(request.attempt_id, None)
 
     # -- the process -------------------------------------------------------
@@ -330,15 +344,22 @@ class CallEngine:
 
     async def take(self, redis) -> None:
         while not self.draining.is_set():
-            item = await redis.blpop([QUEUE], timeout=1)
+            await self.dial_slots.acquire()
+            try:
+                item = await redis.blpop([QUEUE], timeout=1)
+            except BaseException:
+                self.dial_slots.release()
+                raise
             if item is None:
+                self.dial_slots.release()
                 continue
             if self.draining.is_set():
                 # SIGTERM came while waiting: not ours to place any more; back at the head for another engine.
                 await redis.lpush(QUEUE, item[1])
+                self.dial_slots.release()
                 break
             request = CallRequest(**json.loads(item[1]))
-            self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request))
+            self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request, holds_slot=True))
 
     async def run(self) -> None:
         import redis.asyncio as aioredis
