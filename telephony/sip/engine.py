@@ -49,6 +49,17 @@ def _renew(attempt_ids: list[int]) -> int:
     return attempt_leases_renew(attempt_ids=attempt_ids)
 
 
+def _opt_out_hook(attempt_id: int):
+    """The scenario's opt-out digit: the number goes on the customer's do-not-call list; the text to say."""
+
+    async def opt_out(step: dict) -> str:
+        from campaigns.dialer.optout import attempt_opt_out
+
+        return await sync_to_async(attempt_opt_out, thread_sensitive=False)(attempt_id=attempt_id, step=step)
+
+    return opt_out
+
+
 def _audio_path(audio_id: int) -> str:
     from campaigns.audio import phone_audio_path
 
@@ -230,7 +241,7 @@ class CallEngine:
             channel = SipChannel(call, closed, self.config.uri)
             digits = ""
             try:
-                result = await run_scenario(request.scenario, channel)
+                result = await run_scenario(request.scenario, channel, on_opt_out=_opt_out_hook(request.attempt_id))
                 digits = result.digits
                 log.info("attempt %s: steps %s, digits %r", request.attempt_id, ",".join(result.path), digits)
             except CallClosed:

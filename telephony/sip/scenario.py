@@ -3,12 +3,15 @@
 ``run_scenario(steps, channel)`` walks the (already rendered) steps of
 campaigns/scenario.py and asks ``channel`` to act: speak, play, collect
 digits, transfer, hang up. The channel is the only thing that knows about
-SIP, so the walk is tested without a call, and a new step rule (an opt-out
-digit on gather steps, say) is added here once.
+SIP, so the walk is tested without a call, and a new step rule is added here
+once. A gather's ``opt_out`` digit calls ``on_opt_out`` (which puts the number
+on the do-not-call list and returns the confirmation), says the confirmation
+and hangs up.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -26,6 +29,7 @@ class ScenarioResult:
     digits: str = ""
     path: list[str] = field(default_factory=list)  # the ids of the steps run, in order
     transfer: str = ""  # what the peer answered to our REFER ("" when no transfer)
+    opted_out: bool = False
 
 
 def next_index(steps: list[dict], index: int, step: dict, pressed: str) -> int:
@@ -38,7 +42,13 @@ def next_index(steps: list[dict], index: int, step: dict, pressed: str) -> int:
     return index + 1
 
 
-async def run_scenario(steps: list[dict], channel: Channel, *, max_steps: int = 1000) -> ScenarioResult:
+async def run_scenario(
+    steps: list[dict],
+    channel: Channel,
+    *,
+    max_steps: int = 1000,
+    on_opt_out: Callable[[dict], Awaitable[str]] | None = None,
+) -> ScenarioResult:
     """Run ``steps`` on ``channel``; returns the digits gathered (concatenated) and the path taken."""
     result = ScenarioResult()
     index = 0
@@ -55,6 +65,11 @@ async def run_scenario(steps: list[dict], channel: Channel, *, max_steps: int = 
                 step.get("prompt", ""), int(step.get("digits", 1)), float(step.get("timeout", 5))
             )
             result.digits += pressed
+            if on_opt_out is not None and step.get("opt_out") and pressed == step["opt_out"]:
+                result.opted_out = True
+                await channel.say(await on_opt_out(step))
+                await channel.hangup()
+                return result
             index = next_index(steps, index, step, pressed)
             continue
         elif kind == "transfer":

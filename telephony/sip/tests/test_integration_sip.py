@@ -146,13 +146,13 @@ def invites(trace: Path) -> list[dict]:
     return found
 
 
-def campaign_over(customer, kinds: list[str], **fields):
+def campaign_over(customer, kinds: list[str], scenario: list[dict] = SCENARIO, **fields):
     campaign = dialer_campaign(customer, contacts=len(kinds), launch=False, **fields)
     contacts = list(campaign.distribution_list.contacts.order_by("row_number"))
     for n, (contact, kind) in enumerate(zip(contacts, kinds, strict=True)):
         contact.phone = f"+447911{kind}{n:05d}"
     type(contacts[0]).objects.bulk_update(contacts, ["phone"])
-    campaign.app.scenario = SCENARIO
+    campaign.app.scenario = scenario
     campaign.app.save()
     from campaigns.services import campaign_launch
 
@@ -208,3 +208,17 @@ def test_a_killed_engine_loses_nobody_and_places_no_attempt_twice(customer, carr
     assert CallJob.objects.filter(campaign=campaign).exclude(status=JobStatus.DONE).count() == 0
     placed = [i["attempt"] for i in invites(carrier)]
     assert len(placed) == len(set(placed))
+
+
+def test_the_opt_out_digit_pressed_on_a_real_call_lands_in_the_customers_dnc_list(customer, carrier, engines):
+    from dnc.models import DncEntry, DncSource
+
+    engine = engines()
+    opt_out = [{**SCENARIO[0]}, {**SCENARIO[1], "branches": {}, "opt_out": "1", "opt_out_confirmation": "Noted."}]
+    campaign = campaign_over(customer, ["0"], opt_out, lines=1)  # the carrier answers "0" numbers and presses 1
+    drive(campaign, timeout=120, on_tick=lambda _: play_calls(campaign), reap=True)
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    entry = DncEntry.objects.get(customer=customer, number=attempt.b_number)
+    assert (entry.source, entry.campaign_id, entry.attempt_id) == (DncSource.OPT_OUT, campaign.pk, attempt.pk)
+    assert attempt.digits == "1" and attempt.answered_at
+    assert f"attempt {attempt.pk}: steps hello,menu, digits '1'" in engine.log_path.read_text()

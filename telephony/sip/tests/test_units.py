@@ -127,6 +127,23 @@ def test_a_scenario_without_hangup_hangs_up_at_its_end():
     assert channel.log == [("play", 3), ("hangup",)]
 
 
+def test_the_opt_out_digit_calls_the_hook_says_its_confirmation_and_hangs_up():
+    steps = [{**STEPS[1], "opt_out": "9"}, *STEPS[2:]]
+    opted: list[dict] = []
+
+    async def on_opt_out(step):
+        opted.append(step)
+        return "You will not be called again."
+
+    channel = FakeChannel(["9"])
+    result = _run_apart(run_scenario(steps, channel, on_opt_out=on_opt_out))
+    assert result.opted_out and opted == [steps[0]]
+    assert channel.log[1:] == [("say", "You will not be called again."), ("hangup",)]
+    other = FakeChannel(["2"])  # any other digit follows the branches
+    assert not _run_apart(run_scenario(steps, other, on_opt_out=on_opt_out)).opted_out
+    assert other.log[-2:] == [("say", "Goodbye"), ("hangup",)] and len(opted) == 1
+
+
 def test_dialer_gateway_takes_short_names_and_class_paths(settings):
     from telephony.gateways import _gateway
     from telephony.gateways.simulator import SimulatorGateway
