@@ -14,16 +14,7 @@ from distribution_lists.models import Contact
 from pools.services.carousel import pool_members_add
 from pools.tests.carousel.factories import NumberPoolFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.compliance]
-
-
-@pytest.fixture(autouse=True)
-def _simulator(settings):
-    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
-    settings.DIALER_SIM_ZERO_DELAY = True
-    settings.DIALER_SIM_MIX = {"200": 1}
-    settings.DIALER_SIM_TALK_SECONDS = (30, 30)
-    settings.DIALER_SIM_OVERRIDES = {}
+pytestmark = [pytest.mark.django_db, pytest.mark.compliance, pytest.mark.usefixtures("simulator")]
 
 
 def _pool(customer, *dids, **policy):
