@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from compliance.models import ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
-from compliance.selectors import caller_id_usage, legal_rules_forget
+from compliance.selectors import RECENT_DAYS, caller_id_reputation, caller_id_usage, legal_rules_forget
 
 
 @admin.register(LegalWindow)
@@ -52,9 +52,12 @@ class ANumberDayAdmin(admin.ModelAdmin):
         return [usage, *super().get_urls()]
 
     def usage_view(self, request):
+        rows = caller_id_usage()
         context = {
             **self.admin_site.each_context(request),
-            "rows": caller_id_usage(),
+            "rows": rows,
+            "numbers": caller_id_reputation(rows),
+            "recent_days": RECENT_DAYS,
             "admin_view": True,
             "base_template": "admin/base_site.html",
             "title": "Caller-ID usage",
