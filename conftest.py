@@ -141,6 +141,22 @@ def login(page):
     return log_in
 
 
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(page, "name")``: a full-page PNG in ``E2E_SCREENSHOTS`` (e.g. docs/screenshots) when set,
+    else in the test's temporary folder, so that a plain test run leaves the work tree alone."""
+    from pathlib import Path
+
+    def take(page, name: str) -> Path:
+        folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
 @pytest.fixture(autouse=True)
 def _compliance_rules(request, monkeypatch):
     """The platform's legal calling hours and contact caps apply only to tests marked ``compliance``.

@@ -3,7 +3,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from compliance.models import ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
-from compliance.selectors import RECENT_DAYS, caller_id_reputation, caller_id_usage, legal_rules_forget
+from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage, legal_rules_forget
 
 
 @admin.register(LegalWindow)
@@ -53,10 +53,12 @@ class ANumberDayAdmin(admin.ModelAdmin):
 
     def usage_view(self, request):
         rows = caller_id_usage()
+        numbers = caller_id_reputation(rows)
         context = {
             **self.admin_site.each_context(request),
             "rows": rows,
-            "numbers": caller_id_reputation(rows),
+            "numbers": numbers,
+            "grid": caller_id_grid(rows, numbers),
             "recent_days": RECENT_DAYS,
             "admin_view": True,
             "base_template": "admin/base_site.html",

@@ -217,6 +217,27 @@ def caller_id_reputation(rows: list[CallerIdDay], *, now: dt.datetime | None = N
 
 
 @dataclass(frozen=True)
+class UsageGrid:
+    """The usage rows as a grid for the page: ``days`` newest first, one row of cells per number (None: no call)."""
+
+    days: list[dt.date]
+    rows: list[tuple[str, list[CallerIdDay | None]]]
+
+
+def caller_id_grid(
+    rows: list[CallerIdDay], numbers: list[CallerIdReputation], *, days: int = 14, now: dt.datetime | None = None
+) -> UsageGrid:
+    from django.utils import timezone
+
+    today = (now or timezone.now()).astimezone(dt.UTC).date()
+    columns = [today - dt.timedelta(days=back) for back in range(days)]
+    cells = {(row.a_number, row.day): row for row in rows}
+    return UsageGrid(
+        days=columns, rows=[(n.a_number, [cells.get((n.a_number, day)) for day in columns]) for n in numbers]
+    )
+
+
+@dataclass(frozen=True)
 class LegalConflict:
     contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
     zones: tuple[str, ...]  # their zone keys

@@ -2,7 +2,7 @@
 
 from django.views.generic import TemplateView
 
-from compliance.selectors import RECENT_DAYS, caller_id_reputation, caller_id_usage
+from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage
 from customers.tenancy import CustomerRequiredMixin
 
 
@@ -11,6 +11,7 @@ class CallerIdUsageView(CustomerRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         rows = caller_id_usage(customer=self.customer)
+        numbers = caller_id_reputation(rows)
         return super().get_context_data(
-            rows=rows, numbers=caller_id_reputation(rows), recent_days=RECENT_DAYS, **kwargs
+            rows=rows, numbers=numbers, grid=caller_id_grid(rows, numbers), recent_days=RECENT_DAYS, **kwargs
         )
