@@ -97,6 +97,15 @@ class CustomerCapsAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer"]
 
 
+class PoolPolicyInline(admin.StackedInline):
+    """On the caller-ID pool's admin page: local presence and the pool's own per-number daily cap."""
+
+    model = PoolPolicy
+    can_delete = False
+    max_num = 1
+    verbose_name = verbose_name_plural = "Compliance: local presence and daily cap per number"
+
+
 @admin.register(PoolPolicy)
 class PoolPolicyAdmin(admin.ModelAdmin):
     list_display = ["pool", "local_presence", "calls_per_number_per_day"]

@@ -64,3 +64,30 @@ def test_the_edit_form_shows_the_stored_days_and_the_reset_action_restores_the_s
     )
     assert f"shipped one again: {shipped} windows" in response.content.decode()
     assert LegalWindow.objects.count() == shipped and LegalWindow.objects.filter(country="GB").exists()
+
+
+def test_the_pool_admin_page_sets_local_presence_and_the_pools_cap(admin_client, customer):
+    from compliance.models import PoolPolicy
+    from pools.tests.carousel.factories import NumberPoolFactory
+
+    pool = NumberPoolFactory(customer=customer)
+    page = admin_client.get(f"/admin/pools/numberpool/{pool.pk}/change/").content.decode()
+    assert "local presence and daily cap per number" in page
+    prefix = "compliance_policy"
+    response = admin_client.post(
+        f"/admin/pools/numberpool/{pool.pk}/change/",
+        {
+            "name": pool.name,
+            "pool_type": pool.pool_type,
+            "customer": customer.pk,
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-INITIAL_FORMS": "0",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1",
+            f"{prefix}-0-local_presence": "on",
+            f"{prefix}-0-calls_per_number_per_day": "40",
+        },
+    )
+    assert response.status_code == 302
+    policy = PoolPolicy.objects.get(pool=pool)
+    assert policy.local_presence and policy.calls_per_number_per_day == 40
