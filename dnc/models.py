@@ -79,7 +79,10 @@ class DncUpload(models.Model):
 
     TENANT_LOOKUP = "customer"
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="dnc_uploads")
+    # Empty: an administrator's upload to the platform list.
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="dnc_uploads"
+    )
     source_file = models.FileField(upload_to="dnc/%Y/%m/", max_length=300, blank=True)
     original_filename = models.CharField(max_length=255)
     rows_total = models.PositiveIntegerField(default=0)
@@ -97,3 +100,7 @@ class DncUpload(models.Model):
 
     def __str__(self) -> str:
         return self.original_filename
+
+    @property
+    def list_name(self) -> str:
+        return "platform" if self.customer_id is None else "customer"
