@@ -6,6 +6,7 @@ from django.urls import path
 from compliance.models import ALL_DAYS, ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
 from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage, legal_rules_forget
 from compliance.services import legal_windows_reset
+from customers.admin import CustomerAdmin
 
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
@@ -95,6 +96,19 @@ class LegalWindowAdmin(admin.ModelAdmin):
 class CustomerCapsAdmin(admin.ModelAdmin):
     list_display = ["customer", "calls_per_day", "calls_per_week"]
     autocomplete_fields = ["customer"]
+
+
+class CustomerCapsInline(admin.StackedInline):
+    """On the customer's admin page: its own caps per subscriber (blank: the platform's default)."""
+
+    model = CustomerCaps
+    can_delete = False
+    max_num = 1
+    verbose_name = verbose_name_plural = "Compliance: attempts to one number per day and per week"
+
+
+if CustomerCapsInline not in CustomerAdmin.inlines:
+    CustomerAdmin.inlines = [*CustomerAdmin.inlines, CustomerCapsInline]
 
 
 class PoolPolicyInline(admin.StackedInline):

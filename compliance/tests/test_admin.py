@@ -91,3 +91,13 @@ def test_the_pool_admin_page_sets_local_presence_and_the_pools_cap(admin_client,
     assert response.status_code == 302
     policy = PoolPolicy.objects.get(pool=pool)
     assert policy.local_presence and policy.calls_per_number_per_day == 40
+
+
+def test_the_customer_admin_page_carries_its_caps(admin_client, customer):
+    from compliance.models import CustomerCaps
+
+    CustomerCaps.objects.create(customer=customer, calls_per_day=2)
+    response = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/")
+    page = response.content.decode()
+    assert "attempts to one number per day and per week" in page
+    assert 'name="compliance_caps-0-calls_per_day" value="2"' in page
