@@ -48,6 +48,20 @@ class LegalWindowForm(forms.ModelForm):
     def clean_country(self):
         return self.cleaned_data["country"].strip().upper()
 
+    def clean_zones(self):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        names = [name.strip() for name in self.cleaned_data["zones"].split(",") if name.strip()]
+        unknown = []
+        for name in names:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                unknown.append(name)
+        if unknown:
+            raise forms.ValidationError(f"Unknown time zone(s): {', '.join(unknown)}; e.g. America/Chicago.")
+        return ",".join(names)
+
     def clean(self):
         data = super().clean()
         start, end = data.get("start"), data.get("end")

@@ -43,10 +43,11 @@ def test_an_added_window_takes_effect_without_waiting_for_the_cache(admin_client
 def test_a_window_ending_before_it_starts_and_no_day_are_named(admin_client):
     response = admin_client.post(
         "/admin/compliance/legalwindow/add/",
-        {"country": "JP", "start": "18:00", "end": "09:00", "note": ""},
+        {"country": "JP", "zones": "Asia/Tokyo, Mars/Olympus", "start": "18:00", "end": "09:00", "note": ""},
     )
     form = response.context["adminform"].form
     assert "must end after it starts" in str(form.errors["end"]) and "weekdays" in form.errors
+    assert "Unknown time zone(s): Mars/Olympus" in str(form.errors["zones"])
     assert not LegalWindow.objects.filter(country="JP").exists()
 
 
