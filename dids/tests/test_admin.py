@@ -247,6 +247,9 @@ def test_did_history_is_read_only_and_in_words(admin_client):
     page = admin_client.get(reverse("admin:dids_did_history", args=[did.pk])).content.decode()
     assert "Assigned" in page and "Hold" in page and "in_stock" not in page and "pk=None" not in page
     assert "Times in Asia/Tokyo" in page
+    # No raw None for the platform's own changes or a missing reason; times to the minute.
+    assert ">None<" not in page.replace(" ", "").replace("\n", "") and "system" in page
+    assert "a.m." not in page and "p.m." not in page
     version = did.history.order_by("history_id").first()
     form_url = reverse("admin:dids_did_simple_history", args=[did.pk, version.history_id])
     form_page = admin_client.get(form_url).content.decode()
@@ -261,3 +264,21 @@ def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
     delete = 'class="deletelink"'
     assert delete not in admin_client.get(reverse("admin:dids_did_change", args=[assigned.pk])).content.decode()
     assert delete in admin_client.get(reverse("admin:dids_did_change", args=[stock.pk])).content.decode()
+
+
+def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_full_bar(admin_client):
+    from django.core.files.base import ContentFile
+
+    from dids.models import DIDImport
+
+    did_import = DIDImport(
+        status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100
+    )
+    did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    url = reverse("admin:dids_did_import_result", args=[did_import.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Checking numbers: 40 of 100 rows read (40%)" in page
+    DIDImport.objects.filter(pk=did_import.pk).update(rows_read=100)
+    page = admin_client.get(url).content.decode()
+    assert "Every row checked; saving 100 rows" in page
+    assert '<progress max="100" value="100">' not in page

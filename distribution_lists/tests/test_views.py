@@ -72,8 +72,12 @@ def test_upload_markup_and_processing_flow(customer_client, customer, django_cap
     assert progress == {
         "status": "ready",
         "status_display": "ready",
+        "phase": "",
+        "phase_display": "",
         "rows_read": 8,
         "rows_total": 8,
+        "rows_saved": 8,
+        "rows_to_save": 8,
         "percent": 100,
         "failure_reason": "",
     }
@@ -236,3 +240,40 @@ def test_a_header_without_rows_is_refused_at_upload(customer_client, customer, t
     path.write_text("07400 123456\n", encoding="utf-8")
     upload(customer_client, "One contact", path)
     assert DistributionList.objects.filter(customer=customer, name="One contact").exists()
+
+
+def test_duplicates_tab_lists_each_duplicate_with_the_row_it_repeats(
+    customer_client, customer, django_assert_max_num_queries
+):
+    distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
+    url = reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])
+    page = customer_client.get(url).content.decode()
+    assert 'id="tab-duplicates"' in page and "Duplicates (1)" in page
+    with django_assert_max_num_queries(8):
+        page = customer_client.get(url, {"tab": "duplicates"}).content.decode()
+    table = page[page.index('id="duplicate-rows"') :]
+    # Row 7 (+447400123456, "Alice again") repeats row 2 (07400 123456, "Alice Smith").
+    assert "<td>7</td>" in table
+    assert "row 2 · +447400123456" in table
+    assert "Alice again" in table and "Alice Smith" in table
+    page = customer_client.get(url, {"tab": "duplicates", "q": "again"}).content.decode()
+    assert "Alice again" in page
+    page = customer_client.get(url, {"tab": "duplicates", "q": "nobody here"}).content.decode()
+    assert "No duplicates match" in page
+
+
+def test_a_processing_list_shows_its_three_phases(customer_client, customer):
+    distribution_list = DistributionListFactory(
+        customer=customer,
+        status=Status.PROCESSING,
+        import_phase=DistributionList.Phase.CHECKING,
+        rows_read=100,
+        rows_total=400,
+    )
+    page = customer_client.get(reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])).content
+    page = page.decode()
+    assert '<span class="badge warn">checking numbers 25%</span>' in page
+    assert '<li class="phase done" data-phase="reading">' in page
+    assert '<li class="phase current" data-phase="checking">' in page
+    assert "100 of 400 rows" in page
+    assert '<li class="phase waiting" data-phase="saving">' in page

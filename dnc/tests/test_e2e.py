@@ -43,6 +43,8 @@ def test_add_upload_search_and_remove_in_the_browser(page, login, customer, scre
     page.fill("input[name=q]", "")
     page.get_by_role("button", name="Search").click()
     page.locator("#dnc-entries tr", has_text="+447911123456").get_by_role("button", name="Remove").click()
+    assert page.locator("#confirm-title").inner_text() == "Remove +447911123456?"
+    page.click("#confirm-ok")
     assert "+447911123456 removed" in page.locator(".message").inner_text()
     assert not DncEntry.objects.filter(customer=customer, number="+447911123456").exists()
     assert set(DncEntry.objects.filter(customer=customer).values_list("number", flat=True)) == {

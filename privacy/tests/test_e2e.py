@@ -41,8 +41,9 @@ def test_export_then_erase_one_number_in_the_browser(page, login, customer, scre
 
     page.fill("#id_number", NUMBER)
     page.check("#id_add_to_dnc")
-    page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Erase").click()
+    assert page.locator("#confirm-title").inner_text() == "Erase this number?"
+    page.click("#confirm-ok")
     hashed = number_hash(NUMBER)
     assert hashed in page.locator(".message").inner_text()
     assert page.locator("#erasures tbody tr").first.inner_text().split("\t")[1:] == [hashed, user.email, "yes"]
