@@ -33,8 +33,13 @@ from telephony.sip.scenario import run_scenario
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
+# Calls taken and not yet dialled (INVITE handed to the SIP thread). Beyond this the engine takes no
+# more from Redis: an engine short of CPU leaves the rest there (for another engine, or later) instead
+# of queueing hundreds of dials until the SIP thread's commands time out (500s; bench/bench_sip.py).
+DIALS_IN_FLIGHT = 20
 STATUS = "dialer:sip:engines"
 FRAME = 0.02
+AHEAD = 1.0  # seconds of speech written ahead of the wire
 
 
 def _report(event: CallEvent) -> None:
@@ -97,17 +102,25 @@ class SipChannel:
             raise CallClosed
 
     async def _send(self, pcm: bytes) -> None:
-        """Write PCM at the pace the call sends it (a few frames ahead)."""
-        sent = 0
+        """Write PCM at the pace the call sends it: up to AHEAD seconds buffered, topped up when half
+        has gone out. Waking once a frame per call cost the loop ~1.8 ms of CPU per call-second
+        (bench/bench_sip.py); this wakes a few times a second."""
+        sent, rate = 0, 16000
         while sent < len(pcm):
             self._check()
             info = self.call.audio.info()
-            ahead = int(info.tx_sample_rate or 8000) * 2 * info.tx_channels * 0.1
-            if info.tx_buffered < ahead:
-                sent += self.call.audio.write(pcm[sent : sent + int(ahead)])
-            await asyncio.sleep(FRAME)
-        while self.call.audio.info().tx_buffered and not self.closed.is_set():
-            await asyncio.sleep(FRAME)
+            rate = int(info.tx_sample_rate or 8000) * 2 * (info.tx_channels or 1)  # bytes a second
+            ahead = int(min(rate * AHEAD, info.tx_capacity * 3 // 4 or rate * FRAME * 5))
+            buffered = info.tx_buffered
+            if buffered < ahead:
+                buffered += self.call.audio.write(pcm[sent : sent + ahead - buffered])
+                sent += buffered - info.tx_buffered
+            await asyncio.sleep(max(FRAME, buffered / rate / 2))
+        while not self.closed.is_set():
+            buffered = self.call.audio.info().tx_buffered
+            if not buffered:
+                break
+            await asyncio.sleep(max(FRAME, buffered / rate))
         self._check()
 
     async def say(self, text: str) -> None:
@@ -161,6 +174,7 @@ class CallEngine:
         self.established: set[int] = set()
         self.agents: dict[str, object] = {}
         self.placed = 0
+        self.dial_slots = asyncio.Semaphore(DIALS_IN_FLIGHT)
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
@@ -207,7 +221,7 @@ class CallEngine:
         return self.agents[a_number]
 
     # -- one call ----------------------------------------------------------
-    async def place(self, request: CallRequest) -> None:
+    async def place(self, request: CallRequest, dialed=lambda: None) -> None:
         from baresip import CallFailed, CallState, CallTimeout, Event
 
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
@@ -221,6 +235,7 @@ class CallEngine:
                     "X-Dialtone-Attempt": str(request.attempt_id),
                 },
             )
+            dialed()
             closed = asyncio.Event()
             call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
             try:
@@ -265,13 +280,21 @@ class CallEngine:
                 self.established.discard(call.handle)
             await sync_to_async(_report, thread_sensitive=False)(ended)
 
-    async def run_call(self, request: CallRequest) -> None:
+    async def run_call(self, request: CallRequest, *, holds_slot: bool = False) -> None:
+        held = [holds_slot]
+
+        def dialed() -> None:  # once: the dial slot taken in take() is free again
+            if held[0]:
+                held[0] = False
+                self.dial_slots.release()
+
         try:
             if not await sync_to_async(_renew, thread_sensitive=False)([request.attempt_id]):
                 return  # ended meanwhile (reaped while queued): not ours to place any more
             self.placed += 1
-            await self.place(request)
+            await self.place(request, dialed)
         finally:
+            dialed()
             self.calls.pop(request.attempt_id, None)
 
     # -- the process -------------------------------------------------------
@@ -287,11 +310,17 @@ class CallEngine:
 
     async def take(self, redis) -> None:
         while not self.draining.is_set():
-            item = await redis.blpop([QUEUE], timeout=1)
+            await self.dial_slots.acquire()
+            try:
+                item = await redis.blpop([QUEUE], timeout=1)
+            except BaseException:
+                self.dial_slots.release()
+                raise
             if item is None:
+                self.dial_slots.release()
                 continue
             request = CallRequest(**json.loads(item[1]))
-            self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request))
+            self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request, holds_slot=True))
 
     async def run(self) -> None:
         import redis.asyncio as aioredis
