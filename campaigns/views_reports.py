@@ -41,6 +41,7 @@ class CampaignReportView(CustomerRequiredMixin, TemplateView):
             outcome_filters=reports.OUTCOME_FILTERS,
             colours=reports.OUTCOME_COLOURS,
             causes=CAUSES.values(),
+            suppressed_by=reports.suppressed_by_entry(campaign),
         )
         return context
 

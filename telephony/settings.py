@@ -394,6 +394,9 @@ DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
 DIALER_CALL_THREADS = env_int("DIALER_CALL_THREADS", 20)
 # An attempt not reported within this many seconds (renewed on answer) was lost by its worker.
 DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
+# PostgreSQL memory for the launch's do-not-call hash joins (SET LOCAL, that statement only): a
+# million-contact list then joins in one pass instead of spilling to temporary files (dnc/dialer.py).
+DIALER_LAUNCH_WORK_MEM = os.environ.get("DIALER_LAUNCH_WORK_MEM", "64MB")
 # Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.
 DIALER_CALL_TIME_LIMIT = env_int("DIALER_CALL_TIME_LIMIT", max(DIALER_LEASE_SECONDS - 10, 5))
 # Real calls (DIALER_GATEWAY=sip): the trunk and the call engine (telephony/sip/, README "Real calls (SIP)").

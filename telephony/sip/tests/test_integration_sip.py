@@ -410,3 +410,17 @@ def test_a_play_step_plays_the_recording_converted_at_upload(customer, carrier, 
     assert attempt.cause == "200" and attempt.duration >= 3  # the 3 s recording was sent at the call's pace
     log = engine.log_path.read_text()
     assert f"attempt {attempt.pk}: steps hello,jingle,end, digits ''" in log and "skipped" not in log
+
+
+def test_the_opt_out_digit_pressed_on_a_real_call_lands_in_the_customers_dnc_list(customer, carrier, engines):
+    from dnc.models import DncEntry, DncSource
+
+    engine = engines()
+    opt_out = [{**SCENARIO[0]}, {**SCENARIO[1], "branches": {}, "opt_out": "1", "opt_out_confirmation": "Noted."}]
+    campaign = campaign_over(customer, ["0"], opt_out, lines=1)  # the carrier answers "0" numbers and presses 1
+    drive(campaign, timeout=120, on_tick=lambda _: play_calls(campaign), reap=True)
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    entry = DncEntry.objects.get(customer=customer, number=attempt.b_number)
+    assert (entry.source, entry.campaign_id, entry.attempt_id) == (DncSource.OPT_OUT, campaign.pk, attempt.pk)
+    assert attempt.digits == "1" and attempt.answered_at
+    assert f"attempt {attempt.pk}: steps hello,menu, digits '1'" in engine.log_path.read_text()
