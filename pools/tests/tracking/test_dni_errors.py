@@ -6,12 +6,26 @@ import json
 from urllib.parse import urlencode
 
 import pytest
+from django.core.cache import cache
 
 from pools.models import DNISession
-from pools.tests.tracking.test_tracking_dni import FORM, PAID, _through_wsgi, endpoint, pool, send  # noqa: F401
+from pools.tests.tracking.factories import TrackingPoolFactory
+from pools.tests.tracking.test_tracking_dni import FORM, PAID, _through_django, _through_wsgi
 from telephony.api_errors import INVALID
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def endpoint():
+    cache.clear()
+    return f"/v3/api/dni/{TrackingPoolFactory(numbers=3, match_period=30).public_key}"
+
+
+@pytest.fixture(params=["wsgi", "django"])
+def send(request):
+    return _through_wsgi if request.param == "wsgi" else _through_django
+
 
 GOOD = {"visitor": "visitor-0001", "referrer": "https://www.google.com/", "url": PAID}
 
