@@ -6,7 +6,8 @@ beside it), so a client and schemathesis know every status an operation
 answers. Which ones:
 
 - 400: an operation with parameters or a body (invalid input);
-- 401, 403: a secured operation (no or a wrong token; not the customer's);
+- 401: a secured operation (no token, or a wrong one);
+- 403: every operation (not allowed: a user without a customer, a DNI request from another site);
 - 404: an operation with path ids (another customer's or an unknown id) or pages;
 - 413, 415: an operation with a body (too large; a media type it does not read);
 - 429: every operation (``API_RATE``; the DNI endpoint's own limits).
@@ -54,11 +55,11 @@ def _document(operation: dict, secured_by_default: bool) -> None:
     security = operation.get("security")
     # An empty requirement ({}) in the list means "no token needed" (a public operation).
     secured = bool(security) and {} not in security if security is not None else secured_by_default
-    codes = ["429"]
+    codes = ["403", "429"]
     if parameters or has_body:
         codes.append("400")
     if secured:
-        codes += ["401", "403"]
+        codes.append("401")
     # A path id that is unknown or another customer's; a ?page= past the last page ("Invalid page.").
     if any(p.get("in") == "path" or (p.get("in") == "query" and p.get("name") == "page") for p in parameters):
         codes.append("404")

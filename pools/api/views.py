@@ -52,6 +52,10 @@ def _refusal(exc: services.TrackingError) -> Response:
 class GroupMixin:
     """The group in the URL must be the caller's own customer account; anything else is 404."""
 
+    # Pool bodies nest objects (phone_number_request, call_routes): JSON only. A form cannot carry
+    # them, and DRF reads a missing nested object of a form as "not given" (a PATCH ignored in silence).
+    parser_classes = [BoundedJSONParser]
+
     def group(self, request, group_id: int):
         customer = customer_of(request)
         if customer is None or customer.pk != int(group_id):
