@@ -48,6 +48,7 @@ def assert_envelope(response, status: int) -> dict:
         ({"visitor": "short"}, "visitor"),
         ({"url": ""}, "url"),
         ({"url": "https://www.example.com/\x00"}, "url"),
+        ({"url": PAID + "&n=\x00"}, "url"),  # a paid visit is stored: PostgreSQL refused the NUL (a 500)
         ({"referrer": "https://www.google.com/\x01"}, "referrer"),
     ],
 )
@@ -64,7 +65,7 @@ def test_a_missing_field_is_named(send, endpoint):
 
 
 def test_a_lone_surrogate_in_json_is_400_not_a_database_error(send, endpoint):
-    raw = '{"visitor": "visitor-0001", "url": "https://www.example.com/\\ud800"}'
+    raw = '{"visitor": "visitor-0001", "url": "' + PAID + '&n=\\ud800"}'
     body = assert_envelope(send("POST", endpoint, raw, content_type="application/json"), 400)
     assert "url" in body
 
