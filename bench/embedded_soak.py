@@ -1,14 +1,25 @@
 """Run the embedded product (`make run`'s Procfile.embedded) with the demo campaign and report process exits.
 
     .venv/bin/python -m bench.embedded_soak [--minutes 30] [--port 8000]
+    make soak MINUTES=30 PORT=8000
 
 A fresh embedded set-up under ``var/soak-PORT/`` (SQLite, the embedded broker):
 migrate, seed_demo, dialer_demo, then honcho with Procfile.embedded for the
-given minutes. Every 30 s it checks the web server answers /healthz; at the
-end it reports every process exit (telephony.keep_running records them), the
-lines of the processes' output that show a crash, the calls the dialer made,
-the product's own 404 page and a static file. It exits 1 when a process
-exited, honcho stopped, or the web server stopped answering.
+given minutes (``--minutes``, or ``SOAK_MINUTES``). The demo campaign calls a
+handful of numbers and finishes within minutes, so whenever no demo campaign
+is launched the soak runs ``dialer_demo --again``, which launches a new copy
+of it: calls keep flowing for the whole run. The same numbers are called
+again and again, so the soak lifts the per-number contact caps in its own
+environment (``COMPLIANCE_CALLS_PER_DAY``/``_PER_WEEK``); legal calling hours
+still apply (the demo list's GB and US numbers are callable 08:00–21:00 local).
+
+Every 30 s it checks the web server answers /healthz; at the end it reports
+every process exit (telephony.keep_running records them; each one was
+restarted), the lines of the processes' output that show a crash, the calls
+the dialer placed and in how many of the run's minutes, the campaign
+re-launches, the product's own 404 page and a static file. It exits 1 when a
+process exited, honcho stopped, the web server stopped answering or no call
+was placed.
 """
 
 from __future__ import annotations
@@ -41,17 +52,36 @@ def fetch(url: str) -> tuple[int, str]:
         return 0, str(exc)
 
 
-def calls(db: Path) -> tuple[int, int]:
+def calls(db: Path) -> tuple[int, int, int]:
+    """(attempts ended, attempts in all, distinct minutes in which an attempt started)."""
     with sqlite3.connect(db, timeout=30) as conn:
         ended = conn.execute("SELECT count(*) FROM campaigns_callattempt WHERE status = 'ended'").fetchone()[0]
         total = conn.execute("SELECT count(*) FROM campaigns_callattempt").fetchone()[0]
-    return ended, total
+        minutes = conn.execute(
+            "SELECT count(DISTINCT substr(started_at, 1, 16)) FROM campaigns_callattempt"
+        ).fetchone()[0]
+    return ended, total, minutes
+
+
+def campaign_running(db: Path) -> bool:
+    """Whether a campaign is launched or paused (the soak's database holds only the demo customer's)."""
+    try:
+        with sqlite3.connect(db, timeout=30) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM campaigns_campaign WHERE status IN ('launched', 'paused')"
+            ).fetchone()
+    except sqlite3.Error:
+        return True  # busy: look again at the next check
+    return row[0] > 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 30)))
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument(
+        "--relaunch-check", type=float, default=10.0, help="seconds between checks that a demo campaign runs"
+    )
     args = parser.parse_args()
 
     var = ROOT / "var" / f"soak-{args.port}"
@@ -60,8 +90,12 @@ def main() -> int:
     exits = var / "process-exits.jsonl"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "DEBUG")}
     env.update(VAR_DIR=str(var), PORT=str(args.port), KEEP_RUNNING_LOG=str(exits), PYTHONUNBUFFERED="1")
+    # The demo list's few numbers are called for the whole run: no per-number cap may stop them.
+    env.update(COMPLIANCE_CALLS_PER_DAY="1000000", COMPLIANCE_CALLS_PER_WEEK="1000000")
     for command in (["migrate", "--noinput"], ["seed_demo"], ["dialer_demo"]):
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    db = var / "db.sqlite3"
+    relaunches: list[float] = []
 
     output = var / "honcho.log"
     base = f"http://127.0.0.1:{args.port}"
@@ -79,11 +113,26 @@ def main() -> int:
         )
         try:
             time.sleep(15)
+            next_health = time.monotonic()
             while time.monotonic() < deadline and honcho.poll() is None:
-                status, _ = fetch(f"{base}/healthz")
-                checks += 1
-                down_checks += status != 200
-                time.sleep(min(30, max(deadline - time.monotonic(), 0)))
+                if time.monotonic() >= next_health:
+                    status, _ = fetch(f"{base}/healthz")
+                    checks += 1
+                    down_checks += status != 200
+                    next_health += 30
+                if not campaign_running(db):
+                    # The demo campaign finished: launch a new copy so calls keep flowing.
+                    with open(var / "relaunch.log", "a") as relaunch_log:
+                        subprocess.run(
+                            [PYTHON, "manage.py", "dialer_demo", "--again"],
+                            cwd=ROOT,
+                            env=env,
+                            check=True,
+                            stdout=relaunch_log,
+                            stderr=subprocess.STDOUT,
+                        )
+                    relaunches.append((time.monotonic() - started) / 60)
+                time.sleep(min(args.relaunch_check, max(deadline - time.monotonic(), 0)))
             not_found = fetch(f"{base}/no-such-page/")
             static = fetch(f"{base}/static/css/app.css")
             honcho_alive = honcho.poll() is None
@@ -98,14 +147,18 @@ def main() -> int:
 
     recorded = [json.loads(line) for line in exits.read_text().splitlines()] if exits.exists() else []
     crash_lines = [line.rstrip() for line in output.read_text().splitlines() if any(m in line for m in CRASH_MARKS)]
-    ended, total = calls(var / "db.sqlite3")
+    ended, total, call_minutes = calls(db)
     rejected = len(list((var / "broker" / "rejected").glob("*")))
     ran = (time.monotonic() - started) / 60
     print(f"embedded soak: {ran:.1f} min on port {args.port}, output in {output}")
     print(f"  process exits (restarted): {len(recorded)}  {recorded}")
     print(f"  honcho still running at the end: {honcho_alive}")
     print(f"  /healthz checks: {checks}, failed: {down_checks}")
-    print(f"  calls: {total} attempts, {ended} ended")
+    print(f"  calls: {total} attempts placed, {ended} ended, in {call_minutes} distinct minutes of the run")
+    print(
+        f"  demo campaign re-launched: {len(relaunches)} times"
+        + (f" (at minute {', '.join(f'{m:.1f}' for m in relaunches)})" if relaunches else "")
+    )
     print(f"  broker message files set aside unreadable: {rejected}")
     print(f"  crash lines in the output: {len(crash_lines)}")
     for line in crash_lines[:20]:

@@ -5,8 +5,12 @@ campaign of the demo customer; when the demo data has no campaign at all it
 first creates one ("Demo calls": the demo list, the first assigned DID, the
 "Delivery reminder" app, 3 lines, repeats for no answer and busy after a
 minute). A demo campaign already launched or finished is left alone, so the
-command is idempotent.
+command is idempotent. With ``--again`` (long demos and bench/embedded_soak.py)
+a new copy of the newest demo campaign is made and launched when every demo
+campaign has finished, so calls keep flowing.
 """
+
+import re
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,6 +25,13 @@ DEMO_CAMPAIGN_NAME = "Demo calls"
 class Command(BaseCommand):
     help = "Launch the demo campaign on the dialer (creating it if the demo data has none)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="When every demo campaign has finished, launch a new copy of the newest one.",
+        )
+
     def handle(self, *args, **options):
         customer = Customer.objects.filter(slug=DEMO_CUSTOMER_SLUG).first()
         if customer is None:
@@ -33,6 +44,8 @@ class Command(BaseCommand):
         draft = campaigns.filter(status=CampaignStatus.DRAFT).order_by("-created_at").first()
         if draft is None and not campaigns.exists():
             draft = self._create(customer)
+        elif draft is None and options["again"]:
+            draft = self._copy(campaigns.order_by("-created_at", "-pk").first())
         if draft is None:
             self.stdout.write("The demo campaigns have all finished; nothing to launch.")
             return
@@ -41,6 +54,23 @@ class Command(BaseCommand):
             f"Launched demo campaign “{campaign.name}” ({campaign.stat_contacts} contacts, simulator): "
             f"/campaigns/{campaign.pk}/"
         )
+
+    # What a copy does not take over: its identity, its state and what the dialer kept.
+    _NOT_COPIED = re.compile(
+        r"^(id|name|status|stat_.*|dialer_zones|scheduled_at|created_.*|updated_at|launched_at|finished_at)$"
+    )
+
+    def _copy(self, campaign: Campaign) -> Campaign:
+        """A new draft with the settings of ``campaign``, named "<base name> (again N)"."""
+        base = re.sub(r" \(again \d+\)$", "", campaign.name)
+        taken = Campaign.objects.filter(customer=campaign.customer, name__startswith=base).count()
+        copy = Campaign(name=f"{base} (again {taken})")
+        for field in Campaign._meta.concrete_fields:
+            if not self._NOT_COPIED.match(field.name):
+                setattr(copy, field.attname, getattr(campaign, field.attname))
+        copy.full_clean()
+        copy.save()
+        return copy
 
     def _create(self, customer: Customer) -> Campaign | None:
         from dids.models import DID, DIDStatus
