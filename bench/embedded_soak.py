@@ -7,8 +7,10 @@ A fresh embedded set-up under ``var/soak-PORT/`` (SQLite, the embedded broker):
 migrate, seed_demo, dialer_demo, then honcho with Procfile.embedded for the
 given minutes (``--minutes``, or ``SOAK_MINUTES``). The demo campaign calls a
 handful of numbers and finishes within minutes, so whenever no demo campaign
-is launched the soak runs ``dialer_demo --again``, which launches a new copy
-of it: calls keep flowing for the whole run. The same numbers are called
+is placing calls (it finished, or its remaining calls wait for a repeat
+period or for legal hours in another country) for ``--idle`` seconds (90),
+the soak runs ``dialer_demo --again --finish-idle 90``, which finishes it and
+launches a new copy: calls keep flowing for the whole run. The same numbers are called
 again and again, so the soak lifts the per-number contact caps in its own
 environment (``COMPLIANCE_CALLS_PER_DAY``/``_PER_WEEK``); legal calling hours
 still apply (the demo list's GB and US numbers are callable 08:00–21:00 local).
@@ -63,16 +65,31 @@ def calls(db: Path) -> tuple[int, int, int]:
     return ended, total, minutes
 
 
-def campaign_running(db: Path) -> bool:
-    """Whether a campaign is launched or paused (the soak's database holds only the demo customer's)."""
+def campaign_count(db: Path) -> int:
+    with sqlite3.connect(db, timeout=30) as conn:
+        return conn.execute("SELECT count(*) FROM campaigns_campaign").fetchone()[0]
+
+
+def calls_flowing(db: Path, idle_seconds: int) -> bool:
+    """Whether a campaign is launched with a call in progress or started in the last ``idle_seconds``.
+
+    The soak's database holds only the demo customer's campaigns.
+    """
     try:
         with sqlite3.connect(db, timeout=30) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM campaigns_campaign WHERE status IN ('launched', 'paused')"
-            ).fetchone()
+            launched = conn.execute(
+                "SELECT count(*) FROM campaigns_campaign WHERE status = 'launched' "
+                "AND launched_at > datetime('now', ?)",
+                [f"-{idle_seconds} seconds"],
+            ).fetchone()[0]
+            live = conn.execute(
+                "SELECT count(*) FROM campaigns_callattempt a JOIN campaigns_campaign c ON c.id = a.campaign_id "
+                "WHERE c.status = 'launched' AND (a.ended_at IS NULL OR a.started_at > datetime('now', ?))",
+                [f"-{idle_seconds} seconds"],
+            ).fetchone()[0]
     except sqlite3.Error:
         return True  # busy: look again at the next check
-    return row[0] > 0
+    return launched > 0 or live > 0
 
 
 def main() -> int:
@@ -80,7 +97,13 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=float(os.environ.get("SOAK_MINUTES", 30)))
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument(
-        "--relaunch-check", type=float, default=10.0, help="seconds between checks that a demo campaign runs"
+        "--relaunch-check", type=float, default=10.0, help="seconds between checks that calls are flowing"
+    )
+    parser.add_argument(
+        "--idle",
+        type=int,
+        default=90,
+        help="seconds without a call after which the demo campaign is finished and a copy launched",
     )
     args = parser.parse_args()
 
@@ -96,6 +119,7 @@ def main() -> int:
         subprocess.run([PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True)
     db = var / "db.sqlite3"
     relaunches: list[float] = []
+    relaunch_failures = 0
 
     output = var / "honcho.log"
     base = f"http://127.0.0.1:{args.port}"
@@ -120,18 +144,24 @@ def main() -> int:
                     checks += 1
                     down_checks += status != 200
                     next_health += 30
-                if not campaign_running(db):
-                    # The demo campaign finished: launch a new copy so calls keep flowing.
+                if not calls_flowing(db, args.idle):
+                    # The demo campaign finished, or waits for repeats or legal hours
+                    # elsewhere: finish it and launch a new copy so calls keep flowing.
+                    before = campaign_count(db)
                     with open(var / "relaunch.log", "a") as relaunch_log:
-                        subprocess.run(
-                            [PYTHON, "manage.py", "dialer_demo", "--again"],
-                            cwd=ROOT,
-                            env=env,
-                            check=True,
-                            stdout=relaunch_log,
-                            stderr=subprocess.STDOUT,
+                        relaunch_failures += (
+                            subprocess.run(
+                                [PYTHON, "manage.py", "dialer_demo", "--again", "--finish-idle", str(args.idle)],
+                                cwd=ROOT,
+                                env=env,
+                                check=False,
+                                stdout=relaunch_log,
+                                stderr=subprocess.STDOUT,
+                            ).returncode
+                            != 0
                         )
-                    relaunches.append((time.monotonic() - started) / 60)
+                    if campaign_count(db) > before:
+                        relaunches.append((time.monotonic() - started) / 60)
                 time.sleep(min(args.relaunch_check, max(deadline - time.monotonic(), 0)))
             not_found = fetch(f"{base}/no-such-page/")
             static = fetch(f"{base}/static/css/app.css")
@@ -158,6 +188,7 @@ def main() -> int:
     print(
         f"  demo campaign re-launched: {len(relaunches)} times"
         + (f" (at minute {', '.join(f'{m:.1f}' for m in relaunches)})" if relaunches else "")
+        + f"; dialer_demo --again failures: {relaunch_failures} (see relaunch.log)"
     )
     print(f"  broker message files set aside unreadable: {rejected}")
     print(f"  crash lines in the output: {len(crash_lines)}")

@@ -43,3 +43,21 @@ def test_dialer_demo_again_launches_a_copy_only_when_every_demo_campaign_finishe
     campaign_finish(campaign=copy)
     call_command("dialer_demo", "--again")
     assert Campaign.objects.filter(name=f"{DEMO_CAMPAIGN_NAME} (again 2)", status="launched").exists()
+
+
+def test_dialer_demo_finish_idle_finishes_a_campaign_that_places_no_call_and_launches_a_copy(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    call_command("seed_demo")
+    call_command("dialer_demo")
+    first = Campaign.objects.get(name=DEMO_CAMPAIGN_NAME)
+    call_command("dialer_demo", "--again", "--finish-idle", "60")  # launched just now: left alone
+    assert Campaign.objects.count() == 1
+
+    Campaign.objects.filter(pk=first.pk).update(launched_at=timezone.now() - dt.timedelta(minutes=5))
+    call_command("dialer_demo", "--again", "--finish-idle", "60")
+    first.refresh_from_db()
+    assert first.status == "finished"
+    assert Campaign.objects.get(name=f"{DEMO_CAMPAIGN_NAME} (again 1)").status == "launched"
