@@ -8,8 +8,8 @@ migrate, seed_demo, dialer_demo, then honcho with Procfile.embedded for the
 given minutes (``--minutes``, or ``SOAK_MINUTES``). The demo campaign calls a
 handful of numbers and finishes within minutes, so whenever no demo campaign
 is placing calls (it finished, or its remaining calls wait for a repeat
-period or for legal hours in another country) for ``--idle`` seconds (90),
-the soak runs ``dialer_demo --again --finish-idle 90``, which finishes it and
+period or for legal hours in another country) for ``--idle`` seconds (30),
+the soak runs ``dialer_demo --again --finish-idle 30``, which finishes it and
 launches a new copy: calls keep flowing for the whole run. The same numbers are called
 again and again, so the soak lifts the per-number contact caps in its own
 environment (``COMPLIANCE_CALLS_PER_DAY``/``_PER_WEEK``); legal calling hours
@@ -27,6 +27,8 @@ was placed.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import itertools
 import json
 import os
 import shutil
@@ -54,15 +56,17 @@ def fetch(url: str) -> tuple[int, str]:
         return 0, str(exc)
 
 
-def calls(db: Path) -> tuple[int, int, int]:
-    """(attempts ended, attempts in all, distinct minutes in which an attempt started)."""
+def calls(db: Path) -> tuple[int, int, int, float]:
+    """(attempts ended, attempts in all, distinct minutes with a call started, longest gap between starts in s)."""
     with sqlite3.connect(db, timeout=30) as conn:
         ended = conn.execute("SELECT count(*) FROM campaigns_callattempt WHERE status = 'ended'").fetchone()[0]
-        total = conn.execute("SELECT count(*) FROM campaigns_callattempt").fetchone()[0]
-        minutes = conn.execute(
-            "SELECT count(DISTINCT substr(started_at, 1, 16)) FROM campaigns_callattempt"
-        ).fetchone()[0]
-    return ended, total, minutes
+        starts = [
+            dt.datetime.fromisoformat(row[0])
+            for row in conn.execute("SELECT started_at FROM campaigns_callattempt ORDER BY started_at")
+        ]
+    minutes = len({start.replace(second=0, microsecond=0) for start in starts})
+    gap = max(((b - a).total_seconds() for a, b in itertools.pairwise(starts)), default=0.0)
+    return ended, len(starts), minutes, gap
 
 
 def campaign_count(db: Path) -> int:
@@ -102,7 +106,7 @@ def main() -> int:
     parser.add_argument(
         "--idle",
         type=int,
-        default=90,
+        default=30,
         help="seconds without a call after which the demo campaign is finished and a copy launched",
     )
     args = parser.parse_args()
@@ -177,7 +181,7 @@ def main() -> int:
 
     recorded = [json.loads(line) for line in exits.read_text().splitlines()] if exits.exists() else []
     crash_lines = [line.rstrip() for line in output.read_text().splitlines() if any(m in line for m in CRASH_MARKS)]
-    ended, total, call_minutes = calls(db)
+    ended, total, call_minutes, longest_gap = calls(db)
     rejected = len(list((var / "broker" / "rejected").glob("*")))
     ran = (time.monotonic() - started) / 60
     print(f"embedded soak: {ran:.1f} min on port {args.port}, output in {output}")
@@ -185,6 +189,7 @@ def main() -> int:
     print(f"  honcho still running at the end: {honcho_alive}")
     print(f"  /healthz checks: {checks}, failed: {down_checks}")
     print(f"  calls: {total} attempts placed, {ended} ended, in {call_minutes} distinct minutes of the run")
+    print(f"  longest time between two calls' starts: {longest_gap:.0f} s")
     print(
         f"  demo campaign re-launched: {len(relaunches)} times"
         + (f" (at minute {', '.join(f'{m:.1f}' for m in relaunches)})" if relaunches else "")
