@@ -27,7 +27,9 @@ EXIT_UNREADABLE = 3
 
 def cell_text(value: object) -> str:
     """A cell as the text a person typed: 447911123456.0 comes back as "447911123456"."""
-    if value is None or value == "":
+    if type(value) is str:  # most cells: checked first
+        return value.strip()
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
