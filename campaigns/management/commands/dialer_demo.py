@@ -93,8 +93,11 @@ class Command(BaseCommand):
     def _copy(self, campaign: Campaign) -> Campaign:
         """A new draft with the settings of ``campaign``, named "<base name> (again N)"."""
         base = re.sub(r" \(again \d+\)$", "", campaign.name)
-        taken = Campaign.objects.filter(customer=campaign.customer, name__startswith=base).count()
-        copy = Campaign(name=f"{base} (again {taken})")
+        names = set(Campaign.objects.filter(customer=campaign.customer).values_list("name", flat=True))
+        number = 1
+        while f"{base} (again {number})" in names:
+            number += 1
+        copy = Campaign(name=f"{base} (again {number})")
         for field in Campaign._meta.concrete_fields:
             if not self._NOT_COPIED.match(field.name):
                 setattr(copy, field.attname, getattr(campaign, field.attname))
