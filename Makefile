@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/telephony
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run run-sip test test-unit test-integration install bench lint format clean
+.PHONY: run run-sip test test-unit test-integration install bench soak lint format clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -63,6 +63,11 @@ bench: install
 	conn = psycopg.connect(base + '/postgres', autocommit=True); \
 	conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone() or conn.execute(f'CREATE DATABASE \"{name}\"')" "$(TEST_DATABASE_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
+
+# The embedded product (SQLite, embedded broker) under the demo campaign for MINUTES; see bench/embedded_soak.py.
+MINUTES ?= 30
+soak: install
+	$(PY) -m bench.embedded_soak --minutes $(MINUTES) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .
