@@ -31,27 +31,33 @@ EXPECTED = {
 }
 
 
-def seed_home(customer) -> dict:
-    """Everything the home page counts, for ``customer``; returns the objects tests look at."""
+def this_weeks_thursday() -> dt.datetime:
+    """Thursday 15:00 UTC of the current week: a ``now`` for browser tests (cookies are dated by the server)."""
+    today = dt.datetime.now(dt.UTC).replace(hour=15, minute=0, second=0, microsecond=0)
+    return today + dt.timedelta(days=3 - today.weekday())
+
+
+def seed_home(customer, now: dt.datetime = NOW) -> dict:
+    """Everything the home page counts, for ``customer``, around ``now`` (a Thursday, 15:00 UTC)."""
     running = make_campaign(customer, status="launched", name="Black Friday reminders")
     running.distribution_list = ready_list(customer, contacts=len(TODAY) + len(TUESDAY) + len(LAST_WEEK))
     running.save(update_fields=["distribution_list"])
     contacts = [*TODAY, *TUESDAY, *LAST_WEEK]
-    jobs = add_contacts(running, contacts, start=NOW, step=dt.timedelta(0))
+    jobs = add_contacts(running, contacts, start=now, step=dt.timedelta(0))
     # Spread the attempts: today's from 09:00 every 30 min, Tuesday's at 11:00, last week's on Saturday.
     from campaigns.models import CallAttempt
 
     for n, job in enumerate(jobs):
         if n < len(TODAY):
-            moment = NOW.replace(hour=9) + dt.timedelta(minutes=30 * n)
+            moment = now.replace(hour=9) + dt.timedelta(minutes=30 * n)
         elif n < len(TODAY) + len(TUESDAY):
-            moment = dt.datetime(2026, 11, 24, 11, 0, tzinfo=dt.UTC)
+            moment = now.replace(hour=11) - dt.timedelta(days=2)
         else:
-            moment = dt.datetime(2026, 11, 21, 16, 0, tzinfo=dt.UTC)
+            moment = now.replace(hour=16) - dt.timedelta(days=5)
         CallAttempt.objects.filter(job=job).update(started_at=moment)
     call_tally_rebuild(campaign=running)
     running.__class__.objects.filter(pk=running.pk).update(
-        stat_contacts=40, stat_called=14, stat_answered=6, stat_done=10, launched_at=NOW - dt.timedelta(days=3)
+        stat_contacts=40, stat_called=14, stat_answered=6, stat_done=10, launched_at=now - dt.timedelta(days=3)
     )
     paused = make_campaign(customer, status="paused", name="Renewals (paused)")
     make_campaign(customer, name="Draft idea")
@@ -68,7 +74,7 @@ def seed_home(customer) -> dict:
     extra = list(DID.objects.filter(customer=customer)[:1])
     held = extra[0]
     DID.objects.filter(pk=held.pk).update(
-        status=DIDStatus.HOLD, hold_started_at=NOW - dt.timedelta(days=1), hold_ends_at=NOW + dt.timedelta(days=29)
+        status=DIDStatus.HOLD, hold_started_at=now - dt.timedelta(days=1), hold_ends_at=now + dt.timedelta(days=29)
     )
     pool = NumberPoolFactory(customer=customer, name="Outbound UK")
     for position, did in enumerate(DID.objects.filter(customer=customer).order_by("pk"), start=1):
@@ -81,15 +87,15 @@ def seed_home(customer) -> dict:
         number=number,
         visitor_id="v1",
         source="google",
-        started_at=NOW - dt.timedelta(hours=1),
-        last_seen_at=NOW - dt.timedelta(hours=1),
-        expires_at=NOW + dt.timedelta(hours=1),
+        started_at=now - dt.timedelta(hours=1),
+        last_seen_at=now - dt.timedelta(hours=1),
+        expires_at=now + dt.timedelta(hours=1),
     )
     for moment, credited in [
-        (NOW - dt.timedelta(hours=1), session),  # today, attributed
-        (NOW - dt.timedelta(hours=2), None),  # today
-        (NOW - dt.timedelta(days=2), session),  # Tuesday, attributed
-        (NOW - dt.timedelta(days=8), None),  # last week: not counted
+        (now - dt.timedelta(hours=1), session),  # today, attributed
+        (now - dt.timedelta(hours=2), None),  # today
+        (now - dt.timedelta(days=2), session),  # Tuesday, attributed
+        (now - dt.timedelta(days=8), None),  # last week: not counted
     ]:
         TrackedCall.objects.create(
             pool=tracking_pool,

@@ -80,10 +80,9 @@ def test_home_runs_a_fixed_number_of_queries(customer, django_assert_num_queries
 
 def test_home_page_shows_the_figures(customer_client, customer, django_assert_max_num_queries):
     seed_home(customer)
-    with time_machine.travel(NOW, tick=False):
-        # session, user, customer, then the overview's own queries
-        with django_assert_max_num_queries(HOME_QUERIES + 3):
-            response = customer_client.get(reverse("dashboard:home"))
+    # session, user, customer, then the overview's own queries
+    with time_machine.travel(NOW, tick=False), django_assert_max_num_queries(HOME_QUERIES + 3):
+        response = customer_client.get(reverse("dashboard:home"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-figure="today-placed">8<' in html and 'data-figure="today-rate">50%<' in html

@@ -109,7 +109,8 @@
       );
       if (caption) {
         caption.textContent =
-          "Bars of one " + series.bucket + ", by when the call started · times in " + series.zone;
+          "Each bar: calls that started in " + (/^\d/.test(series.bucket) ? "" : "one ") + series.bucket +
+          ", by outcome · times in " + series.zone;
       }
       if (empty) empty.hidden = !series.empty;
       box.dataset.rendered = name;
