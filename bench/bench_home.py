@@ -106,10 +106,17 @@ def _fill(customer, attempts: int) -> None:
 
 
 def _refresh(customer) -> None:
-    """Move every attempt up so the newest is now (a kept database ages), then rebuild the tallies."""
-    from campaigns.models import Campaign
+    """Move every attempt up so the newest is now when they have aged over an hour, then rebuild the tallies."""
+    from django.db.models import Max
+    from django.utils import timezone
+
+    from campaigns.models import CallAttempt, CallTally, Campaign
     from campaigns.tallies import call_tally_rebuild
 
+    newest = CallAttempt.objects.filter(campaign__customer=customer).aggregate(at=Max("started_at"))["at"]
+    fresh = newest and timezone.now() - newest < dt.timedelta(hours=1)
+    if fresh and CallTally.objects.filter(customer=customer).exists():
+        return
     with connection.cursor() as cursor:
         cursor.execute(
             """

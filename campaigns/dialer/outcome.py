@@ -133,10 +133,13 @@ def _sql() -> dict[str, str]:
     }
     if connection.vendor == "postgresql":
         sql["write"] = (
+            # The tally reads the counters' update, so every call takes the campaign's row
+            # before its quarter hour's (one order of locks: no deadlock).
             f"WITH e AS ({sql['end']}), w AS ({write_job}(SELECT job_id FROM e)),"
+            f" c AS ({count}(SELECT campaign_id FROM e) RETURNING id, status, stat_done, stat_contacts),"
             f" t AS (INSERT INTO {tally} (campaign_id, customer_id, slot, {outcomes})"
-            f" SELECT campaign_id, {tally_values[4:]} FROM e{upsert})"
-            f" {count}(SELECT campaign_id FROM e){counted}"
+            f" SELECT id, {tally_values[4:]} FROM c{upsert})"
+            " SELECT status, stat_done, stat_contacts FROM c"
         )
     return sql
 
@@ -149,13 +152,14 @@ def _write(sql: dict[str, str], end: list, job: list, count: list, tally: list) 
     ``job``, ``count`` and ``tally`` start or end with the job's and the campaign's id.
     """
     if "write" in sql:
-        return prepared_fetchone(sql["write"], [*end, *job[:-1], *tally[1:], *count[:-1]])
+        return prepared_fetchone(sql["write"], [*end, *job[:-1], *count[:-1], *tally[1:]])
     with transaction.atomic():
         if prepared_fetchone(sql["end"], end) is None:
             return None
         prepared_fetchone(sql["job"], job)
+        counted = prepared_fetchone(sql["count"], count)
         prepared_fetchone(sql["tally"], tally)
-        return prepared_fetchone(sql["count"], count)
+        return counted
 
 
 _STATEMENTS: dict[str, dict[str, str]] = {}
