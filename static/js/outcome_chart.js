@@ -37,6 +37,7 @@
           backgroundColor: set.colour,
           borderRadius: 2,
           borderSkipped: "start",
+          maxBarThickness: 48,
           barPercentage: 0.9,
           categoryPercentage: 0.9,
         })),
@@ -73,6 +74,7 @@
             labels: { boxWidth: 12, boxHeight: 12, useBorderRadius: true, borderRadius: 2 },
           },
           tooltip: {
+            filter: (item) => item.raw > 0,
             callbacks: {
               title: (items) => (items.length ? series.titles[items[0].dataIndex] : ""),
               label: (item) => " " + item.dataset.label + ": " + number.format(item.raw),
