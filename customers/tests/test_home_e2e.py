@@ -76,6 +76,17 @@ def test_home_shows_the_figures_and_the_chart(page, login):
         assert chart_state(page)["bars"] == 56
         page.get_by_role("button", name="Today").click()
         expect(chart).to_have_attribute("data-rendered", "today")
+        # On a phone the time axis keeps fewer labels instead of overlapping them.
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("() => Chart.getChart(document.querySelector('.outcome-chart canvas')).width < 400")
+        labels = page.evaluate(
+            "() => Chart.getChart(document.querySelector('.outcome-chart canvas')).scales.x.ticks"
+            ".map((t) => t.label).filter((l) => l && l.length)"
+        )
+        assert 2 <= len(labels) <= 6, labels
+        if os.environ.get("UPDATE_SCREENSHOTS"):
+            page.screenshot(path="/tmp/home_phone.png", full_page=True)
+        page.set_viewport_size({"width": 1440, "height": 1000})
 
 
 def busy_day(campaign, now: dt.datetime, contacts: int = 150) -> None:

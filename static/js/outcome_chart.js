@@ -27,6 +27,7 @@
   }
 
   function config(series) {
+    const labelled = series.ticks.map((tick, i) => (tick ? i : -1)).filter((i) => i >= 0);
     return {
       type: "bar",
       data: {
@@ -55,7 +56,14 @@
             ticks: {
               autoSkip: false,
               maxRotation: 0,
-              callback: (value) => series.ticks[value],
+              // The server's labels fall on round times; on a narrow screen keep every k-th of them.
+              callback: function (value) {
+                const label = series.ticks[value];
+                if (!label) return "";
+                const room = Math.max(2, Math.floor(this.width / 64));
+                const every = Math.ceil(labelled.length / room);
+                return labelled.indexOf(value) % every === 0 ? label : "";
+              },
             },
           },
           y: {
