@@ -13,7 +13,8 @@ chart: the worst case for it. Goal: the home page ≤ 200 ms of server time
 with a query count that does not grow with the attempts. The alternative
 measured in the same run computes the same call figures and chart the usual
 ORM way, from the attempts (a grouped count per local hour and outcome over
-the week, on the ``(campaign, started_at)`` index).
+the week, on the ``(campaign, started_at)`` index). It also measures what the tallies cost the
+dialer: the outcome service's statement per call with the tally and without it, interleaved.
 """
 
 from __future__ import annotations
@@ -179,6 +180,57 @@ def _naive_calls(customer) -> dict:
     return chart
 
 
+def _outcome_cost(customer, calls: int = 3000, block: int = 100) -> tuple[float, float]:
+    """Milliseconds per ``attempt_end`` with the tally in its statement and without (the statement as it
+    was before the tallies), interleaved in blocks so the machine's load hits both alike."""
+    from campaigns.dialer import outcome
+    from campaigns.models import CallJob, Campaign
+    from telephony.db import prepared_fetchone
+
+    campaign = Campaign.objects.filter(customer=customer).order_by("pk").first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO campaigns_callattempt (job_id, campaign_id, number, status, a_number, b_number,
+                scenario, worker, started_at, outcome, cause, digits)
+            SELECT j.id, j.campaign_id, 100, 'dialing', '+441174098888', j.phone, '[]', 'bench', now(), '', '', ''
+            FROM campaigns_calljob j WHERE j.campaign_id = %s ORDER BY j.id LIMIT %s RETURNING id
+            """,
+            [campaign.pk, calls],
+        )
+        attempt_ids = [row[0] for row in cursor.fetchall()]
+    sql = outcome._statements()
+    counted = " RETURNING status, stat_done, stat_contacts"
+    before = (
+        f"WITH e AS ({sql['end']}), w AS ({sql['job'][:-2]}(SELECT job_id FROM e))"
+        f" {sql['count'][: -len('%s' + counted)]}(SELECT campaign_id FROM e){counted}"
+    )
+    with_tally = outcome._write
+
+    def without_tally(sql, end, job, count, tally):
+        return prepared_fetchone(before, [*end, *job[:-1], *count[:-1]])
+
+    spent = {with_tally: 0.0, without_tally: 0.0}
+    try:
+        for start in range(0, len(attempt_ids), block):
+            writer = with_tally if (start // block) % 2 == 0 else without_tally
+            outcome._write = writer
+            started = time.perf_counter()
+            for attempt_id in attempt_ids[start : start + block]:
+                outcome.attempt_end(attempt_id=attempt_id, cause="200", duration=20)
+            spent[writer] += time.perf_counter() - started
+    finally:
+        outcome._write = with_tally
+        CallJob.objects.filter(campaign=campaign).update(status="done", next_attempt_at=None)
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM campaigns_callattempt WHERE number = 100 AND campaign_id = %s", [campaign.pk])
+        from campaigns.tallies import call_tally_rebuild
+
+        call_tally_rebuild(campaign=campaign)
+    half = len(attempt_ids) / 2
+    return spent[with_tally] * 1000 / half, spent[without_tally] * 1000 / half
+
+
 def main() -> None:
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -244,6 +296,16 @@ def main() -> None:
                     "",
                     f"{naive_ms / ours_ms:.1f}× slower than home_overview()",
                 ],
+            ],
+        )
+        # What the tallies cost the dialer: the outcome service's one statement per call.
+        tally_ms, plain_ms = _outcome_cost(customer)
+        print()
+        print_table(
+            ["outcome service, per call (in-process, PostgreSQL)", "ms", "vs without the tally"],
+            [
+                ["attempt_end with the quarter-hour tally (ours)", tally_ms, f"{tally_ms / plain_ms:.2f}×"],
+                ["attempt_end as before the tallies", plain_ms, ""],
             ],
         )
     finally:
