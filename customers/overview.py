@@ -11,7 +11,7 @@ capped. ``home_overview`` runs ``HOME_QUERIES`` queries whatever the size.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, Sum
@@ -70,7 +70,6 @@ class Overview:
     pools: dict[str, int]
     tracking: dict[str, int]
     active_tokens: int
-    extra: dict = field(default_factory=dict)
 
     @property
     def running_count(self) -> int:
