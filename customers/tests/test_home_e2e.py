@@ -6,6 +6,7 @@
 import datetime as dt
 import os
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -71,6 +72,24 @@ def test_home_shows_the_figures_and_the_chart(page, login):
         state = chart_state(page)
         assert state["legend"] == LEGEND and state["bars"] == 24
         assert state["width"] > 700 and state["height"] >= 250
+        # Hovering a bar names its local hour and sums it up: the first calls, 09:00 and 09:30 UTC.
+        first = now.replace(hour=9).astimezone(ZoneInfo(customer.time_zone))
+        canvas = page.locator(".outcome-chart canvas")
+        point = page.evaluate(
+            "(i) => { const c = Chart.getChart(document.querySelector('.outcome-chart canvas'));"
+            " const bar = c.getDatasetMeta(0).data[i]; return {x: bar.x, y: bar.y}; }",
+            first.hour,
+        )
+        canvas.hover(position={"x": point["x"], "y": point["y"] + 2})
+        page.wait_for_function(
+            "() => Chart.getChart(document.querySelector('.outcome-chart canvas')).tooltip.opacity > 0"
+        )
+        tooltip = page.evaluate(
+            "() => { const t = Chart.getChart(document.querySelector('.outcome-chart canvas')).tooltip;"
+            " return {title: t.title, footer: t.footer}; }"
+        )
+        assert tooltip["title"][0].endswith(f", {first:%H}:00–{first.hour + 1:02d}:00"), tooltip
+        assert tooltip["footer"] == ["2 calls, 100% answered"], tooltip
         page.get_by_role("button", name="Last 7 days").click()
         expect(chart).to_have_attribute("data-rendered", "week")
         assert chart_state(page)["bars"] == 56
