@@ -82,8 +82,8 @@ def _fill(customer, attempts: int):
         cursor.execute(
             """
             INSERT INTO campaigns_calljob (campaign_id, contact_id, phone, time_zone, status, attempts_made,
-                repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at)
-            SELECT %s, c.id, c.phone, c.time_zone, 'done', %s, %s, '{}', '', '', '', now()
+                repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, suppressed_by, updated_at)
+            SELECT %s, c.id, c.phone, c.time_zone, 'done', %s, %s, '{}', '', '', '', '', now()
             FROM distribution_lists_contact c WHERE c.distribution_list_id = %s ORDER BY c.row_number
             """,
             [campaign.pk, PER_CONTACT, PER_CONTACT - 1, lst.pk],
@@ -202,16 +202,17 @@ class _PeakRss:
 
 
 def _export_rows(campaign) -> list[list[object]]:
-    from campaigns.exports import csv_stream, xlsx_file
+    from campaigns.exports import xlsx_file
     from campaigns.models import CallAttempt
-    from telephony.exports import escape_formula
+    from campaigns.reports import export_rows
+    from telephony.exports import csv_pieces, guard_formula
 
     rows = []
     # Ours: CSV streamed.
     with _PeakRss() as memory:
         started, cpu = time.perf_counter(), time.process_time()
         lines = 0
-        for piece in csv_stream(campaign):
+        for piece in csv_pieces(export_rows(campaign)):
             lines += piece.count("\n")
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     ours_rate = (lines - 1) / seconds
@@ -227,7 +228,7 @@ def _export_rows(campaign) -> list[list[object]]:
         ]
     )
 
-    # Ours: XLSX written to a temporary file in write-only mode (BENCH_REPORT_SKIP_XLSX=1 leaves it out: minutes).
+    # Ours: XLSX written to a temporary file (BENCH_REPORT_SKIP_XLSX=1 leaves it out; bench_exports compares writers).
     xlsx = not os.environ.get("BENCH_REPORT_SKIP_XLSX")
     with _PeakRss() as memory:
         started, cpu = time.perf_counter(), time.process_time()
@@ -258,7 +259,7 @@ def _export_rows(campaign) -> list[list[object]]:
         for attempt in attempts:
             writer.writerow(
                 [
-                    escape_formula(value)
+                    guard_formula(value)
                     for value in (
                         attempt.b_number,
                         attempt.number,

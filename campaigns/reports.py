@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Max, Min
+from django.db.models import Count, DateTimeField, Max, Min
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
@@ -25,7 +25,6 @@ from campaigns.causes import CAUSES, Outcome
 from campaigns.charts import OUTCOME_COLOURS, Bar, OutcomeChart  # noqa: F401 (the report's names)
 from campaigns.models import CallAttempt, CallJob, Campaign, RepeatOutcome
 from telephony.db import first_rows
-from telephony.exports import escape_formula
 
 REPORT_PAGE_SIZE = 50
 NO_RESULT = "none"
@@ -211,15 +210,22 @@ EXPORT_HEADER = [
 EXPORT_CHUNK = 5000
 
 
+def export_row_count(campaign: Campaign) -> int:
+    """How many rows ``export_rows`` gives after its header: attempts plus contacts never called."""
+    never_called = CallJob.objects.filter(campaign=campaign, last_outcome="", attempts_made=0, attempts__isnull=True)
+    return CallAttempt.objects.filter(campaign=campaign).count() + never_called.count()
+
+
 def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterator[list]:
     """The header, every attempt in the order they were placed, then the contacts never called.
 
     Rows are read with a server-side cursor in chunks of ``values_list``
-    tuples (no model instances), so memory stays flat whatever the size. On
-    PostgreSQL the database formats the times in the customer's zone (a
-    third of the export's time went into parsing and formatting them in
-    Python). The only cells that can hold outside content — the numbers and
-    the digits — are escaped against spreadsheet formulas.
+    tuples (no model instances), so memory stays flat whatever the size.
+    Times are naive datetimes in the customer's zone, to the second (a date
+    cell in XLSX; ``YYYY-MM-DD HH:MM:SS`` in CSV); on PostgreSQL the database
+    shifts and truncates them (a third of the export's time once went into
+    doing it in Python). The cells are values, not escaped text: the writers
+    in ``telephony.exports`` guard what needs guarding.
 
     ``zone`` is taken when the response is made: a streamed body is read
     after the middleware has put the customer's time zone away.
@@ -233,22 +239,24 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
         table = CallAttempt._meta.db_table
         attempts = attempts.annotate(
             **{
-                f"{name}_text": RawSQL(
-                    f'to_char("{table}"."{name}" AT TIME ZONE %s, \'YYYY-MM-DD HH24:MI:SS\')', [str(zone)]
+                f"{name}_local": RawSQL(
+                    f'date_trunc(\'second\', "{table}"."{name}" AT TIME ZONE %s)',
+                    [str(zone)],
+                    output_field=DateTimeField(),
                 )
                 for name in times
             }
         )
-        fields = [f"{name}_text" for name in times]
+        fields = [f"{name}_local" for name in times]
 
-        def when(text: str | None) -> str:
-            return text or ""
+        def when(moment: dt.datetime | None) -> dt.datetime | None:
+            return moment  # already naive, in the zone, to the second
 
     else:
         fields = list(times)
 
-        def when(moment: dt.datetime | None) -> str:
-            return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+        def when(moment: dt.datetime | None) -> dt.datetime | None:
+            return moment.astimezone(zone).replace(tzinfo=None, microsecond=0) if moment else None
 
     yield EXPORT_HEADER
     rows = attempts.values_list("b_number", "number", *fields, "a_number", "outcome", "cause", "duration", "digits")
@@ -256,17 +264,17 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
         chunk_size=EXPORT_CHUNK
     ):
         yield [
-            escape_formula(phone),
+            phone,
             number,
             when(started),
             when(answered),
             when(ended),
-            escape_formula(a_number),
+            a_number,
             labels.get(outcome, "In progress"),
             cause,
             meanings.get(cause, ""),
-            "" if duration is None else duration,
-            escape_formula(digits) if digits else "",
+            duration,
+            digits,
         ]
     never_called = (
         # The no-result range of the report's index: a job never called has no outcome.
@@ -277,4 +285,4 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
     for phone, suppressed_by in never_called.iterator(chunk_size=EXPORT_CHUNK):
         # A suppressed job names the do-not-call list and entry that stopped it.
         result = f"Suppressed (do not call: {suppressed_by})" if suppressed_by else "Not called"
-        yield [escape_formula(phone), 0, "", "", "", "", result, "", "", "", ""]
+        yield [phone, 0, None, None, None, "", result, "", "", None, ""]

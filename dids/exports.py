@@ -3,66 +3,40 @@
 django-import-export builds the whole dataset in memory before writing it;
 for an inventory of a million rows the rows are instead read in chunks
 (``iterator``) and each is turned into cells by the same ``Resource``, so
-memory stays flat and the first bytes leave at once.
-
-Cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
-``-``, ``@``, tab or carriage return) are prefixed with ``'``, except plain
-numbers such as ``+441174090100``, which are data, not formulas.
+memory stays flat and the first bytes leave at once. The files are written by
+``telephony.exports``: in CSV the resource's text (flags as 1/0, times in the
+viewer's zone), in XLSX its native values (booleans, dates), numbers as they are.
 """
 
 from __future__ import annotations
 
-import csv
-import tempfile
 from collections.abc import Iterator
 
 from django.db.models import QuerySet
-from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from import_export.resources import ModelResource
 
-from telephony.exports import escape_formula
+from telephony import exports
 
 FORMATS = ("csv", "xlsx")
 CHUNK = 2000
 
 
-def export_rows(queryset: QuerySet, resource: ModelResource) -> Iterator[list[str]]:
+def export_rows(queryset: QuerySet, resource: ModelResource, *, native: bool = False) -> Iterator[list]:
+    """The header, then one row per DID; ``native`` keeps Python values (for XLSX) instead of text."""
     yield resource.get_export_headers()
+    options = {"force_native_type": True} if native else {}
     for instance in queryset.iterator(chunk_size=CHUNK):
-        yield [escape_formula(value) for value in resource.export_resource(instance)]
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+        yield resource.export_resource(instance, **options)
 
 
 def export_response(queryset: QuerySet, resource: ModelResource, *, file_format: str, basename: str):
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     filename = f"{basename}-{stamp}.{file_format}"
     if file_format == "csv":
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(row) for row in export_rows(queryset, resource)), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return exports.csv_response(export_rows(queryset, resource), filename=filename)
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        # write_only keeps one row in memory; the file spools to disk past 8 MB.
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet("DIDs")
-        for row in export_rows(queryset, resource):
-            sheet.append(row)
-        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - FileResponse closes it
-        workbook.save(spool)
-        spool.seek(0)
-        return FileResponse(
-            spool,
-            as_attachment=True,
-            filename=filename,
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        return exports.xlsx_response(
+            export_rows(queryset, resource, native=True), filename=filename, title="DIDs", row_count=queryset.count()
         )
     raise ValueError(f"Unknown export format {file_format!r}; use csv or xlsx.")

@@ -90,7 +90,9 @@ class StockSearchForm(forms.Form):
     """The customer page's DIDs tab: which In Stock numbers to offer."""
 
     q = forms.CharField(label="Digits", required=False)
-    iso_country = forms.CharField(label="Country", max_length=2, required=False)
+    iso_country = forms.CharField(
+        label="Country", max_length=2, required=False, widget=forms.TextInput(attrs={"placeholder": "GB"})
+    )
     number_type = forms.ChoiceField(choices=[("", "Any type"), *NumberType.choices], required=False)
     tag = forms.CharField(max_length=64, required=False)
 

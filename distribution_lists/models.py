@@ -36,11 +36,21 @@ class DistributionList(models.Model):
     column_names = models.JSONField(default=list, blank=True)
     default_region = models.CharField(max_length=2, default="GB")
 
+    class Phase(models.TextChoices):
+        # The steps of an import, each with its own progress on the list's page.
+        READING = "reading", "Reading the file"
+        CHECKING = "checking", "Checking numbers"
+        SAVING = "saving", "Saving"
+
+    import_phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
     rows_total = models.PositiveIntegerField(default=0)
     rows_read = models.PositiveIntegerField(default=0)
     correct_count = models.PositiveIntegerField(default=0)
     incorrect_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
+    # The saving phase: rows published so far of those the file gave (correct, incorrect and duplicate).
+    rows_saved = models.PositiveIntegerField(default=0)
+    rows_to_save = models.PositiveIntegerField(default=0)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -74,9 +84,14 @@ class DistributionList(models.Model):
 
     @property
     def progress_percent(self) -> int:
+        """How far the current phase is (the whole import once ready)."""
         if self.status == self.Status.READY:
             return 100
-        return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
+        if self.import_phase == self.Phase.SAVING:
+            return int(self.rows_saved * 100 / self.rows_to_save) if self.rows_to_save else 0
+        if self.import_phase == self.Phase.CHECKING:
+            return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
+        return 0
 
 
 class Contact(models.Model):
@@ -128,3 +143,27 @@ class IncorrectRow(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.row_number}: {self.raw_phone}"
+
+
+class DuplicateRow(models.Model):
+    """A row whose number an earlier row of the file already had: not called twice, listed with the row it repeats."""
+
+    TENANT_LOOKUP = "distribution_list__customer"
+
+    # Indexed by the (list, row) index, which starts with it.
+    distribution_list = models.ForeignKey(
+        DistributionList, on_delete=models.CASCADE, related_name="duplicate_rows", db_index=False
+    )
+    row_number = models.PositiveIntegerField()
+    raw_phone = models.TextField(blank=True)
+    phone = models.CharField(max_length=20, help_text="The number in E.164, as the row it repeats has it.")
+    first_row_number = models.PositiveIntegerField(help_text="The earlier row with the same number.")
+    cells = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        ordering = ["distribution_list", "row_number"]
+        indexes = [models.Index(fields=["distribution_list", "row_number"], name="duplicate_row_list_row")]
+
+    def __str__(self) -> str:
+        return f"row {self.row_number}: {self.raw_phone} (repeats row {self.first_row_number})"

@@ -7,7 +7,7 @@ from django.db.models.functions import Cast
 
 from customers.models import Customer
 from customers.tenancy import scoped
-from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from telephony.imports import ImportFileError, open_table, preview
 
 
@@ -30,13 +30,27 @@ def incorrect_rows_of(distribution_list: DistributionList, *, search: str = "") 
     return _search(rows, search, "raw_phone")
 
 
+def duplicate_rows_of(distribution_list: DistributionList, *, search: str = "") -> QuerySet[DuplicateRow]:
+    rows = DuplicateRow.objects.filter(distribution_list=distribution_list).order_by("row_number")
+    return _search(rows, search, "phone")
+
+
+def repeated_contacts(distribution_list: DistributionList, duplicates) -> dict[str, Contact]:
+    """The contacts a page of duplicates repeats, by number (one query for the page)."""
+    phones = {row.phone for row in duplicates}
+    contacts = Contact.objects.filter(distribution_list=distribution_list, phone__in=phones)
+    return {contact.phone: contact for contact in contacts}
+
+
 def _search(queryset: QuerySet, search: str, phone_field: str) -> QuerySet:
     search = search.strip()
     if not search:
         return queryset
     json_field = "variables" if queryset.model is Contact else "cells"
+    # A duplicate's phone is the E.164 number; the number as written is searched too.
+    condition_raw = Q(raw_phone__icontains=search) if queryset.model is DuplicateRow else Q()
     digits = "".join(ch for ch in search if ch.isdigit())
-    condition = Q(**{f"{phone_field}__icontains": search}) | Q(searchable__icontains=search)
+    condition = Q(**{f"{phone_field}__icontains": search}) | Q(searchable__icontains=search) | condition_raw
     if digits and digits != search:
         condition |= Q(**{f"{phone_field}__contains": digits})
     if len(digits) > 3 and digits.startswith("0"):
@@ -52,3 +66,37 @@ def distribution_list_preview(distribution_list: DistributionList, rows: int = 1
             return preview(open_table(source, filename=distribution_list.original_filename, preview_rows=rows), rows)
     except (ImportFileError, OSError):
         return []
+
+
+def import_phases(distribution_list: DistributionList) -> list[dict]:
+    """The import's three phases for its page, each done, current or waiting, with its own progress.
+
+    The page's script (static/js/distribution_list_progress.js) redraws the
+    same thing from the progress URL's JSON.
+    """
+    Phase = DistributionList.Phase
+    order = [Phase.READING, Phase.CHECKING, Phase.SAVING]
+    current = order.index(distribution_list.import_phase) if distribution_list.import_phase in order else -1
+    texts = {
+        Phase.READING: "",
+        Phase.CHECKING: f"{distribution_list.rows_read:,} of {distribution_list.rows_total:,} rows",
+        # Without a count yet (or on SQLite, where none comes before the end) the bar moves instead.
+        Phase.SAVING: f"{distribution_list.rows_saved:,} of {distribution_list.rows_to_save:,} rows"
+        if distribution_list.rows_saved
+        else f"{distribution_list.rows_to_save:,} rows",
+    }
+    phases = []
+    for index, phase in enumerate(order):
+        if index < current:
+            state, percent = "done", 100
+        elif index == current:
+            state, percent = "current", distribution_list.progress_percent
+        else:
+            state, percent = "waiting", 0
+        text = texts[phase] if index == current or (index < current and phase != Phase.READING) else ""
+        if index < current and phase == Phase.CHECKING:
+            text = f"{distribution_list.rows_to_save:,} rows checked"
+        if state == "done" and phase == Phase.READING:
+            text = "done"
+        phases.append({"key": phase.value, "label": phase.label, "state": state, "percent": percent, "text": text})
+    return phases

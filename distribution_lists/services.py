@@ -16,13 +16,13 @@ from typing import IO
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import File
-from django.db import IntegrityError, models, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, models, transaction
 from django.db.models import F
 from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
 
 from customers.models import Customer, User
-from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from telephony.imports import (
     PREVIEW_ROWS,
     BulkWriter,
@@ -39,6 +39,7 @@ from telephony.imports import (
 
 logger = logging.getLogger(__name__)
 Status = DistributionList.Status
+Phase = DistributionList.Phase
 
 # The campaigns app points at lists with ``Campaign.distribution_list``
 # (``related_name="campaigns"``); a list is in use while one of those is in
@@ -168,6 +169,9 @@ def distribution_list_mark_up(
             correct_count=0,
             incorrect_count=0,
             duplicate_count=0,
+            import_phase="",
+            rows_saved=0,
+            rows_to_save=0,
             import_started_at=None,
             progress_updated_at=timezone.now(),
             finished_at=None,
@@ -187,11 +191,14 @@ def distribution_list_mark_up(
 
 
 class _ListConsumer(PhoneRowConsumer):
-    def __init__(self, markup: Markup, list_id: int, contacts: BulkWriter, incorrect: BulkWriter) -> None:
+    def __init__(
+        self, markup: Markup, list_id: int, contacts: BulkWriter, incorrect: BulkWriter, duplicates: BulkWriter
+    ) -> None:
         super().__init__(markup)
         self.list_id = list_id
         self.contacts = contacts
         self.incorrect = incorrect
+        self.duplicates = duplicates
         self.named = [(i, name) for i, name in enumerate(markup.column_names) if name and i != markup.phone_column]
 
     def accept(self, row, phone):
@@ -206,10 +213,18 @@ class _ListConsumer(PhoneRowConsumer):
         self.incorrect.add_many(
             (self.list_id, row.number, row.cell(phone_column), row.cells, reason) for row, reason in chunk.incorrect
         )
+        repeats = chunk.repeats
+        self.duplicates.add_many(
+            (self.list_id, row.number, row.cell(phone_column), record[1], repeats[row.number], row.cells)
+            for row, record in chunk.duplicates
+        )
 
 
 CONTACT_FIELDS = ["distribution_list", "phone", "time_zone", "variables", "row_number"]
 INCORRECT_FIELDS = ["distribution_list", "row_number", "raw_phone", "cells", "reason"]
+DUPLICATE_FIELDS = ["distribution_list", "row_number", "raw_phone", "phone", "first_row_number", "cells"]
+# The saving phase reports its progress every so many rows.
+SAVE_PROGRESS_ROWS = 50_000
 
 
 def distribution_list_import(*, list_id: int) -> ImportReport | None:
@@ -221,7 +236,7 @@ def distribution_list_import(*, list_id: int) -> ImportReport | None:
     """
     now = timezone.now()
     claimed = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING, import_started_at=None).update(
-        import_started_at=now, progress_updated_at=now, rows_read=0
+        import_started_at=now, progress_updated_at=now, rows_read=0, import_phase=Phase.READING
     )
     if not claimed:
         if DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).exists():
@@ -255,19 +270,25 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
         column_names=tuple(distribution_list.column_names),
     )
     list_id = distribution_list.pk
+    processing = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING)
     with distribution_list.source_file.open("rb") as source:
         table = open_table(source, filename=distribution_list.original_filename, max_rows=max_rows())
+    processing.update(
+        import_phase=Phase.CHECKING,
+        rows_read=0,
+        rows_total=max(table.total_rows - int(markup.has_header), 0),
+        progress_updated_at=timezone.now(),
+    )
 
     def save_progress(done: int, total: int) -> None:
-        DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(
-            rows_read=done, rows_total=max(done, total), progress_updated_at=timezone.now()
-        )
+        processing.update(rows_read=done, rows_total=max(done, total), progress_updated_at=timezone.now())
 
     with (
         BulkWriter(Contact, CONTACT_FIELDS) as contacts,
         BulkWriter(IncorrectRow, INCORRECT_FIELDS) as incorrect,
+        BulkWriter(DuplicateRow, DUPLICATE_FIELDS) as duplicates,
     ):
-        consumer = _ListConsumer(markup, list_id, contacts, incorrect)
+        consumer = _ListConsumer(markup, list_id, contacts, incorrect, duplicates)
         report = run_import(
             table,
             markup,
@@ -276,12 +297,25 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
             max_rows=max_rows(),
             on_progress=save_progress,
         )
+        processing.update(
+            import_phase=Phase.SAVING, rows_saved=0, rows_to_save=report.rows, progress_updated_at=timezone.now()
+        )
         try:
-            with transaction.atomic():
-                finished = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(
+            with _SavingProgress(list_id) as saving, transaction.atomic():
+                # Published before the list row is touched: the progress goes
+                # through another connection, which must not wait for a lock
+                # this transaction holds.
+                done = 0
+                for writer in (contacts, incorrect, duplicates):
+                    done += writer.publish(
+                        lambda rows, before=done: saving.report(before + rows), progress_rows=SAVE_PROGRESS_ROWS
+                    )
+                finished = processing.update(
                     status=Status.READY,
+                    import_phase="",
                     rows_read=report.rows,
                     rows_total=report.rows,
+                    rows_saved=report.rows,
                     correct_count=report.correct,
                     incorrect_count=report.incorrect,
                     duplicate_count=report.duplicates,
@@ -290,11 +324,50 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
                 )
                 if not finished:
                     raise _Abandoned
-                contacts.publish()
-                incorrect.publish()
         except _Abandoned:
             return None
     return report
+
+
+class _SavingProgress:
+    """Reports the saving phase's progress while its rows are inserted in one transaction.
+
+    The rows must commit together with the list turning ready, so the
+    progress is written through a second connection of its own (PostgreSQL),
+    which commits at once and is seen by the page polling it. SQLite allows
+    one writer at a time, so there the phase shows without the rows count.
+    """
+
+    def __init__(self, list_id: int) -> None:
+        self.list_id = list_id
+        self.side = None
+
+    def __enter__(self) -> _SavingProgress:
+        default = connections[DEFAULT_DB_ALIAS]
+        if default.vendor == "postgresql":
+            self.side = default.__class__(dict(default.settings_dict), alias="import_progress")
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.side is not None:
+            self.side.close()
+
+    def report(self, rows_saved: int) -> None:
+        if self.side is None:
+            return
+        table = DistributionList._meta.db_table
+        try:
+            with self.side.cursor() as cursor:
+                cursor.execute(
+                    f"UPDATE {table} SET rows_saved = LEAST(%s, rows_to_save), progress_updated_at = %s "
+                    "WHERE id = %s AND status = %s",
+                    [rows_saved, timezone.now(), self.list_id, Status.PROCESSING],
+                )
+        except DatabaseError:
+            # The count is a courtesy: no second connection (say, the server's limit reached) must not fail the import.
+            logger.warning("Saving progress of list %s not reported", self.list_id, exc_info=True)
+            self.side.close()
+            self.side = None
 
 
 def distribution_list_fail(*, list_id: int, reason: str) -> bool:
@@ -417,6 +490,7 @@ def distribution_list_delete(*, distribution_list: DistributionList) -> None:
         )
     _delete_rows_of(Contact, locked)
     _delete_rows_of(IncorrectRow, locked)
+    _delete_rows_of(DuplicateRow, locked)
     file_name = locked.source_file.name
     storage = locked.source_file.storage
     locked.delete()

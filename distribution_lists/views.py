@@ -101,21 +101,29 @@ class DetailView(ListScopedMixin, View):
 
     def get(self, request, list_id: int):
         distribution_list = self.get_list(list_id)
-        tab = "incorrect" if request.GET.get("tab") == "incorrect" else "correct"
+        tab = request.GET.get("tab")
+        tab = tab if tab in ("incorrect", "duplicates") else "correct"
         search = request.GET.get("q", "").strip()
         context = {"list": distribution_list, "tab": tab, "search": search}
+        if distribution_list.status == DistributionList.Status.PROCESSING:
+            context["phases"] = selectors.import_phases(distribution_list)
         if distribution_list.status == DistributionList.Status.READY:
             if tab == "correct":
                 rows = selectors.contacts_of(distribution_list, search=search)
-            else:
+            elif tab == "incorrect":
                 rows = selectors.incorrect_rows_of(distribution_list, search=search)
+            else:
+                rows = selectors.duplicate_rows_of(distribution_list, search=search)
             page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
             context.update(page=page, variables=distribution_list.variables)
+            if tab == "duplicates":
+                repeated = selectors.repeated_contacts(distribution_list, page.object_list)
+                context["duplicates"] = [(row, repeated.get(row.phone)) for row in page.object_list]
         return render(request, self.template_name, context)
 
 
 class ProgressView(ListScopedMixin, View):
-    """What the progress bar polls: status and rows read of rows total."""
+    """What the progress bar polls: status, the phase and how far each phase is."""
 
     def get(self, request, list_id: int):
         distribution_list = self.get_list(list_id)
@@ -123,8 +131,12 @@ class ProgressView(ListScopedMixin, View):
             {
                 "status": distribution_list.status,
                 "status_display": distribution_list.get_status_display(),
+                "phase": distribution_list.import_phase,
+                "phase_display": distribution_list.get_import_phase_display(),
                 "rows_read": distribution_list.rows_read,
                 "rows_total": distribution_list.rows_total,
+                "rows_saved": distribution_list.rows_saved,
+                "rows_to_save": distribution_list.rows_to_save,
                 "percent": distribution_list.progress_percent,
                 "failure_reason": distribution_list.failure_reason,
             }

@@ -1,7 +1,7 @@
 """Export and erasure of everything held about one phone number (a person's data).
 
 A customer reaches only its own data; an administrator (``customer=None``)
-every customer's. Erasure deletes contacts and incorrect rows and replaces the
+every customer's. Erasure deletes contacts, incorrect and duplicate rows and replaces the
 number in past jobs, attempts and tracked calls by a one-way hash, so that
 reports and counts stay true; the erasure is recorded with the hash only.
 """
@@ -53,7 +53,7 @@ def _incorrect_rows(customer, number: str) -> list:
 
 def _querysets(customer, number: str) -> dict[str, QuerySet]:
     from campaigns.models import CallAttempt, CallJob
-    from distribution_lists.models import Contact
+    from distribution_lists.models import Contact, DuplicateRow
     from dnc.models import DncEntry
     from pools.models import TrackedCall
 
@@ -61,6 +61,10 @@ def _querysets(customer, number: str) -> dict[str, QuerySet]:
     dnc = dnc.filter(customer__isnull=True) | dnc.filter(customer=customer) if customer is not None else dnc
     return {
         "contacts": _scope(Contact.objects.filter(phone=number), customer).select_related("distribution_list"),
+        # A duplicate keeps the number in E.164 (the one its earlier row has) and the row's cells.
+        "duplicate_rows": _scope(DuplicateRow.objects.filter(phone=number), customer).select_related(
+            "distribution_list"
+        ),
         "jobs": _scope(CallJob.objects.filter(phone=number), customer).select_related("campaign"),
         "attempts": _scope(CallAttempt.objects.filter(b_number=number), customer).select_related("campaign"),
         "tracked_calls": _scope(TrackedCall.objects.filter(Q(caller=number)), customer).select_related("pool"),
@@ -80,6 +84,10 @@ def person_export(*, customer, number: str) -> dict:
         "incorrect_rows": [
             {"list": r.distribution_list.name, "raw_phone": r.raw_phone, "reason": r.reason}
             for r in _incorrect_rows(customer, number)
+        ],
+        "duplicate_rows": [
+            {"list": r.distribution_list.name, "row": r.row_number, "raw_phone": r.raw_phone, "cells": r.cells}
+            for r in sets["duplicate_rows"]
         ],
         "campaign_jobs": [
             {
@@ -129,6 +137,7 @@ def person_erase(*, customer, number: str, by=None, add_to_dnc: bool = False):
             "tracked_calls": sets["tracked_calls"].update(caller=hashed),
         }
         counts["contacts"] = sets["contacts"].delete()[0]
+        counts["duplicate_rows"] = sets["duplicate_rows"].delete()[0]
         for row in _incorrect_rows(customer, number):
             row.delete()
             counts["incorrect_rows"] += 1

@@ -1,12 +1,187 @@
-"""Spreadsheet exports: the one guard against formula injection."""
+"""The one way the product writes CSV and XLSX exports.
 
-# A cell starting with one of these is run as a formula by spreadsheet
-# programs; a leading ' makes it text (phone numbers included: "+44…" shows
-# as written instead of losing its plus).
+Every export (DIDs, distribution lists, campaign reports) hands rows — a
+header, then lists of cells as Python values — to ``csv_response`` or
+``xlsx_response``; nothing else in the product writes a spreadsheet.
+
+CSV: every field is quoted, so a spreadsheet that splits on ``;`` (German or
+French Excel) or ``,`` can never cut a cell such as ``x;=1+1`` in two and run
+the second half; and a cell that would itself run as a formula — it starts
+with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and is not a plain
+number — gets a leading ``'``. A phone number such as ``+441174090300`` is a
+plain number and is written as it is.
+
+XLSX: written by rustpy-xlsxwriter (docs/decisions/xlsx-export-writer.md),
+which writes every ``str`` as a text cell, never as a formula, so nothing is
+prefixed; dates are dates and booleans are booleans. Datetimes must be naive,
+in the zone the reader should see (the writer drops any tzinfo as it is).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import itertools
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain number (an optional sign, digits, an optional fraction or exponent)
+# is data to a spreadsheet, not a formula: "+441174090300", "-5", "1.5e3".
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_FORMULA_START_SET = frozenset(FORMULA_STARTS)
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX_MAX_ROWS = 1_048_576  # a worksheet's limit, header included; further rows go to the next sheet
+XLSX_MAX_TEXT = 32_767  # Excel's limit for one cell; the writer refuses longer text
+XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
+# Rows per piece of a CSV stream: the per-yield overhead vanishes and memory
+# stays at a few hundred kilobytes.
+CSV_ROWS_PER_PIECE = 1000
 
 
-def escape_formula(value: object) -> str:
-    """``value`` as text, prefixed with ``'`` when a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def guard_formula(value: object) -> object:
+    """``value``, with a leading ``'`` when it is text a spreadsheet would run as a formula."""
+    return _guard_row([value])[0]
+
+
+def _guard_row(row: list) -> list:
+    # Inline, not a call per cell: this runs for every cell of a million-row
+    # export. The digits test settles phone numbers ("+4411…") without the regex.
+    return [
+        "'" + value
+        if value.__class__ is str
+        and value[:1] in _FORMULA_START_SET
+        and not ((value[1:].isdigit() and value.isascii()) or _PLAIN_NUMBER.fullmatch(value))
+        else value
+        for value in row
+    ]
+
+
+# --- CSV ---------------------------------------------------------------------
+
+
+def csv_pieces(rows: Iterable[list], *, zone=None) -> Iterator[str]:
+    """The CSV text of ``rows`` in pieces of ``CSV_ROWS_PER_PIECE`` rows, with a BOM first.
+
+    ``zone`` is the time zone active while rows are made: a streamed body is
+    read after the middleware has put the customer's zone away, and the rows
+    may format times.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
+    rows = iter(rows)
+    yield "\ufeff"  # lets Excel open UTF-8 with the right characters
+    while True:
+        with timezone.override(zone) if zone is not None else contextlib.nullcontext():
+            batch = list(itertools.islice(rows, CSV_ROWS_PER_PIECE))
+        if not batch:
+            return
+        writer.writerows(_guard_row(row) for row in batch)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def csv_response(rows: Iterable[list], *, filename: str) -> StreamingHttpResponse:
+    """A streamed CSV download of ``rows``; the rows are read as the body is sent."""
+    response = StreamingHttpResponse(
+        csv_pieces(rows, zone=timezone.get_current_timezone()), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- XLSX --------------------------------------------------------------------
+
+
+def sheet_title(name: str, *, default: str = "Sheet", room: int = 0) -> str:
+    """``name`` as a worksheet title: no ``\\ / * ? : [ ]``, at most 31 characters less ``room``."""
+    title = _SHEET_NAME_FORBIDDEN.sub("-", name).strip("'")[: 31 - room].strip() or default
+    return f"{title} (1)" if title.casefold() == "history" else title  # a name Excel keeps for itself
+
+
+def _unique_keys(header: list) -> list[str]:
+    """The header as distinct texts (the writer keys cells by column name): a repeat gets " (2)"."""
+    keys: list[str] = []
+    for value in header:
+        key, n = str(value), 1
+        while key in keys:
+            n += 1
+            key = f"{value} ({n})"
+        keys.append(key)
+    return keys
+
+
+def _records(keys: list[str], rows: Iterator[list], limit: int | None, *, first: bool) -> Iterator[dict]:
+    """Each row as the ``{column: value}`` the writer takes (it reads the values in order)."""
+    empty = True
+    for row in rows if limit is None else itertools.islice(rows, limit):
+        empty = False
+        yield dict(
+            zip(
+                keys,
+                [
+                    value[:XLSX_MAX_TEXT] if value.__class__ is str and len(value) > XLSX_MAX_TEXT else value
+                    for value in row
+                ],
+                strict=False,
+            )
+        )
+    if empty and first:
+        # The writer takes the header from the first record: an empty export
+        # still gets its header (over a row of empty cells, which is no row).
+        yield dict.fromkeys(keys)
+
+
+def write_xlsx(target: str | os.PathLike, rows: Iterable[list], *, title: str, row_count: int | None = None) -> None:
+    """Write ``rows`` (the header first) to an XLSX file at ``target``, with constant memory.
+
+    Cells keep their Python type: ``str`` is text (never a formula), ``int``
+    and ``float`` numbers, ``bool`` booleans, ``datetime``/``date`` dates,
+    ``None`` empty. ``row_count`` (data rows, when known) spreads more rows
+    than one worksheet holds over ``title``, ``title 2`` …, each with the header.
+    """
+    import rustpy_xlsxwriter
+
+    rows = iter(rows)
+    keys = _unique_keys(next(rows))
+    per_sheet = XLSX_MAX_ROWS - 1
+    sheets = max(1, -(-(row_count or 0) // per_sheet))
+    base = sheet_title(title, default="Export", room=len(f" {sheets}") if sheets > 1 else 0)
+    entries = [
+        (base if n == 1 else f"{base} {n}", _records(keys, rows, per_sheet if n < sheets else None, first=n == 1))
+        for n in range(1, sheets + 1)
+    ]
+    # The generators are read in order, sheet after sheet; the writer keeps
+    # one row in memory and spools the sheets to temporary files.
+    rustpy_xlsxwriter.write_worksheets(entries, os.fspath(target), datetime_format=XLSX_DATETIME_FORMAT)
+
+
+def xlsx_file(rows: Iterable[list], *, title: str, row_count: int | None = None) -> IO[bytes]:
+    """The workbook of ``rows`` as an open temporary file, positioned at its start, already unlinked."""
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, rows, title=title, row_count=row_count)
+        return open(path, "rb")  # the caller (FileResponse) closes it
+    finally:
+        os.unlink(path)  # the open file lives on until closed; nothing is left behind
+
+
+def xlsx_response(rows: Iterable[list], *, filename: str, title: str, row_count: int | None = None) -> FileResponse:
+    """An XLSX download of ``rows``: written to a temporary file first (a zip needs its end), then streamed."""
+    return FileResponse(
+        xlsx_file(rows, title=title, row_count=row_count),
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_CONTENT_TYPE,
+    )

@@ -88,27 +88,34 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
     card.click()  # anywhere on the card but "Details" opens the campaign page
     status = page.locator("#campaign-status")
     expect(status).to_have_text("Draft")
-    questions = []
-
-    def answer(dialog):
-        questions.append(dialog.message)
-        dialog.accept()
-
-    page.on("dialog", answer)
+    # Launching asks first, in the page, saying how many contacts will be called.
     page.get_by_role("button", name="Launch").click()
-    expect(status).to_have_text("Launched")
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
     contacts = world["list"].correct_count
-    assert questions == [
-        f"Launch “Spring sale (e2e)”? {contacts} contacts of “{world['list'].name}” will be called, up to 5 at once."
-    ]
+    expect(dialog.locator("h2")).to_have_text("Launch “Spring sale (e2e)”?")
+    expect(dialog.locator("p")).to_have_text(
+        f"{contacts} contacts of “{world['list'].name}” will be called, up to 5 at once."
+    )
+    # Cancel has the focus: Escape or Enter does not launch anything.
+    expect(dialog.locator("#confirm-cancel")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(status).to_have_text("Draft")
+    campaign.refresh_from_db()
+    assert campaign.status == "draft"
+    page.get_by_role("button", name="Launch").click()
+    dialog.get_by_role("button", name=f"Launch: call {contacts} contacts").click()
+    expect(status).to_have_text("Launched")
     expect(page.locator("#edit-refusal")).to_contain_text("pause it first")
     page.get_by_role("button", name="Pause").click()
     expect(status).to_have_text("Paused")
     expect(page.get_by_role("link", name="Edit")).to_be_visible()
 
     page.get_by_role("button", name="Finish").click()
+    expect(dialog.locator("p")).to_contain_text("cannot be undone")
+    dialog.get_by_role("button", name="Finish the campaign").click()
     expect(status).to_have_text("Finished")
-    assert "cannot be undone" in questions[-1]
     # What was not called is cancelled now, not "remaining".
     expect(page.locator("dt", has_text="Cancelled")).to_be_visible()
     expect(page.locator("dt", has_text="Remaining")).to_have_count(0)
@@ -128,8 +135,9 @@ def test_finish_dismissed_keeps_the_campaign(page, login):
     campaign = make_campaign(user.customer, status="launched", name="Keep going")
     login(user.email, TEST_PASSWORD)
     page.goto(f"/campaigns/{campaign.pk}/")
-    page.on("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Finish").click()
+    page.locator("#confirm-dialog").get_by_role("button", name="Cancel").click()
+    expect(page.locator("#confirm-dialog")).to_be_hidden()
     expect(page.locator("#campaign-status")).to_have_text("Launched")
     campaign.refresh_from_db()
     assert campaign.status == "launched"

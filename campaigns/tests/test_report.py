@@ -4,12 +4,12 @@ import io
 
 import pytest
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from campaigns import reports
 from campaigns.models import CallJob, Campaign
 from campaigns.tests.factories import make_campaign, ready_list
 from campaigns.tests.report_data import add_contacts
+from telephony.tests.spreadsheets import assert_no_formula, semicolon_cells, xlsx_sheet
 
 
 def campaign_with_contacts(customer, contacts: int, **fields) -> Campaign:
@@ -155,34 +155,64 @@ def test_csv_export_has_every_attempt_then_the_contacts_never_called(customer_cl
     assert rows[0] == reports.EXPORT_HEADER
     by_phone = [(r[0], r[1], r[6], r[7]) for r in rows[1:]]
     assert by_phone == [
-        ("'+447911100000", "1", "Busy", "486"),
-        ("'+447911100000", "2", "Answered", "200"),
-        ("'+447911100001", "1", "No answer", "480"),
-        ("'+447911100002", "0", "Not called", ""),
+        ("+447911100000", "1", "Busy", "486"),
+        ("+447911100000", "2", "Answered", "200"),
+        ("+447911100001", "1", "No answer", "480"),
+        ("+447911100002", "0", "Not called", ""),
     ]
     answered = rows[2]
     assert answered[9] == "30" and answered[10] == "1" and answered[8] == "Answered"
 
 
-def test_export_escapes_formula_cells_in_csv_and_xlsx(customer_client, customer):
+def _formula_digits_campaign(customer):
     from campaigns.models import CallAttempt
 
-    campaign = campaign_with_contacts(customer, 4)
-    add_contacts(campaign, [["answered"]] * 4)
-    for attempt, digits in zip(CallAttempt.objects.order_by("pk"), ["=1+2", "-5", "@SUM(A1)", "+3"], strict=True):
+    customer.time_zone = "America/New_York"
+    customer.save(update_fields=["time_zone"])
+    campaign = campaign_with_contacts(customer, 5)
+    add_contacts(campaign, [["answered"]] * 5, start=dt.datetime(2026, 7, 1, 12, 0, 5, tzinfo=dt.UTC))
+    for attempt, digits in zip(
+        CallAttempt.objects.order_by("pk"), ["=1+2", "-5", "@SUM(A1)", "+3", "x;=1+1"], strict=True
+    ):
         attempt.digits = digits
         attempt.save(update_fields=["digits"])
-    rows = csv_rows(customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk])))
-    assert [r[10] for r in rows[1:]] == ["'=1+2", "'-5", "'@SUM(A1)", "'+3"]
+    return campaign
 
+
+def test_csv_export_guards_only_cells_that_would_run(customer_client, customer):
+    campaign = _formula_digits_campaign(customer)
+    response = customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk]))
+    rows = csv_rows(response)
+    assert [r[10] for r in rows[1:]] == ["'=1+2", "-5", "'@SUM(A1)", "+3", "x;=1+1"]  # plain numbers stay
+    assert rows[1][0] == "+447911100000" and rows[1][5] == "+441174090000"  # phone numbers as they are
+    assert rows[1][2] == "2026-07-01 08:00:05"
+    cells = semicolon_cells(customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk])))
+    assert {len(row) for row in cells} == {1}  # x;=1+1 stays inside its quotes
+    assert not any(cell.startswith(("=", "@")) for row in cells for cell in row)
+
+
+def test_xlsx_export_writes_text_as_text_numbers_as_they_are_and_times_as_dates(customer_client, customer):
+    campaign = _formula_digits_campaign(customer)
     response = customer_client.get(reverse("dashboard:campaign_report_xlsx", args=[campaign.pk]))
     assert response["Content-Disposition"].startswith('attachment; filename="campaign-report-')
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
-    values = [list(row) for row in sheet.iter_rows(values_only=True)]
+    sheet = xlsx_sheet(response)
+    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == reports.EXPORT_HEADER
-    assert [row[10] for row in values[1:]] == ["'=1+2", "'-5", "'@SUM(A1)", "'+3"]
-    assert values[1][0] == "'+447911100000" and values[1][1] == 1 and values[1][9] == 30
+    assert [row[10] for row in values[1:]] == ["=1+2", "-5", "@SUM(A1)", "+3", "x;=1+1"]
+    assert values[1][0] == "+447911100000" and values[1][5] == "+441174090000"
+    assert values[1][1] == 1 and values[1][9] == 30
     assert values[1][6] == "Answered" and values[1][7] == "200"
+    assert values[1][2] == dt.datetime(2026, 7, 1, 8, 0, 5)  # a date cell, in the customer's zone
+    assert sheet.cell(row=2, column=3).is_date
+    assert_no_formula(sheet)
+
+
+@pytest.mark.integration
+def test_exports_on_postgresql_guard_and_type_the_same(customer_client, customer):
+    """On PostgreSQL the database shifts and truncates the times (reports.export_rows): the same cells."""
+    test_csv_export_guards_only_cells_that_would_run(customer_client, customer)
+    Campaign.objects.all().delete()
+    test_xlsx_export_writes_text_as_text_numbers_as_they_are_and_times_as_dates(customer_client, customer)
 
 
 def test_export_query_count_does_not_grow_with_rows(customer_client, customer, django_assert_max_num_queries):

@@ -49,6 +49,7 @@ class DIDHistoryMixin:
     """For DIDAdmin (a SimpleHistoryAdmin)."""
 
     object_history_template = "admin/dids/did/object_history.html"
+    object_history_list_template = "admin/dids/did/object_history_list.html"
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True

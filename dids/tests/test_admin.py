@@ -1,10 +1,10 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from dids.models import DID, ClientPackage, DIDStatus
 from dids.tests.factories import (
@@ -14,6 +14,7 @@ from dids.tests.factories import (
     OperatorFactory,
     PackageFactory,
 )
+from telephony.tests.spreadsheets import assert_no_formula, response_bytes, semicolon_cells, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:dids_did_changelist")
@@ -150,23 +151,54 @@ def test_release_action(admin_client):
     assert did.status == DIDStatus.IN_STOCK
 
 
-def test_export_csv_of_the_filtered_list_escapes_formulas(admin_client):
-    DIDFactory(number="+441174090001", tag="keep", notes='=HYPERLINK("http://evil")')
+HOLD_ENDS = dt.datetime(2026, 7, 1, 12, 0, 5, tzinfo=dt.UTC)
+
+
+def _export_dids():
+    AssignedDIDFactory(
+        number="+441174090001",
+        tag="x;=1+1",
+        notes='=HYPERLINK("http://evil")',
+        unverified=True,
+        status=DIDStatus.HOLD,
+        hold_started_at=HOLD_ENDS - dt.timedelta(days=30),
+        hold_ends_at=HOLD_ENDS,
+    )
     DIDFactory(number="+441174090002", tag="other")
-    response = admin_client.get(reverse("admin:dids_did_export", args=["csv"]) + "?tag=keep")
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [row["number"] for row in rows] == ["'+441174090001"]  # a leading + would run as a formula
-    assert rows[0]["notes"].startswith("'=")
 
 
-def test_export_xlsx(admin_client):
-    DIDFactory(number="+441174090001", tag="@SUM(1)")
+def test_export_csv_of_the_filtered_list_writes_numbers_as_they_are(admin_client):
+    _export_dids()
+    response = admin_client.get(reverse("admin:dids_did_export", args=["csv"]) + "?unverified__exact=1")
+    assert response.streaming
+    rows = list(csv.DictReader(io.StringIO(response_bytes(response).decode("utf-8-sig"))))
+    assert [row["number"] for row in rows] == ["+441174090001"]  # a plain number is no formula
+    assert rows[0]["notes"] == '\'=HYPERLINK("http://evil")'
+    assert rows[0]["tag"] == "x;=1+1"
+    assert rows[0]["unverified"] == "1" and rows[0]["hold_ends_at"] == "2026-07-01 12:00:05"
+
+
+def test_export_csv_cannot_be_split_by_a_semicolon_spreadsheet(admin_client):
+    _export_dids()
+    response = admin_client.get(reverse("admin:dids_did_export", args=["csv"]))
+    cells = semicolon_cells(response)
+    assert {len(row) for row in cells} == {1}  # every ; is inside quotes: no line is cut
+    assert not any(cell.startswith(("=", "@")) for row in cells for cell in row)
+
+
+def test_export_xlsx_keeps_numbers_text_dates_and_flags(admin_client):
+    _export_dids()
     response = admin_client.get(reverse("admin:dids_did_export", args=["xlsx"]))
-    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    rows = list(sheet.values)
-    assert rows[0][0] == "number"
-    assert rows[1][0] == "'+441174090001"
-    assert rows[1][4] == "'@SUM(1)"
+    sheet = xlsx_sheet(response)
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    header = rows[0]
+    first = dict(zip(header, rows[1], strict=True))
+    assert header[0] == "number" and first["number"] == "+441174090001"
+    assert first["notes"] == '=HYPERLINK("http://evil")' and first["tag"] == "x;=1+1"
+    assert first["unverified"] is True and dict(zip(header, rows[2], strict=True))["unverified"] is False
+    assert first["hold_ends_at"] == dt.datetime(2026, 7, 1, 12, 0, 5)  # a date cell, in the viewer's zone
+    assert first["status"] == "Hold"
+    assert_no_formula(sheet)
 
 
 def test_customer_dids_tab_assigns_stock_under_a_package_and_shows_room(admin_client):
@@ -247,6 +279,9 @@ def test_did_history_is_read_only_and_in_words(admin_client):
     page = admin_client.get(reverse("admin:dids_did_history", args=[did.pk])).content.decode()
     assert "Assigned" in page and "Hold" in page and "in_stock" not in page and "pk=None" not in page
     assert "Times in Asia/Tokyo" in page
+    # No raw None for the platform's own changes or a missing reason; times to the minute.
+    assert ">None<" not in page.replace(" ", "").replace("\n", "") and "system" in page
+    assert "a.m." not in page and "p.m." not in page
     version = did.history.order_by("history_id").first()
     form_url = reverse("admin:dids_did_simple_history", args=[did.pk, version.history_id])
     form_page = admin_client.get(form_url).content.decode()
@@ -261,3 +296,21 @@ def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
     delete = 'class="deletelink"'
     assert delete not in admin_client.get(reverse("admin:dids_did_change", args=[assigned.pk])).content.decode()
     assert delete in admin_client.get(reverse("admin:dids_did_change", args=[stock.pk])).content.decode()
+
+
+def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_full_bar(admin_client):
+    from django.core.files.base import ContentFile
+
+    from dids.models import DIDImport
+
+    did_import = DIDImport(
+        status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100
+    )
+    did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    url = reverse("admin:dids_did_import_result", args=[did_import.pk])
+    page = admin_client.get(url).content.decode()
+    assert "Checking numbers: 40 of 100 rows read (40%)" in page
+    DIDImport.objects.filter(pk=did_import.pk).update(rows_read=100)
+    page = admin_client.get(url).content.decode()
+    assert "Every row checked; saving 100 rows" in page
+    assert '<progress max="100" value="100">' not in page

@@ -1,4 +1,5 @@
 import csv
+import datetime as dt
 import io
 
 import pytest
@@ -6,6 +7,7 @@ from django.urls import reverse
 
 from dids import services
 from dids.tests.factories import AssignedDIDFactory, ClientPackageFactory, DIDFactory
+from telephony.tests.spreadsheets import assert_no_formula, response_bytes, semicolon_cells, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 NUMBERS = reverse("dashboard:numbers")
@@ -61,9 +63,41 @@ def test_export_is_the_customers_filtered_list_only(customer_client, package):
     _mine(package, number="+441174090112", tag="support")
     AssignedDIDFactory(tag="sales")
     response = customer_client.get(NUMBERS, {"tag": "sales", "export": "csv"})
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert [row["number"] for row in rows] == ["'+441174090111"]
+    rows = list(csv.DictReader(io.StringIO(response_bytes(response).decode("utf-8-sig"))))
+    assert [row["number"] for row in rows] == ["+441174090111"]
     assert "notes" not in rows[0] and "operator" not in rows[0]
+
+
+def _held_number(package):
+    """A number of the customer's in Hold until 12:00:05 UTC (08:00:05 in New York), tagged like a formula."""
+    package.customer.time_zone = "America/New_York"
+    package.customer.save(update_fields=["time_zone"])
+    ends = dt.datetime(2026, 7, 1, 12, 0, 5, tzinfo=dt.UTC)
+    return _mine(package, number="+441174090111", tag="=1+1", status="hold", hold_started_at=ends, hold_ends_at=ends)
+
+
+def test_csv_export_in_the_customers_zone_with_numbers_as_they_are(customer_client, package):
+    _held_number(package)
+    _mine(package, number="+441174090112", tag="x;=1+1")
+    response = customer_client.get(NUMBERS, {"export": "csv"})
+    assert response.streaming  # read after the middleware has put the zone away
+    rows = list(csv.DictReader(io.StringIO(response_bytes(response).decode("utf-8-sig"))))
+    assert [(r["number"], r["tag"], r["hold_ends_at"]) for r in rows] == [
+        ("+441174090111", "'=1+1", "2026-07-01 08:00:05"),
+        ("+441174090112", "x;=1+1", ""),
+    ]
+    cells = semicolon_cells(customer_client.get(NUMBERS, {"export": "csv"}))
+    assert {len(row) for row in cells} == {1} and not any(c.startswith(("=", "@")) for r in cells for c in r)
+
+
+def test_xlsx_export_has_text_as_text_and_dates_as_dates(customer_client, package):
+    _held_number(package)
+    sheet = xlsx_sheet(customer_client.get(NUMBERS, {"export": "xlsx"}))
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    record = dict(zip(rows[0], rows[1], strict=True))
+    assert record["number"] == "+441174090111" and record["tag"] == "=1+1"
+    assert record["hold_ends_at"] == dt.datetime(2026, 7, 1, 8, 0, 5)
+    assert_no_formula(sheet)
 
 
 def test_number_detail_of_another_customer_is_404(customer_client, package):

@@ -1,4 +1,5 @@
-"""In the browser: upload, mark up, watch the progress bar reach ready, fix a row and see it move.
+"""In the browser: upload, mark up (the phone column guessed and highlighted), watch the import's
+phases reach ready, see the duplicates, fix a row and see it move.
 
 The import runs in the test process instead of a Celery worker (the
 integration test runs a real worker).
@@ -28,8 +29,16 @@ def worker(monkeypatch, settings):
     real_run_import = services.run_import
 
     class Worker:
-        def run(self, check):
+        def run(self, check, check_saving=None):
             checked = []
+            if check_saving:
+
+                class Saving(services._SavingProgress):
+                    def __enter__(self):
+                        check_saving()
+                        return super().__enter__()
+
+                monkeypatch.setattr(services, "_SavingProgress", Saving)
 
             def run_import(table, markup, consumer, *, on_progress, **kwargs):
                 def progress(done, total):
@@ -48,10 +57,15 @@ def worker(monkeypatch, settings):
     return Worker()
 
 
+def phase(page, key):
+    return page.locator(f"#progress [data-phase='{key}']")
+
+
 def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     user = UserFactory()
     path = tmp_path / "customers.csv"
-    lines = ["Phone;Name"] + [f"07400 1{n:05d};Person {n}" for n in range(300)] + ["07400 12;Short Number"]
+    lines = ["Phone;Name"] + [f"07400 1{n:05d};Person {n}" for n in range(300)]
+    lines += ["07400 12;Short Number", "+44 7400 100007;Person 7 again"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
     login(user.email, TEST_PASSWORD)
@@ -68,18 +82,43 @@ def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     page.select_option("#id_default_region", "GB")
     page.get_by_role("button", name="Save and import").click()
 
-    expect(page.locator("#progress-text")).to_have_text("0 of 302 rows read")
+    # Queued: no phase has started, nothing claims a percentage.
+    expect(page.locator("#list-status .badge")).to_have_text("queued")
+    for key in ["reading", "checking", "saving"]:
+        expect(phase(page, key)).to_have_class("phase waiting")
 
     def first_chunk_is_shown():
-        expect(page.locator("#progress-text")).to_have_text("100 of 301 rows read")
-        expect(page.locator(".progress")).to_have_attribute("aria-valuenow", "33")
+        expect(phase(page, "reading")).to_have_class("phase done")
+        expect(phase(page, "checking")).to_have_class("phase current")
+        expect(phase(page, "checking").locator(".phase-text")).to_have_text("100 of 302 rows")
+        expect(phase(page, "checking").locator(".progress")).to_have_attribute("aria-valuenow", "33")
+        expect(phase(page, "saving")).to_have_class("phase waiting")
+        # The badge follows the phase (it used to stay at "processing 0%").
+        expect(page.locator("#list-status .badge")).to_have_text("checking numbers 33%")
 
-    # The bar follows the import while it runs...
-    worker.run(first_chunk_is_shown)
+    def saving_is_shown():
+        expect(phase(page, "checking")).to_have_class("phase done")
+        expect(phase(page, "checking").locator(".phase-text")).to_have_text("302 rows checked")
+        expect(phase(page, "saving")).to_have_class("phase current")
+        expect(phase(page, "saving").locator(".phase-text")).to_have_text("302 rows")
+        expect(page.locator("#list-status .badge")).to_have_text("saving 0%")
+
+    # Each phase follows the import while it runs...
+    worker.run(first_chunk_is_shown, saving_is_shown)
     # ...and the page turns to ready by itself when the import ends.
     expect(page.locator("#list-status .badge")).to_have_text("ready")
     expect(page.locator("#correct-rows")).to_contain_text("+447400100000")
     expect(page.locator("#tab-incorrect")).to_have_text("Incorrect (1)")
+
+    # The duplicate is listed with the row it repeats.
+    expect(page.locator("#tab-duplicates")).to_have_text("Duplicates (1)")
+    page.locator("#tab-duplicates").click()
+    duplicate = page.locator("#duplicate-rows tbody tr")
+    expect(duplicate).to_have_count(1)
+    expect(duplicate.locator("td").nth(0)).to_have_text("303")
+    expect(duplicate.locator("td").nth(1)).to_have_text("+44 7400 100007")
+    expect(duplicate.locator("td.repeats")).to_have_text("row 9 · +447400100007")
+    expect(duplicate.locator("td").nth(4)).to_have_text("Person 7")
 
     page.locator("#tab-incorrect").click()
     expect(page.locator("#incorrect-rows")).to_contain_text("is not valid for GB")
@@ -99,3 +138,54 @@ def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#correct-rows")).to_contain_text("+447400999999")
     expect(page.locator("#correct-rows")).to_contain_text("Short Number")
+
+
+def markup_page_of(page, customer, tmp_path, header, rows, name):
+    """Upload a file as the customer would (service) and open its markup step."""
+    path = tmp_path / f"{name}.csv"
+    path.write_text("\n".join(";".join(row) for row in [header, *rows]) + "\n", encoding="utf-8")
+    with path.open("rb") as handle:
+        distribution_list = services.distribution_list_upload(
+            customer=customer, name=name, upload=handle, filename=path.name
+        )
+    page.goto(f"/distribution-lists/{distribution_list.pk}/markup/")
+
+
+def highlighted(page) -> list[str]:
+    """The column indexes the preview highlights, header cell first then each row's."""
+    return page.locator("#preview .phone-column").evaluate_all("cells => cells.map(c => c.dataset.column)")
+
+
+# A reference column of phone-like numbers comes first: only the header's word can pick the third column.
+GUESS_ROWS = [[f"07400 2000{n:02d}", f"2026121{n}", f"07400 1000{n:02d}", f"Person {n}"] for n in range(4)]
+
+
+HEADER_WORDS = [
+    *["Phone", "Number", "Tel.", "MSISDN", "Mobile"],
+    *["Телефон", "Handynummer", "Téléphone", "Teléfono", "Móvil"],  # Russian, German, French, Spanish
+]
+
+
+def test_markup_guesses_the_phone_column_from_the_header_and_highlights_it(page, login, tmp_path):
+    user = UserFactory()
+    login(user.email, TEST_PASSWORD)
+    for n, word in enumerate(HEADER_WORDS):
+        header = ["Reference", "Delivery date", word, "Name"]
+        markup_page_of(page, user.customer, tmp_path, header, GUESS_ROWS, f"Guess {n}")
+        expect(page.locator("#id_phone_column")).to_have_value("2")
+        # The column's input, the file's header row and each data row.
+        assert highlighted(page) == ["2"] * (2 + len(GUESS_ROWS)), word
+        expect(page.locator("#preview th.phone-column")).to_have_css("background-color", "rgb(232, 240, 254)")
+
+
+def test_markup_guesses_from_the_content_and_the_highlight_follows_the_choice(page, login, tmp_path):
+    user = UserFactory()
+    login(user.email, TEST_PASSWORD)
+    # The issue's file: no phone word in the header, a delivery_date column of 8-digit dates last.
+    rows = [[f"Person {n}", f"A-{n}", f"07400 1000{n:02d}", f"2026121{n}"] for n in range(4)]
+    markup_page_of(page, user.customer, tmp_path, ["name", "code", "contact", "delivery_date"], rows, "Content")
+    expect(page.locator("#id_phone_column")).to_have_value("2")
+    assert highlighted(page) == ["2"] * 6
+    page.select_option("#id_phone_column", "3")
+    expect(page.locator("#preview th.phone-column")).to_have_attribute("data-column", "3")
+    assert highlighted(page) == ["3"] * 6

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from distribution_lists import services
-from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from distribution_lists.tests.factories import (
     ENGINE_DATA,
     ContactFactory,
@@ -34,6 +34,64 @@ def test_import_records_every_row_as_correct_incorrect_or_duplicate(customer, na
     assert distribution_list.duplicate_count == 1
     assert Contact.objects.filter(distribution_list=distribution_list).count() == distribution_list.correct_count
     assert IncorrectRow.objects.filter(distribution_list=distribution_list).count() == distribution_list.incorrect_count
+    assert DuplicateRow.objects.filter(distribution_list=distribution_list).count() == 1
+
+
+def test_a_duplicate_is_kept_with_the_row_it_repeats(customer):
+    distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
+    duplicate = DuplicateRow.objects.get(distribution_list=distribution_list)
+    first = Contact.objects.get(distribution_list=distribution_list, phone=duplicate.phone)
+    assert (duplicate.row_number, duplicate.first_row_number, duplicate.phone) == (7, 2, "+447400123456")
+    assert first.row_number == duplicate.first_row_number
+    assert duplicate.cells[0] == duplicate.raw_phone
+
+
+def test_the_import_goes_through_its_phases_each_with_its_progress(customer, monkeypatch, settings):
+    """Reading, then checking numbers (rows read of rows), then saving (rows saved of rows), then ready."""
+    settings.DISTRIBUTION_LIST_CHUNK_ROWS = 3
+    seen = []
+
+    def look(_label):
+        row = DistributionList.objects.filter(status=Status.PROCESSING).first()
+        if row is None:  # the upload reads the file too
+            return
+        seen.append((_label, row.import_phase, row.rows_read, row.rows_total, row.rows_to_save, row.progress_percent))
+
+    real_open_table, real_run_import = services.open_table, services.run_import
+
+    def open_table(*args, **kwargs):
+        look("opening")
+        return real_open_table(*args, **kwargs)
+
+    def run_import(table, markup, consumer, *, on_progress, **kwargs):
+        def progress(done, total):
+            on_progress(done, total)
+            look("checked")
+
+        report = real_run_import(table, markup, consumer, on_progress=progress, **kwargs)
+        return report
+
+    class Saving(services._SavingProgress):
+        def __enter__(self):
+            look("saving")
+            return super().__enter__()
+
+    monkeypatch.setattr(services, "open_table", open_table)
+    monkeypatch.setattr(services, "run_import", run_import)
+    monkeypatch.setattr(services, "_SavingProgress", Saving)
+    distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
+    assert seen == [
+        ("opening", "reading", 0, 10, 0, 0),
+        ("checked", "checking", 3, 9, 0, 33),  # the file's last line is blank
+        ("checked", "checking", 6, 9, 0, 66),
+        ("checked", "checking", 8, 8, 0, 100),
+        ("saving", "saving", 8, 8, 8, 0),
+    ]
+    assert (distribution_list.status, distribution_list.import_phase, distribution_list.rows_saved) == (
+        Status.READY,
+        "",
+        8,
+    )
 
 
 def test_contacts_keep_e164_time_zone_and_variables(customer):

@@ -4,7 +4,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
 
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
 from distribution_lists.tests.factories import (
@@ -14,6 +13,7 @@ from distribution_lists.tests.factories import (
     IncorrectRowFactory,
     import_file,
 )
+from telephony.tests.spreadsheets import assert_no_formula, response_bytes, semicolon_cells, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
 Status = DistributionList.Status
@@ -72,8 +72,12 @@ def test_upload_markup_and_processing_flow(customer_client, customer, django_cap
     assert progress == {
         "status": "ready",
         "status_display": "ready",
+        "phase": "",
+        "phase_display": "",
         "rows_read": 8,
         "rows_total": 8,
+        "rows_saved": 8,
+        "rows_to_save": 8,
         "percent": 100,
         "failure_reason": "",
     }
@@ -155,44 +159,59 @@ def test_removing_a_row_in_the_dashboard(customer_client, customer):
 def _formula_list(customer, tmp_path):
     path = tmp_path / "formulas.csv"
     path.write_text(
-        'phone,name,note\n07400 123456,=HYPERLINK("http://evil"),@SUM(A1)\n=1+2,-minus,+plus\n07400 123457,Plain,text\n'
+        "phone,name,note\n"
+        '07400 123456,=HYPERLINK("http://evil"),@SUM(A1)\n'
+        "=1+2,-minus,+plus\n"
+        '07400 123457,Plain,"x;=1+1"\n'
     )
     return import_file(customer, path, column_names=["phone", "name", "note"])
 
 
-def test_csv_export_escapes_formulas_and_has_both_kinds_of_rows(
+def test_csv_export_writes_numbers_as_they_are_and_guards_only_formulas(
     customer_client, customer, tmp_path, django_assert_max_num_queries
 ):
     distribution_list = _formula_list(customer, tmp_path)
     url = reverse("dashboard:distribution_list_export_csv", args=[distribution_list.pk])
     with django_assert_max_num_queries(6):
         response = customer_client.get(url)
-        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        assert response.streaming
+        body = response_bytes(response)
     assert response["Content-Disposition"] == 'attachment; filename="formulascsv.csv"'
-    rows = list(csv.reader(io.StringIO(body)))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0] == ["status", "row", "phone", "time_zone", "reason", "name", "note"]
     assert rows[1] == [
         "correct",
         "2",
-        "'+447400123456",
+        "+447400123456",
         "Europe/London",
         "",
         '\'=HYPERLINK("http://evil")',
         "'@SUM(A1)",
     ]
-    assert rows[2] == ["correct", "4", "'+447400123457", "Europe/London", "", "Plain", "text"]
+    assert rows[2] == ["correct", "4", "+447400123457", "Europe/London", "", "Plain", "x;=1+1"]
     assert rows[3][:3] == ["incorrect", "3", "'=1+2"]
     assert rows[3][5:] == ["'-minus", "'+plus"]
 
 
-def test_xlsx_export(customer_client, customer, tmp_path):
+def test_csv_export_cannot_be_split_by_a_semicolon_spreadsheet(customer_client, customer, tmp_path):
+    distribution_list = _formula_list(customer, tmp_path)
+    response = customer_client.get(reverse("dashboard:distribution_list_export_csv", args=[distribution_list.pk]))
+    cells = semicolon_cells(response)
+    assert [len(row) for row in cells] == [1, 1, 1, 1]  # each line stays whole: every ; is inside quotes
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in cells for cell in row)
+
+
+def test_xlsx_export_writes_text_as_text_and_numbers_as_they_are(customer_client, customer, tmp_path):
     distribution_list = _formula_list(customer, tmp_path)
     response = customer_client.get(reverse("dashboard:distribution_list_export_xlsx", args=[distribution_list.pk]))
-    workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = [[cell.value for cell in row] for row in workbook.active.iter_rows()]
-    assert rows[1][2] == "'+447400123456"
-    assert rows[1][5] == '\'=HYPERLINK("http://evil")'
-    assert all(cell.data_type != "f" for row in workbook.active.iter_rows() for cell in row)
+    assert response["Content-Disposition"] == 'attachment; filename="formulascsv.xlsx"'
+    sheet = xlsx_sheet(response)
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[1][:3] == ["correct", 2, "+447400123456"]
+    assert rows[1][5:] == ['=HYPERLINK("http://evil")', "@SUM(A1)"]
+    assert rows[2][5:] == ["Plain", "x;=1+1"]
+    assert rows[3][:3] == ["incorrect", 3, "=1+2"] and rows[3][5:] == ["-minus", "+plus"]
+    assert_no_formula(sheet)
     assert [row[0] for row in rows] == ["status", "correct", "correct", "incorrect"]
 
 
@@ -236,3 +255,40 @@ def test_a_header_without_rows_is_refused_at_upload(customer_client, customer, t
     path.write_text("07400 123456\n", encoding="utf-8")
     upload(customer_client, "One contact", path)
     assert DistributionList.objects.filter(customer=customer, name="One contact").exists()
+
+
+def test_duplicates_tab_lists_each_duplicate_with_the_row_it_repeats(
+    customer_client, customer, django_assert_max_num_queries
+):
+    distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
+    url = reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])
+    page = customer_client.get(url).content.decode()
+    assert 'id="tab-duplicates"' in page and "Duplicates (1)" in page
+    with django_assert_max_num_queries(8):
+        page = customer_client.get(url, {"tab": "duplicates"}).content.decode()
+    table = page[page.index('id="duplicate-rows"') :]
+    # Row 7 (+447400123456, "Alice again") repeats row 2 (07400 123456, "Alice Smith").
+    assert "<td>7</td>" in table
+    assert "row 2 · +447400123456" in table
+    assert "Alice again" in table and "Alice Smith" in table
+    page = customer_client.get(url, {"tab": "duplicates", "q": "again"}).content.decode()
+    assert "Alice again" in page
+    page = customer_client.get(url, {"tab": "duplicates", "q": "nobody here"}).content.decode()
+    assert "No duplicates match" in page
+
+
+def test_a_processing_list_shows_its_three_phases(customer_client, customer):
+    distribution_list = DistributionListFactory(
+        customer=customer,
+        status=Status.PROCESSING,
+        import_phase=DistributionList.Phase.CHECKING,
+        rows_read=100,
+        rows_total=400,
+    )
+    page = customer_client.get(reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])).content
+    page = page.decode()
+    assert '<span class="badge warn">checking numbers 25%</span>' in page
+    assert '<li class="phase done" data-phase="reading">' in page
+    assert '<li class="phase current" data-phase="checking">' in page
+    assert "100 of 400 rows" in page
+    assert '<li class="phase waiting" data-phase="saving">' in page

@@ -6,7 +6,7 @@ from campaigns.dialer import dialer_tick
 from campaigns.models import CallAttempt, CallJob, Campaign
 from campaigns.tests.dialer.helpers import dialer_campaign, play_calls
 from customers.tests.factories import CustomerFactory
-from distribution_lists.models import Contact, IncorrectRow
+from distribution_lists.models import Contact, DuplicateRow, IncorrectRow
 from dnc.models import DncEntry
 from privacy.models import Erasure
 from privacy.services import number_hash, person_erase, person_export
@@ -34,6 +34,14 @@ def test_export_then_erase_leaves_only_the_hash_and_the_same_statistics(customer
     IncorrectRow.objects.create(
         distribution_list=campaign.distribution_list, row_number=9, raw_phone="07911 100000", cells=["x"], reason="dup"
     )
+    DuplicateRow.objects.create(
+        distribution_list=campaign.distribution_list,
+        row_number=10,
+        raw_phone="+44 7911 100000",
+        phone=NUMBER,
+        first_row_number=2,
+        cells=["+44 7911 100000", "Again"],
+    )
     for _ in range(3):
         dialer_tick()
         play_calls(campaign)
@@ -44,6 +52,7 @@ def test_export_then_erase_leaves_only_the_hash_and_the_same_statistics(customer
     assert document["contacts"] and {c["phone"] for c in document["contacts"]} == {NUMBER}
     assert len(document["call_attempts"]) == 1 and document["campaign_jobs"][0]["campaign"] == campaign.name
     assert [r["raw_phone"] for r in document["incorrect_rows"]] == ["07911 100000"]
+    assert [r["cells"] for r in document["duplicate_rows"]] == [["+44 7911 100000", "Again"]]
 
     erasure = person_erase(customer=customer, number=NUMBER, by=admin_user, add_to_dnc=True)
     hashed = number_hash(NUMBER)
@@ -51,6 +60,8 @@ def test_export_then_erase_leaves_only_the_hash_and_the_same_statistics(customer
     assert Erasure.objects.filter(customer=customer, by=admin_user).count() == 1
     assert not Contact.objects.filter(distribution_list=campaign.distribution_list, phone=NUMBER).exists()
     assert not IncorrectRow.objects.filter(distribution_list=campaign.distribution_list).exists()
+    assert not DuplicateRow.objects.filter(distribution_list=campaign.distribution_list).exists()
+    assert erasure.counts["duplicate_rows"] == 1
     assert not CallAttempt.objects.filter(campaign=campaign, b_number=NUMBER).exists()
     assert not CallJob.objects.filter(campaign=campaign, phone=NUMBER).exists()
     assert CallAttempt.objects.filter(campaign=campaign, b_number=hashed).count() == 1

@@ -1,7 +1,55 @@
 // Small progressive enhancements shared by every dashboard page.
+
+// A form with data-confirm asks first, in a dialog of the page that says what
+// will happen (data-confirm-title, data-confirm, data-confirm-button); Cancel
+// has the focus, so Enter or Escape never does the risky thing by accident.
+function confirmDialog() {
+  let dialog = document.getElementById("confirm-dialog");
+  if (dialog) return dialog;
+  dialog = document.createElement("dialog");
+  dialog.id = "confirm-dialog";
+  dialog.className = "confirm";
+  dialog.setAttribute("aria-labelledby", "confirm-title");
+  dialog.setAttribute("aria-describedby", "confirm-text");
+  dialog.innerHTML =
+    '<form method="dialog"><h2 id="confirm-title"></h2><p id="confirm-text"></p>' +
+    '<div class="confirm-actions"><button value="cancel" id="confirm-cancel">Cancel</button>' +
+    '<button value="ok" id="confirm-ok"></button></div></form>';
+  document.body.append(dialog);
+  return dialog;
+}
+
 document.addEventListener("submit", (event) => {
-  const question = event.target.dataset && event.target.dataset.confirm;
-  if (question && !window.confirm(question)) event.preventDefault();
+  const form = event.target;
+  const question = form.dataset && form.dataset.confirm;
+  if (!question) return;
+  if (form.dataset.confirmed === "yes") {
+    delete form.dataset.confirmed; // asked again after coming back to the page
+    return;
+  }
+  event.preventDefault();
+  const submitter = event.submitter || undefined;
+  if (typeof HTMLDialogElement === "undefined") {
+    if (window.confirm(question)) {
+      form.dataset.confirmed = "yes";
+      form.requestSubmit(submitter);
+    }
+    return;
+  }
+  const dialog = confirmDialog();
+  dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Are you sure?";
+  dialog.querySelector("#confirm-text").textContent = question;
+  const ok = dialog.querySelector("#confirm-ok");
+  ok.textContent = form.dataset.confirmButton || "Yes";
+  ok.className = form.dataset.confirmDanger !== undefined ? "danger-solid" : "primary";
+  dialog.returnValue = "";
+  dialog.onclose = () => {
+    if (dialog.returnValue !== "ok") return;
+    form.dataset.confirmed = "yes";
+    form.requestSubmit(submitter);
+  };
+  dialog.showModal();
+  dialog.querySelector("#confirm-cancel").focus();
 });
 
 // A preview table highlights the column its select names (the phone column of an import).
@@ -13,4 +61,13 @@ document.querySelectorAll("table[data-column-of]").forEach((table) => {
   });
   select.addEventListener("change", highlight);
   highlight();
+});
+
+// The markup preview greys out the file's first row while it is taken as the header.
+document.querySelectorAll("tr[data-header-row]").forEach((row) => {
+  const box = document.getElementById("id_has_header");
+  if (!box) return;
+  const mark = () => row.classList.toggle("file-header", box.checked);
+  box.addEventListener("change", mark);
+  mark();
 });

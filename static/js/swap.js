@@ -9,7 +9,8 @@
  * phone number with replace_all_numbers - in text and in tel: links, whatever
  * their formatting (spaces, dots, dashes, brackets, +44 / 0044 / 0 / +44 (0)
  * prefixes). The whole written number is replaced, and the new one is written
- * in the page's style: dots or dashes stay dots or dashes, "+44 (0)" stays.
+ * in the page's style: dots or dashes stay dots or dashes, "+44 (0)" and
+ * "0044" stay, an area code in brackets keeps its brackets.
  * No dependency; nothing is sent but the visitor id, the referrer and the URL.
  */
 (function () {
@@ -66,10 +67,17 @@
     separators.forEach(function (ch) { kinds[/\s/.test(ch) ? " " : ch] = 1; });
     var used = Object.keys(kinds);
     var bracketed = /[()]/.test(written.replace(/\(0\)/g, ""));
-    if (international && /\(0\)/.test(written)) number = number.replace(/^(\+\d+) /, "$1 (0)");
+    if (international && /^\s*00/.test(written)) number = number.replace(/^\+/, "00");
+    if (international && /\(0\)/.test(written)) number = number.replace(/^((?:\+|00)\d+) /, "$1 (0)");
+    if (bracketed) {
+      // The area code in brackets, as the page writes it: "(0117) 496 0000", "+44 (117) 496 0000".
+      number = international
+        ? number.replace(/^((?:\+|00)\d+) (\d+) /, "$1 ($2) ")
+        : number.replace(/^(\d+) /, "($1) ");
+    }
     if (!used.length && !bracketed && !/\(0\)/.test(written)) return number.replace(/[^\d+]/g, "");
     if (used.length === 1 && used[0] !== " " && !bracketed) {
-      return number.replace(/^(\+\d+) /, "$1" + used[0]).replace(/ /g, used[0]).replace(/\)\./, ")");
+      return number.replace(/^((?:\+|00)\d+) /, "$1" + used[0]).replace(/ /g, used[0]).replace(/\)\./, ")");
     }
     return number;
   }

@@ -34,7 +34,8 @@ Pipeline
     judges rows — ``classify(SourceRow) -> Accepted(key, record) | Rejected(reason)``
     — and stores them — ``write_chunk(Chunk)`` with ``chunk.correct``
     (``[(row, record)]``), ``chunk.incorrect`` (``[(row, reason)]``) and
-    ``chunk.duplicates`` (``[(row, record)]``, same key as an earlier row).
+    ``chunk.duplicates`` (``[(row, record)]``, same key as an earlier row;
+    ``chunk.repeats[row.number]`` is the number of that earlier row).
     ``PhoneRowConsumer(markup)`` is a base class that does the phone column
     (key = E.164); override ``accept(row, phone)`` to check other columns.
 

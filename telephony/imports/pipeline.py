@@ -50,6 +50,8 @@ class Chunk:
     correct: list[tuple[SourceRow, Any]] = field(default_factory=list)
     incorrect: list[tuple[SourceRow, str]] = field(default_factory=list)
     duplicates: list[tuple[SourceRow, Any]] = field(default_factory=list)
+    # For each duplicate, by its row number: the number of the earlier row it repeats.
+    repeats: dict[int, int] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.correct) + len(self.incorrect) + len(self.duplicates)
@@ -115,7 +117,8 @@ def _run_import(
         # Cheap early refusal; blank lines are counted in total_rows, hence the slack.
         raise ImportFileError(f"The file has about {table.total_rows:,} rows; the limit is {max_rows:,}.")
     report = ImportReport()
-    seen: set[Hashable] = set()
+    # Each key seen, with the number of the first row that had it (a duplicate names the row it repeats).
+    seen: dict[Hashable, int] = {}
     chunk = Chunk()
     classify = consumer.classify
     total = max(table.total_rows - (1 if markup.has_header else 0), 1)
@@ -135,10 +138,12 @@ def _run_import(
         row = SourceRow(number, cells)
         verdict = classify(row)
         if type(verdict) is Accepted:
-            if verdict.key in seen:
+            first = seen.get(verdict.key)
+            if first is not None:
                 chunk.duplicates.append((row, verdict.record))
+                chunk.repeats[number] = first
             else:
-                seen.add(verdict.key)
+                seen[verdict.key] = number
                 chunk.correct.append((row, verdict.record))
         else:
             chunk.incorrect.append((row, verdict.reason))

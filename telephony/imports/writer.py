@@ -19,7 +19,7 @@ import json
 import pickle
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connections, models
@@ -76,11 +76,17 @@ class BulkWriter:
             pickle.dump(rows, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
         self.staged += len(rows)
 
-    def publish(self) -> int:
-        """Insert every staged row into the model's table; returns how many were inserted."""
+    def publish(self, on_progress: Callable[[int], None] | None = None, *, progress_rows: int = 50_000) -> int:
+        """Insert every staged row into the model's table; returns how many were inserted.
+
+        ``on_progress(rows_published)`` is called every ``progress_rows`` rows
+        or so (and at the end), for a progress bar of the saving step.
+        """
         if not self.staged:
             return 0
-        inserted = self._publish_postgres() if self._postgres else self._publish_batches()
+        report = on_progress or (lambda _done: None)
+        publish = self._publish_postgres if self._postgres else self._publish_batches
+        inserted = publish(report, progress_rows)
         self.discard()
         return inserted
 
@@ -123,20 +129,34 @@ class BulkWriter:
                 for row in rows:
                     write_row(row)
 
-    def _publish_postgres(self) -> int:
+    def _publish_postgres(self, report: Callable[[int], None], progress_rows: int) -> int:
         quote = self.connection.ops.quote_name
         columns = ", ".join(quote(c) for c in self._columns)
         conflict = " ON CONFLICT DO NOTHING" if self.ignore_conflicts else ""
+        insert = f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) SELECT {columns} FROM {self._stage_table}"
         with self.connection.cursor() as cursor:
+            # The staging table is written once and never updated, so its
+            # pages split it into ranges a TID range scan reads without an
+            # index: one INSERT per range, and progress between them.
             cursor.execute(
-                f"INSERT INTO {quote(self.model._meta.db_table)} ({columns}) "
-                f"SELECT {columns} FROM {self._stage_table}{conflict}"
+                "SELECT pg_relation_size(%s::regclass) / current_setting('block_size')::int", [self._stage_table]
             )
-            return cursor.rowcount
+            pages = cursor.fetchone()[0] or 1
+            step = max(1, pages * progress_rows // max(self.staged, 1))
+            inserted = 0
+            for first in range(0, pages, step):
+                last = first + step
+                where = f" WHERE ctid >= '({first},0)'::tid"
+                if last < pages:
+                    where += f" AND ctid < '({last},0)'::tid"
+                cursor.execute(insert + where + conflict)
+                inserted += cursor.rowcount
+                report(inserted)
+            return inserted
 
     # --- Others ----------------------------------------------------------------
 
-    def _publish_batches(self) -> int:
+    def _publish_batches(self, report: Callable[[int], None], _progress_rows: int) -> int:
         attnames = [self.model._meta.get_field(name).attname for name in self.fields]
         self._spool.seek(0)
         inserted = 0
@@ -151,4 +171,5 @@ class BulkWriter:
                 objects = [model(**dict(zip(attnames, row, strict=True))) for row in batch]
                 model.objects.using(self.using).bulk_create(objects, ignore_conflicts=self.ignore_conflicts)
                 inserted += len(objects)
+                report(inserted)
         return inserted

@@ -91,21 +91,3 @@ def test_openapi_schema_and_docs_are_served_without_a_cdn(client, db):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn" not in docs.lower() and "https://" not in docs
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
-        ("+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"),
-        ("@SUM(A1)", "'@SUM(A1)"),
-        ("-2+3", "'-2+3"),
-        ("+441174090100", "'+441174090100"),
-        ("Bristol", "Bristol"),
-        (None, ""),
-    ],
-)
-def test_escape_formula_makes_formula_cells_text(value, expected):
-    from telephony.exports import escape_formula
-
-    assert escape_formula(value) == expected

@@ -1,6 +1,7 @@
 """swap.js in a real browser: a page of the customer's site gets its number replaced."""
 
 import http.server
+import re
 import threading
 
 import pytest
@@ -58,7 +59,8 @@ def test_swap_js_replaces_the_number_in_text_and_tel_links(page, live_server, cu
     session = DNISession.objects.get()
     formats = number_formats(session.number.did.number)
     assert page.locator("#text").inner_text() == f"Call us on {formats['national']} today, or on 020 7946 0000."
-    assert page.locator("#international").inner_text() == f"From abroad: {formats['international']}"
+    bracketed = re.sub(r"^(\+\d+) (\d+) ", r"\1 (\2) ", formats["international"])
+    assert page.locator("#international").inner_text() == f"From abroad: {bracketed}"
     assert page.locator("#link").get_attribute("href") == f"tel:{formats['e164']}"
     assert page.locator("#other").get_attribute("href") == "tel:02079460000"
     assert session.url_params == {"gclid": "test-click"}
@@ -99,14 +101,15 @@ def test_swap_js_replaces_every_phone_number_with_replace_all_numbers(page, live
 WRITTEN_FORMS = [
     ("+44 (0)1011 231 234", lambda f: f["international"].replace("+44 ", "+44 (0)")),
     ("+44 1011 231234", lambda f: f["international"]),
-    ("+44 (101) 123-1234", lambda f: f["international"]),
-    ("0044 101 123 1234", lambda f: f["international"]),
+    ("+44 (101) 123-1234", lambda f: re.sub(r"^(\+\d+) (\d+) ", r"\1 (\2) ", f["international"])),
+    ("0044 101 123 1234", lambda f: "00" + f["international"][1:]),
     ("+441011231234", lambda f: f["e164"]),
     ("01011231234", lambda f: f["national"].replace(" ", "")),
     ("0101 123 1234", lambda f: f["national"]),
     ("0101.123.1234", lambda f: f["national"].replace(" ", ".")),
     ("0101-123-1234", lambda f: f["national"].replace(" ", "-")),
-    ("(0101) 123 1234", lambda f: f["national"]),
+    ("(0101) 123 1234", lambda f: re.sub(r"^(\d+) ", r"(\1) ", f["national"])),
+    ("0044.101.123.1234", lambda f: "00" + f["international"][1:].replace(" ", ".")),
     ("+44.101.123.1234", lambda f: f["international"].replace(" ", ".")),
 ]
 

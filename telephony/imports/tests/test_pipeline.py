@@ -23,6 +23,7 @@ class Collecting(PhoneRowConsumer):
     def __init__(self, markup):
         super().__init__(markup)
         self.correct, self.incorrect, self.duplicates, self.chunks = [], [], [], 0
+        self.repeats = {}
 
     def accept(self, row, phone):
         return (phone.e164, phone.time_zone, self.markup.variables(row.cells))
@@ -32,6 +33,7 @@ class Collecting(PhoneRowConsumer):
         self.correct += [(row.number, record) for row, record in chunk.correct]
         self.incorrect += [(row.number, reason) for row, reason in chunk.incorrect]
         self.duplicates += [(row.number, record[0]) for row, record in chunk.duplicates]
+        self.repeats.update(chunk.repeats)
 
 
 def markup(**overrides):
@@ -63,6 +65,8 @@ def test_text_file_rows_are_classified(name):
     ]
     # The same number written differently is a duplicate of the first.
     assert consumer.duplicates == [(7, "+447400123456")]
+    # ...and names the row it repeats (row 2, the first data row), even from another chunk.
+    assert consumer.repeats == {7: 2}
     assert consumer.chunks == 3
     assert progress[-1] == (8, 8)
     assert [done for done, _total in progress] == sorted(done for done, _total in progress)
