@@ -160,7 +160,17 @@ def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Over
     lists_by_status = dict(lists.values("status").annotate(n=Count("pk")).order_by().values_list("status", "n"))
     imports = list(
         lists.filter(status=DistributionList.Status.PROCESSING)
-        .only("pk", "name", "status", "rows_read", "rows_total", "created_at")
+        .only(
+            "pk",
+            "name",
+            "status",
+            "import_phase",
+            "rows_read",
+            "rows_total",
+            "rows_saved",
+            "rows_to_save",
+            "created_at",
+        )
         .order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
     )
 

@@ -67,6 +67,7 @@ def seed_home(customer, now: dt.datetime = NOW) -> dict:
         name="December leads",
         status="processing",
         original_filename="december.csv",
+        import_phase="checking",
         rows_total=200_000,
         rows_read=50_000,
     )

@@ -65,6 +65,7 @@ def test_home_shows_the_figures_and_the_chart(page, login):
         expect(running).to_contain_text("Black Friday reminders")
         expect(running.locator("[data-stat=stat_called]")).to_have_text("14")  # polled live, same value
         expect(page.locator("#lists")).to_contain_text("December leads")
+        expect(page.locator("#lists [data-list-status]")).to_have_text("Checking numbers 25%")
 
         chart = page.locator(".outcome-chart")
         expect(chart).to_have_attribute("data-rendered", "today")

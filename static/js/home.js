@@ -1,5 +1,5 @@
-// The home page's imports in progress: each bar polls its list's progress every two
-// seconds until the import is ready or failed.
+// The home page's imports in progress: each bar polls its list's progress (the current
+// phase and how far it is) every two seconds until the import is ready or failed.
 (function () {
   "use strict";
   document.querySelectorAll("[data-list-progress-url]").forEach((box) => {
@@ -17,7 +17,7 @@
             badge.className = "badge " + (state.status === "ready" ? "ok" : "bad");
             return;
           }
-          badge.textContent = "processing " + state.percent + "%";
+          badge.textContent = (state.phase_display || "processing") + " " + state.percent + "%";
         }
       } catch (error) {
         // A dropped request is retried on the next tick.
