@@ -331,6 +331,9 @@ LOGGING = {
 # --- Apps (call scenarios) ------------------------------------------------
 
 AUDIO_MAX_BYTES = env_int("AUDIO_MAX_BYTES", 10 * 1024 * 1024)
+# Recordings are converted at upload to the telephone's format (sox): at most this long, within this time.
+AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)
+AUDIO_CONVERT_TIMEOUT = env_int("AUDIO_CONVERT_TIMEOUT", 60)
 
 # --- DID inventory (dids app, issue 4) --------------------------------------
 
