@@ -43,7 +43,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0011_merge_0008_attempt_dialed_at_0010_merge_20261206_1922'),
+        ('campaigns', '0012_sip_audio_voice_transfer'),
         ('customers', '0001_initial'),
     ]
 
