@@ -93,10 +93,10 @@ def _fill(customer, attempts: int) -> None:
             cursor.execute(
                 """
                 INSERT INTO campaigns_callattempt (job_id, campaign_id, number, status, a_number, b_number,
-                    scenario, worker, started_at, ended_at, duration, outcome, cause, digits)
+                    scenario, worker, started_at, ended_at, duration, outcome, cause, digits, transfer)
                 SELECT j.id, j.campaign_id, n, 'ended', '+441174098888', j.phone, '[]', '',
                        now() - random() * interval '7 days', now(), NULL,
-                       (ARRAY['answered', 'no_answer', 'busy', 'failed', 'answered'])[1 + (j.id + n) %% 5], '', ''
+                       (ARRAY['answered', 'no_answer', 'busy', 'failed', 'answered'])[1 + (j.id + n) %% 5], '', '', ''
                 FROM campaigns_calljob j CROSS JOIN generate_series(1, %s) AS n
                 WHERE j.campaign_id = %s
                 """,
@@ -192,8 +192,8 @@ def _outcome_cost(customer, calls: int = 3000, block: int = 100) -> tuple[float,
         cursor.execute(
             """
             INSERT INTO campaigns_callattempt (job_id, campaign_id, number, status, a_number, b_number,
-                scenario, worker, started_at, outcome, cause, digits)
-            SELECT j.id, j.campaign_id, 100, 'dialing', '+441174098888', j.phone, '[]', 'bench', now(), '', '', ''
+                scenario, worker, started_at, outcome, cause, digits, transfer)
+            SELECT j.id, j.campaign_id, 100, 'dialing', '+441174098888', j.phone, '[]', 'bench', now(), '', '', '', ''
             FROM campaigns_calljob j WHERE j.campaign_id = %s ORDER BY j.id LIMIT %s RETURNING id
             """,
             [campaign.pk, calls],
