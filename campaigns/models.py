@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -443,3 +445,36 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.b_number} #{self.number}"
+
+
+TALLY_SLOT = dt.timedelta(minutes=15)
+
+
+class CallTally(models.Model):
+    """Ended calls of one campaign per quarter hour (UTC) of their start, by outcome.
+
+    The home page reads a customer's calls of today and this week from these
+    rows instead of aggregating attempts: a few hundred rows whatever the
+    number of attempts (a grouped count of a million attempts took about a
+    second). Quarter hours because every time zone's offset is a multiple of
+    15 minutes, so a customer's local days and hours are whole slots.
+    Written only by the outcome service (``campaigns.dialer.outcome``), in
+    the statement that ends the attempt; ``call_tally_rebuild`` recomputes a
+    campaign's rows from its attempts.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tallies", db_index=False)
+    # Copied from the campaign so that one index range holds a customer's week.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    slot = models.DateTimeField(help_text="Start of the quarter hour (UTC) in which the calls started.")
+    answered = models.PositiveIntegerField(default=0)
+    no_answer = models.PositiveIntegerField(default=0)
+    busy = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "slot"], name="call_tally_unique_slot")]
+        indexes = [models.Index(fields=["customer", "slot"], name="call_tally_customer_slot")]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} at {self.slot:%Y-%m-%d %H:%M}"
