@@ -50,7 +50,9 @@ def normalise_domain(text: str) -> str:
     value = (text or "").strip().lower()
     if "//" in value:
         value = urlsplit(value).hostname or ""
-    value = value.split("/")[0].split(":")[0].removeprefix("www.").rstrip(".")
+    value = value.split("/")[0].split(":")[0].rstrip(".")
+    if value.startswith("www.") and "." in value[4:]:
+        value = value[4:]  # www.example.com is example.com; www.co stays a domain of its own
     if not _DOMAIN.match(value):
         raise RuleError(f"{text!r} is not a domain name such as example.com.")
     return value

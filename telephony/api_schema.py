@@ -17,6 +17,12 @@ An operation's own description of a status is kept; its body schema becomes the 
 
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import append_meta, build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from rest_framework import serializers
+
 ERROR = "Error"
 ERROR_SCHEMA = {
     "type": "object",
@@ -76,3 +82,65 @@ def _document(operation: dict, secured_by_default: bool) -> None:
                     "schema": {"type": "integer"},
                     "description": "Seconds until a request is allowed again.",
                 }
+
+
+# --- what a request field accepts, said in the schema ------------------------------------
+
+NON_BLANK = r"\S"
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's schema, saying two things DRF's fields check that it leaves out.
+
+    - A string that may not be blank: DRF strips it first, so ``"  "`` is blank. ``minLength``
+      alone counts the spaces; ``pattern: \\S`` (a non-space somewhere, the same ``isspace`` as
+      ``str.strip``) says what DRF checks. A field with its own pattern keeps that one.
+    - A file field of a request is the file's bytes (``format: binary``), not a URL.
+    """
+
+    def _get_serializer_field_meta(self, field, direction):
+        meta = super()._get_serializer_field_meta(field, direction)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not field.allow_blank
+            and not field.read_only
+            and "enum" not in getattr(field, "schema_extra", {})
+        ):
+            meta["minLength"] = max(meta.get("minLength", 0), 1)
+            if field.trim_whitespace and not any(isinstance(v, RegexValidator) for v in field.validators):
+                meta["pattern"] = NON_BLANK
+        return meta
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        if direction == "request" and isinstance(field, serializers.FileField):
+            return append_meta(build_basic_type(OpenApiTypes.BINARY), self._get_serializer_field_meta(field, direction))
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # What a field's own checks accept, stated by the field (telephony.api_helpers.SchemaCharField).
+        extra = getattr(field, "schema_extra", None)
+        return {**schema, **extra} if extra and "$ref" not in schema else schema
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        # A rule across fields that JSON Schema can state (anyOf, not), declared by the serializer.
+        extra = getattr(serializer, "schema_extra", None)
+        return {**schema, **extra} if extra and direction == "request" else schema
+
+    def _get_serializer(self):
+        # While a DELETE's body is looked up: only the one its view declares, not the view's own serializer.
+        return None if getattr(self, "_only_declared", False) else super()._get_serializer()
+
+    def _get_request_body(self, direction="request"):
+        if self.method != "DELETE":
+            return super()._get_request_body(direction)
+        # drf-spectacular documents no body on DELETE; one whose view names its body (extend_schema(request=))
+        # reads one, so the schema says which.
+        self._only_declared = True
+        try:
+            serializer = self.get_request_serializer()
+        finally:
+            self._only_declared = False
+        if serializer is None:
+            return None
+        schema, _ = self._get_request_for_media_type(serializer, direction)
+        return {"content": {media_type: {"schema": schema} for media_type in self.map_parsers()}, "required": True}

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from dnc.models import DncEntry
+from telephony.api_helpers import InstantField
 
 
 class DncEntrySerializer(serializers.ModelSerializer):
@@ -13,7 +14,7 @@ class DncEntrySerializer(serializers.ModelSerializer):
 class DncAddSerializer(serializers.Serializer):
     number = serializers.CharField(max_length=40, help_text="E.164 number (+441174090100) or a prefix (+44870).")
     is_prefix = serializers.BooleanField(default=False)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = InstantField(required=False, allow_null=True)
     comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 

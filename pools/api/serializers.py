@@ -14,7 +14,20 @@ from dids.models import DIDStatus
 from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
-from telephony.api_helpers import StrictCharField
+from telephony.api_helpers import InstantField, SchemaCharField, StrictCharField
+
+# What the rules accept, as the schema states it (a subset where the rules read more, e.g. a URL as a domain).
+REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
+DOMAIN_PATTERN = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+REFERRER_PATTERN = (
+    "^(?:Any|" + "|".join(label for label, _ in rules.SEARCH_ENGINES.values()) + "|" + DOMAIN_PATTERN[1:-1] + ")$"
+)
+TRIGGER_PATTERN = r"^[^=\s]+(?:=\S*)?$"
+# A character that pools.api.dni.NOT_TEXT allows (JSON Schema's \u escapes), and one that is not a space either.
+_CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
+TEXT = f"[^{_CONTROLS}]"
+NOT_SPACE = rf"[^\s{_CONTROLS}]"
+SITE_NUMBER_PATTERN = r"^[ +().-]*(?:[A-Za-z0-9][ +().-]*){3,}$"
 
 
 class LowerChoiceField(serializers.CharField):
@@ -22,6 +35,8 @@ class LowerChoiceField(serializers.CharField):
 
     def __init__(self, *, choices, **kwargs):
         self.allowed = tuple(choices)
+        # The schema names the choices as stored (lower case); other cases are read as these.
+        self.schema_extra = {"enum": list(self.allowed)}
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -41,7 +56,7 @@ def _rule(check, value):
 class PhoneNumberRequestSerializer(serializers.Serializer):
     number_type = LowerChoiceField(choices=rules.NUMBER_TYPES, required=False, default="international")
     match_type = LowerChoiceField(choices=rules.MATCH_TYPES)
-    iso_country = serializers.CharField(max_length=2, min_length=2)
+    iso_country = SchemaCharField(max_length=2, min_length=2, schema={"enum": REGIONS})
     city = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     region = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     area_code = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
@@ -70,8 +85,10 @@ class PhoneNumberRequestSerializer(serializers.Serializer):
 
 
 class TrackingSourceSerializer(serializers.Serializer):
-    referrer_domain = serializers.CharField(max_length=253)
-    url_triggers = serializers.ListField(child=serializers.CharField(max_length=200), required=False, default=list)
+    referrer_domain = SchemaCharField(max_length=253, schema={"pattern": REFERRER_PATTERN})
+    url_triggers = serializers.ListField(
+        child=SchemaCharField(max_length=200, schema={"pattern": TRIGGER_PATTERN}), required=False, default=list
+    )
     track_organic = serializers.BooleanField(required=False, default=False)
 
     def validate_referrer_domain(self, value: str) -> str:
@@ -82,8 +99,15 @@ class TrackingSourceSerializer(serializers.Serializer):
 
 
 class ReplacementConfigurationSerializer(serializers.Serializer):
+    # ``validate`` below, for the schema: not replace_all_numbers true with numbers_to_replace given.
+    schema_extra = {
+        "not": {
+            "required": ["replace_all_numbers", "numbers_to_replace"],
+            "properties": {"replace_all_numbers": {"enum": [True]}, "numbers_to_replace": {"minItems": 1}},
+        }
+    }
     numbers_to_replace = serializers.ListField(
-        child=serializers.CharField(max_length=32), required=False, max_length=100
+        child=SchemaCharField(max_length=32, schema={"pattern": SITE_NUMBER_PATTERN}), required=False, max_length=100
     )
     replace_all_numbers = serializers.BooleanField(required=False)
     tracking_sources = serializers.ListField(child=TrackingSourceSerializer(), required=False, max_length=50)
@@ -111,7 +135,7 @@ class RouteSerializer(serializers.Serializer):
 
 
 class CallRoutesSerializer(serializers.Serializer):
-    route_type = serializers.CharField(max_length=16)
+    route_type = SchemaCharField(max_length=16, schema={"enum": ["Basic"]})
     route = RouteSerializer()
 
     def validate_route_type(self, value: str) -> str:
@@ -128,6 +152,7 @@ def max_quantity() -> int:
 
 class QuantityField(serializers.IntegerField):
     def __init__(self, **kwargs):
+        self.schema_extra = {"maximum": max_quantity()}
         super().__init__(min_value=1, **kwargs)
 
     def to_internal_value(self, data):
@@ -145,7 +170,9 @@ class NumberPoolCreateSerializer(serializers.Serializer):
     replacement_configuration = ReplacementConfigurationSerializer(required=False)
     call_routes = CallRoutesSerializer()
     # Extensions of this product (not in the seed): where the pool's numbers may be shown.
-    site_domains = serializers.ListField(child=serializers.CharField(max_length=253), required=False, max_length=50)
+    site_domains = serializers.ListField(
+        child=SchemaCharField(max_length=253, schema={"pattern": DOMAIN_PATTERN}), required=False, max_length=50
+    )
     exhaustion_policy = serializers.ChoiceField(choices=ExhaustionPolicy.choices, required=False)
 
     def validate_name(self, value: str) -> str:
@@ -188,7 +215,8 @@ class NumbersAddSerializer(serializers.Serializer):
 class NumberRemoveSerializer(serializers.Serializer):
     """Remove by ``id`` (of the pool's number) or ``phone_number``."""
 
-    id = serializers.IntegerField(required=False)
+    schema_extra = {"anyOf": [{"required": ["id"]}, {"required": ["phone_number"]}]}
+    id = serializers.IntegerField(required=False, min_value=1)
     phone_number = serializers.CharField(required=False, max_length=32)
 
     def validate(self, data):
@@ -296,14 +324,17 @@ class VisitSerializer(serializers.Serializer):
     """The DNI request body, for the OpenAPI schema: ``pools.api.dni`` reads and checks it."""
 
     visitor = serializers.RegexField(f"^{dni.VISITOR.pattern}$")
-    referrer = serializers.CharField(required=False, allow_blank=True, default="", max_length=dni.MAX_LENGTH)
-    url = serializers.CharField(max_length=dni.MAX_LENGTH)
+    # No control characters (dni.NOT_TEXT); the url has more than spaces.
+    referrer = SchemaCharField(
+        required=False, allow_blank=True, default="", max_length=dni.MAX_LENGTH, schema={"pattern": f"^{TEXT}+$"}
+    )
+    url = SchemaCharField(max_length=dni.MAX_LENGTH, schema={"pattern": f"^{TEXT}*{NOT_SPACE}{TEXT}*$"})
 
 
 class IncomingCallSerializer(serializers.Serializer):
     called = StrictCharField(max_length=32)
     caller = StrictCharField(required=False, allow_blank=True, default="", max_length=32)
-    time = serializers.DateTimeField(required=False)
+    time = InstantField(required=False)
 
 
 class IncomingCallOutSerializer(serializers.Serializer):
