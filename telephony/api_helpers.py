@@ -2,11 +2,15 @@
 
 import datetime as dt
 
+import phonenumbers
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.utils import html
 
 from customers.models import User
+
+# ISO 3166 codes that phone numbers are read for: the schema's enum of a country field (CountryEnum).
+ISO_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 
 
 def acting_user(request) -> User | None:

@@ -337,6 +337,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the ISO country enum of every country field.
+    "ENUM_NAME_OVERRIDES": {"CountryEnum": "telephony.api_helpers.ISO_REGIONS"},
     # Every operation's error answers, in the one envelope (telephony/api_schema.py).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

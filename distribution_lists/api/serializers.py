@@ -2,6 +2,7 @@ import phonenumbers
 from rest_framework import serializers
 
 from distribution_lists.models import DistributionList
+from telephony.api_helpers import ISO_REGIONS, SchemaCharField
 
 
 class DistributionListSerializer(serializers.ModelSerializer):
@@ -52,8 +53,11 @@ class UploadSerializer(serializers.Serializer):
         help_text="A variable name per column, in order (repeat the field, or one comma-separated value); "
         "taken from the header when left out.",
     )
-    default_region = serializers.CharField(
-        default="GB", max_length=2, help_text="Country (ISO code) for numbers without a country code."
+    default_region = SchemaCharField(
+        default="GB",
+        max_length=2,
+        help_text="Country (ISO code) for numbers without a country code.",
+        schema={"enum": ISO_REGIONS},
     )
 
     def validate_default_region(self, value: str) -> str:

@@ -14,10 +14,9 @@ from dids.models import DIDStatus
 from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
-from telephony.api_helpers import InstantField, SchemaCharField, StrictCharField
+from telephony.api_helpers import ISO_REGIONS, InstantField, SchemaCharField, StrictCharField
 
 # What the rules accept, as the schema states it (a subset where the rules read more, e.g. a URL as a domain).
-REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 DOMAIN_PATTERN = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 REFERRER_PATTERN = (
     "^(?:Any|" + "|".join(label for label, _ in rules.SEARCH_ENGINES.values()) + "|" + DOMAIN_PATTERN[1:-1] + ")$"
@@ -56,7 +55,7 @@ def _rule(check, value):
 class PhoneNumberRequestSerializer(serializers.Serializer):
     number_type = LowerChoiceField(choices=rules.NUMBER_TYPES, required=False, default="international")
     match_type = LowerChoiceField(choices=rules.MATCH_TYPES)
-    iso_country = SchemaCharField(max_length=2, min_length=2, schema={"enum": REGIONS})
+    iso_country = SchemaCharField(max_length=2, min_length=2, schema={"enum": ISO_REGIONS})
     city = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     region = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     area_code = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
