@@ -86,30 +86,38 @@ def _document(operation: dict, secured_by_default: bool) -> None:
 
 # --- what a request field accepts, said in the schema ------------------------------------
 
-NON_BLANK = r"\S"
+# DRF's CharField refuses a NUL anywhere (ProhibitNullCharactersValidator) and, unless the field may be
+# blank, a value that is only spaces once stripped (``isspace``, as ``\s`` and ``str.strip`` read it).
+NO_NUL = r"^[^\u0000]+$"
+NON_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's schema, saying two things DRF's fields check that it leaves out.
+    """drf-spectacular's schema, saying what DRF's fields check and it leaves out.
 
-    - A string that may not be blank: DRF strips it first, so ``"  "`` is blank. ``minLength``
-      alone counts the spaces; ``pattern: \\S`` (a non-space somewhere, the same ``isspace`` as
-      ``str.strip``) says what DRF checks. A field with its own pattern keeps that one.
+    - A string of a request: no NUL, and when it may not be blank, something other than spaces
+      (DRF strips it first, so ``"  "`` is blank: ``minLength`` alone counts the spaces). A field
+      with its own pattern or an enum keeps that one. A string that may be blank gets drf-spectacular's
+      ``oneOf`` with the empty string beside the pattern.
     - A file field of a request is the file's bytes (``format: binary``), not a URL.
+    - A field's or serializer's ``schema_extra`` (``telephony.api_helpers.SchemaCharField``, a rule across
+      fields such as ``anyOf``) is added to its schema.
+    - A DELETE whose view declares its body (``extend_schema(request=...)``) documents it.
     """
 
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if (
-            direction == "request"
-            and isinstance(field, serializers.CharField)
-            and not field.allow_blank
-            and not field.read_only
-            and "enum" not in getattr(field, "schema_extra", {})
+            direction != "request"
+            or not isinstance(field, serializers.CharField)
+            or field.read_only
+            or "enum" in getattr(field, "schema_extra", {})
         ):
+            return meta
+        if not field.allow_blank:
             meta["minLength"] = max(meta.get("minLength", 0), 1)
-            if field.trim_whitespace and not any(isinstance(v, RegexValidator) for v in field.validators):
-                meta["pattern"] = NON_BLANK
+        if not any(isinstance(v, RegexValidator) for v in field.validators):
+            meta["pattern"] = NON_BLANK if field.trim_whitespace and not field.allow_blank else NO_NUL
         return meta
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

@@ -21,7 +21,7 @@ DOMAIN_PATTERN = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]
 REFERRER_PATTERN = (
     "^(?:Any|" + "|".join(label for label, _ in rules.SEARCH_ENGINES.values()) + "|" + DOMAIN_PATTERN[1:-1] + ")$"
 )
-TRIGGER_PATTERN = r"^[^=\s]+(?:=\S*)?$"
+TRIGGER_PATTERN = r"^[^=\s\u0000]+(?:=[^\s\u0000]*)?$"
 # A character that pools.api.dni.NOT_TEXT allows (JSON Schema's \u escapes), and one that is not a space either.
 _CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
 TEXT = f"[^{_CONTROLS}]"

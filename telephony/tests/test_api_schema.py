@@ -30,9 +30,12 @@ def test_a_string_that_may_not_be_blank_needs_a_non_space(api_schema):
     called = component(api_schema, "IncomingCall")["properties"]["called"]
     assert called["minLength"] == 1
     assert not re.search(called["pattern"], " \t ")  # DRF strips it to blank and refuses it
+    assert not re.search(called["pattern"], "0\x00")
     assert re.search(called["pattern"], " 0 ")
-    # a field that may be blank says nothing of the kind
-    assert "pattern" not in component(api_schema, "IncomingCall")["properties"]["caller"]
+    # a field that may be blank: the empty string, or no NUL
+    caller = component(api_schema, "IncomingCall")["properties"]["caller"]["oneOf"]
+    assert caller[1] == {"type": "string", "maxLength": 0}
+    assert re.search(caller[0]["pattern"], "  ") and not re.search(caller[0]["pattern"], "\x00")
 
 
 def test_a_field_with_its_own_pattern_keeps_it(api_schema):
