@@ -49,7 +49,8 @@ def _probe(slack: int, ptime: int) -> dict | None:
     )
     lines = run.stdout.strip().splitlines()
     if run.returncode or not lines:
-        print(f"  probe slack {slack} ptime {ptime} failed: {run.stderr.strip().splitlines()[-1:]}", flush=True)
+        errors = [line for line in run.stderr.splitlines() if "Error" in line or "Exception" in line]
+        print(f"  probe slack {slack} ptime {ptime} failed: {(errors or ['?'])[-1]}", flush=True)
         return None
     return json.loads(lines[-1])
 
