@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/telephony
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-unit test-integration install bench lint format clean
+.PHONY: run run-sip test test-unit test-integration install bench soak lint format clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -23,6 +23,23 @@ run: install
 	$(PY) manage.py dialer_demo
 	@echo "Dialtone is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything"
 	PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
+
+# `make run` in SIP mode: real SIP calls from the call engine to a local SIPp carrier (README "Real calls (SIP)").
+SIP_CARRIER_PORT ?= 5070
+SIP_ENGINE_PORT ?= 5060
+REDIS_URL ?= redis://127.0.0.1:6379/0
+run-sip: install
+	@command -v sipp >/dev/null || { echo "run-sip needs SIPp, espeak-ng and sox (Debian: sip-tester espeak-ng sox)"; exit 1; }
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py dialer_demo
+	@echo "Dialtone (SIP mode) is starting on http://127.0.0.1:$(PORT)/ — calls go to SIPp on 127.0.0.1:$(SIP_CARRIER_PORT); Ctrl-C stops everything"
+	DIALER_GATEWAY=sip REDIS_URL=$(REDIS_URL) SIP_TRUNK=sip:127.0.0.1:$(SIP_CARRIER_PORT) \
+	SIP_LISTEN=127.0.0.1:$(SIP_ENGINE_PORT) SIP_RING_TIMEOUT=$${SIP_RING_TIMEOUT:-10} \
+	SIP_CARRIER_PORT=$(SIP_CARRIER_PORT) SIP_CARRIER_MEDIA_PORT=$$(( $(SIP_CARRIER_PORT) + 1 )) \
+	SIP_CARRIER_CONTROL_PORT=$$(( $(SIP_CARRIER_PORT) + 2 )) PORT=$(PORT) \
+	$(VENV)/bin/honcho --procfile Procfile.sip.local start
 
 # Unit and e2e tests on the embedded set-up (SQLite), then the integration
 # tests against PostgreSQL and Redis when they answer (always under CI=true).
@@ -46,6 +63,11 @@ bench: install
 	conn = psycopg.connect(base + '/postgres', autocommit=True); \
 	conn.execute('SELECT 1 FROM pg_database WHERE datname = %s', [name]).fetchone() or conn.execute(f'CREATE DATABASE \"{name}\"')" "$(TEST_DATABASE_URL)"
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=$(TEST_REDIS_URL) $(PY) -m bench $(BENCH)
+
+# The embedded product (SQLite, embedded broker) under the demo campaign for MINUTES; see bench/embedded_soak.py.
+MINUTES ?= 30
+soak: install
+	$(PY) -m bench.embedded_soak --minutes $(MINUTES) --port $(PORT)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -49,6 +49,25 @@ def _require_services(request):
 
 
 @pytest.fixture
+def simulator(settings):
+    """The call simulator without delays, answering every call for 30 s unless a test says otherwise.
+
+    The one copy of these settings for every test that plays calls in-process
+    (campaigns/tests/dialer, dnc, compliance, privacy use it autouse).
+    """
+    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
+    settings.DIALER_SIM_ZERO_DELAY = True
+    settings.DIALER_SIM_MIX = {"200": 1}
+    settings.DIALER_SIM_TALK_SECONDS = (30, 30)
+    settings.DIALER_SIM_OVERRIDES = {}
+    settings.DIALER_MAX_CALLS = 200
+    settings.DIALER_CALL_THREADS = 200
+    settings.DIALER_MAX_CALLS_PER_SECOND = 100
+    settings.DIALER_LEASE_SECONDS = 120
+    return settings
+
+
+@pytest.fixture
 def customer(db):
     return CustomerFactory()
 
@@ -120,6 +139,22 @@ def login(page):
         page.wait_for_load_state()
 
     return log_in
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """``screenshot(page, "name")``: a full-page PNG in ``E2E_SCREENSHOTS`` (e.g. docs/screenshots) when set,
+    else in the test's temporary folder, so that a plain test run leaves the work tree alone."""
+    from pathlib import Path
+
+    def take(page, name: str) -> Path:
+        folder = Path(os.environ.get("E2E_SCREENSHOTS") or tmp_path)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,10 @@
   period and a legal-hours table the size of the shipped one: goal within 1.5× too);
 - dnc (issue 15): the launch of a ``BIG``-contact campaign with a
   ``BENCH_DIALER_DNC``-entry (default 1,000,000) do-not-call list against the
-  same launch without one (goal: within 1.5×), and one claim with that list on
-  a 10,000-job and a ``BIG``-job campaign (goal: within 1.5×);
+  same launch for a customer without entries (goal: within 1.5×; alternated,
+  best of two), one claim on the ``BIG``-job campaign with that list against
+  one without, and one claim with the list on a 10,000-job and a
+  ``BIG``-job campaign (goal: within 1.5×);
 - throughput: claim → task → outcome → repeat scheduling end to end with two
   `celery worker` processes and the zero-delay simulator (goal: 300
   attempts/s), sampling that no campaign ever has more calls than lines.
@@ -46,6 +48,7 @@ BIG = int(os.environ.get("BENCH_DIALER_CONTACTS", 1_000_000))
 SMALL = 10_000
 COMPARE = int(os.environ.get("BENCH_DIALER_COMPARE", 100_000))
 SECONDS = float(os.environ.get("BENCH_DIALER_SECONDS", 20))
+WORKER_THREADS = 12
 PARTS = set(os.environ.get("BENCH_DIALER_PARTS", "snapshot,claim,dnc,throughput").split(","))
 DNC_ENTRIES = int(os.environ.get("BENCH_DIALER_DNC", 1_000_000))
 # Zone keys as the import writes them: a single zone, and two numbers with several candidate zones
@@ -146,7 +149,9 @@ def _claim_ms(campaign, rounds: int = 15, *, exact: bool = True) -> float:
 
 
 def _start_worker(name: str) -> subprocess.Popen:
-    env = dict(os.environ, DIALER_SIM_ZERO_DELAY="true", DJANGO_SETTINGS_MODULE="telephony.settings")
+    caps = {name: str(10**9) for name in ("COMPLIANCE_CALLS_PER_DAY", "COMPLIANCE_CALLS_PER_WEEK")}
+    caps["COMPLIANCE_A_NUMBER_CALLS_PER_DAY"] = str(10**9)
+    env = dict(os.environ, DIALER_SIM_ZERO_DELAY="true", DJANGO_SETTINGS_MODULE="telephony.settings", **caps)
     command = [
         str(Path(sys.executable).parent / "celery"),
         "-A",
@@ -157,7 +162,7 @@ def _start_worker(name: str) -> subprocess.Popen:
         "-P",
         "threads",
         "-c",
-        "12",
+        str(WORKER_THREADS),
         "-n",
         f"{name}@%h",
         "--loglevel=ERROR",
@@ -228,11 +233,13 @@ def _throughput(customer, world, seconds: float = 20.0) -> dict:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.DIALER_CALL_QUEUE)
     settings.DIALER_MAX_CALLS = 1000
     settings.DIALER_MAX_CALLS_PER_SECOND = 2000
+    settings.DIALER_CALL_THREADS = 2 * WORKER_THREADS  # the two workers' threads, as README's Production says
     campaigns = [
         _campaign(customer, world, 6_000, lines=50, repeat_no_answer=True, repeat_busy=True, repeat_failed=True)
         for _ in range(3)
     ]
     workers = [_start_worker("bench1"), _start_worker("bench2")]
+    legal_table = _legal_table_open_all_day()  # the workers re-check legal hours at take time, from the table
     try:
         for campaign in campaigns:
             campaign_launch(campaign=campaign)
@@ -271,6 +278,7 @@ def _throughput(customer, world, seconds: float = 20.0) -> dict:
             "database_ms": None if cpu_database is None else 1000 * cpu_database / max(made, 1),
         }
     finally:
+        legal_table.restore()
         for worker in workers:
             os.killpg(worker.pid, signal.SIGTERM)
         for worker in workers:
@@ -300,42 +308,91 @@ def _fill_dnc(customer, entries: int, contacts: int) -> None:
             " VALUES (%s, '+44870', true, 'upload', '', now()), (%s, '+449', true, 'upload', '', now())",
             [customer.pk, customer.pk],
         )
-        cursor.execute(f"ANALYZE {table}")
+        # A list is imported long before a launch reads it: autovacuum would have set the rows'
+        # visibility hints by then, so the launch does not write the whole table out doing it.
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 
 def _dnc_part(customer, world, big: int, rows: list) -> None:
+    """The launch and the claim of a ``big``-job campaign with ``DNC_ENTRIES`` on the customer's list, against
+    the same for a customer without any entry, alternated twice (the best of each counts: other work on a
+    shared machine only ever adds time)."""
     from campaigns.dialer import campaign_snapshot
     from campaigns.models import CallJob, Campaign, JobStatus
+    from campaigns.tests.factories import campaign_world
+    from customers.tests.factories import CustomerFactory
+    from dnc.models import DncEntry
 
-    without = _campaign(customer, world, big, lines=50)
-    t_without, _, n = _snapshot_timed(without)
+    clean = CustomerFactory(name=f"{customer.name} without DNC", slug=f"{customer.slug}-clean")
+    clean_world = campaign_world(clean, did_number=f"+4421{int(time.time()) % 10**8:08d}")
+    assert not DncEntry.objects.filter(customer__in=[customer, clean]).exists()
+    assert not DncEntry.objects.filter(customer__isnull=True).exists(), "the platform list must be empty"
     _fill_dnc(customer, DNC_ENTRIES, big)
-    with_dnc = _campaign(customer, world, big, lines=50)
-    t_with, _, m = _snapshot_timed(with_dnc)
-    suppressed = CallJob.objects.filter(campaign=with_dnc, status=JobStatus.SUPPRESSED).count()
-    assert n == m == big and suppressed > 0
-    rows.append(
-        [
-            f"launch {big:,} contacts: {DNC_ENTRIES:,}-entry DNC vs none (s)",
-            t_with,
-            t_without,
-            f"{t_with / t_without:.2f}× (goal ≤ 1.5×; {suppressed:,} suppressed)",
-        ]
-    )
-    small = _campaign(customer, world, SMALL, lines=50)
-    campaign_snapshot(campaign=small, now=timezone.now())
-    Campaign.objects.filter(pk__in=[small.pk, with_dnc.pk]).update(status="launched")
-    _settle()
-    claim_small, claim_big = _claim_ms(small, exact=False), _claim_ms(with_dnc, exact=False)
-    rows.append(
-        [
-            f"claim 50 jobs with the DNC list: {SMALL:,} vs {big:,} jobs (ms)",
-            claim_small,
-            claim_big,
-            f"{claim_big / claim_small:.2f}× (goal ≤ 1.5×)",
-        ]
-    )
-    Campaign.objects.filter(pk__in=[small.pk, with_dnc.pk, without.pk]).update(status="finished")
+    try:
+        walls: dict[str, list[float]] = {"with": [], "without": []}
+        cpus: dict[str, list[float]] = {"with": [], "without": []}
+        launched: dict[str, Campaign] = {}
+        for _ in range(2):
+            for name, who, where in (("without", clean, clean_world), ("with", customer, world)):
+                campaign = _campaign(who, where, big, lines=50)
+                wall, cpu, made = _snapshot_timed(campaign)
+                assert made == big
+                walls[name].append(wall)
+                if cpu is not None:
+                    cpus[name].append(cpu)
+                launched[name] = campaign
+        suppressed = CallJob.objects.filter(campaign=launched["with"], status=JobStatus.SUPPRESSED).count()
+        assert suppressed > 0
+        t_with, t_without = min(walls["with"]), min(walls["without"])
+        rows.append(
+            [
+                f"launch {big:,} contacts: {DNC_ENTRIES:,}-entry DNC vs none (s, best of 2)",
+                t_with,
+                t_without,
+                f"{t_with / t_without:.2f}× (goal ≤ 1.5×; {suppressed:,} suppressed)",
+            ]
+        )
+        if cpus["with"] and cpus["without"]:
+            # The server's own CPU for the statement: a figure other work on the machine barely moves.
+            cpu_with, cpu_without = min(cpus["with"]), min(cpus["without"])
+            rows.append(
+                [
+                    "launch: PostgreSQL backend CPU, DNC vs none (s, best of 2)",
+                    cpu_with,
+                    cpu_without,
+                    f"{cpu_with / cpu_without:.2f}×",
+                ]
+            )
+        small = _campaign(customer, world, SMALL, lines=50)
+        campaign_snapshot(campaign=small, now=timezone.now())
+        ids = [small.pk, launched["with"].pk, launched["without"].pk]
+        Campaign.objects.filter(pk__in=ids).update(status="launched")
+        _settle()
+        claims: dict[str, list[float]] = {"none": [], "with": [], "small": []}
+        for _ in range(2):
+            claims["none"].append(_claim_ms(launched["without"], exact=False))
+            claims["with"].append(_claim_ms(launched["with"], exact=False))
+            claims["small"].append(_claim_ms(small, exact=False))
+        claim_none, claim_big, claim_small = (min(claims[k]) for k in ("none", "with", "small"))
+        rows.append(
+            [
+                f"claim 50 jobs of {big:,}: {DNC_ENTRIES:,}-entry DNC vs none (ms)",
+                claim_big,
+                claim_none,
+                f"{claim_big / claim_none:.2f}×",
+            ]
+        )
+        rows.append(
+            [
+                f"claim 50 jobs with the DNC list: {SMALL:,} vs {big:,} jobs (ms)",
+                claim_small,
+                claim_big,
+                f"{claim_big / claim_small:.2f}× (goal ≤ 1.5×)",
+            ]
+        )
+        Campaign.objects.filter(pk__in=ids).update(status="finished")
+    finally:
+        _clean_up(clean)
 
 
 def _fresh_sequences(start: int) -> None:
@@ -381,6 +438,30 @@ def _settle(*, vacuum: bool = False) -> None:
         # Needs a superuser or pg_checkpoint; without it the figures are less steady.
         with contextlib.suppress(DatabaseError):
             cursor.execute("CHECKPOINT")
+
+
+class _SavedLegalTable:
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+
+    def restore(self) -> None:
+        from compliance.models import LegalWindow
+
+        for row in self.rows:
+            LegalWindow.objects.filter(pk=row.pop("id")).update(**row)
+
+
+def _legal_table_open_all_day() -> _SavedLegalTable:
+    """Every row of the legal table open all day, every day, until ``restore()``: worker processes read the
+    table itself (the patch of ``_compliance_open_all_day`` lives in this process only), and the figures must
+    not depend on the hour or the day."""
+    import datetime as dt
+
+    from compliance.models import ALL_DAYS, LegalWindow
+
+    saved = _SavedLegalTable(list(LegalWindow.objects.values("id", "start", "end", "days")))
+    LegalWindow.objects.update(start=dt.time(0), end=dt.time(23, 59, 59, 999999), days=ALL_DAYS)
+    return saved
 
 
 def _compliance_open_all_day() -> None:

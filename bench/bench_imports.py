@@ -12,6 +12,10 @@ django-import-export in its fastest insert-only configuration (bulk,
 no diff, no instance lookup, no per-row results) with phonenumbers in
 ``before_import_row``, and bare ``phonenumbers.parse`` + ``is_valid_number``.
 Goals: 1M CSV ≤ 45 s and ≤ 400 MB; 100k XLSX ≤ 6 s; ≥ 8× import-export; ≤ 1.5× bare parsing.
+Each case reports wall time and CPU time: the child's own and its children's
+(the spreadsheet reader) and, for a PostgreSQL server on this machine, its
+backend's (read from /proc); on a shared machine wall time also counts waiting
+for a core, so the goals are checked against both.
 """
 
 from __future__ import annotations
@@ -117,8 +121,37 @@ def _peak_rss_mb() -> float:
 
 
 def _cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
+    """This process's CPU time and its finished children's (the spreadsheet reader runs in one)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _db_cpu_seconds() -> float | None:
+    """CPU time of this connection's PostgreSQL backend (COPY, the insert, the indexes), when it runs here.
+
+    Read from /proc, so only for a server on this machine that this user may read; None otherwise.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _measured(started: float, cpu_started: float, db_started: float | None) -> dict:
+    db_now = _db_cpu_seconds()
+    return {
+        "seconds": time.perf_counter() - started,
+        "cpu": _cpu_seconds() - cpu_started,
+        "db_cpu": None if db_started is None or db_now is None else db_now - db_started,
+    }
 
 
 def _customer():
@@ -133,7 +166,7 @@ def child_engine(path: str) -> dict:
     from distribution_lists import services
 
     customer = _customer()
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started, db_started = time.perf_counter(), _cpu_seconds(), _db_cpu_seconds()
     with open(path, "rb") as upload:
         distribution_list = services.distribution_list_upload(
             customer=customer, name=f"bench {time.time_ns()}", upload=upload, filename=Path(path).name
@@ -147,10 +180,10 @@ def child_engine(path: str) -> dict:
         enqueue=False,
     )
     report = services.distribution_list_import(list_id=distribution_list.pk)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    measured = _measured(started, cpu_started, db_started)
     distribution_list.refresh_from_db()
     assert distribution_list.status == "ready", distribution_list.failure_reason
-    result = {"seconds": seconds, "cpu": cpu, "rss": _peak_rss_mb(), **report.as_dict()}
+    result = {**measured, "rss": _peak_rss_mb(), **report.as_dict()}
     services.distribution_list_delete(distribution_list=distribution_list)
     return result
 
@@ -216,18 +249,17 @@ def child_import_export(path: str) -> dict:
             self.seen.add(instance.phone)
             return False
 
-    started, cpu_started = time.perf_counter(), _cpu_seconds()
+    started, cpu_started, db_started = time.perf_counter(), _cpu_seconds(), _db_cpu_seconds()
     with open(path, encoding="utf-8") as source:
         dataset = tablib.Dataset().load(source.read(), format="csv", delimiter=";")
     result = ContactResource().import_data(dataset, dry_run=False, raise_errors=True, collect_failed_rows=False)
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
+    measured = _measured(started, cpu_started, db_started)
     imported = Contact.objects.filter(distribution_list=distribution_list).count()
     from distribution_lists import services
 
     services.distribution_list_delete(distribution_list=distribution_list)
     return {
-        "seconds": seconds,
-        "cpu": cpu,
+        **measured,
         "rss": _peak_rss_mb(),
         "rows": len(dataset),
         "correct": imported,
@@ -250,8 +282,8 @@ def child_bare_phonenumbers(path: str) -> dict:
                 valid += 1
         except phonenumbers.NumberParseException:
             pass
-    seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu_started
-    return {"seconds": seconds, "cpu": cpu, "rss": _peak_rss_mb(), "rows": len(raws), "correct": valid}
+    measured = _measured(started, cpu_started, None)
+    return {**measured, "rss": _peak_rss_mb(), "rows": len(raws), "correct": valid}
 
 
 CHILDREN = {"engine": child_engine, "import_export": child_import_export, "bare": child_bare_phonenumbers}
@@ -296,14 +328,20 @@ def main() -> None:
         import_export = _run_child("import_export", small)
         bare = _run_child("bare", small)
 
+    def total_cpu(result) -> float:
+        return result["cpu"] + (result["db_cpu"] or 0)
+
     def row(case, result, goal="", ratio=""):
         rows = result["rows"]
+        db_cpu = result["db_cpu"]
         return [
             case,
             rows,
             result.get("correct", ""),
             round(result["seconds"], 2),
             round(result["cpu"], 2),
+            "" if db_cpu is None else round(db_cpu, 2),
+            round(total_cpu(result), 2),
             int(rows / result["seconds"]),
             round(result["rss"]),
             goal,
@@ -313,19 +351,37 @@ def main() -> None:
     def met(ok: bool) -> str:
         return "met" if ok else "MISSED"
 
+    def goal(result, seconds: float, extra: bool = True) -> str:
+        return (
+            f"≤{seconds:g} s: wall {met(result['seconds'] <= seconds and extra)}, "
+            f"CPU {met(total_cpu(result) <= seconds and extra)}"
+        )
+
     ie_ratio = import_export["seconds"] / engine_small["seconds"]
-    ie_cpu_ratio = import_export["cpu"] / engine_small["cpu"]
+    ie_cpu_ratio = total_cpu(import_export) / total_cpu(engine_small)
     bare_ratio = engine_small["seconds"] / bare["seconds"]
     bare_cpu_ratio = engine_small["cpu"] / bare["cpu"]
     print_table(
-        ["case", "rows", "correct", "wall s", "CPU s", "rows/s", "peak RSS MB", "goal (wall)", "ratio (wall; CPU)"],
+        [
+            "case",
+            "rows",
+            "correct",
+            "wall s",
+            "CPU s",
+            "DB CPU s",
+            "total CPU s",
+            "rows/s",
+            "peak RSS MB",
+            "goal",
+            "ratio (wall; CPU)",
+        ],
         [
             row(
                 "engine: 1M CSV → ready list",
                 engine_big,
-                f"≤45 s, ≤400 MB: {met(engine_big['seconds'] <= 45 and engine_big['rss'] <= 400)}",
+                goal(engine_big, 45, engine_big["rss"] <= 400) + f" (≤400 MB: {met(engine_big['rss'] <= 400)})",
             ),
-            row("engine: 100k XLSX → ready list", engine_xlsx, f"≤6 s: {met(engine_xlsx['seconds'] <= 6)}"),
+            row("engine: 100k XLSX → ready list", engine_xlsx, goal(engine_xlsx, 6)),
             row("engine: 100k CSV → ready list", engine_small),
             row(
                 "django-import-export: 100k CSV",
@@ -337,12 +393,14 @@ def main() -> None:
                 "bare phonenumbers parse+validate: 100k",
                 bare,
                 f"engine ≤1.5×: {met(bare_ratio <= 1.5)}",
-                f"engine takes {bare_ratio:.2f}×; {bare_cpu_ratio:.2f}× its time",
+                f"engine takes {bare_ratio:.2f}×; {bare_cpu_ratio:.2f}× its time (without DB CPU)",
             ),
         ],
     )
     print(
-        "CPU s is this process's own CPU time (PostgreSQL's work for COPY and the insert is not in it); "
-        "on a shared machine wall time also counts waiting for a core. Load average at the end: "
+        "CPU s: the benchmark process and its children (the spreadsheet reader runs in a child process); "
+        "DB CPU s: its PostgreSQL backend's CPU (COPY, the insert, the indexes), read from /proc when the "
+        "server runs here; total CPU s is their sum, the work the import costs whatever else the machine runs "
+        "(wall time also counts waiting for a core and for the disk). Load average at the end: "
         + ", ".join(f"{load:.1f}" for load in os.getloadavg())
     )

@@ -28,9 +28,9 @@ so a Celery worker would only take CPU from the engine on a 2-core machine).
 
 Ports stay clear of the SIP integration tests (5070-5110, RTP 20000-21000):
 carrier 6070, engine 6072, engine RTP 31000-31999, SIPp media (echo) 30900.
-``DIALER_CALL_THREADS`` caps calls in progress at the call threads (20 by
-default); with the SIP gateway a call holds no thread, so the bench sets it
-(and ``DIALER_MAX_CALLS``) to 10,000 so that the engine, not the cap, sets the figures.
+With the SIP gateway ``DIALER_CALL_THREADS`` counts only the claims not dialled
+yet (a call holds no thread) and ``DIALER_MAX_CALLS`` the calls in progress; the
+bench sets both to 10,000 so that the engine, not a cap, sets the figures.
 
 Run: ``make bench BENCH=sip TEST_DATABASE_URL=postgres://… TEST_REDIS_URL=redis://…/N``
 (``manage.py migrate`` on that database first). It makes its own customer and removes it after.
@@ -229,6 +229,7 @@ class ParkingGateway(Gateway):
     """The call task's hand-over kept aside, so the bench can feed the engine at a pace of its own."""
 
     name = "parking"
+    holds_call_thread = False  # a hand-over, as the SIP gateway: the engine marks each call dialled when it takes it
     requests: list[CallRequest] = []
 
     def place_call(self, request: CallRequest, report: Reporter) -> None:

@@ -10,7 +10,7 @@ from telephony.admin_readonly import ReadOnlyAdmin
 @admin.register(App)
 class AppAdmin(admin.ModelAdmin):
     form = AppAdminForm
-    list_display = ["name", "owner", "variable_list", "step_count", "updated_at"]
+    list_display = ["name", "owner", "tts_voice", "variable_list", "step_count", "updated_at"]
     list_filter = ["is_global", "customer"]
     list_select_related = ["customer"]
     search_fields = ["name", "customer__name"]
@@ -36,7 +36,7 @@ class AppAdmin(admin.ModelAdmin):
 @admin.register(AudioFile)
 class AudioFileAdmin(admin.ModelAdmin):
     form = AudioFileAdminForm
-    list_display = ["name", "pk", "owner", "content_type", "size"]
+    list_display = ["name", "pk", "owner", "content_type", "size", "telephone_version"]
     list_filter = ["is_global", "customer"]
     list_select_related = ["customer"]
     search_fields = ["name"]
@@ -45,6 +45,10 @@ class AudioFileAdmin(admin.ModelAdmin):
     @admin.display(description="Owner")
     def owner(self, audio: AudioFile) -> str:
         return audio.owner_label
+
+    @admin.display(description="Telephone version", boolean=True)
+    def telephone_version(self, audio: AudioFile) -> bool:
+        return bool(audio.phone_file)
 
 
 class DialerRowsAdmin(ReadOnlyAdmin):

@@ -1,12 +1,13 @@
 import json
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from campaigns import scenario as scenario_rules
-from campaigns.audio import sniff_audio
+from campaigns.audio import phone_version, sniff_audio
 from campaigns.models import App, AudioFile
-from campaigns.services import audio_ids_for
+from campaigns.services import audio_ids_for, unconverted_audio_ids_for
 
 SCENARIO_EXAMPLE = json.dumps(
     [
@@ -47,7 +48,24 @@ class AppAdminForm(forms.ModelForm):
 
     class Meta:
         model = App
-        fields = ["name", "customer", "is_global", "description", "scenario"]
+        fields = ["name", "customer", "is_global", "description", "tts_voice", "scenario"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from telephony.sip.tts import tts_engine
+
+        voices = tts_engine().voices()
+        field = self.fields["tts_voice"]
+        current = self.initial.get("tts_voice") or ""
+        if voices:
+            # A choice among what the speech engine speaks (a code it lacks would fail at call time).
+            choices = [("", f"Platform default ({settings.SIP_TTS_VOICE})")]
+            choices += sorted(((code, f"{name} ({code})") for code, name in voices.items()), key=lambda c: c[1])
+            if current and current not in voices:
+                choices.append((current, f"{current} (not spoken by this server's engine)"))
+            self.fields["tts_voice"] = forms.ChoiceField(
+                choices=choices, required=False, label=field.label, help_text=field.help_text
+            )
 
     def clean(self):
         cleaned = super().clean()
@@ -57,8 +75,10 @@ class AppAdminForm(forms.ModelForm):
             self.add_error("customer", "Choose the customer this app belongs to, or tick Global.")
         steps = cleaned.get("scenario")
         if "scenario" not in self.errors and steps is not None:
-            audio_ids = audio_ids_for(customer=cleaned.get("customer"), is_global=bool(cleaned.get("is_global")))
-            errors = scenario_rules.scenario_errors(steps, audio_ids=audio_ids)
+            owner = {"customer": cleaned.get("customer"), "is_global": bool(cleaned.get("is_global"))}
+            errors = scenario_rules.scenario_errors(
+                steps, audio_ids=audio_ids_for(**owner), unconverted_ids=unconverted_audio_ids_for(**owner)
+            )
             if errors:
                 self.add_error("scenario", ValidationError(errors))
         return cleaned
@@ -72,7 +92,11 @@ class AudioFileAdminForm(forms.ModelForm):
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
         if hasattr(uploaded, "content_type"):  # a new upload, not the stored file
-            self.instance.content_type = sniff_audio(uploaded)
+            content_type = sniff_audio(uploaded)
+            # Converted now, once: a recording calls cannot play is refused here, not at call time.
+            # Stored with the instance when the form saves (nothing is written for an invalid form).
+            self.instance.phone_file = phone_version(uploaded, content_type)
+            self.instance.content_type = content_type
             self.instance.size = uploaded.size
         return uploaded
 

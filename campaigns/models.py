@@ -1,4 +1,7 @@
+import datetime as dt
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -39,12 +42,19 @@ def audio_upload_to(instance: "AudioFile", filename: str) -> str:
 
 
 class AudioFile(OwnedByCustomerOrGlobal):
-    """A recording an app's "play" step plays. Type and size are checked on upload (see forms)."""
+    """A recording an app's "play" step plays. Type and size are checked, and the telephone
+    version made, on upload (campaigns/audio.py); one that cannot be converted is refused."""
 
     name = models.CharField(max_length=200)
     file = models.FileField(upload_to=audio_upload_to)
     content_type = models.CharField(max_length=50, editable=False)
     size = models.PositiveIntegerField(editable=False)
+    phone_file = models.FileField(
+        upload_to=audio_upload_to,
+        blank=True,
+        editable=False,
+        help_text="The recording converted once at upload to what calls play (8 kHz mono 16-bit WAV).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -61,6 +71,17 @@ class App(OwnedByCustomerOrGlobal):
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     scenario = models.JSONField(help_text="The ordered steps; see the example below the field.")
+    tts_voice = models.CharField(
+        "voice",
+        max_length=40,
+        blank=True,
+        help_text="The text-to-speech voice (language) of say steps and gather prompts; empty: the platform's default.",
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z][A-Za-z0-9_+-]*$", "A voice is a code like en, en-us or fr (letters, digits, - + _)."
+            )
+        ],
+    )
     variables = models.JSONField(default=list, editable=False, help_text="Derived from the scenario's placeholders.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -400,6 +421,11 @@ class CallAttempt(models.Model):
     outcome = models.CharField(max_length=12, blank=True)
     cause = models.CharField(max_length=8, blank=True)
     digits = models.CharField(max_length=64, blank=True)
+    transfer = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="What the peer answered to the scenario's transfer (REFER): 'transferred' or the failure.",
+    )
 
     class Meta:
         constraints = [
@@ -419,3 +445,36 @@ class CallAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.b_number} #{self.number}"
+
+
+TALLY_SLOT = dt.timedelta(minutes=15)
+
+
+class CallTally(models.Model):
+    """Ended calls of one campaign per quarter hour (UTC) of their start, by outcome.
+
+    The home page reads a customer's calls of today and this week from these
+    rows instead of aggregating attempts: a few hundred rows whatever the
+    number of attempts (a grouped count of a million attempts took about a
+    second). Quarter hours because every time zone's offset is a multiple of
+    15 minutes, so a customer's local days and hours are whole slots.
+    Written only by the outcome service (``campaigns.dialer.outcome``), in
+    the statement that ends the attempt; ``call_tally_rebuild`` recomputes a
+    campaign's rows from its attempts.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="tallies", db_index=False)
+    # Copied from the campaign so that one index range holds a customer's week.
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+", db_index=False)
+    slot = models.DateTimeField(help_text="Start of the quarter hour (UTC) in which the calls started.")
+    answered = models.PositiveIntegerField(default=0)
+    no_answer = models.PositiveIntegerField(default=0)
+    busy = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "slot"], name="call_tally_unique_slot")]
+        indexes = [models.Index(fields=["customer", "slot"], name="call_tally_customer_slot")]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} at {self.slot:%Y-%m-%d %H:%M}"

@@ -22,7 +22,8 @@ from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
-from campaigns.models import CallAttempt, CallJob, Campaign, RepeatOutcome
+from campaigns.charts import OUTCOME_COLOURS, Bar, OutcomeChart  # noqa: F401 (the report's names)
+from campaigns.models import CallAttempt, CallJob, Campaign, JobStatus, RepeatOutcome
 from telephony.db import first_rows
 
 REPORT_PAGE_SIZE = 50
@@ -40,12 +41,6 @@ OUTCOME_FILTERS: list[tuple[str, str]] = [
     (Outcome.FAILED, "Failed"),
     (NO_RESULT, "No result yet"),
 ]
-OUTCOME_COLOURS = {
-    Outcome.ANSWERED: "#2e8b57",
-    Outcome.NO_ANSWER: "#c98a1b",
-    Outcome.BUSY: "#7a5cc2",
-    Outcome.FAILED: "#c0392b",
-}
 
 
 @dataclass
@@ -152,33 +147,22 @@ BAR_WIDTHS = [
 MAX_BARS = 48
 
 
-@dataclass
-class Bar:
-    start: dt.datetime
-    counts: dict[str, int]
+def suppressed_by_entry(campaign: Campaign, *, limit: int = 20) -> list[tuple[str, int]]:
+    """Which do-not-call list and entry suppressed how many contacts, most first (e.g. "platform +44870*", 12).
 
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
+    One grouped read of the campaign's suppressed jobs (partial index ``call_job_suppressed``).
+    """
+    from django.db.models import Count
 
-
-@dataclass
-class OutcomeChart:
-    bars: list[Bar]
-    width: dt.timedelta | None
-
-    @property
-    def empty(self) -> bool:
-        return not self.bars
-
-    @property
-    def width_label(self) -> str:
-        minutes = int(self.width.total_seconds() // 60) if self.width else 0
-        if minutes % 1440 == 0:
-            return "day" if minutes == 1440 else f"{minutes // 1440} days"
-        if minutes % 60 == 0:
-            return "hour" if minutes == 60 else f"{minutes // 60} hours"
-        return "minute" if minutes == 1 else f"{minutes} minutes"
+    if not campaign.stat_suppressed:
+        return []
+    rows = (
+        CallJob.objects.filter(campaign=campaign, status=JobStatus.SUPPRESSED)
+        .values_list("suppressed_by")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "suppressed_by")
+    )
+    return list(rows[:limit])
 
 
 def outcome_chart(campaign: Campaign) -> OutcomeChart:
@@ -224,35 +208,6 @@ def _floor(moment: dt.datetime, width: dt.timedelta) -> dt.datetime:
         return moment.replace(hour=moment.hour - moment.hour % hours, minute=0, second=0, microsecond=0)
     minutes = int(width.total_seconds() // 60)
     return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
-
-
-def chart_svg_data(chart: OutcomeChart, *, height: int = 160, bar_width: int = 14, gap: int = 4) -> dict:
-    """Coordinates of the stacked bars, for the template to draw as inline SVG (no script, no CDN)."""
-    peak = max((bar.total for bar in chart.bars), default=0) or 1
-    columns = []
-    for index, bar in enumerate(chart.bars):
-        x = index * (bar_width + gap)
-        y = height
-        segments = []
-        for outcome in Outcome.values:
-            count = bar.counts.get(outcome, 0)
-            if not count:
-                continue
-            h = max(round(count * height / peak), 1)
-            y -= h
-            segments.append(
-                {"outcome": outcome, "count": count, "y": y, "height": h, "colour": OUTCOME_COLOURS[outcome]}
-            )
-        columns.append({"x": x, "bar": bar, "segments": segments})
-    return {
-        "columns": columns,
-        # Room after the last bar for its date label.
-        "width": len(chart.bars) * (bar_width + gap) + 70,
-        "height": height,
-        "bar_width": bar_width,
-        "peak": peak,
-        "colours": OUTCOME_COLOURS,
-    }
 
 
 # --- Export rows ------------------------------------------------------------------------

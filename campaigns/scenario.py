@@ -68,13 +68,16 @@ def _int_in_range(step: dict, field: str, bounds: tuple[int, int], where: str) -
     return []
 
 
-def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = ()) -> list[str]:
-    """Every problem of a scenario, each naming the step and the field; empty when valid."""
+def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = (), unconverted_ids: Iterable[int] = ()) -> list[str]:
+    """Every problem of a scenario, each naming the step and the field; empty when valid.
+
+    ``unconverted_ids``: recordings without a telephone version, which a call cannot play.
+    """
     if not isinstance(steps, list) or not steps:
         return ["the scenario must be a non-empty list of steps"]
     if len(steps) > MAX_STEPS:
         return [f"the scenario has {len(steps)} steps; at most {MAX_STEPS} are allowed"]
-    audio_ids = set(audio_ids)
+    audio_ids, unconverted_ids = set(audio_ids), set(unconverted_ids)
     errors: list[str] = []
     ids: list[str] = []
     for position, step in enumerate(steps, start=1):
@@ -113,6 +116,11 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = ()) -> list[str]:
                 errors.append(f"{where}: 'audio' must be the id of an uploaded audio file")
             elif audio not in audio_ids:
                 errors.append(f"{where}: audio file {audio} does not exist or is not available to this app")
+            elif audio in unconverted_ids:
+                errors.append(
+                    f"{where}: audio file {audio} has no telephone version (uploaded before conversion): "
+                    "upload it again"
+                )
         if kind == "gather":
             errors += _int_in_range(step, "digits", GATHER_DIGITS, where)
             errors += _int_in_range(step, "timeout", GATHER_TIMEOUT, where)
@@ -147,8 +155,8 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = ()) -> list[str]:
     return errors
 
 
-def validate_scenario(steps: Any, *, audio_ids: Iterable[int] = ()) -> None:
-    errors = scenario_errors(steps, audio_ids=audio_ids)
+def validate_scenario(steps: Any, *, audio_ids: Iterable[int] = (), unconverted_ids: Iterable[int] = ()) -> None:
+    errors = scenario_errors(steps, audio_ids=audio_ids, unconverted_ids=unconverted_ids)
     if errors:
         raise ValidationError(errors)
 
@@ -176,14 +184,20 @@ def render_text(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "")), text)
 
 
-def render_scenario(steps: Iterable[Mapping], values: Mapping[str, str]) -> list[dict]:
-    """The steps with their texts filled in, as the gateway receives them."""
+def render_scenario(steps: Iterable[Mapping], values: Mapping[str, str], *, voice: str = "") -> list[dict]:
+    """The steps with their texts filled in, as the gateway receives them.
+
+    ``voice`` (the app's text-to-speech voice) goes on every step that speaks;
+    none: the call engine's default (``SIP_TTS_VOICE``).
+    """
     rendered = []
     for step in steps:
         step = dict(step)
         field = TEXT_FIELDS.get(step.get("type"))
         if field and isinstance(step.get(field), str):
             step[field] = render_text(step[field], values)
+        if field and voice:
+            step["voice"] = voice
         rendered.append(step)
     return rendered
 

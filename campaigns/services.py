@@ -5,21 +5,31 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
-from campaigns.audio import sniff_audio
+from campaigns.audio import phone_version, sniff_audio
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus, CampaignTransition
 
 
 def audio_ids_for(*, customer, is_global: bool) -> set[int]:
     """Recordings an app of this owner may play: its own and the global ones."""
+    return set(_audio_of(customer=customer, is_global=is_global).values_list("pk", flat=True))
+
+
+def _audio_of(*, customer, is_global: bool):
     owner = Q(is_global=True) if is_global else Q(customer=customer) | Q(is_global=True)
-    return set(AudioFile.objects.filter(owner).values_list("pk", flat=True))
+    return AudioFile.objects.filter(owner)
+
+
+def unconverted_audio_ids_for(*, customer, is_global: bool) -> set[int]:
+    """Those of them without a telephone version (uploaded before uploads were converted): calls cannot play them."""
+    return set(_audio_of(customer=customer, is_global=is_global).filter(phone_file="").values_list("pk", flat=True))
 
 
 @transaction.atomic
 def app_save(*, app: App, user=None) -> App:
     """Validate the scenario as a whole and save the app (new or changed)."""
+    owner = {"customer": app.customer, "is_global": app.is_global}
     scenario_rules.validate_scenario(
-        app.scenario, audio_ids=audio_ids_for(customer=app.customer, is_global=app.is_global)
+        app.scenario, audio_ids=audio_ids_for(**owner), unconverted_ids=unconverted_audio_ids_for(**owner)
     )
     app.updated_by = user
     app.full_clean(exclude=["scenario"])
@@ -29,9 +39,16 @@ def app_save(*, app: App, user=None) -> App:
 
 @transaction.atomic
 def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = False) -> AudioFile:
+    """A recording, with its telephone version made now (refused when it cannot be converted)."""
     content_type = sniff_audio(uploaded)
     audio = AudioFile(
-        name=name, file=uploaded, customer=customer, is_global=is_global, content_type=content_type, size=uploaded.size
+        name=name,
+        file=uploaded,
+        phone_file=phone_version(uploaded, content_type),
+        customer=customer,
+        is_global=is_global,
+        content_type=content_type,
+        size=uploaded.size,
     )
     audio.full_clean()
     audio.save()

@@ -10,7 +10,7 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/edit/", views_campaigns.CampaignWizardView.as_view(), name="campaign_edit"),
     path("campaigns/<int:campaign_id>/report/", views_reports.CampaignReportView.as_view(), name="campaign_report"),
     path(
-        "campaigns/<int:campaign_id>/report/chart.svg",
+        "campaigns/<int:campaign_id>/report/chart.json",
         views_reports.CampaignChartView.as_view(),
         name="campaign_report_chart",
     ),

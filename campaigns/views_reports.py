@@ -1,10 +1,10 @@
 """The campaign report page and its CSV / XLSX export."""
 
-from django.shortcuts import render
+from django.http import JsonResponse
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaigns import exports, reports, selectors
+from campaigns import charts, exports, reports, selectors
 from campaigns.causes import CAUSES
 from customers.tenancy import CustomerRequiredMixin
 
@@ -39,25 +39,23 @@ class CampaignReportView(CustomerRequiredMixin, TemplateView):
             page=page,
             outcome=outcome,
             outcome_filters=reports.OUTCOME_FILTERS,
-            colours=reports.OUTCOME_COLOURS,
             causes=CAUSES.values(),
+            suppressed_by=reports.suppressed_by_entry(campaign),
         )
         return context
 
 
 class CampaignChartView(CustomerRequiredMixin, View):
-    """The outcomes chart as an SVG image drawn on the server (no script, no CDN).
+    """The outcomes chart's data as JSON, drawn by static/js/outcome_chart.js.
 
-    It is its own request, embedded by the report page, because it is the
-    one read that aggregates every attempt of the campaign: the contacts and
-    their attempts show at once while the chart is drawn.
+    It is its own request because it is the one read that aggregates every
+    attempt of the campaign: the contacts and their attempts show at once
+    while the chart is computed.
     """
 
     def get(self, request, campaign_id: int):
         campaign = selectors.campaign_for(self.customer, campaign_id)
-        chart = reports.outcome_chart(campaign)
-        context = {"chart": chart, "svg": reports.chart_svg_data(chart)}
-        response = render(request, "campaigns/outcome_chart.svg", context, content_type="image/svg+xml")
+        response = JsonResponse(charts.series(reports.outcome_chart(campaign)))
         response["Cache-Control"] = "private, max-age=30"
         return response
 

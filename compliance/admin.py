@@ -1,26 +1,137 @@
+from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from compliance.models import ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
-from compliance.selectors import caller_id_usage, legal_rules_forget
+from compliance.models import ALL_DAYS, ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
+from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage, legal_rules_forget
+from compliance.services import legal_windows_reset
+from customers.admin import CustomerAdmin
+
+DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+
+
+def days_text(days: int) -> str:
+    """``0b0011111`` -> "Mon–Fri"; runs of days joined, e.g. "Mon–Fri, Sun"."""
+    runs, start = [], None
+    for bit in range(8):
+        on = bit < 7 and days & (1 << bit)
+        if on and start is None:
+            start = bit
+        elif not on and start is not None:
+            end = bit - 1
+            runs.append(DAY_NAMES[start] if start == end else f"{DAY_NAMES[start]}–{DAY_NAMES[end]}")
+            start = None
+    return ", ".join(runs) or "never"
+
+
+class LegalWindowForm(forms.ModelForm):
+    """The days as seven checkboxes instead of the stored bit mask (bit 0 is Monday)."""
+
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=[(str(bit), name) for bit, name in enumerate(DAY_NAMES)],
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        label="Days",
+        help_text="The local days the window is open.",
+    )
+
+    class Meta:
+        model = LegalWindow
+        fields = ["country", "region", "zones", "start", "end", "weekdays", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        days = self.instance.days if self.instance.pk else ALL_DAYS
+        self.initial.setdefault("weekdays", [str(bit) for bit in range(7) if days & (1 << bit)])
+
+    def clean_country(self):
+        return self.cleaned_data["country"].strip().upper()
+
+    def clean_zones(self):
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        names = [name.strip() for name in self.cleaned_data["zones"].split(",") if name.strip()]
+        unknown = []
+        for name in names:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                unknown.append(name)
+        if unknown:
+            raise forms.ValidationError(f"Unknown time zone(s): {', '.join(unknown)}; e.g. America/Chicago.")
+        return ",".join(names)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start >= end:
+            self.add_error("end", "The window must end after it starts (a window cannot cross midnight).")
+        return data
+
+    def save(self, commit=True):
+        self.instance.days = sum(1 << bit for bit in self.cleaned_data["weekdays"])
+        return super().save(commit)
 
 
 @admin.register(LegalWindow)
 class LegalWindowAdmin(admin.ModelAdmin):
-    list_display = ["country", "region", "start", "end", "days", "zones", "note"]
+    """The platform's legal calling hours; the dialer re-reads them within COMPLIANCE_RULES_SECONDS of a change."""
+
+    form = LegalWindowForm
+    list_display = ["country", "region", "start", "end", "day_names", "zones", "note"]
     list_filter = ["country"]
     search_fields = ["country", "region", "zones", "note"]
+    actions = ["reset_to_shipped_table"]
+
+    @admin.display(description="days", ordering="days")
+    def day_names(self, window: LegalWindow) -> str:
+        return days_text(window.days)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         legal_rules_forget()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        legal_rules_forget()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        legal_rules_forget()
+
+    @admin.action(description="Replace the whole table by the shipped defaults (any row may be selected)")
+    def reset_to_shipped_table(self, request, queryset):
+        written = legal_windows_reset()
+        self.message_user(request, f"The legal-hours table is the shipped one again: {written} windows.")
 
 
 @admin.register(CustomerCaps)
 class CustomerCapsAdmin(admin.ModelAdmin):
     list_display = ["customer", "calls_per_day", "calls_per_week"]
     autocomplete_fields = ["customer"]
+
+
+class CustomerCapsInline(admin.StackedInline):
+    """On the customer's admin page: its own caps per subscriber (blank: the platform's default)."""
+
+    model = CustomerCaps
+    can_delete = False
+    max_num = 1
+    verbose_name = verbose_name_plural = "Compliance: attempts to one number per day and per week"
+
+
+if CustomerCapsInline not in CustomerAdmin.inlines:
+    CustomerAdmin.inlines = [*CustomerAdmin.inlines, CustomerCapsInline]
+
+
+class PoolPolicyInline(admin.StackedInline):
+    """On the caller-ID pool's admin page: local presence and the pool's own per-number daily cap."""
+
+    model = PoolPolicy
+    can_delete = False
+    max_num = 1
+    verbose_name = verbose_name_plural = "Compliance: local presence and daily cap per number"
 
 
 @admin.register(PoolPolicy)
@@ -52,9 +163,14 @@ class ANumberDayAdmin(admin.ModelAdmin):
         return [usage, *super().get_urls()]
 
     def usage_view(self, request):
+        rows = caller_id_usage()
+        numbers = caller_id_reputation(rows)
         context = {
             **self.admin_site.each_context(request),
-            "rows": caller_id_usage(),
+            "rows": rows,
+            "numbers": numbers,
+            "grid": caller_id_grid(rows, numbers),
+            "recent_days": RECENT_DAYS,
             "admin_view": True,
             "base_template": "admin/base_site.html",
             "title": "Caller-ID usage",

@@ -41,8 +41,12 @@ class CustomerCaps(models.Model):
     """A customer's override of the platform's per-subscriber caps (blank: the platform default)."""
 
     customer = models.OneToOneField("customers.Customer", on_delete=models.CASCADE, related_name="compliance_caps")
-    calls_per_day = models.PositiveIntegerField(null=True, blank=True)
-    calls_per_week = models.PositiveIntegerField(null=True, blank=True)
+    calls_per_day = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Attempts to one number per UTC day; blank: COMPLIANCE_CALLS_PER_DAY."
+    )
+    calls_per_week = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Attempts to one number per ISO week; blank: COMPLIANCE_CALLS_PER_WEEK."
+    )
 
     class Meta:
         verbose_name_plural = "customer caps"

@@ -154,6 +154,89 @@ def caller_id_usage(*, customer=None, days: int = 14, now: dt.datetime | None = 
     return [CallerIdDay(r["a_number"], r["day"], r["calls"], r["answered"]) for r in rows]
 
 
+# A number is "falling" when its answer rate over the last RECENT_DAYS is below FALLING_SHARE of its rate
+# on the days before, both over at least FALLING_MIN_CALLS calls (fewer calls say nothing about a rate).
+RECENT_DAYS, FALLING_SHARE, FALLING_MIN_CALLS = 3, 0.7, 20
+
+
+@dataclass(frozen=True)
+class CallerIdReputation:
+    """One A-number over the report's days: its answer rate lately against before (spam flagging shows as a fall)."""
+
+    a_number: str
+    calls: int
+    answered: int
+    recent_calls: int
+    recent_answered: int
+
+    @staticmethod
+    def _rate(answered: int, calls: int) -> float | None:
+        return 100.0 * answered / calls if calls else None
+
+    @property
+    def answer_rate(self) -> float | None:
+        return self._rate(self.answered, self.calls)
+
+    @property
+    def recent_rate(self) -> float | None:
+        return self._rate(self.recent_answered, self.recent_calls)
+
+    @property
+    def earlier_calls(self) -> int:
+        return self.calls - self.recent_calls
+
+    @property
+    def earlier_rate(self) -> float | None:
+        return self._rate(self.answered - self.recent_answered, self.earlier_calls)
+
+    @property
+    def falling(self) -> bool:
+        if min(self.recent_calls, self.earlier_calls) < FALLING_MIN_CALLS or not self.earlier_rate:
+            return False
+        return self.recent_rate < self.earlier_rate * FALLING_SHARE
+
+
+def caller_id_reputation(rows: list[CallerIdDay], *, now: dt.datetime | None = None) -> list[CallerIdReputation]:
+    """Per A-number totals of ``caller_id_usage`` rows, falling numbers first, then by calls."""
+    from django.utils import timezone
+
+    today = (now or timezone.now()).astimezone(dt.UTC).date()
+    recent_from = today - dt.timedelta(days=RECENT_DAYS - 1)
+    totals: dict[str, list[int]] = {}
+    for row in rows:
+        calls, answered, recent_calls, recent_answered = totals.setdefault(row.a_number, [0, 0, 0, 0])
+        recent = row.day >= recent_from
+        totals[row.a_number] = [
+            calls + row.calls,
+            answered + row.answered,
+            recent_calls + (row.calls if recent else 0),
+            recent_answered + (row.answered if recent else 0),
+        ]
+    numbers = [CallerIdReputation(number, *figures) for number, figures in totals.items()]
+    return sorted(numbers, key=lambda n: (not n.falling, -n.calls, n.a_number))
+
+
+@dataclass(frozen=True)
+class UsageGrid:
+    """The usage rows as a grid for the page: ``days`` newest first, one row of cells per number (None: no call)."""
+
+    days: list[dt.date]
+    rows: list[tuple[str, list[CallerIdDay | None]]]
+
+
+def caller_id_grid(
+    rows: list[CallerIdDay], numbers: list[CallerIdReputation], *, days: int = 14, now: dt.datetime | None = None
+) -> UsageGrid:
+    from django.utils import timezone
+
+    today = (now or timezone.now()).astimezone(dt.UTC).date()
+    columns = [today - dt.timedelta(days=back) for back in range(days)]
+    cells = {(row.a_number, row.day): row for row in rows}
+    return UsageGrid(
+        days=columns, rows=[(n.a_number, [cells.get((n.a_number, day)) for day in columns]) for n in numbers]
+    )
+
+
 @dataclass(frozen=True)
 class LegalConflict:
     contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours

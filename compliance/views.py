@@ -2,7 +2,7 @@
 
 from django.views.generic import TemplateView
 
-from compliance.selectors import caller_id_usage
+from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage
 from customers.tenancy import CustomerRequiredMixin
 
 
@@ -10,4 +10,8 @@ class CallerIdUsageView(CustomerRequiredMixin, TemplateView):
     template_name = "compliance/caller_id_usage.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(rows=caller_id_usage(customer=self.customer), **kwargs)
+        rows = caller_id_usage(customer=self.customer)
+        numbers = caller_id_reputation(rows)
+        return super().get_context_data(
+            rows=rows, numbers=numbers, grid=caller_id_grid(rows, numbers), recent_days=RECENT_DAYS, **kwargs
+        )

@@ -43,6 +43,14 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "customer", "password1", "password2"]}),
     ]
+    actions = ["unlock_login"]
+
+    @admin.action(description="Unlock log-in (after too many wrong passwords)")
+    def unlock_login(self, request, queryset):
+        lifted = sum(services.user_login_unlock(user=user) for user in queryset)
+        users = queryset.count()
+        plural = "s" if users != 1 else ""
+        messages.success(request, f"Log-in unlocked for {users} user{plural} ({lifted} lockout records cleared).")
 
 
 @admin.register(ApiToken)

@@ -98,3 +98,10 @@ def _first_message(exc: ValidationError) -> str:
         field, messages = next(iter(exc.message_dict.items()))
         return f"{field}: {messages[0]}"
     return exc.messages[0]
+
+
+def user_login_unlock(*, user: User) -> int:
+    """Lift a login lockout (django-axes) of ``user`` from every address; returns the lockouts lifted."""
+    from axes.utils import reset  # not at import: axes reads its settings when first imported
+
+    return reset(username=user.email.lower())

@@ -5,17 +5,24 @@ from django.views.generic import TemplateView
 
 from customers import selectors, services
 from customers.forms import ApiTokenForm
+from customers.overview import home_overview
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
 
 
 class HomeView(CustomerRequiredMixin, TemplateView):
+    """The overview: calls today and this week with a chart, running campaigns, lists, numbers, tracking."""
+
     template_name = "dashboard/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["customer"] = self.customer
-        context["users"] = self.customer.users.filter(is_active=True).order_by("email")
-        context["active_token_count"] = selectors.api_tokens_of(self.customer).filter(revoked_at=None).count()
+        overview = home_overview(self.customer)
+        context.update(
+            customer=self.customer,
+            overview=overview,
+            chart=overview.chart_payload,
+            api_base=self.request.build_absolute_uri(f"/v3/api/groups/{self.customer.pk}/numberpools"),
+        )
         return context
 
 

@@ -2,9 +2,13 @@
 
 from django import forms
 from django.contrib import admin
+from django.template.response import TemplateResponse
+from django.urls import path
 
-from dnc.models import DncEntry, DncSource
+from customers.models import Customer
+from dnc.models import DncEntry, DncSource, DncUpload
 from dnc.services import DncError, clean_number
+from telephony.imports.errors import ImportFileError
 
 
 class DncEntryForm(forms.ModelForm):
@@ -22,14 +26,59 @@ class DncEntryForm(forms.ModelForm):
         return data
 
 
+class DncUploadForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        queryset=Customer.objects.order_by("name"),
+        required=False,
+        empty_label="The platform list (every customer)",
+        help_text="Whose list the numbers go on.",
+    )
+    file = forms.FileField(
+        help_text="CSV, XLS or XLSX, numbers in the first column; prefix:+44870 or +44870* for a prefix. "
+        "Large files (a million numbers) are imported in the background."
+    )
+
+
 @admin.register(DncEntry)
 class DncEntryAdmin(admin.ModelAdmin):
     form = DncEntryForm
+    change_list_template = "admin/dnc/dncentry_change_list.html"
     list_display = ["number", "is_prefix", "customer", "source", "created_at", "expires_at", "added_by"]
     list_filter = ["source", "is_prefix", ("customer", admin.EmptyFieldListFilter)]
     search_fields = ["number", "customer__name", "comment"]
     list_select_related = ["customer", "added_by"]
     raw_id_fields = ["customer"]
+
+    def get_urls(self):
+        upload = path("upload/", self.admin_site.admin_view(self.upload_view), name="dnc_dncentry_upload")
+        return [upload, *super().get_urls()]
+
+    def upload_view(self, request):
+        """Upload a file of numbers to the platform list or a customer's, with the usual report."""
+        if not self.has_add_permission(request):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied
+        from dnc.services import dnc_upload
+
+        form = DncUploadForm(request.POST or None, request.FILES or None)
+        record = None
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                record = dnc_upload(
+                    customer=form.cleaned_data["customer"], upload=upload, filename=upload.name, added_by=request.user
+                )
+            except ImportFileError as error:
+                form.add_error("file", str(error))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Upload do-not-call numbers",
+            "opts": self.model._meta,
+            "form": form,
+            "record": record,
+        }
+        return TemplateResponse(request, "admin/dnc/upload.html", context)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -47,3 +96,16 @@ class DncEntryAdmin(admin.ModelAdmin):
             comment=obj.comment,
         )
         obj.pk = entry.pk
+
+
+@admin.register(DncUpload)
+class DncUploadAdmin(admin.ModelAdmin):
+    """Uploaded files and their reports (large ones are imported by a worker: status "Importing")."""
+
+    list_display = ["original_filename", "customer", "status", "rows_total", "added_by", "created_at"]
+    list_filter = ["status", ("customer", admin.EmptyFieldListFilter)]
+    list_select_related = ["customer", "added_by"]
+    readonly_fields = [f.name for f in DncUpload._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # through "Upload a file" on the do-not-call entries

@@ -53,8 +53,12 @@ class DncEntry(models.Model):
             models.CheckConstraint(condition=Q(source__in=DncSource.values), name="dnc_source_valid"),
             models.CheckConstraint(condition=Q(number__regex=r"^\+[0-9]{1,15}$"), name="dnc_number_format"),
         ]
-        # The claim-time check probes numbers (and the prefixes of numbers) by equality.
-        indexes = [models.Index(fields=["number"], name="dnc_number")]
+        # The claim-time check probes numbers (and the prefixes of numbers) by equality; the launch
+        # finds a list's few prefixes without reading its million numbers.
+        indexes = [
+            models.Index(fields=["number"], name="dnc_number"),
+            models.Index(fields=["customer", "number"], condition=Q(is_prefix=True), name="dnc_prefix"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number}{'*' if self.is_prefix else ''}"
@@ -75,7 +79,10 @@ class DncUpload(models.Model):
 
     TENANT_LOOKUP = "customer"
 
-    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="dnc_uploads")
+    # Empty: an administrator's upload to the platform list.
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="dnc_uploads"
+    )
     source_file = models.FileField(upload_to="dnc/%Y/%m/", max_length=300, blank=True)
     original_filename = models.CharField(max_length=255)
     rows_total = models.PositiveIntegerField(default=0)
@@ -93,3 +100,7 @@ class DncUpload(models.Model):
 
     def __str__(self) -> str:
         return self.original_filename
+
+    @property
+    def list_name(self) -> str:
+        return "platform" if self.customer_id is None else "customer"

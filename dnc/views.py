@@ -15,9 +15,15 @@ PAGE_SIZE = 100
 
 
 class AddForm(forms.Form):
-    number = forms.CharField(max_length=40, help_text="+441174090100, or a prefix such as +44870.")
-    is_prefix = forms.BooleanField(required=False, label="prefix")
-    expires_at = forms.DateTimeField(required=False, label="expires")
+    number = forms.CharField(
+        max_length=40, label="Number or prefix", help_text="+441174090100, or a prefix such as +44870."
+    )
+    is_prefix = forms.BooleanField(required=False, label="It is a prefix: every number starting with it")
+    expires_at = forms.DateTimeField(
+        required=False,
+        label="Expires (optional)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class UploadForm(forms.Form):
@@ -61,13 +67,14 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
         form = AddForm(request.POST)
         if form.is_valid():
             try:
-                services.dnc_add(
+                entry, created = services.dnc_add(
                     customer=self.customer, source=DncSource.DASHBOARD, added_by=request.user, **form.cleaned_data
                 )
             except services.DncError as error:
                 form.add_error("number", str(error))
             else:
-                messages.success(request, f"{form.cleaned_data['number']} will not be called.")
+                done = "will not be called" if created else "was already on your list"
+                messages.success(request, f"{entry} {done}.")
                 return redirect("dashboard:dnc")
         return self.render_to_response(self.get_context_data(add_form=form))
 

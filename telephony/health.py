@@ -1,5 +1,6 @@
-"""`/healthz`: is the database reachable, is the broker reachable."""
+"""`/healthz`: is the database reachable, is the broker reachable; in SIP mode, the call engines' calls."""
 
+from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
@@ -26,10 +27,31 @@ def _broker_ok() -> bool:
         return False
 
 
+def _sip_mode() -> bool:
+    from telephony.gateways import GATEWAYS
+
+    return GATEWAYS.get(settings.DIALER_GATEWAY, settings.DIALER_GATEWAY) == GATEWAYS["sip"]
+
+
+def _call_engines() -> dict | str:
+    """Each call engine's calls in progress, from their registration in Redis (telephony/sip/status.py)."""
+    import redis
+
+    from telephony.sip.status import engines_status
+
+    try:
+        return engines_status(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2))
+    except Exception:
+        return "unreachable"
+
+
 @never_cache
 @require_GET
 def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
     body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     body["status"] = "ok" if all(checks.values()) else "degraded"
+    if _sip_mode():
+        # Shown, not judged: a web process stays in rotation while engines restart.
+        body["call_engines"] = _call_engines()
     return JsonResponse(body, status=200 if all(checks.values()) else 503)

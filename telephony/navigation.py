@@ -11,6 +11,7 @@ MENU = [
     ("Distribution lists", "dashboard:distribution_lists"),
     ("Numbers", "dashboard:numbers"),
     ("Number pools", "dashboard:number_pools"),
+    ("Caller-ID usage", "dashboard:caller_id_usage"),
     ("Apps", "dashboard:apps"),
     ("Call tracking", "dashboard:call_tracking"),
     ("Do not call", "dashboard:dnc"),

@@ -8,6 +8,7 @@ broker under ``var/``, so ``make run`` needs no server. Production sets
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
     "telephony",
     "customers",
     "dids",
@@ -87,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "customers.middleware.CustomerMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a refused login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "telephony.urls"
@@ -153,6 +157,24 @@ AUTH_USER_MODEL = "customers.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "login"
+# Login throttling (django-axes): the first backend refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# LOGIN_FAILURE_LIMIT wrong passwords for one email from one client address lock that pair out
+# (/login/ and /admin/login/) for LOGIN_COOLOFF_MINUTES (0: until an administrator unlocks it).
+# The pair, not the email alone: a stranger cannot lock a user out from elsewhere.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_LOGIN_COOLOFF_MINUTES = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_LOGIN_COOLOFF_MINUTES) if _LOGIN_COOLOFF_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "customers.login_throttling.username"
+# The client address as the DNI limit and the API throttles read it: TRUSTED_PROXIES.
+AXES_CLIENT_IP_CALLABLE = "customers.login_throttling.client_address"
+AXES_LOCKOUT_CALLABLE = "customers.login_throttling.lockout_response"
+AXES_RESET_ON_SUCCESS = True
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -315,6 +337,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation's error answers, in the one envelope (telephony/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "telephony.api_schema.add_error_responses",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------
@@ -325,12 +352,16 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes: its start-up banner and every failed login at INFO are noise; lockouts are WARNING.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Apps (call scenarios) ------------------------------------------------
 
 AUDIO_MAX_BYTES = env_int("AUDIO_MAX_BYTES", 10 * 1024 * 1024)
+# Recordings are converted at upload to the telephone's format (sox): at most this long, within this time.
+AUDIO_MAX_SECONDS = env_int("AUDIO_MAX_SECONDS", 600)
+AUDIO_CONVERT_TIMEOUT = env_int("AUDIO_CONVERT_TIMEOUT", 60)
 
 # --- DID inventory (dids app, issue 4) --------------------------------------
 
@@ -391,6 +422,9 @@ DIALER_MAX_CALLS_PER_SECOND = env_int("DIALER_MAX_CALLS_PER_SECOND", 100)
 DIALER_CALL_THREADS = env_int("DIALER_CALL_THREADS", 20)
 # An attempt not reported within this many seconds (renewed on answer) was lost by its worker.
 DIALER_LEASE_SECONDS = env_int("DIALER_LEASE_SECONDS", 180)
+# PostgreSQL memory for the launch's do-not-call hash joins (SET LOCAL, that statement only): a
+# million-contact list then joins in one pass instead of spilling to temporary files (dnc/dialer.py).
+DIALER_LAUNCH_WORK_MEM = os.environ.get("DIALER_LAUNCH_WORK_MEM", "64MB")
 # Call tasks: the hard limit stays below the lease, so a stuck call is killed before the reaper ends it.
 DIALER_CALL_TIME_LIMIT = env_int("DIALER_CALL_TIME_LIMIT", max(DIALER_LEASE_SECONDS - 10, 5))
 # Real calls (DIALER_GATEWAY=sip): the trunk and the call engine (telephony/sip/, README "Real calls (SIP)").

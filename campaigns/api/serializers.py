@@ -16,7 +16,7 @@ class AppSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = App
-        fields = ["id", "name", "description", "is_global", "variables", "scenario", "updated_at"]
+        fields = ["id", "name", "description", "is_global", "tts_voice", "variables", "scenario", "updated_at"]
 
 
 class StatisticsSerializer(serializers.Serializer):

@@ -83,7 +83,9 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     (a claim may have waited for a free call thread) — and withdrawn when it
     fails: the job goes back to waiting, as if never claimed. The attempt is
     marked as handed to the gateway (``dialed_at``) just before the call, so
-    a worker lost before that point loses no call (``attempt_expire``).
+    a worker lost before that point loses no call (``attempt_expire``). A
+    gateway that does not hold the call thread (SIP) gets the call unmarked:
+    its engine marks it when it takes it (``attempt_dial``), checking again.
     """
     now = now or timezone.now()
     when = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="").values_list(*_WHEN)
@@ -110,7 +112,9 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
         attempt_withdraw(attempt_id=attempt_id, now=now)
         return False
     a_number, b_number, number, scenario = taken
-    if prepared_fetchone(_dial_sql(), [stamp, attempt_id, AttemptStatus.DIALING.value]) is None:
+    gateway = get_gateway()
+    dial = [stamp, attempt_id, AttemptStatus.DIALING.value]
+    if gateway.holds_call_thread and prepared_fetchone(_dial_sql(), dial) is None:
         return False  # the reaper withdrew it meanwhile
     request = CallRequest(
         attempt_id=attempt_id,
@@ -120,7 +124,7 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
         scenario=json.loads(scenario) if isinstance(scenario, str) else scenario,
     )
     try:
-        get_gateway().place_call(request, attempt_report)
+        gateway.place_call(request, attempt_report)
     except Exception:
         # A backend must report failures, not raise them; if one does, the
         # call still ends, as a gateway error, instead of waiting for the reaper.
@@ -129,15 +133,63 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     return True
 
 
-def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None) -> bool:
+def _engine_dial_sql() -> str:
+    q = connection.ops.quote_name
+    attempt, campaign = q(CallAttempt._meta.db_table), q(Campaign._meta.db_table)
+    return (
+        f"UPDATE {attempt} SET dialed_at = %s, lease_expires_at = %s, worker = %s"
+        " WHERE id = %s AND status = %s AND dialed_at IS NULL AND worker <> '' AND lease_expires_at > %s"
+        f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s) RETURNING id"
+    )
+
+
+def attempt_dial(*, attempt_id: int, engine: str, now: dt.datetime | None = None) -> bool:
+    """A call engine takes a call handed over to it: True when it is to dial it now.
+
+    The claim is checked again, as a worker checks it (campaign still launched —
+    a pause or finish stops queued calls at once —, the lease running, the
+    job's zone inside the work period); when it may still be placed the
+    attempt is marked dialled by compare-and-set, its lease renewed and
+    ``worker`` set to the engine. Otherwise it is withdrawn as never dialled
+    (the job waits again, or is cancelled when the campaign has finished).
+    False as well when it is gone (the reaper withdrew it while it was queued).
+    """
+    now = now or timezone.now()
+    when = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, dialed_at__isnull=True)
+    row = when.values_list(*_WHEN).first()
+    if row is None:
+        return False
+    if _may_call(row, now):
+        stamp = connection.ops.adapt_datetimefield_value(now)
+        dialled = prepared_fetchone(
+            _engine_dial_sql(),
+            [
+                stamp,
+                connection.ops.adapt_datetimefield_value(lease_until(now)),
+                engine[:200] or "engine",
+                attempt_id,
+                AttemptStatus.DIALING.value,
+                stamp,
+                CampaignStatus.LAUNCHED.value,
+            ],
+        )
+        if dialled is not None:
+            return True
+    attempt_withdraw(attempt_id=attempt_id, now=now, handed_over=True)
+    return False
+
+
+def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None, handed_over: bool = False) -> bool:
     """Undo a claim whose call never reached the gateway, as if it had not been made; False if not applicable.
 
     Applies to a claim no worker took that may no longer be placed (campaign
     paused or finished, scheduled launch not reached, work period over in the
     job's zone, lease run out) and to any attempt never handed to the gateway
-    whose lease ran out (its worker was lost before dialing). The attempt is
-    deleted by compare-and-set and its job waits again (cancelled when the
-    campaign has finished), with its attempt count given back.
+    whose lease ran out (its worker was lost before dialing). ``handed_over``
+    (a call engine, ``attempt_dial``): the claim was taken and handed to the
+    engine, which found it may no longer be placed. The attempt is deleted by
+    compare-and-set and its job waits again (cancelled when the campaign has
+    finished), with its attempt count given back.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -147,7 +199,8 @@ def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None) -> bool
             return False
         job_id, campaign_id, taken_by, *when = row
         lease = when[0]
-        if not (lease is not None and lease <= now) and (taken_by or _may_call(tuple(when), now)):
+        expired = lease is not None and lease <= now
+        if not expired and ((taken_by and not handed_over) or _may_call(tuple(when), now)):
             return False
         if not undialed.filter(worker=taken_by).delete()[0]:
             return False
@@ -199,6 +252,11 @@ def attempt_report(event: CallEvent) -> None:
             ],
         )
     elif event.event == "ended":
+        if event.transfer:
+            # Before the end (which only a dialing attempt takes): a late repeat changes nothing.
+            CallAttempt.objects.filter(pk=event.attempt_id, status=AttemptStatus.DIALING).update(
+                transfer=event.transfer[:64]
+            )
         attempt_end(attempt_id=event.attempt_id, cause=event.cause, duration=event.duration, digits=event.digits)
     else:
         raise ValueError(f"Unknown call event {event.event!r}; expected 'answered' or 'ended'.")

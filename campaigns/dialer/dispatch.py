@@ -105,14 +105,30 @@ class Dispatched:
 def platform_budget(now: dt.datetime) -> int:
     """Calls the platform may still start now under its global limits.
 
-    Each call holds a call thread for its length, so calls in progress never
-    exceed ``DIALER_CALL_THREADS`` either: a claim always finds a free thread
-    at once instead of queueing behind calls (and being placed late).
+    ``DIALER_MAX_CALLS`` counts every call in progress. ``DIALER_CALL_THREADS``
+    counts what holds a worker's call thread, so that a claim always finds a
+    free thread at once instead of queueing behind calls (and being placed
+    late): with a gateway that holds the thread for the call (the simulator)
+    every call in progress; with one that hands the call over and returns (SIP)
+    only the claims not dialled yet — waiting for a worker, or handed to the
+    call engines and not yet taken — so calls in progress are bounded by the
+    lines and ``DIALER_MAX_CALLS``, not by the threads.
     """
-    dialing = CallAttempt.objects.filter(status=AttemptStatus.DIALING).count()
+    from telephony.gateways import get_gateway
+
+    dialing = CallAttempt.objects.filter(status=AttemptStatus.DIALING)
+    held = dialing if get_gateway().holds_call_thread else dialing.filter(dialed_at__isnull=True)
+    in_progress = dialing.count()
+    threads_held = in_progress if held is dialing else held.count()
     last_second = CallAttempt.objects.filter(started_at__gt=now - dt.timedelta(seconds=1)).count()
-    most = min(settings.DIALER_MAX_CALLS, settings.DIALER_CALL_THREADS)
-    return max(min(most - dialing, settings.DIALER_MAX_CALLS_PER_SECOND - last_second), 0)
+    return max(
+        min(
+            settings.DIALER_MAX_CALLS - in_progress,
+            settings.DIALER_CALL_THREADS - threads_held,
+            settings.DIALER_MAX_CALLS_PER_SECOND - last_second,
+        ),
+        0,
+    )
 
 
 def lines_in_use(campaign_id: int) -> int:
@@ -216,7 +232,7 @@ def campaign_dispatch(*, campaign_id: int, now: dt.datetime) -> Dispatched:
                 number=job.attempts_made,
                 a_number=a_number,
                 b_number=job.phone,
-                scenario=render_scenario(campaign.app.scenario or [], values),
+                scenario=render_scenario(campaign.app.scenario or [], values, voice=campaign.app.tts_voice),
                 started_at=now,
                 lease_expires_at=lease_until(now),
             )

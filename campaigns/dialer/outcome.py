@@ -10,7 +10,8 @@ It runs once per call, so it is a fixed handful of statements in SQL (the
 ORM's query building cost as much as the database work), prepared on the
 server on PostgreSQL: read the dialing attempt with its job and its
 campaign's rules, decide in Python, then write — end the attempt
-(compare-and-set), write the job, add to the campaign's counters — which on
+(compare-and-set), write the job, add to the campaign's counters and to its
+quarter hour's ``CallTally`` (what the home page reads) — which on
 PostgreSQL is one statement (data-modifying WITH), committed on its own
 unless the caller holds a transaction (the dispatcher's unplaceable calls). The
 campaign row is the one lock every call of a campaign shares; held by that
@@ -40,11 +41,13 @@ from campaigns.models import (
     AttemptStatus,
     CallAttempt,
     CallJob,
+    CallTally,
     Campaign,
     CampaignStatus,
     JobStatus,
     RepeatOutcome,
 )
+from campaigns.tallies import tally_slot
 from telephony.db import prepared_fetchone
 
 STAT_FIELDS = {
@@ -94,7 +97,7 @@ _JOB_FIELDS = ["repeats_by_outcome", "repeats_made", "last_outcome"]
 
 def _sql() -> dict[str, str]:
     q = connection.ops.quote_name
-    attempt, job, campaign = (q(m._meta.db_table) for m in (CallAttempt, CallJob, Campaign))
+    attempt, job, campaign, tally = (q(m._meta.db_table) for m in (CallAttempt, CallJob, Campaign, CallTally))
     fields = ", ".join(f"j.{q(f)}" for f in _JOB_FIELDS)
     rules = ", ".join(f"c.{q(f)}" for f in _CAMPAIGN_RULES)
     stats = ", ".join(f"{q(f)} = {q(f)} + %s" for f in [*STAT_FIELDS.values(), "stat_called"])
@@ -109,8 +112,14 @@ def _sql() -> dict[str, str]:
         f"UPDATE {campaign} SET {stats}, stat_done = stat_done + CASE WHEN status = %s THEN 0 ELSE %s END WHERE id = "
     )
     counted = " RETURNING status, stat_done, stat_contacts"
+    # The quarter hour's tally of the campaign (one outcome adds 1, the others 0).
+    outcomes = ", ".join(Outcome.values)
+    add = ", ".join(f"{o} = {tally}.{o} + EXCLUDED.{o}" for o in Outcome.values)
+    tally_values = ", ".join(["%s"] * (3 + len(Outcome.values)))
+    upsert = f" ON CONFLICT (campaign_id, slot) DO UPDATE SET {add}"
     sql = {
-        "read": f"SELECT a.job_id, a.campaign_id, a.number, {fields}, {rules} FROM {attempt} a"
+        "read": f"SELECT a.job_id, a.campaign_id, a.number, a.started_at, c.customer_id, {fields}, {rules}"
+        f" FROM {attempt} a"
         f" JOIN {job} j ON j.id = a.job_id JOIN {campaign} c ON c.id = a.campaign_id"
         " WHERE a.id = %s AND a.status = %s",
         "end": f"UPDATE {attempt} SET status = %s, ended_at = %s, duration = %s, outcome = %s, cause = %s,"
@@ -120,28 +129,37 @@ def _sql() -> dict[str, str]:
         "job": f"{write_job}%s",
         "count": f"{count}%s{counted}",
         "cancel": f"UPDATE {job} SET status = %s, next_attempt_at = NULL WHERE id = %s",
+        "tally": f"INSERT INTO {tally} (campaign_id, customer_id, slot, {outcomes}) VALUES ({tally_values}){upsert}",
     }
     if connection.vendor == "postgresql":
         sql["write"] = (
-            f"WITH e AS ({sql['end']}), w AS ({write_job}(SELECT job_id FROM e))"
-            f" {count}(SELECT campaign_id FROM e){counted}"
+            # The tally reads the counters' update, so every call takes the campaign's row
+            # before its quarter hour's (one order of locks: no deadlock).
+            f"WITH e AS ({sql['end']}), w AS ({write_job}(SELECT job_id FROM e)),"
+            f" c AS ({count}(SELECT campaign_id FROM e) RETURNING id, status, stat_done, stat_contacts),"
+            f" t AS (INSERT INTO {tally} (campaign_id, customer_id, slot, {outcomes})"
+            f" SELECT id, {tally_values[4:]} FROM c{upsert})"
+            " SELECT status, stat_done, stat_contacts FROM c"
         )
     return sql
 
 
-def _write(sql: dict[str, str], end: list, job: list, count: list) -> tuple | None:
-    """End the attempt by compare-and-set, write its job, add to the counters: (status, stat_done,
-    stat_contacts) of the campaign, or None when the attempt had already ended (nothing written).
+def _write(sql: dict[str, str], end: list, job: list, count: list, tally: list) -> tuple | None:
+    """End the attempt by compare-and-set, write its job, add to the counters and to the quarter
+    hour's tally: (status, stat_done, stat_contacts) of the campaign, or None when the attempt had
+    already ended (nothing written).
 
-    ``job`` and ``count`` end with the job's and the campaign's id.
+    ``job``, ``count`` and ``tally`` start or end with the job's and the campaign's id.
     """
     if "write" in sql:
-        return prepared_fetchone(sql["write"], [*end, *job[:-1], *count[:-1]])
+        return prepared_fetchone(sql["write"], [*end, *job[:-1], *count[:-1], *tally[1:]])
     with transaction.atomic():
         if prepared_fetchone(sql["end"], end) is None:
             return None
         prepared_fetchone(sql["job"], job)
-        return prepared_fetchone(sql["count"], count)
+        counted = prepared_fetchone(sql["count"], count)
+        prepared_fetchone(sql["tally"], tally)
+        return counted
 
 
 _STATEMENTS: dict[str, dict[str, str]] = {}
@@ -152,6 +170,11 @@ def _statements() -> dict[str, str]:
     if connection.vendor not in _STATEMENTS:
         _STATEMENTS[connection.vendor] = _sql()
     return _STATEMENTS[connection.vendor]
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """A timestamp read by raw SQL: SQLite gives it naive, in UTC."""
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
 
 
 def _json(value) -> dict:
@@ -180,7 +203,7 @@ def attempt_end(
     row = prepared_fetchone(sql["read"], [attempt_id, AttemptStatus.DIALING.value])
     if row is None:
         return False
-    job_id, campaign_id, number, *values = row
+    job_id, campaign_id, number, started_at, customer_id, *values = row
     job = CallJob(
         pk=job_id,
         campaign_id=campaign_id,
@@ -235,6 +258,12 @@ def attempt_end(
             job_id,
         ],
         [*counts.values(), CampaignStatus.FINISHED.value, done, campaign_id],
+        [
+            campaign_id,
+            customer_id,
+            connection.ops.adapt_datetimefield_value(tally_slot(_aware(started_at))),
+            *(int(o == outcome) for o in Outcome.values),
+        ],
     )
     if written is None:
         return False  # another report of this attempt ended it first

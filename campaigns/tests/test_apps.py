@@ -1,9 +1,13 @@
+import json
+import os
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns import services
+from campaigns.audio import phone_audio_path
 from campaigns.models import App, AudioFile
 from campaigns.tests.factories import AppFactory, GlobalAppFactory
 from customers.tests.factories import CustomerFactory
@@ -42,14 +46,117 @@ def test_database_refuses_an_app_both_global_and_owned(customer):
         App.objects.create(customer=customer, is_global=True, name="Both", scenario=[])
 
 
-@pytest.mark.parametrize(
-    ("content", "expected"),
-    [(WAV_HEADER, "audio/wav"), (b"ID3\x04" + b"\x00" * 20, "audio/mpeg"), (b"OggS" + b"\x00" * 20, "audio/ogg")],
-)
-def test_audio_type_is_decided_by_content(customer, settings, tmp_path, content, expected):
-    settings.MEDIA_ROOT = tmp_path
+def sound(kind: str, tmp_path) -> bytes:
+    """A real half-second recording (sox) as WAV, MP3 or OGG bytes."""
+    import shutil
+    import subprocess
+
+    if shutil.which("sox") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("sox is not installed (Debian: sox, libsox-fmt-mp3)")
+        pytest.skip("sox is not installed (Debian: sox, libsox-fmt-mp3)")
+    path = tmp_path / f"tone.{kind}"
+    subprocess.run(["sox", "-n", "-r", "44100", "-c", "2", str(path), "synth", "0.5", "sine", "440"], check=True)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("wav", "audio/wav"), ("mp3", "audio/mpeg"), ("ogg", "audio/ogg")])
+def test_audio_type_is_decided_by_content_and_a_telephone_version_is_made_beside_it(
+    customer, settings, tmp_path, kind, expected
+):
+    import wave
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    content = sound(kind, tmp_path)
     audio = services.audio_file_create(name="jingle", uploaded=SimpleUploadedFile("x.bin", content), customer=customer)
     assert audio.content_type == expected
+    assert audio.phone_file.name == f"audio/customer-{customer.pk}/x.phone.wav"  # beside the original
+    with wave.open(phone_audio_path(audio.pk)) as wav:
+        assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 2)
+        assert 3900 <= wav.getnframes() <= 4700  # half a second
+
+
+def test_audio_that_cannot_be_converted_is_refused_at_upload(customer, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(ValidationError, match=r"“x\.wav” cannot be converted for calls"):
+        services.audio_file_create(name="x", uploaded=SimpleUploadedFile("x.wav", WAV_HEADER), customer=customer)
+    settings.AUDIO_MAX_SECONDS = 1
+    long = tmp_path / "long.wav"
+    import subprocess
+
+    sound("wav", tmp_path)  # skips without sox
+    subprocess.run(["sox", "-n", "-r", "8000", "-c", "1", str(long), "synth", "3", "sine", "440"], check=True)
+    with pytest.raises(ValidationError, match="longer than"):
+        services.audio_file_create(
+            name="x", uploaded=SimpleUploadedFile("long.wav", long.read_bytes()), customer=customer
+        )
+    assert not AudioFile.objects.exists()
+
+
+def test_admin_refuses_an_upload_it_cannot_convert_and_keeps_one_it_can(
+    client, admin_user, customer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(admin_user)
+    url = reverse("admin:campaigns_audiofile_add")
+    broken = SimpleUploadedFile("broken.wav", WAV_HEADER + b"\x01" * 64)
+    response = client.post(url, {"name": "Broken", "customer": customer.pk, "file": broken})
+    assert response.status_code == 200
+    assert "“broken.wav” cannot be converted for calls" in response.content.decode()
+    assert not AudioFile.objects.exists()
+    good = SimpleUploadedFile("hello.ogg", sound("ogg", tmp_path))
+    assert client.post(url, {"name": "Hello", "customer": customer.pk, "file": good}).status_code == 302
+    audio = AudioFile.objects.get(name="Hello")
+    assert audio.content_type == "audio/ogg" and audio.phone_file.name.endswith("hello.phone.wav")
+    assert (tmp_path / audio.phone_file.name).exists()
+
+
+def test_a_play_step_of_a_recording_without_telephone_version_is_refused(customer):
+    old = AudioFile.objects.create(
+        name="old", customer=customer, file="audio/old.wav", content_type="audio/wav", size=1
+    )
+    app = App(customer=customer, name="Old", scenario=[{"id": "p", "type": "play", "audio": old.pk}])
+    with pytest.raises(ValidationError, match="no telephone version"):
+        services.app_save(app=app)
+    with pytest.raises(LookupError, match="no telephone version"):
+        phone_audio_path(old.pk)
+
+
+def test_the_apps_voice_is_chosen_among_the_engines_voices_and_reaches_every_call(client, admin_user, customer):
+    from campaigns.dialer import dialer_tick
+    from campaigns.models import CallAttempt
+    from campaigns.tests.dialer.helpers import dialer_campaign
+
+    class Voices:
+        name = "fake"
+
+        def voices(self):
+            return {"en": "English", "fr": "French"}
+
+    client.force_login(admin_user)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("telephony.sip.tts.tts_engine", lambda: Voices())
+        page = client.get(reverse("admin:campaigns_app_add")).content.decode()
+        assert "Platform default (en)" in page and "French (fr)" in page
+        scenario = json.dumps(
+            [
+                {"id": "a", "type": "say", "text": "Bonjour {name}"},
+                {"id": "m", "type": "gather", "digits": 1, "timeout": 3},
+            ]
+        )
+        data = {"name": "X", "is_global": "on", "tts_voice": "xx", "scenario": scenario}
+        refused = client.post(reverse("admin:campaigns_app_add"), data)
+        assert refused.status_code == 200 and not App.objects.filter(name="X").exists()
+        data = {"name": "Bonjour", "customer": customer.pk, "tts_voice": "fr", "scenario": scenario}
+        assert client.post(reverse("admin:campaigns_app_add"), data).status_code == 302
+    app = App.objects.get(name="Bonjour")
+    assert app.tts_voice == "fr"
+    campaign = dialer_campaign(customer, contacts=1, lines=1, app=app, all_day=True)
+    dialer_tick()
+    steps = CallAttempt.objects.get(campaign=campaign).scenario
+    assert [step.get("voice") for step in steps] == ["fr", "fr"]
+    with pytest.raises(ValidationError, match="A voice is a code"):
+        App(customer=customer, name="Bad", tts_voice="-w /tmp/x", scenario=[]).full_clean(exclude=["scenario"])
 
 
 def test_audio_that_is_not_audio_or_too_big_is_refused(customer, settings, tmp_path):

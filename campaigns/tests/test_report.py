@@ -103,12 +103,15 @@ def test_chart_counts_outcomes_per_period(customer_client, customer):
     }
     html = report(customer_client, campaign).content.decode()
     chart_url = reverse("dashboard:campaign_report_chart", args=[campaign.pk])
-    assert f'<object type="image/svg+xml" data="{chart_url}"' in html
+    assert f'data-chart-url="{chart_url}"' in html and "<object" not in html
     response = get_chart(customer_client, campaign)
-    assert response["Content-Type"] == "image/svg+xml"
-    svg = response.content.decode()
-    assert svg.startswith("<?xml") and svg.count('class="seg-answered"') == 2 and "<script" not in svg
-    assert "Calls ended per minute" in svg and "2 Mar 09:00" in svg
+    assert response["Content-Type"] == "application/json"
+    data = response.json()
+    answered = next(d for d in data["datasets"] if d["key"] == "answered")
+    assert sum(answered["data"]) == 2 and answered["label"] == "Answered" and data["bucket"] == "minute"
+    # Times in the customer's zone (London: UTC in March); a tick every 5 minutes of the 29 bars.
+    assert data["titles"][0] == "Mon 2 Mar, 09:00–09:01" and data["ticks"][0] == "09:00" and data["ticks"][5] == "09:05"
+    assert data["zone"] == "Europe/London" and data["total"] == 5
 
 
 def test_chart_of_a_long_campaign_uses_wider_bars(customer):
@@ -123,7 +126,7 @@ def test_report_of_a_draft_says_it_is_not_launched(customer_client, customer):
     campaign = make_campaign(customer)
     html = report(customer_client, campaign).content.decode()
     assert "has not been launched" in html
-    assert "No call has ended yet." in get_chart(customer_client, campaign).content.decode()
+    assert get_chart(customer_client, campaign).json()["empty"] is True
 
 
 def test_card_details_and_campaign_page_link_to_the_report(customer_client, customer):

@@ -14,16 +14,7 @@ from distribution_lists.models import Contact
 from pools.services.carousel import pool_members_add
 from pools.tests.carousel.factories import NumberPoolFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.compliance]
-
-
-@pytest.fixture(autouse=True)
-def _simulator(settings):
-    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
-    settings.DIALER_SIM_ZERO_DELAY = True
-    settings.DIALER_SIM_MIX = {"200": 1}
-    settings.DIALER_SIM_TALK_SECONDS = (30, 30)
-    settings.DIALER_SIM_OVERRIDES = {}
+pytestmark = [pytest.mark.django_db, pytest.mark.compliance, pytest.mark.usefixtures("simulator")]
 
 
 def _pool(customer, *dids, **policy):
@@ -120,3 +111,27 @@ def test_the_caller_id_usage_report_shows_calls_and_answer_rate_per_number_and_d
     assert admin_page.status_code == 200
     both = {campaign.a_number_did.number, theirs.a_number_did.number}
     assert {r.a_number for r in admin_page.context["rows"]} == both
+
+
+def test_a_number_whose_answer_rate_falls_is_flagged_first():
+    import datetime as dt
+
+    from compliance.selectors import CallerIdDay, caller_id_reputation
+
+    today = dt.date(2026, 11, 23)
+    rows = []
+    for back in range(14):
+        day = today - dt.timedelta(days=back)
+        recent = back < 3
+        rows.append(CallerIdDay("+441174090001", day, 20, 4 if recent else 12))  # 60% → 20%
+        rows.append(CallerIdDay("+441174090002", day, 30, 15))  # steady 50%
+        rows.append(CallerIdDay("+441174090003", day, 1, 0 if recent else 1))  # too few calls to tell
+    numbers = caller_id_reputation(rows, now=at("2026-11-23 12:00"))
+    assert [(n.a_number, n.falling) for n in numbers] == [
+        ("+441174090001", True),
+        ("+441174090002", False),
+        ("+441174090003", False),
+    ]
+    falling = numbers[0]
+    assert (falling.recent_calls, falling.earlier_calls) == (60, 220)
+    assert round(falling.recent_rate) == 20 and round(falling.earlier_rate) == 60

@@ -12,16 +12,11 @@ from compliance.models import CustomerCaps, LegalWindow
 from compliance.services import legal_windows_reset
 from customers.tests.factories import CustomerFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.compliance]
+pytestmark = [pytest.mark.django_db, pytest.mark.compliance, pytest.mark.usefixtures("simulator")]
 
 
 @pytest.fixture(autouse=True)
-def _simulator(settings):
-    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
-    settings.DIALER_SIM_ZERO_DELAY = True
-    settings.DIALER_SIM_MIX = {"200": 1}
-    settings.DIALER_SIM_TALK_SECONDS = (30, 30)
-    settings.DIALER_SIM_OVERRIDES = {}
+def _rules(simulator):
     legal_windows_reset()
 
 

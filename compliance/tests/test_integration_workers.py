@@ -32,37 +32,32 @@ def _wait_ended(campaign, count: int, timeout: float = 90) -> None:
         time.sleep(0.2)
 
 
-@pytest.mark.xfail(
-    reason="after merging the take-time re-check (17.15), real workers place none of these calls; open in #15",
-    strict=False,
-)
 def test_legal_hours_and_caps_hold_with_real_workers(customer, workers):  # noqa: F811
     legal_windows_reset()
     CustomerCaps.objects.create(customer=customer, calls_per_day=1, calls_per_week=5)
-    workers("compliance1")
     # Monday 22:30 UTC: the campaign's own window is open (all day, Tokyo's clock), London's legal hours are not.
     with time_machine.travel(at("2026-11-23 22:30"), tick=False):
         first = dialer_campaign(
             customer, contacts=3, lines=3, all_day=True, subscriber_time_zone=False, time_zone="Asia/Tokyo"
         )
         assert dialer_tick() == 0
-    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+    # Tuesday 10:00 UTC on this process's clock and the worker's: the worker re-checks each claim
+    # (lease, work period, legal hours) on its own clock when it takes it.
+    offset = at("2026-11-24 10:00") - timezone.now()
+    workers("compliance1", clock=offset, wait=True)
+    with time_machine.travel(timezone.now() + offset, tick=True):
         assert dialer_tick() == 3
-    _wait_ended(first, 3)
-    # The second campaign runs on the real clock (the worker stamped the first calls with it), its
-    # contacts in Tokyo's zone, which no legal rule reaches: only the cap can stop it.
-    second = dialer_campaign(customer, contacts=3, lines=3, all_day=True, zones=["Asia/Tokyo"])  # same numbers
-    assert dialer_tick() == 0  # each was called today by the first campaign
-    jobs = CallJob.objects.filter(campaign=second)
-    assert set(jobs.values_list("status", flat=True)) == {JobStatus.PENDING}
-    assert set(jobs.values_list("next_attempt_at", flat=True)) == {day_start(timezone.now()) + dt.timedelta(days=1)}
-    assert not CallAttempt.objects.filter(campaign=second).exists()
+        _wait_ended(first, 3)
+        # The second campaign's contacts are in Tokyo's zone, which no legal rule reaches: only the cap can stop it.
+        second = dialer_campaign(customer, contacts=3, lines=3, all_day=True, zones=["Asia/Tokyo"])  # same numbers
+        assert dialer_tick() == 0  # each was called today by the first campaign
+        jobs = CallJob.objects.filter(campaign=second)
+        assert set(jobs.values_list("status", flat=True)) == {JobStatus.PENDING}
+        tomorrow = day_start(timezone.now()) + dt.timedelta(days=1)
+        assert set(jobs.values_list("next_attempt_at", flat=True)) == {tomorrow}
+        assert not CallAttempt.objects.filter(campaign=second).exists()
 
 
-@pytest.mark.xfail(
-    reason="after merging the take-time re-check (17.15), real workers place none of these calls; open in #15",
-    strict=False,
-)
 def test_local_presence_picks_the_matching_member_with_real_workers(customer, workers):  # noqa: F811
     from campaigns.services import campaign_launch
     from compliance.models import PoolPolicy
@@ -76,8 +71,9 @@ def test_local_presence_picks_the_matching_member_with_real_workers(customer, wo
     pool = NumberPoolFactory(customer=customer)
     pool_members_add(pool=pool, dids=[bristol, london])
     PoolPolicy.objects.create(pool=pool, local_presence=True)
-    workers("compliance2")
-    with time_machine.travel(at("2026-11-24 10:00"), tick=False):
+    offset = at("2026-11-24 10:00") - timezone.now()
+    workers("compliance2", clock=offset, wait=True)
+    with time_machine.travel(timezone.now() + offset, tick=True):
         campaign = dialer_campaign(customer, contacts=2, lines=2, all_day=True, launch=False)
         contacts = list(Contact.objects.filter(distribution_list=campaign.distribution_list).order_by("row_number"))
         for contact, phone in zip(contacts, ["+442079460031", "+441179460031"], strict=True):
@@ -87,6 +83,6 @@ def test_local_presence_picks_the_matching_member_with_real_workers(customer, wo
         campaign.save()
         campaign_launch(campaign=campaign)
         assert dialer_tick() == 2
-    _wait_ended(campaign, 2)
+        _wait_ended(campaign, 2)
     used = dict(CallAttempt.objects.filter(campaign=campaign).values_list("b_number", "a_number"))
     assert used == {"+442079460031": london.number, "+441179460031": bristol.number}

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from customers import services
 from customers.models import Customer
@@ -25,7 +26,7 @@ def test_create_customer_with_a_user_who_can_log_in():
     )
     customer = Customer.objects.get(slug="acme")
     assert "Created customer acme" in out.getvalue()
-    user = authenticate(username="ops@acme.test", password="s3cret-Pass")
+    user = authenticate(RequestFactory().post("/login/"), username="ops@acme.test", password="s3cret-Pass")
     assert user is not None and user.customer == customer
 
 

@@ -97,7 +97,7 @@ class DncUploadView(APIView):
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request={"multipart/form-data": DncUploadSerializer}, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         form = DncUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -134,3 +134,6 @@ def test_the_card_the_api_and_the_export_show_suppressed_contacts(customer, clie
     client.force_login(customer_user)
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert 'data-stat="stat_suppressed">1<' in page
+    report = client.get(f"/campaigns/{campaign.pk}/report/")
+    assert report.context["suppressed_by"] == [(f"platform {FIRST}", 1)]
+    assert f"platform {FIRST}" in report.content.decode()

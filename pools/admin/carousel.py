@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from compliance.admin import PoolPolicyInline
 from dids.models import DID
 from pools.carousel_forms import NumberPoolAdminForm, NumberPoolUploadForm, UploadMarkupForm, default_region
 from pools.models import NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
@@ -61,6 +62,10 @@ class NumberPoolAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer"]
     change_list_template = "admin/pools/numberpool/change_list.html"
     change_form_template = "admin/pools/numberpool/change_form.html"
+    inlines = [PoolPolicyInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []  # set once the pool exists; the defaults apply until then
 
     def get_queryset(self, request):
         return (

@@ -33,11 +33,16 @@ from pools import tracking_rules as rules
 from pools.api import rate_limits
 from pools.selectors import tracking as selectors
 from pools.services import tracking as services
+from telephony.api_errors import envelope
 
 PATH_PREFIX = "/v3/api/dni/"
 # Three fields of at most 2,000 characters, percent-encoded, with room to spare.
 MAX_BODY_BYTES = 32 * 1024
 VISITOR = re.compile(r"[A-Za-z0-9_-]{8,64}")
+# What ``new_public_key`` makes (URL-safe base64): anything else is no pool's key, answered without a query.
+PUBLIC_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# Characters no URL or referrer holds and PostgreSQL cannot store (NUL), or that are not text (lone surrogates).
+NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 MAX_LENGTH = 2000
 FORM = "application/x-www-form-urlencoded"
 
@@ -46,6 +51,8 @@ logger = logging.getLogger("django.request")
 
 @dataclass
 class Reply:
+    """An answer; an error's ``body`` is in the API's one envelope (``error``)."""
+
     status: int
     body: dict | None = None
     headers: dict[str, str] = field(default_factory=dict)
@@ -54,6 +61,12 @@ class Reply:
         if self.body is None:
             return b""
         return json.dumps(self.body, ensure_ascii=False, separators=(",", ":"), default=_iso).encode()
+
+
+def error(status: int, detail: str | dict, headers: dict[str, str] | None = None) -> Reply:
+    """An error in the envelope of every other API answer (``telephony.api_errors``): ``detail``, and
+    the fields named beside it when ``detail`` is DRF's field map."""
+    return Reply(status, envelope(detail, fallback=_REASONS.get(status, "Error")), headers or {})
 
 
 def _iso(value) -> str:
@@ -66,7 +79,7 @@ def page_view(
     *, method: str, public_key: str, origin: str, content_type: str, body: bytes, ip: str | None, ident: str
 ) -> Reply:
     """The answer to one request from the peer ``ip``; ``ident`` names the client for the rate limits."""
-    pool = selectors.tracking_pool_by_public_key(public_key)
+    pool = selectors.tracking_pool_by_public_key(public_key) if PUBLIC_KEY.fullmatch(public_key) else None
     site = pool is not None and bool(origin) and site_allows(pool, origin)
     reply = _answer(pool, method, public_key, origin, site, content_type, body, ip, ident)
     if site:
@@ -90,25 +103,23 @@ def site_allows(pool, url_or_origin: str) -> bool:
 
 def _answer(pool, method, public_key, origin, site, content_type, body, ip, ident) -> Reply:
     if pool is None:
-        return Reply(404, {"detail": "Not found."})
+        return error(404, "Not found.")
     if method == "OPTIONS":  # a CORS preflight (a JSON body); swap.js itself sends a simple form POST
         return Reply(204)
     if method != "POST":
-        return Reply(405, {"detail": f'Method "{method}" not allowed.'}, {"Allow": "POST, OPTIONS"})
+        return error(405, f'Method "{method}" not allowed.', {"Allow": "POST, OPTIONS"})
     data = _read(content_type, body)
     if isinstance(data, Reply):
         return data
     wait = rate_limits.refused(public_key=public_key, visitor=str(data.get("visitor", "")), ident=ident)
     if wait is not None:
-        return Reply(
-            429, {"detail": f"Request was throttled. Expected available in {wait} seconds."}, {"Retry-After": str(wait)}
-        )
+        return error(429, f"Request was throttled. Expected available in {wait} seconds.", {"Retry-After": str(wait)})
     errors = _errors(data)
     if errors:
-        return Reply(400, errors)
+        return error(400, errors)
     visitor, referrer, url = data["visitor"], data.get("referrer", ""), data["url"]
     if (origin and not site) or not site_allows(pool, url):
-        return Reply(403, {"detail": "This site is not one of the pool's site domains."})
+        return error(403, "This site is not one of the pool's site domains.")
     answer = services.dni_visit(pool=pool, visitor_id=visitor, referrer=referrer, landing_url=url, ip=ip)
     if not answer.replace:
         return Reply(200, {"replace": False, "reason": answer.reason})
@@ -134,7 +145,7 @@ def _read(content_type: str, body: bytes) -> dict | Reply:
     """The fields of a form or JSON body (first value of each), or the refusal."""
     media_type = content_type.split(";", 1)[0].strip().lower()
     if len(body) > MAX_BODY_BYTES:
-        return Reply(413, {"detail": f"The request body is larger than {MAX_BODY_BYTES} bytes."})
+        return error(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
     text = body.decode("utf-8", errors="replace")
     if media_type == FORM:
         return {name: value for name, value in reversed(urllib.parse.parse_qsl(text, keep_blank_values=True))}
@@ -142,11 +153,11 @@ def _read(content_type: str, body: bytes) -> dict | Reply:
         try:
             data = json.loads(text or "{}")
         except RecursionError:
-            return Reply(400, {"detail": "JSON parse error: nested too deep."})
+            return error(400, "JSON parse error: nested too deep.")
         except ValueError as exc:
-            return Reply(400, {"detail": f"JSON parse error - {exc}"})
-        return data if isinstance(data, dict) else Reply(400, {"detail": "Expected a JSON object."})
-    return Reply(415, {"detail": f'Unsupported media type "{media_type}" in request. Send {FORM} or application/json.'})
+            return error(400, f"JSON parse error - {exc}")
+        return data if isinstance(data, dict) else error(400, "Expected a JSON object.")
+    return error(415, f'Unsupported media type "{media_type}" in request. Send {FORM} or application/json.')
 
 
 def _errors(data: dict) -> dict[str, list[str]]:
@@ -168,6 +179,8 @@ def _errors(data: dict) -> dict[str, list[str]]:
             errors[name] = ["This field may not be blank."]
         elif len(value) > MAX_LENGTH:
             errors[name] = [f"Ensure this field has no more than {MAX_LENGTH} characters."]
+        elif NOT_TEXT.search(value):
+            errors[name] = ["Contains control characters or invalid Unicode."]
     return errors
 
 
@@ -188,7 +201,7 @@ def serve_first(django_app: Callable) -> Callable:
         reply = _serve(environ, path[len(PATH_PREFIX) :])
         content = reply.content()
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(content)))]
-        start_response(f"{reply.status} {_REASONS[reply.status]}", headers + list(reply.headers.items()))
+        start_response(f"{reply.status} {_REASONS.get(reply.status, 'Error')}", headers + list(reply.headers.items()))
         return [content]
 
     return application
@@ -204,7 +217,7 @@ def _serve(environ, public_key: str) -> Reply:
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            length = 0
+            return error(400, "The Content-Length header is not a number.")
         body = environ["wsgi.input"].read(min(length, MAX_BODY_BYTES + 1)) if length > 0 else b""
         return page_view(
             method=environ.get("REQUEST_METHOD", "GET").upper(),
@@ -217,6 +230,6 @@ def _serve(environ, public_key: str) -> Reply:
         )
     except Exception:
         logger.exception("Internal Server Error: %s", environ.get("PATH_INFO", ""))
-        return Reply(500, {"detail": "A server error occurred."})
+        return error(500, "A server error occurred.")
     finally:
         close_old_connections()

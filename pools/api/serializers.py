@@ -14,6 +14,7 @@ from dids.models import DIDStatus
 from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
+from telephony.api_helpers import StrictCharField
 
 
 class LowerChoiceField(serializers.CharField):
@@ -300,8 +301,8 @@ class VisitSerializer(serializers.Serializer):
 
 
 class IncomingCallSerializer(serializers.Serializer):
-    called = serializers.CharField(max_length=32)
-    caller = serializers.CharField(required=False, allow_blank=True, default="", max_length=32)
+    called = StrictCharField(max_length=32)
+    caller = StrictCharField(required=False, allow_blank=True, default="", max_length=32)
     time = serializers.DateTimeField(required=False)
 
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +27,7 @@ from pools.api import serializers as s
 from pools.models import TrackingNumber
 from pools.selectors import tracking as selectors
 from pools.services import tracking as services
+from telephony.api_errors import BoundedJSONParser
 
 DETAIL = OpenApiResponse(description="A message saying what is wrong.")
 
@@ -49,6 +51,10 @@ def _refusal(exc: services.TrackingError) -> Response:
 
 class GroupMixin:
     """The group in the URL must be the caller's own customer account; anything else is 404."""
+
+    # Pool bodies nest objects (phone_number_request, call_routes): JSON only. A form cannot carry
+    # them, and DRF reads a missing nested object of a form as "not given" (a PATCH ignored in silence).
+    parser_classes = [BoundedJSONParser]
 
     def group(self, request, group_id: int):
         customer = customer_of(request)
@@ -270,6 +276,8 @@ class DNIView(APIView):
     # whatever the Accept header), so DRF's checks and negotiation are skipped.
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    # What page_view reads (a form from swap.js, or JSON): the schema offers no other body.
+    parser_classes = [FormParser, BoundedJSONParser]
 
     def initial(self, request, *args, **kwargs):
         pass

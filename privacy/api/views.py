@@ -42,7 +42,7 @@ class PersonExportView(APIView):
 class PersonEraseView(APIView):
     """Erase a number from your data (past calls keep a one-way hash so reports stay true)."""
 
-    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @extend_schema(request=EraseSerializer, responses={201: OpenApiTypes.OBJECT})
     def post(self, request):
         form = EraseSerializer(data=request.data)
         form.is_valid(raise_exception=True)

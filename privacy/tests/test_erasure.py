@@ -11,17 +11,9 @@ from dnc.models import DncEntry
 from privacy.models import Erasure
 from privacy.services import number_hash, person_erase, person_export
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("simulator")]
 
 NUMBER = "+447911100000"
-
-
-@pytest.fixture(autouse=True)
-def _simulator(settings):
-    settings.DIALER_GATEWAY = "telephony.gateways.simulator.SimulatorGateway"
-    settings.DIALER_SIM_ZERO_DELAY = True
-    settings.DIALER_SIM_MIX = {"200": 1}
-    settings.DIALER_SIM_OVERRIDES = {}
 
 
 def stats(campaign) -> tuple:

@@ -21,7 +21,9 @@ function confirmDialog() {
 
 document.addEventListener("submit", (event) => {
   const form = event.target;
-  const question = form.dataset && form.dataset.confirm;
+  // The button pressed may ask its own question (one form, an Export and an Erase button).
+  const asker = event.submitter && event.submitter.dataset.confirm ? event.submitter : form;
+  const question = asker.dataset && asker.dataset.confirm;
   if (!question) return;
   if (form.dataset.confirmed === "yes") {
     delete form.dataset.confirmed; // asked again after coming back to the page
@@ -37,11 +39,11 @@ document.addEventListener("submit", (event) => {
     return;
   }
   const dialog = confirmDialog();
-  dialog.querySelector("#confirm-title").textContent = form.dataset.confirmTitle || "Are you sure?";
+  dialog.querySelector("#confirm-title").textContent = asker.dataset.confirmTitle || "Are you sure?";
   dialog.querySelector("#confirm-text").textContent = question;
   const ok = dialog.querySelector("#confirm-ok");
-  ok.textContent = form.dataset.confirmButton || "Yes";
-  ok.className = form.dataset.confirmDanger !== undefined ? "danger-solid" : "primary";
+  ok.textContent = asker.dataset.confirmButton || "Yes";
+  ok.className = asker.dataset.confirmDanger !== undefined ? "danger-solid" : "primary";
   dialog.returnValue = "";
   dialog.onclose = () => {
     if (dialog.returnValue !== "ok") return;

@@ -14,8 +14,9 @@ Events:
 
 ``place_call`` must not raise for a call that fails: a failure is an
 ``ended`` report with a failure cause. It may return before the call ends
-(a SIP backend hands the call to its stack and reports from callbacks) or
-after (the simulator plays the call out in the worker's thread).
+(a SIP backend hands the call to its stack and reports from callbacks;
+``holds_call_thread = False``) or after (the simulator plays the call out in
+the worker's thread).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ class CallEvent:
     cause: str = ""
     duration: int = 0
     digits: str = ""
+    transfer: str = ""  # what the peer answered to a transfer step ("" when none ran)
 
 
 Reporter = Callable[[CallEvent], None]
@@ -48,6 +50,11 @@ Reporter = Callable[[CallEvent], None]
 
 class Gateway(abc.ABC):
     name: str = "gateway"
+    # True: ``place_call`` holds the worker's call thread until the call ends (the simulator),
+    # so calls in progress count against ``DIALER_CALL_THREADS``. False: it hands the call to
+    # something else (the SIP engine) and returns at once; whoever places it marks the attempt
+    # dialled (``attempt_dial``), and only the claims not yet dialled count against the threads.
+    holds_call_thread: bool = True
 
     @abc.abstractmethod
     def place_call(self, request: CallRequest, report: Reporter) -> None:

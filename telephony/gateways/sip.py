@@ -5,8 +5,10 @@ Redis list and returns at once. A call engine (``manage.py call_engine``,
 telephony/sip/engine.py) takes it, places it and reports ``answered`` and
 ``ended`` through the dialer's idempotent reporter. Several engines share
 one list; a request no engine takes before the attempt's lease runs out is
-ended by the reaper (P03), and an engine taking it later finds it ended and
-does not dial.
+withdrawn by the reaper (never dialled: the job waits again), and an engine
+taking it later finds it gone and does not dial. An engine re-checks each
+request when it takes it (``attempt_dial``): a paused or finished campaign's
+queued requests are withdrawn, not dialled.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from telephony.sip.engine import QUEUE, request_payload
 
 class SipGateway(Gateway):
     name = "sip"
+    holds_call_thread = False  # the engine holds the call; the call task returns at once
 
     def __init__(self):
         if not settings.REDIS_URL:

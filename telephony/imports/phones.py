@@ -128,6 +128,9 @@ class PhoneNormaliser:
         self.country_code = phonenumbers.country_code_for_region(default_region)
         self.country_code_text = str(self.country_code)
         self.fast = FastValidator()
+        # The zone key of each (candidate zones, region) seen: a list has a few
+        # dozen of them, and building a key sorts and groups on every call.
+        self._zone_keys: dict[tuple[tuple[str, ...], str], str] = {}
 
     def __call__(self, raw: str) -> PhoneResult:
         text = raw.strip().lstrip(_STRIP_LEADING).rstrip(_STRIP_LEADING)
@@ -208,7 +211,13 @@ class PhoneNormaliser:
         region, number_type = self.fast.region_and_type(country_code, national)
         if region is None:
             return PhoneResult(raw, reason=_invalid_reason(raw, country_code, national))
-        zone = _pick_zone(time_zones(country_code, national, number_type), region) if self.want_time_zone else ""
+        zone = ""
+        if self.want_time_zone:
+            zones = time_zones(country_code, national, number_type)
+            try:
+                zone = self._zone_keys[zones, region]
+            except KeyError:
+                zone = self._zone_keys[zones, region] = _pick_zone(zones, region)
         return PhoneResult(raw, e164=f"+{country_code}{national}", region=region, time_zone=zone)
 
 

@@ -32,6 +32,7 @@ from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
 from telephony.sip.scenario import run_scenario
+from telephony.sip.status import STATUS
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
@@ -39,7 +40,6 @@ QUEUE = "dialer:sip:calls"
 # more from Redis: an engine short of CPU leaves the rest there (for another engine, or later) instead
 # of queueing hundreds of dials until the SIP thread's commands time out (500s; bench/bench_sip.py).
 DIALS_IN_FLIGHT = 20
-STATUS = "dialer:sip:engines"
 FRAME = 0.02
 AHEAD = 1.0  # seconds of speech written ahead of the wire
 
@@ -79,16 +79,28 @@ def _renew(attempt_ids: list[int]) -> int:
     return attempt_leases_renew(attempt_ids=attempt_ids)
 
 
+def _dial(attempt_id: int, engine: str) -> bool:
+    from campaigns.dialer import attempt_dial
+
+    return attempt_dial(attempt_id=attempt_id, engine=engine)
+
+
 def _audio_path(audio_id: int) -> str:
     from campaigns.audio import phone_audio_path
 
     return phone_audio_path(audio_id)
 
 
-def _speech(text: str) -> str:
+def _speech(text: str, voice: str) -> str:
     from telephony.sip.tts import speech
 
-    return str(speech(text))
+    return str(speech(text, voice))
+
+
+def _opt_out(attempt_id: int, step: dict) -> str:
+    from campaigns.dialer.optout import attempt_opt_out
+
+    return attempt_opt_out(attempt_id=attempt_id, step=step)
 
 
 def _pcm(path: str) -> bytes:
@@ -103,9 +115,10 @@ class CallClosed(Exception):
 class SipChannel:
     """One answered call as the scenario runner's channel."""
 
-    def __init__(self, call, closed: asyncio.Event, uri):
+    def __init__(self, call, closed: asyncio.Event, uri, attempt_id: int = 0):
         self.call = call
         self.uri = uri
+        self.attempt_id = attempt_id
         self.closed = closed
         self.digits: asyncio.Queue[str] = asyncio.Queue()
         loop = asyncio.get_running_loop()
@@ -137,15 +150,21 @@ class SipChannel:
             await asyncio.sleep(max(FRAME, buffered / rate))
         self._check()
 
-    async def say(self, text: str) -> None:
+    async def say(self, text: str, voice: str = "") -> None:
         if text:
-            await self._send(_pcm(await asyncio.to_thread(_speech, text)))
+            await self._send(_pcm(await asyncio.to_thread(_speech, text, voice)))
 
     async def play(self, audio_id: int) -> None:
-        await self._send(_pcm(await sync_to_async(_audio_path, thread_sensitive=False)(audio_id)))
+        try:
+            path = await sync_to_async(_audio_path, thread_sensitive=False)(audio_id)
+        except LookupError as missing:
+            # Refused at upload and at app save; one deleted since is skipped, the call goes on.
+            log.warning("attempt %s: %s; the play step is skipped", self.attempt_id, missing)
+            return
+        await self._send(_pcm(path))
 
-    async def gather(self, prompt: str, digits: int, timeout: float) -> str:
-        await self.say(prompt)  # keys pressed during the prompt count (type-ahead)
+    async def gather(self, prompt: str, digits: int, timeout: float, voice: str = "") -> str:
+        await self.say(prompt, voice)  # keys pressed during the prompt count (type-ahead)
         pressed = ""
         while len(pressed) < digits:
             self._check()
@@ -167,8 +186,12 @@ class SipChannel:
         try:
             await self.call.transfer(self.uri(number))
         except TransferFailed as exc:
-            return f"{exc.status or ''} {exc.reason or exc}".strip()
-        return "accepted"
+            # The call survives a failed transfer; the scenario's walk ends it (hangup).
+            return f"failed: {exc.status or ''} {exc.reason or exc}".replace("  ", " ")[:64]
+        return "transferred"  # the peer reported its new call answered (sipfrag 2xx); our leg closed
+
+    async def opt_out(self, step: dict) -> str:
+        return await sync_to_async(_opt_out, thread_sensitive=False)(self.attempt_id, step)
 
     async def hangup(self) -> None:
         if not self.closed.is_set():
@@ -188,6 +211,7 @@ class CallEngine:
         self.established: set[int] = set()
         self.agents: dict[str, object] = {}
         self.placed = 0
+        self.withdrawn = 0
         self.dial_slots = asyncio.Semaphore(DIALS_IN_FLIGHT)
 
     # -- the stack ---------------------------------------------------------
@@ -271,12 +295,18 @@ class CallEngine:
                 return
             answered_at = time.monotonic()
             await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
-            channel = SipChannel(call, closed, self.config.uri)
-            digits = ""
+            channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
+            digits = transfer = ""
             try:
                 result = await run_scenario(request.scenario, channel)
-                digits = result.digits
-                log.info("attempt %s: steps %s, digits %r", request.attempt_id, ",".join(result.path), digits)
+                digits, transfer = result.digits, result.transfer
+                log.info(
+                    "attempt %s: steps %s, digits %r%s",
+                    request.attempt_id,
+                    ",".join(result.path),
+                    digits,
+                    f", transfer {transfer!r}" if transfer else "",
+                )
             except CallClosed:
                 pass  # the subscriber hung up first: the call is over, answered
             except Exception:
@@ -289,6 +319,7 @@ class CallEngine:
                 cause=ANSWERED,
                 duration=round(time.monotonic() - answered_at),
                 digits=digits,
+                transfer=transfer,
             )
         except Exception:
             log.exception("call of attempt %s failed in the engine", request.attempt_id)
@@ -307,8 +338,10 @@ class CallEngine:
                 self.dial_slots.release()
 
         try:
-            if not await sync_to_async(_renew, thread_sensitive=False)([request.attempt_id]):
-                return  # ended meanwhile (reaped while queued): not ours to place any more
+            if not await sync_to_async(_dial, thread_sensitive=False)(request.attempt_id, self.engine_id):
+                # Campaign paused or finished, work period over, or reaped while queued: withdrawn, never dialled.
+                self.withdrawn += 1
+                return
             self.placed += 1
             await self.place(request, dialed)
         finally:
@@ -322,9 +355,20 @@ class CallEngine:
             ids = list(self.calls)
             if ids:
                 await sync_to_async(_renew, thread_sensitive=False)(ids)
-            status = {"calls": len(ids), "placed": self.placed, "draining": self.draining.is_set(), "at": time.time()}
+            status = {
+                "calls": len(ids),
+                "placed": self.placed,
+                "withdrawn": self.withdrawn,
+                "draining": self.draining.is_set(),
+                "at": time.time(),
+            }
             await redis.hset(STATUS, self.engine_id, json.dumps(status))
-            await asyncio.sleep(min(every, 5))
+            if self.draining.is_set():
+                await asyncio.sleep(min(every, 5))
+            else:
+                # Woken by SIGTERM, so the registration says "draining" at once.
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.draining.wait(), timeout=min(every, 5))
 
     async def take(self, redis) -> None:
         while not self.draining.is_set():
@@ -337,6 +381,11 @@ class CallEngine:
             if item is None:
                 self.dial_slots.release()
                 continue
+            if self.draining.is_set():
+                # SIGTERM came while waiting: not ours to place any more; back at the head for another engine.
+                await redis.lpush(QUEUE, item[1])
+                self.dial_slots.release()
+                break
             request = CallRequest(**json.loads(item[1]))
             self.calls[request.attempt_id] = asyncio.create_task(self.run_call(request, holds_slot=True))
 
@@ -358,9 +407,10 @@ class CallEngine:
         )
         try:
             await self.take(redis)
-            log.warning("draining: %s calls in progress", len(self.calls))
+            log.warning("draining: %s calls in progress, no new calls", len(self.calls))
             while self.calls:
                 await asyncio.gather(*list(self.calls.values()), return_exceptions=True)
+            log.warning("drained: every call ended")
         finally:
             beat.cancel()
             await redis.hdel(STATUS, self.engine_id)
@@ -370,7 +420,3 @@ class CallEngine:
 
 def request_payload(request: CallRequest) -> str:
     return json.dumps(asdict(request))
-
-
-async def engines_status(redis) -> dict[str, dict]:
-    return {key.decode(): json.loads(value) for key, value in (await redis.hgetall(STATUS)).items()}

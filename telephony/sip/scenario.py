@@ -3,8 +3,8 @@
 ``run_scenario(steps, channel)`` walks the (already rendered) steps of
 campaigns/scenario.py and asks ``channel`` to act: speak, play, collect
 digits, transfer, hang up. The channel is the only thing that knows about
-SIP, so the walk is tested without a call, and a new step rule (an opt-out
-digit on gather steps, say) is added here once.
+SIP, so the walk is tested without a call, and a step rule (the opt-out
+digit of a gather step, as the simulator plays it) is written here once.
 """
 
 from __future__ import annotations
@@ -14,10 +14,11 @@ from typing import Protocol
 
 
 class Channel(Protocol):
-    async def say(self, text: str) -> None: ...
+    async def say(self, text: str, voice: str = "") -> None: ...
     async def play(self, audio_id: int) -> None: ...
-    async def gather(self, prompt: str, digits: int, timeout: float) -> str: ...
+    async def gather(self, prompt: str, digits: int, timeout: float, voice: str = "") -> str: ...
     async def transfer(self, number: str) -> str: ...
+    async def opt_out(self, step: dict) -> str: ...  # the callee asked not to be called again: the confirmation
     async def hangup(self) -> None: ...
 
 
@@ -46,15 +47,21 @@ async def run_scenario(steps: list[dict], channel: Channel, *, max_steps: int = 
         step = steps[index]
         result.path.append(step.get("id") or str(index))
         kind = step.get("type")
+        voice = step.get("voice", "")
         if kind == "say":
-            await channel.say(step.get("text", ""))
+            await channel.say(step.get("text", ""), voice)
         elif kind == "play":
             await channel.play(int(step["audio"]))
         elif kind == "gather":
             pressed = await channel.gather(
-                step.get("prompt", ""), int(step.get("digits", 1)), float(step.get("timeout", 5))
+                step.get("prompt", ""), int(step.get("digits", 1)), float(step.get("timeout", 5)), voice
             )
             result.digits += pressed
+            if step.get("opt_out") and pressed == step["opt_out"]:
+                # On the do-not-call list at once; the confirmation, then the call ends.
+                await channel.say(await channel.opt_out(step), voice)
+                await channel.hangup()
+                return result
             index = next_index(steps, index, step, pressed)
             continue
         elif kind == "transfer":

@@ -7,14 +7,16 @@ engine plays it as it is.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-PHONE_FORMAT = ["-r", "8000", "-c", "1", "-b", "16"]
+from telephony.audio import ConversionError, to_phone_wav
 
 
 class TTSError(RuntimeError):
@@ -29,6 +31,10 @@ class TTS:
     def render(self, text: str, voice: str, path: Path) -> None:
         raise NotImplementedError
 
+    def voices(self) -> dict[str, str] | None:
+        """The voices it speaks (code → name) for the app form's choice; None: unknown, any code is taken."""
+        return None
+
 
 class EspeakTTS(TTS):
     name = "espeak-ng"
@@ -36,13 +42,39 @@ class EspeakTTS(TTS):
     def render(self, text: str, voice: str, path: Path) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             raw = Path(tmp) / "raw.wav"
-            for command in (
-                ["espeak-ng", "-v", voice or "en", "-w", str(raw), "--", text],
-                ["sox", str(raw), *PHONE_FORMAT, str(path)],
-            ):
-                done = subprocess.run(command, capture_output=True, text=True, timeout=60)
-                if done.returncode:
-                    raise TTSError(f"{command[0]} failed: {done.stderr.strip()[:200]}")
+            command = ["espeak-ng", "-v", voice or "en", "-w", str(raw), "--", text]
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+            if done.returncode:
+                raise TTSError(f"espeak-ng failed: {done.stderr.strip()[:200]}")
+            try:
+                to_phone_wav(raw, path, source_type="wav")
+            except ConversionError as exc:
+                raise TTSError(f"sox failed: {exc}") from None
+
+    def voices(self) -> dict[str, str] | None:
+        return espeak_voices()
+
+
+@lru_cache(maxsize=1)
+def espeak_voices() -> dict[str, str] | None:
+    """espeak-ng's languages (code → name), None when espeak-ng cannot be run here."""
+    try:
+        done = subprocess.run(["espeak-ng", "--voices"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    voices: dict[str, str] = {}
+    also: dict[str, tuple[int, str]] = {}  # a short code ("en", "fr") names its best voice in "(en 2)"
+    for line in done.stdout.splitlines()[1:]:
+        fields = line.split()
+        if len(fields) >= 4:
+            name = fields[3].replace("_", " ")
+            voices[fields[1]] = name
+            for code, priority in re.findall(r"\((\S+) (\d+)\)", line):
+                if code not in also or int(priority) < also[code][0]:
+                    also[code] = (int(priority), name)
+    for code, (_, name) in also.items():
+        voices.setdefault(code, name)
+    return voices or None
 
 
 def cache_path(text: str, voice: str, engine: str) -> Path:
@@ -50,9 +82,13 @@ def cache_path(text: str, voice: str, engine: str) -> Path:
     return Path(settings.SIP_TTS_CACHE_DIR) / f"{key}.wav"
 
 
+def tts_engine() -> TTS:
+    return import_string(settings.SIP_TTS)()
+
+
 def speech(text: str, voice: str = "") -> Path:
-    """The WAV of ``text`` spoken in ``voice``, rendered once and then read from the cache."""
-    tts: TTS = import_string(settings.SIP_TTS)()
+    """The WAV of ``text`` spoken in ``voice`` (empty: ``SIP_TTS_VOICE``), rendered once, then read from the cache."""
+    tts = tts_engine()
     voice = voice or settings.SIP_TTS_VOICE
     path = cache_path(text, voice, tts.name)
     if not path.exists():

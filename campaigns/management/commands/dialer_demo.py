@@ -5,8 +5,17 @@ campaign of the demo customer; when the demo data has no campaign at all it
 first creates one ("Demo calls": the demo list, the first assigned DID, the
 "Delivery reminder" app, 3 lines, repeats for no answer and busy after a
 minute). A demo campaign already launched or finished is left alone, so the
-command is idempotent.
+command is idempotent. With ``--again`` (long demos and bench/embedded_soak.py)
+a new copy of the newest demo campaign is made and launched when every demo
+campaign has finished, so calls keep flowing; ``--finish-idle SECONDS`` first
+finishes (as a user would) a launched demo campaign with no call in progress
+and none started for that long: its remaining calls wait for a repeat period
+(minutes) or for legal hours elsewhere (the demo list has French and German
+numbers).
 """
+
+import datetime as dt
+import re
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -21,11 +30,27 @@ DEMO_CAMPAIGN_NAME = "Demo calls"
 class Command(BaseCommand):
     help = "Launch the demo campaign on the dialer (creating it if the demo data has none)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--again",
+            action="store_true",
+            help="When every demo campaign has finished, launch a new copy of the newest one.",
+        )
+        parser.add_argument(
+            "--finish-idle",
+            type=int,
+            default=0,
+            metavar="SECONDS",
+            help="First finish a launched demo campaign that has placed no call for SECONDS (none in progress).",
+        )
+
     def handle(self, *args, **options):
         customer = Customer.objects.filter(slug=DEMO_CUSTOMER_SLUG).first()
         if customer is None:
             raise CommandError("No demo customer: run `manage.py seed_demo` first.")
         campaigns = Campaign.objects.filter(customer=customer)
+        if options["finish_idle"]:
+            self._finish_idle(campaigns, options["finish_idle"])
         running = campaigns.filter(status__in=[CampaignStatus.LAUNCHED, CampaignStatus.PAUSED]).first()
         if running:
             self.stdout.write(f"Demo campaign “{running.name}” is already {running.get_status_display().lower()}.")
@@ -33,6 +58,8 @@ class Command(BaseCommand):
         draft = campaigns.filter(status=CampaignStatus.DRAFT).order_by("-created_at").first()
         if draft is None and not campaigns.exists():
             draft = self._create(customer)
+        elif draft is None and options["again"]:
+            draft = self._copy(campaigns.order_by("-created_at", "-pk").first())
         if draft is None:
             self.stdout.write("The demo campaigns have all finished; nothing to launch.")
             return
@@ -41,6 +68,42 @@ class Command(BaseCommand):
             f"Launched demo campaign “{campaign.name}” ({campaign.stat_contacts} contacts, simulator): "
             f"/campaigns/{campaign.pk}/"
         )
+
+    def _finish_idle(self, campaigns, seconds: int) -> None:
+        from django.db.models import Max
+        from django.utils import timezone
+
+        from campaigns.services import campaign_finish
+
+        since = timezone.now() - dt.timedelta(seconds=seconds)
+        for campaign in campaigns.filter(status=CampaignStatus.LAUNCHED, launched_at__lt=since):
+            attempts = campaign.attempts.all()
+            if attempts.filter(ended_at=None).exists():
+                continue
+            last = attempts.aggregate(last=Max("started_at"))["last"]
+            if last is None or last < since:
+                campaign_finish(campaign=campaign)
+                self.stdout.write(f"Finished demo campaign “{campaign.name}”: no call for {seconds} s.")
+
+    # What a copy does not take over: its identity, its state and what the dialer kept.
+    _NOT_COPIED = re.compile(
+        r"^(id|name|status|stat_.*|dialer_zones|scheduled_at|created_.*|updated_at|launched_at|finished_at)$"
+    )
+
+    def _copy(self, campaign: Campaign) -> Campaign:
+        """A new draft with the settings of ``campaign``, named "<base name> (again N)"."""
+        base = re.sub(r" \(again \d+\)$", "", campaign.name)
+        names = set(Campaign.objects.filter(customer=campaign.customer).values_list("name", flat=True))
+        number = 1
+        while f"{base} (again {number})" in names:
+            number += 1
+        copy = Campaign(name=f"{base} (again {number})")
+        for field in Campaign._meta.concrete_fields:
+            if not self._NOT_COPIED.match(field.name):
+                setattr(copy, field.attname, getattr(campaign, field.attname))
+        copy.full_clean()
+        copy.save()
+        return copy
 
     def _create(self, customer: Customer) -> Campaign | None:
         from dids.models import DID, DIDStatus

@@ -1,7 +1,9 @@
-"""The simulator, noting every call it places in a file (integration tests: "no attempt placed twice")."""
+"""Test gateways: the simulator noting every call it places in a file (integration tests: "no attempt
+placed twice"), and one that hands calls over like the SIP gateway."""
 
 import os
 
+from telephony.gateways.base import Gateway
 from telephony.gateways.simulator import SimulatorGateway
 
 
@@ -18,3 +20,14 @@ class RecordingGateway(SimulatorGateway):
             finally:
                 os.close(fd)
         super().place_call(request, report)
+
+
+class HandOverGateway(Gateway):
+    """A backend that hands each call over and returns at once, as the SIP gateway does (unit tests)."""
+
+    name = "hand-over"
+    holds_call_thread = False
+    handed: list = []
+
+    def place_call(self, request, report):
+        HandOverGateway.handed.append(request)

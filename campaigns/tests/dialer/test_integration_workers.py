@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -85,19 +86,43 @@ def dialer_env(settings, tmp_path):
 
 
 @pytest.fixture
-def workers(dialer_env):
-    """Start `celery worker` subprocesses on the test database; all are killed at the end."""
+def workers(dialer_env, request):
+    """Start `celery worker` subprocesses on the test database; all are killed at the end.
+
+    ``clock``: the worker runs on the real clock shifted by this offset (the
+    test travels by the same one with ``time_machine.travel(..., tick=True)``).
+    ``wait``: return only once the worker answers a ping, so that a claim made
+    next is not withdrawn for a lease that ran out while the worker started.
+    Tests not marked ``compliance`` run without legal calling hours; the root
+    conftest switches them off in this process only, so the table the
+    migration ships is emptied here for the workers' take-time re-check too.
+    """
     started: list[subprocess.Popen] = []
     db = connection.settings_dict
+    if not request.node.get_closest_marker("compliance"):
+        from compliance.models import LegalWindow
 
-    def start(name: str, *, pool: str = "threads", concurrency: int = 8) -> subprocess.Popen:
+        LegalWindow.objects.all().delete()
+
+    def start(
+        name: str,
+        *,
+        pool: str = "threads",
+        concurrency: int = 8,
+        clock: dt.timedelta | None = None,
+        wait: bool = False,
+    ) -> subprocess.Popen:
         env = dict(os.environ)
         env.update(dialer_env.env)
         env["DATABASE_URL"] = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
         env["CELERY_BROKER_URL"] = django_settings.CELERY_BROKER_URL
         env["DJANGO_SETTINGS_MODULE"] = "telephony.settings"
+        if clock is None:
+            launcher = [str(Path(sys.executable).parent / "celery")]
+        else:
+            launcher = [sys.executable, "-m", "campaigns.tests.dialer.clocked_worker", str(clock.total_seconds())]
         command = [
-            str(Path(sys.executable).parent / "celery"),
+            *launcher,
             "-A",
             "telephony",
             "worker",
@@ -116,6 +141,8 @@ def workers(dialer_env):
         ]
         process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
         started.append(process)
+        if wait:
+            _wait_ready(f"{name}@{socket.gethostname()}", process)
         return process
 
     yield start
@@ -123,6 +150,15 @@ def workers(dialer_env):
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
+
+
+def _wait_ready(node: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    from telephony.celery import app
+
+    deadline = time.monotonic() + timeout
+    while not app.control.ping(destination=[node], timeout=0.5):
+        assert process.poll() is None, f"worker {node} exited with {process.returncode}"
+        assert time.monotonic() < deadline, f"worker {node} did not answer in {timeout} s"
 
 
 def drive(campaign, *, timeout: float = 400, on_tick=None, reap: bool = False) -> list[int]:

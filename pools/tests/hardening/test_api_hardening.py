@@ -191,3 +191,12 @@ def test_an_area_code_of_zeros_is_400(api, pools_url, stock, area_code):
     response = api.post(pools_url, request, format="json")
     assert response.status_code == 400, response.content
     assert "area code" in response.json()["phone_number_request"]["area_code"][0]
+
+
+def test_a_pool_body_that_is_not_json_is_415_not_ignored(api, pool_url):
+    """A form cannot carry the nested objects: DRF read a form's call_routes as "not given" and answered 200."""
+    before = api.get(pool_url).json()
+    response = api.patch(pool_url, {"call_routes.route.termination_number": "+441174090999"}, format="multipart")
+    assert response.status_code == 415
+    assert response.json()["detail"].startswith("Unsupported media type")
+    assert api.get(pool_url).json() == before

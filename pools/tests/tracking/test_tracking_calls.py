@@ -144,3 +144,11 @@ def test_bad_input_is_400_naming_the_field(platform):
     response = platform.post(URL, {"caller": "+447700900123", "time": "yesterday"})
     assert response.status_code == 400
     assert set(response.json()) - {"detail"} == {"called", "time"}
+
+
+@pytest.mark.parametrize("called", [0, 441174090162, 1.5, True, ["+441174090162"]])
+def test_a_called_number_that_is_not_a_string_is_400(platform, called):
+    """Found by the schemathesis run: DRF's CharField took 0 for "0" where the schema says string."""
+    response = platform.post(URL, {"called": called}, format="json")
+    assert response.status_code == 400
+    assert response.json()["called"] == ["Not a valid string."]

@@ -98,3 +98,59 @@ def test_a_damaged_sheet_is_refused_with_the_readers_reason():
     data = xlsx_with_sheet(b"<worksheet><sheetData><row r='1'><c r='A1'><v>1</v>")
     with pytest.raises(ImportFileError, match=r"looks like an Excel \(XLSX\) file but cannot be read"):
         open_table(io.BytesIO(data), filename="broken.xlsx")
+
+
+def xlsx_with_shared_strings(rows: int) -> bytes:
+    """Rows of (name N, +44791110NNNN) as Excel writes them: a shared-string table, no declared size."""
+    strings = [text for n in range(rows) for text in (f"name {n}", f"+4479111{n:05d}")]
+    cells = "".join(
+        f'<row r="{n + 1}"><c r="A{n + 1}" t="s"><v>{2 * n}</v></c><c r="B{n + 1}" t="s"><v>{2 * n + 1}</v></c>'
+        f'<c r="C{n + 1}"><v>{n}</v></c></row>'
+        for n in range(rows)
+    )
+    table = "".join(f"<si><t>{text}</t></si>" for text in strings)
+    parts = {
+        "xl/sharedStrings.xml": f'<?xml version="1.0"?><sst {NS} count="{len(strings)}">{table}</sst>'.encode(),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx_with_sheet(sheet(cells)))) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
+            elif info.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    b'<Relationship Id="rIdStrings" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+                )
+            target.writestr(info, data)
+        for name, data in parts.items():
+            target.writestr(name, data)
+    return out.getvalue()
+
+
+def test_a_preview_parses_only_the_shared_strings_and_rows_it_shows(tmp_path):
+    # A preview used to parse every shared string and, for a sheet without a
+    # declared size, the whole sheet before yielding its first row.
+    import itertools
+
+    from telephony.imports import sheet_child
+
+    path = tmp_path / "names.xlsx"
+    path.write_bytes(xlsx_with_shared_strings(3000))
+    expected = list(itertools.islice(openpyxl.load_workbook(path, read_only=True).worksheets[0].values, 5))
+    assert expected[0] == ("name 0", "+447911100000", 0)
+
+    sheet = sheet_child._openpyxl_workbook(str(path)).worksheets[0]
+    assert list(itertools.islice(sheet.iter_rows(values_only=True), 5)) == expected
+    assert len(sheet._shared_strings._strings) <= 10  # of 6,000 in the table
+    table = open_table(path, filename="names.xlsx", preview_rows=2)
+    assert list(table.rows()) == [["name 0", "+447911100000", "0"], ["name 1", "+447911100001", "1"]]
+    # The full read (calamine) gives the same rows.
+    rows = list(open_table(path, filename="names.xlsx").rows())
+    assert len(rows) == 3000 and rows[:2] == [["name 0", "+447911100000", "0"], ["name 1", "+447911100001", "1"]]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -40,15 +38,14 @@ class Command(BaseCommand):
     def status(self):
         import redis
 
-        from telephony.sip.engine import STATUS
+        from telephony.sip.status import engines_status
 
-        engines = redis.Redis.from_url(settings.REDIS_URL).hgetall(STATUS)
+        engines = engines_status(redis.Redis.from_url(settings.REDIS_URL))
         if not engines:
             self.stdout.write("No call engine is running.")
-        for engine_id, raw in sorted(engines.items()):
-            state = json.loads(raw)
-            age = time.time() - state["at"]
+        for engine_id, state in engines.items():
             self.stdout.write(
-                f"{engine_id.decode()}: {state['calls']} calls in progress, {state['placed']} placed"
-                f"{', draining' if state['draining'] else ''} (seen {age:.0f} s ago)"
+                f"{engine_id}: {state['calls']} calls in progress, {state['placed']} placed,"
+                f" {state['withdrawn']} withdrawn{', draining' if state['draining'] else ''}"
+                f" (seen {state['seen_seconds_ago']} s ago{', stale: stopped or killed' if state['stale'] else ''})"
             )

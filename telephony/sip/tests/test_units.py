@@ -98,19 +98,23 @@ class FakeChannel:
     def __init__(self, keys: list[str]):
         self.keys, self.log = keys, []
 
-    async def say(self, text):
-        self.log.append(("say", text))
+    async def say(self, text, voice=""):
+        self.log.append(("say", text, voice) if voice else ("say", text))
 
     async def play(self, audio_id):
         self.log.append(("play", audio_id))
 
-    async def gather(self, prompt, digits, timeout):
+    async def gather(self, prompt, digits, timeout, voice=""):
         self.log.append(("gather", prompt, digits, timeout))
         return self.keys.pop(0) if self.keys else ""
 
     async def transfer(self, number):
         self.log.append(("transfer", number))
-        return "accepted"
+        return "transferred"
+
+    async def opt_out(self, step):
+        self.log.append(("opt_out", step["id"]))
+        return step.get("opt_out_confirmation") or "You will not be called again."
 
     async def hangup(self):
         self.log.append(("hangup",))
@@ -147,7 +151,7 @@ def test_the_scenario_follows_the_gathered_digit(keys, path, digits):
     result = _run_apart(run_scenario(STEPS, channel))
     assert (result.path, result.digits) == (path, digits)
     assert channel.log[1] == ("gather", "Press 1", 1, 5.0)
-    assert result.transfer == ("accepted" if "agent" in path else "")
+    assert result.transfer == ("transferred" if "agent" in path else "")
 
 
 def test_a_scenario_without_hangup_hangs_up_at_its_end():
@@ -162,3 +166,138 @@ def test_dialer_gateway_takes_short_names_and_class_paths(settings):
 
     assert isinstance(_gateway("simulator"), SimulatorGateway)
     assert isinstance(_gateway("telephony.gateways.simulator.SimulatorGateway"), SimulatorGateway)
+
+
+def test_the_opt_out_digit_confirms_in_the_apps_voice_and_hangs_up():
+    steps = [
+        {"id": "menu", "type": "gather", "prompt": "Press 9 to stop", "digits": 1, "timeout": 5,
+         "opt_out": "9", "branches": {"1": "more"}, "voice": "fr"},
+        {"id": "more", "type": "say", "text": "More", "voice": "fr"},
+    ]  # fmt: skip
+    channel = FakeChannel(["9"])
+    result = _run_apart(run_scenario(steps, channel))
+    assert (result.path, result.digits) == (["menu"], "9")
+    assert channel.log[1:] == [("opt_out", "menu"), ("say", "You will not be called again.", "fr"), ("hangup",)]
+
+
+def test_say_steps_speak_in_the_voice_the_app_gave_them():
+    channel = FakeChannel([])
+    _run_apart(run_scenario([{"id": "a", "type": "say", "text": "Bonjour", "voice": "fr"}], channel))
+    assert channel.log == [("say", "Bonjour", "fr"), ("hangup",)]
+
+
+class CountingTTS:
+    name = "counting"
+    renders: list = []
+
+    def render(self, text, voice, path):
+        CountingTTS.renders.append((text, voice))
+        path.write_bytes(b"RIFF")
+
+    def voices(self):
+        return None
+
+
+def test_speech_is_rendered_once_per_text_and_voice(settings, tmp_path):
+    from telephony.sip.tts import speech
+
+    settings.SIP_TTS = "telephony.sip.tests.test_units.CountingTTS"
+    settings.SIP_TTS_CACHE_DIR = str(tmp_path)
+    settings.SIP_TTS_VOICE = "en"
+    CountingTTS.renders.clear()
+    paths = [speech("Hello"), speech("Hello", "en"), speech("Hello", "fr"), speech("Hello", "fr"), speech("Bye", "fr")]
+    assert CountingTTS.renders == [("Hello", "en"), ("Hello", "fr"), ("Bye", "fr")]
+    assert paths[0] == paths[1] and len(set(paths)) == 3 and all(p.exists() for p in paths)
+
+
+def test_espeak_renders_the_telephones_format_in_each_voice(settings, tmp_path):
+    import shutil
+    import wave
+
+    from telephony.sip.tts import espeak_voices, speech
+
+    if not (shutil.which("espeak-ng") and shutil.which("sox")):
+        pytest.skip("espeak-ng and sox are not installed (Debian: espeak-ng, sox)")
+    settings.SIP_TTS = "telephony.sip.tts.EspeakTTS"
+    settings.SIP_TTS_CACHE_DIR = str(tmp_path)
+    english, french = speech("Good morning", "en"), speech("Good morning", "fr")
+    assert english != french
+    for path in (english, french):
+        with wave.open(str(path)) as wav:
+            assert (wav.getframerate(), wav.getnchannels(), wav.getsampwidth()) == (8000, 1, 2)
+            assert wav.getnframes() > 0
+    assert {"en", "fr", "de"} <= set(espeak_voices())
+
+
+class FakeRedis:
+    def __init__(self, entries):
+        self.entries = entries
+
+    def hgetall(self, key):
+        assert key == "dialer:sip:engines"
+        return self.entries
+
+
+def test_engines_status_shows_calls_in_progress_and_stale_engines():
+    import json
+
+    from telephony.sip.status import engines_status
+
+    client = FakeRedis(
+        {
+            b"host:1:5100": json.dumps({"calls": 120, "placed": 900, "draining": False, "at": 1000.0}),
+            b"host:2:5102": json.dumps({"calls": 3, "placed": 40, "withdrawn": 2, "draining": True, "at": 900.0}),
+        }
+    )
+    engines = engines_status(client, now=1002.0)
+    assert engines["host:1:5100"] == {
+        "calls": 120, "placed": 900, "withdrawn": 0, "draining": False, "seen_seconds_ago": 2, "stale": False
+    }  # fmt: skip
+    assert engines["host:2:5102"]["draining"] and engines["host:2:5102"]["stale"]
+
+
+def test_healthz_shows_each_engines_calls_in_sip_mode(client, db, settings, monkeypatch):
+    from telephony import health
+
+    engines = {"host:1:5100": {"calls": 7, "placed": 30, "withdrawn": 0, "draining": False, "seen_seconds_ago": 1}}
+    monkeypatch.setattr(health, "_call_engines", lambda: engines)
+    settings.DIALER_GATEWAY = "simulator"
+    assert "call_engines" not in client.get("/healthz").json()
+    settings.DIALER_GATEWAY = "sip"
+    body = client.get("/healthz").json()
+    assert body["call_engines"] == engines and body["status"] == "ok"
+    settings.DIALER_GATEWAY = "telephony.gateways.sip.SipGateway"
+    assert client.get("/healthz").json()["call_engines"]["host:1:5100"]["calls"] == 7
+
+
+def test_healthz_says_when_the_engines_registry_is_unreachable(client, db, settings):
+    settings.DIALER_GATEWAY = "sip"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    body = client.get("/healthz").json()
+    assert body["call_engines"] == "unreachable"
+
+
+def test_call_engine_status_lists_each_engines_calls(settings, monkeypatch):
+    import io
+    import json
+    import time
+
+    import redis
+    from django.core.management import call_command
+
+    settings.REDIS_URL = "redis://registry.example:6379/0"
+    entries = {
+        b"a:1:5060": json.dumps({"calls": 104, "placed": 800, "withdrawn": 3, "draining": False, "at": time.time()}),
+        b"b:2:5062": json.dumps({"calls": 2, "placed": 9, "draining": True, "at": time.time() - 120}),
+    }
+    monkeypatch.setattr(redis.Redis, "from_url", classmethod(lambda cls, url, **kw: FakeRedis(entries)))
+    out = io.StringIO()
+    call_command("call_engine", "--status", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith("a:1:5060: 104 calls in progress, 800 placed, 3 withdrawn (seen ")
+    assert lines[1].startswith("b:2:5062: 2 calls in progress, 9 placed, 0 withdrawn, draining (seen 120 s ago")
+    assert lines[1].endswith("stale: stopped or killed)")
+    entries.clear()
+    out = io.StringIO()
+    call_command("call_engine", "--status", stdout=out)
+    assert out.getvalue().strip() == "No call engine is running."

@@ -1,0 +1,54 @@
+"""Administrators fill the platform list (or a customer's) from a file, with the usual report."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from customers.tests.factories import CustomerFactory
+from dnc.models import DncEntry, DncSource, DncUpload, UploadStatus
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/dnc/dncentry/upload/"
+
+
+def test_an_upload_without_a_customer_fills_the_platform_list_and_reports(admin_client, admin_user):
+    assert URL in admin_client.get("/admin/dnc/dncentry/").content.decode()  # "Upload a file" on the list
+    upload = SimpleUploadedFile("platform.csv", b"+447911123001\nprefix:+44870\nrubbish\n+447911123001\n")
+    page = admin_client.post(URL, {"customer": "", "file": upload}).content.decode()
+    assert "the platform list: added 2, already listed 1, incorrect 1." in page and "rubbish" in page
+    entries = DncEntry.objects.filter(customer__isnull=True)
+    assert set(entries.values_list("number", "is_prefix", "source")) == {
+        ("+447911123001", False, DncSource.UPLOAD),
+        ("+44870", True, DncSource.UPLOAD),
+    }
+    assert set(entries.values_list("added_by", flat=True)) == {admin_user.pk}
+
+
+def test_an_upload_for_a_customer_fills_only_its_list_and_a_large_one_goes_to_a_worker(admin_client, settings):
+    from dnc.tasks import import_dnc_upload
+
+    acme = CustomerFactory()
+    upload = SimpleUploadedFile("acme.csv", b"+447911123002\n")
+    page = admin_client.post(URL, {"customer": acme.pk, "file": upload}).content.decode()
+    assert "the customer list: added 1" in page
+    assert list(DncEntry.objects.values_list("customer", "number")) == [(acme.pk, "+447911123002")]
+
+    settings.DNC_UPLOAD_INLINE_ROWS = 1
+    big = SimpleUploadedFile("big.csv", b"+447911123003\n+447911123004\n")
+    with pytest.MonkeyPatch.context() as patch:
+        queued = []
+        patch.setattr(import_dnc_upload, "delay_on_commit", queued.append)
+        page = admin_client.post(URL, {"customer": "", "file": big}).content.decode()
+    assert "importing in the background" in page
+    record = DncUpload.objects.get(original_filename="big.csv")
+    assert record.customer is None and queued == [record.pk]
+    import_dnc_upload(record.pk)
+    record.refresh_from_db()
+    assert record.status == UploadStatus.READY and record.report["added"] == 2
+    assert DncEntry.objects.filter(customer__isnull=True).count() == 2
+    assert admin_client.get("/admin/dnc/dncupload/").status_code == 200
+
+
+def test_an_unreadable_file_is_named_not_a_500(admin_client):
+    page = admin_client.post(URL, {"file": SimpleUploadedFile("empty.csv", b"")}).content.decode()
+    assert "empty" in page.lower() and not DncEntry.objects.exists()

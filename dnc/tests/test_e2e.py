@@ -1,0 +1,54 @@
+"""In the browser: the do-not-call page — add, a wrong number named, upload with its report, search, remove."""
+
+import pytest
+
+from customers.tests.factories import TEST_PASSWORD, UserFactory
+from dnc.models import DncEntry, DncSource
+from dnc.services import dnc_add
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def test_add_upload_search_and_remove_in_the_browser(page, login, customer, screenshot, tmp_path):
+    user = UserFactory(customer=customer)
+    dnc_add(customer=customer, number="+447911100321", source=DncSource.OPT_OUT, comment="opt-out in campaign Spring")
+    dnc_add(customer=None, number="+447911100999", source=DncSource.ADMIN)  # the platform's: not listed here
+    login(user.email, TEST_PASSWORD)
+    page.get_by_role("link", name="Do not call").click()
+    assert page.locator("h1").inner_text() == "Do not call"
+
+    page.fill("#id_number", "+44 7911 123456")
+    page.get_by_role("button", name="Add").click()
+    assert "+447911123456 will not be called." in page.locator(".message").inner_text()
+    page.fill("#id_number", "+4412")
+    page.get_by_role("button", name="Add").click()
+    assert "not a valid phone number" in page.locator("#dnc-add").inner_text()
+
+    upload = tmp_path / "numbers.csv"
+    upload.write_text("+447911123001\nprefix:+44870\nnot a number\n+447911123456\n")
+    page.set_input_files("#id_file", str(upload))
+    page.get_by_role("button", name="Upload").click()
+    assert page.locator("#dnc-report").inner_text() == "Added 2, already listed 1, incorrect 1."
+    assert "not a number" in page.locator("#dnc-upload table").inner_text()
+    assert "numbers.csv: Imported" in page.locator("#dnc-uploads").inner_text()
+    listed = page.locator("#dnc-entries tbody tr td:first-child").all_inner_texts()
+    assert "+44870*" in listed and not any("+447911100999" in text for text in listed)
+    screenshot(page, "dnc")
+
+    page.fill("input[name=q]", "870")
+    page.get_by_role("button", name="Search").click()
+    assert page.locator("#dnc-entries tbody tr").count() == 1
+    assert "1 entry" in page.content()
+
+    page.fill("input[name=q]", "")
+    page.get_by_role("button", name="Search").click()
+    page.locator("#dnc-entries tr", has_text="+447911123456").get_by_role("button", name="Remove").click()
+    assert page.locator("#confirm-title").inner_text() == "Remove +447911123456?"
+    page.click("#confirm-ok")
+    assert "+447911123456 removed" in page.locator(".message").inner_text()
+    assert not DncEntry.objects.filter(customer=customer, number="+447911123456").exists()
+    assert set(DncEntry.objects.filter(customer=customer).values_list("number", flat=True)) == {
+        "+447911100321",
+        "+447911123001",
+        "+44870",
+    }
