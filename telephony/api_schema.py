@@ -87,9 +87,11 @@ def _document(operation: dict, secured_by_default: bool) -> None:
 # --- what a request field accepts, said in the schema ------------------------------------
 
 # DRF's CharField refuses a NUL anywhere (ProhibitNullCharactersValidator) and, unless the field may be
-# blank, a value that is only spaces once stripped (``isspace``, as ``\s`` and ``str.strip`` read it).
+# blank, a value that is only spaces once stripped (``str.strip``).
+# Python's whitespace (``str.isspace``), spelled out: ``\s`` means less in ECMA regexes (no \x1c-\x1f, \x85).
+SPACES = r"\t-\r\u001c-\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 NO_NUL = r"^[^\u0000]+$"
-NON_BLANK = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NON_BLANK = rf"^[^\u0000]*[^{SPACES}\u0000][^\u0000]*$"
 
 
 class AutoSchema(openapi.AutoSchema):

@@ -15,17 +15,20 @@ from pools import tracking_rules as rules
 from pools.api import dni
 from pools.models import ExhaustionPolicy, TrackingPool
 from telephony.api_helpers import ISO_REGIONS, InstantField, SchemaCharField, StrictCharField
+from telephony.api_schema import NON_BLANK, SPACES
 
 # What the rules accept, as the schema states it (a subset where the rules read more, e.g. a URL as a domain).
 DOMAIN_PATTERN = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 REFERRER_PATTERN = (
     "^(?:Any|" + "|".join(label for label, _ in rules.SEARCH_ENGINES.values()) + "|" + DOMAIN_PATTERN[1:-1] + ")$"
 )
-TRIGGER_PATTERN = r"^[^=\s\u0000]+(?:=[^\s\u0000]*)?$"
+TRIGGER_PATTERN = rf"^[^={SPACES}\u0000]+(?:=[^{SPACES}\u0000]*)?$"
 # A character that pools.api.dni.NOT_TEXT allows (JSON Schema's \u escapes), and one that is not a space either.
 _CONTROLS = r"\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f"
 TEXT = f"[^{_CONTROLS}]"
-NOT_SPACE = rf"[^\s{_CONTROLS}]"
+NOT_SPACE = f"[^{SPACES}{_CONTROLS}]"
+# An area code that no country's trunk prefix (0, 06, 1, 8) begins: never all zeros once read, in any country.
+AREA_CODE_PATTERN = rf"^[{SPACES}()-]*[2-79][0-9{SPACES}()-]*$"
 SITE_NUMBER_PATTERN = r"^[ +().-]*(?:[A-Za-z0-9][ +().-]*){3,}$"
 
 
@@ -53,12 +56,22 @@ def _rule(check, value):
 
 
 class PhoneNumberRequestSerializer(serializers.Serializer):
+    # ``validate`` below, for the schema: a geographic request names a city or an area code.
+    schema_extra = {
+        "anyOf": [
+            {"properties": {"match_type": {"not": {"enum": ["geographic"]}}}},
+            {"required": ["city"], "properties": {"city": {"pattern": NON_BLANK}}},
+            {"required": ["area_code"], "properties": {"area_code": {"minLength": 1}}},
+        ]
+    }
     number_type = LowerChoiceField(choices=rules.NUMBER_TYPES, required=False, default="international")
     match_type = LowerChoiceField(choices=rules.MATCH_TYPES)
     iso_country = SchemaCharField(max_length=2, min_length=2, schema={"enum": ISO_REGIONS})
     city = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     region = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
-    area_code = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
+    area_code = SchemaCharField(
+        required=False, allow_blank=True, max_length=10, default="", schema={"pattern": AREA_CODE_PATTERN}
+    )
 
     def validate_iso_country(self, value: str) -> str:
         value = value.strip().upper()

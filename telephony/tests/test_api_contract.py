@@ -52,7 +52,8 @@ VALID_FIELDS = {
 # running without this list: each is a rule JSON Schema cannot state (the reason each time). Every other
 # check runs on them, and their 400 must be the envelope. The rest of the API accepts whatever its schema
 # allows: blank-after-trim strings, ISO country codes, choices, date-times, the DELETE body's "id or
-# phone_number" and the DNI text are stated in the schema (telephony.api_schema.AutoSchema).
+# phone_number", a geographic request's "city or area_code" and the DNI text are stated in the schema
+# (telephony.api_schema.AutoSchema; area codes as a subset valid in every country).
 BEYOND_THE_SCHEMA = {
     # the wizard's rules: required together, work_start before work_end, a name unique among the customer's,
     # an a_number and an app and a list of the customer's own, a real IANA time zone
@@ -62,10 +63,6 @@ BEYOND_THE_SCHEMA = {
     # must exist in that file and the list's name must be unused
     "POST /api/distribution-lists/",
     "POST /api/dnc/upload/",
-    # a geographic request needs a city or an area_code, and an area code is valid or not by the country's
-    # trunk prefix (0 in GB, 8 in RU): rules across fields, country by country
-    "POST /v3/api/groups/{group_id}/numberpools/",
-    "POST /v3/api/groups/{group_id}/numberpools/{numberpool_id}/numbers/",
 }
 
 load_all_checks()

@@ -103,3 +103,15 @@ def test_a_forms_null_text_is_null_and_its_empty_value_no_date_time():
 def test_www_is_dropped_only_from_a_domain_that_stays_one():
     assert rules.normalise_domain("https://www.Example.com/x") == "example.com"
     assert rules.normalise_domain("www.co") == "www.co"
+
+
+def test_a_geographic_request_names_a_city_or_an_area_code(api_schema):
+    request = component(api_schema, "PhoneNumberRequest")
+    assert request["anyOf"][0] == {"properties": {"match_type": {"not": {"enum": ["geographic"]}}}}
+    assert [rule.get("required") for rule in request["anyOf"][1:]] == [["city"], ["area_code"]]
+    area = request["properties"]["area_code"]["oneOf"][0]["pattern"]
+    for country in ("GB", "US", "RU", "HU"):  # trunk prefixes 0, 1, 8, 06: none begins an area code here
+        for text in ("20", " (212) ", "9-1"):
+            assert re.search(area, text)
+            assert rules.normalise_area_code(text, country)
+    assert not re.search(area, "020") and not re.search(area, "000")
