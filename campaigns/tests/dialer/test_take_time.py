@@ -69,6 +69,18 @@ def test_legal_hours_at_take_time_are_the_jobs_own_even_with_the_subscriber_zone
     assert len(placed) == 1
 
 
+@pytest.mark.compliance
+def test_a_withdrawn_claim_gives_its_a_number_call_back_to_the_daily_cap(customer, placed):
+    from compliance.models import ANumberDay
+
+    campaign = claim(customer, at("2026-11-23 17:59"))
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    assert ANumberDay.objects.get(number=attempt.a_number, day=dt.date(2026, 11, 23)).calls == 1
+    assert attempt_place(attempt_id=attempt.pk, worker="w", now=at("2026-11-23 18:00")) is False
+    assert_withdrawn(campaign)
+    assert ANumberDay.objects.get(number=attempt.a_number, day=dt.date(2026, 11, 23)).calls == 0
+
+
 def test_a_claim_inside_the_window_is_placed_and_marked_dialed(customer, placed):
     campaign = claim(customer, at("2026-11-23 12:00"))
     attempt = CallAttempt.objects.get(campaign=campaign)
