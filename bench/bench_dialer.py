@@ -48,6 +48,7 @@ BIG = int(os.environ.get("BENCH_DIALER_CONTACTS", 1_000_000))
 SMALL = 10_000
 COMPARE = int(os.environ.get("BENCH_DIALER_COMPARE", 100_000))
 SECONDS = float(os.environ.get("BENCH_DIALER_SECONDS", 20))
+WORKER_THREADS = 12
 PARTS = set(os.environ.get("BENCH_DIALER_PARTS", "snapshot,claim,dnc,throughput").split(","))
 DNC_ENTRIES = int(os.environ.get("BENCH_DIALER_DNC", 1_000_000))
 # Zone keys as the import writes them: a single zone, and two numbers with several candidate zones
@@ -161,7 +162,7 @@ def _start_worker(name: str) -> subprocess.Popen:
         "-P",
         "threads",
         "-c",
-        "12",
+        str(WORKER_THREADS),
         "-n",
         f"{name}@%h",
         "--loglevel=ERROR",
@@ -232,6 +233,7 @@ def _throughput(customer, world, seconds: float = 20.0) -> dict:
     redis.Redis.from_url(settings.CELERY_BROKER_URL).delete(settings.DIALER_CALL_QUEUE)
     settings.DIALER_MAX_CALLS = 1000
     settings.DIALER_MAX_CALLS_PER_SECOND = 2000
+    settings.DIALER_CALL_THREADS = 2 * WORKER_THREADS  # the two workers' threads, as README's Production says
     campaigns = [
         _campaign(customer, world, 6_000, lines=50, repeat_no_answer=True, repeat_busy=True, repeat_failed=True)
         for _ in range(3)

@@ -312,15 +312,16 @@ def _audit(campaigns: list, far_attempts: Counter | None, pushed: dict[int, floa
 
 
 def _threads(pid: int) -> dict[int, tuple[str, float]]:
-    """Each thread of a process: its name and CPU seconds so far."""
+    """Each thread of a process: its name and CPU seconds so far (schedstat's ns: a thread's stat counts
+    whole clock ticks, and a media thread's few ms over the sample round to 0 or 10 ms)."""
     found = {}
     for task in Path(f"/proc/{pid}/task").iterdir():
         try:
             name = (task / "comm").read_text().strip()
-            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+            ns = int((task / "schedstat").read_text().split()[0])
         except OSError:
             continue  # ended meanwhile
-        found[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"))
+        found[int(task.name)] = (name, ns / 1e9)
     return found
 
 

@@ -435,6 +435,10 @@ SIP_LISTEN = os.environ.get("SIP_LISTEN", "127.0.0.1:5060")
 SIP_RTP_PORTS = os.environ.get("SIP_RTP_PORTS", "20000-20999")
 SIP_RING_TIMEOUT = env_int("SIP_RING_TIMEOUT", 45)
 SIP_CODECS = os.environ.get("SIP_CODECS", "PCMU,PCMA")
+# Media CPU (docs/decisions/sip-engine.md, "Media CPU"): packet time offered (ms; a far end asking for
+# another ptime gets it) and the timer slack of baresip's per-call media threads (ms; 0 = kernel default).
+SIP_PTIME = env_int("SIP_PTIME", 20)
+SIP_MEDIA_TIMER_SLACK_MS = env_int("SIP_MEDIA_TIMER_SLACK_MS", 10)
 SIP_TTS = os.environ.get("SIP_TTS", "telephony.sip.tts.EspeakTTS")
 SIP_TTS_VOICE = os.environ.get("SIP_TTS_VOICE", "en")
 SIP_TTS_CACHE_DIR = os.environ.get("SIP_TTS_CACHE_DIR", str(VAR_DIR / "tts"))

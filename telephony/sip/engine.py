@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ctypes
 import json
 import logging
 import os
@@ -41,6 +42,29 @@ QUEUE = "dialer:sip:calls"
 DIALS_IN_FLIGHT = 20
 FRAME = 0.02
 AHEAD = 1.0  # seconds of speech written ahead of the wire
+
+
+PR_SET_TIMERSLACK = 29  # linux/prctl.h
+
+
+@contextlib.contextmanager
+def timer_slack(ms: int):
+    """Let the threads started inside wake up to ``ms`` late (Linux timer slack, inherited by new threads).
+
+    baresip (>= 4.6, bundled by baresip-python) gives each call an "Audio TX" thread that sleeps 4 ms
+    in a loop (src/audio.c, tx_thread: ``sys_msleep(4)``), with no setting to change it; with slack
+    the kernel batches those wake-ups, which cuts that thread's CPU by about half
+    (bench/bench_sip_media.py). The SIP thread is started here and every call's media threads are
+    started by it, so they inherit the slack; this thread goes back to the default at once."""
+    libc = ctypes.CDLL(None, use_errno=True) if ms else None
+    if libc is not None and libc.prctl(PR_SET_TIMERSLACK, ms * 1_000_000, 0, 0, 0) != 0:
+        log.warning("timer slack not set (errno %s); media threads keep the default", ctypes.get_errno())
+        libc = None
+    try:
+        yield
+    finally:
+        if libc is not None:
+            libc.prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0)  # 0: back to the thread's default slack
 
 
 def _report(event: CallEvent) -> None:
@@ -196,15 +220,16 @@ class CallEngine:
 
         low, high = self.config.rtp_ports
         self.runtime = Runtime()
-        await self.runtime.start(
-            Config(
-                net_interface=self.config.listen_host,
-                max_concurrent_calls=None,
-                extra_config_text=(
-                    f"sip_listen {self.config.listen_host}:{self.config.listen_port}\nrtp_ports {low}-{high}\n"
-                ),
+        with timer_slack(self.config.media_timer_slack_ms):
+            await self.runtime.start(
+                Config(
+                    net_interface=self.config.listen_host,
+                    max_concurrent_calls=None,
+                    extra_config_text=(
+                        f"sip_listen {self.config.listen_host}:{self.config.listen_port}\nrtp_ports {low}-{high}\n"
+                    ),
+                )
             )
-        )
 
         def closed(event) -> None:
             # A call refused or answered at once (loopback) can close or be established before
@@ -230,6 +255,9 @@ class CallEngine:
                 reg_interval=0,
                 transport=self.config.transport,
                 audio_codecs=self.config.codecs,
+                # Packet time offered: 40 ms halves the packets (and the media threads' wake-ups) of
+                # 20 ms; a far end whose SDP asks for another ptime gets it (baresip src/audio.c).
+                extra_params=(f"ptime={self.config.ptime}",),
             )
             self.agents[a_number] = await UserAgent.create(self.runtime, account)
         return self.agents[a_number]
