@@ -21,6 +21,7 @@ from campaigns.causes import ANSWERED_END_LOST, LOST_BY_WORKER
 from campaigns.dialer.outcome import attempt_end
 from campaigns.dialer.window import job_in_period
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
+from compliance.models import ANumberDay
 from telephony.db import prepared_fetchone
 from telephony.gateways import CallEvent, CallRequest, get_gateway
 
@@ -194,10 +195,10 @@ def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None, handed_
     now = now or timezone.now()
     with transaction.atomic():
         undialed = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, dialed_at__isnull=True)
-        row = undialed.values_list("job_id", "campaign_id", "worker", *_WHEN).first()
+        row = undialed.values_list("job_id", "campaign_id", "worker", "a_number", "started_at", *_WHEN).first()
         if row is None:
             return False
-        job_id, campaign_id, taken_by, *when = row
+        job_id, campaign_id, taken_by, a_number, started_at, *when = row
         lease = when[0]
         expired = lease is not None and lease <= now
         if not expired and ((taken_by and not handed_over) or _may_call(tuple(when), now)):
@@ -211,6 +212,11 @@ def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None, handed_
         else:
             changes["status"] = JobStatus.PENDING
         CallJob.objects.filter(pk=job_id, status=JobStatus.IN_PROGRESS).update(**changes)
+        # The claim counted a call against its A-number's daily cap (compliance.caller_id); give it
+        # back, or claims withdrawn again and again burn the number for the day with no call made.
+        if a_number:
+            day = started_at.astimezone(dt.UTC).date()
+            ANumberDay.objects.filter(number=a_number, day=day, calls__gt=0).update(calls=F("calls") - 1)
     return True
 
 
