@@ -36,17 +36,12 @@ def _take_sql() -> str:
     q = connection.ops.quote_name
     attempt, campaign = q(CallAttempt._meta.db_table), q(Campaign._meta.db_table)
     return (
-        f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s"
+        f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s, dialed_at = %s"
         " WHERE id = %s AND status = %s AND worker = '' AND lease_expires_at > %s"
         f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s"
         " AND (scheduled_at IS NULL OR scheduled_at <= %s))"
         " RETURNING a_number, b_number, number, scenario"
     )
-
-
-def _dial_sql() -> str:
-    attempt = connection.ops.quote_name(CallAttempt._meta.db_table)
-    return f"UPDATE {attempt} SET dialed_at = %s WHERE id = %s AND status = %s AND dialed_at IS NULL RETURNING id"
 
 
 _WHEN = (
@@ -82,11 +77,12 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     At take time the claim is checked again — campaign launched and past its
     scheduled launch, the job's zone inside the work period, the lease running
     (a claim may have waited for a free call thread) — and withdrawn when it
-    fails: the job goes back to waiting, as if never claimed. The attempt is
-    marked as handed to the gateway (``dialed_at``) just before the call, so
-    a worker lost before that point loses no call (``attempt_expire``). A
-    gateway that does not hold the call thread (SIP) gets the call unmarked:
-    its engine marks it when it takes it (``attempt_dial``), checking again.
+    fails: the job goes back to waiting, as if never claimed. The take marks the
+    attempt as handed to the gateway (``dialed_at``, in the same statement: the
+    call follows at once), so a worker lost before it loses no call
+    (``attempt_expire``). A gateway that does not hold the call thread (SIP)
+    gets the call unmarked: its engine marks it when it takes it
+    (``attempt_dial``), checking again.
     """
     now = now or timezone.now()
     when = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="").values_list(*_WHEN)
@@ -94,6 +90,7 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     if row is None:
         return False
     stamp = connection.ops.adapt_datetimefield_value(now)
+    gateway = get_gateway()
     taken = None
     if _may_call(row, now):
         taken = prepared_fetchone(
@@ -102,6 +99,7 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
                 worker[:200] or "worker",
                 stamp,
                 connection.ops.adapt_datetimefield_value(lease_until(now)),
+                stamp if gateway.holds_call_thread else None,
                 attempt_id,
                 AttemptStatus.DIALING.value,
                 stamp,
@@ -113,10 +111,6 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
         attempt_withdraw(attempt_id=attempt_id, now=now)
         return False
     a_number, b_number, number, scenario = taken
-    gateway = get_gateway()
-    dial = [stamp, attempt_id, AttemptStatus.DIALING.value]
-    if gateway.holds_call_thread and prepared_fetchone(_dial_sql(), dial) is None:
-        return False  # the reaper withdrew it meanwhile
     request = CallRequest(
         attempt_id=attempt_id,
         a_number=a_number,
