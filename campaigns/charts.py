@@ -13,6 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from campaigns.causes import Outcome
 
 OUTCOME_COLOURS = {
@@ -51,7 +53,9 @@ class OutcomeChart:
 
     @property
     def width_label(self) -> str:
-        minutes = int(self.width.total_seconds() // 60) if self.width else 0
+        if not self.width:
+            return "day"  # no call yet: the axis title says "calls per day", not "per 0 days"
+        minutes = int(self.width.total_seconds() // 60)
         if minutes % 1440 == 0:
             return "day" if minutes == 1440 else f"{minutes // 1440} days"
         if minutes % 60 == 0:
@@ -142,7 +146,8 @@ def series(chart: OutcomeChart) -> dict:
         "bucket": chart.width_label,
         "total": sum(bar.total for bar in chart.bars),
         "empty": chart.empty,
-        "zone": str(first.tzinfo) if first else "",
+        # No bar yet: still name the customer's zone for the caption (the middleware activates it).
+        "zone": str(first.tzinfo) if first else timezone.get_current_timezone_name(),
         "from": first.isoformat() if first else None,
         "to": last.isoformat() if last else None,
     }

@@ -8,7 +8,9 @@ from telephony.demo import DemoContext
 DEMO_CAMPAIGN_NAME = "Delivery reminders (demo)"
 
 DELIVERY_REMINDER = [
-    {"id": "greet", "type": "say", "text": "Hello {name}. Your parcel {parcel} arrives tomorrow."},
+    # Variables the demo list has ({balance} by name, {name} its first column): a {parcel} the list
+    # lacks was mapped to its "last_name" column, so the demo said "Your parcel Smith arrives".
+    {"id": "greet", "type": "say", "text": "Hello {name}. Your parcel arrives tomorrow, {balance} to pay on delivery."},
     {
         "id": "menu",
         "type": "gather",
@@ -57,7 +59,7 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
         data.update(
             {
                 "main-name": DEMO_CAMPAIGN_NAME,
-                "main-comment": "Ready to launch: open it and press Launch.",
+                "main-comment": "The demo list called with the Delivery reminder app (`make run` launches it).",
                 "main-a_number": f"did:{did.pk}" if did is not None else f"pool:{pool.pk}",
                 "app-app": str(app.pk),
                 "list-distribution_list": str(distribution_list.pk),

@@ -7,6 +7,7 @@ shows as plain text rather than a broken link.
 from django.urls import NoReverseMatch, reverse
 
 MENU = [
+    ("Overview", "dashboard:home"),
     ("Campaigns", "dashboard:campaigns"),
     ("Distribution lists", "dashboard:distribution_lists"),
     ("Numbers", "dashboard:numbers"),
@@ -29,6 +30,7 @@ def menu(request) -> dict:
             url = reverse(url_name)
         except NoReverseMatch:
             url = None
-        active = bool(url) and request.path.startswith(url)
+        # The home page is "/", a prefix of every page: it is active only on itself.
+        active = bool(url) and (request.path == url if url == "/" else request.path.startswith(url))
         items.append({"label": label, "url": url, "active": active})
     return {"menu_items": items}

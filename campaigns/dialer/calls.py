@@ -21,6 +21,7 @@ from campaigns.causes import ANSWERED_END_LOST, LOST_BY_WORKER
 from campaigns.dialer.outcome import attempt_end
 from campaigns.dialer.window import job_in_period
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, Campaign, CampaignStatus, JobStatus
+from compliance.models import ANumberDay
 from telephony.db import prepared_fetchone
 from telephony.gateways import CallEvent, CallRequest, get_gateway
 
@@ -35,17 +36,12 @@ def _take_sql() -> str:
     q = connection.ops.quote_name
     attempt, campaign = q(CallAttempt._meta.db_table), q(Campaign._meta.db_table)
     return (
-        f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s"
+        f"UPDATE {attempt} SET worker = %s, started_at = %s, lease_expires_at = %s, dialed_at = %s"
         " WHERE id = %s AND status = %s AND worker = '' AND lease_expires_at > %s"
         f" AND campaign_id IN (SELECT id FROM {campaign} WHERE status = %s"
         " AND (scheduled_at IS NULL OR scheduled_at <= %s))"
         " RETURNING a_number, b_number, number, scenario"
     )
-
-
-def _dial_sql() -> str:
-    attempt = connection.ops.quote_name(CallAttempt._meta.db_table)
-    return f"UPDATE {attempt} SET dialed_at = %s WHERE id = %s AND status = %s AND dialed_at IS NULL RETURNING id"
 
 
 _WHEN = (
@@ -81,11 +77,12 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     At take time the claim is checked again — campaign launched and past its
     scheduled launch, the job's zone inside the work period, the lease running
     (a claim may have waited for a free call thread) — and withdrawn when it
-    fails: the job goes back to waiting, as if never claimed. The attempt is
-    marked as handed to the gateway (``dialed_at``) just before the call, so
-    a worker lost before that point loses no call (``attempt_expire``). A
-    gateway that does not hold the call thread (SIP) gets the call unmarked:
-    its engine marks it when it takes it (``attempt_dial``), checking again.
+    fails: the job goes back to waiting, as if never claimed. The take marks the
+    attempt as handed to the gateway (``dialed_at``, in the same statement: the
+    call follows at once), so a worker lost before it loses no call
+    (``attempt_expire``). A gateway that does not hold the call thread (SIP)
+    gets the call unmarked: its engine marks it when it takes it
+    (``attempt_dial``), checking again.
     """
     now = now or timezone.now()
     when = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, worker="").values_list(*_WHEN)
@@ -93,6 +90,7 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
     if row is None:
         return False
     stamp = connection.ops.adapt_datetimefield_value(now)
+    gateway = get_gateway()
     taken = None
     if _may_call(row, now):
         taken = prepared_fetchone(
@@ -101,6 +99,7 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
                 worker[:200] or "worker",
                 stamp,
                 connection.ops.adapt_datetimefield_value(lease_until(now)),
+                stamp if gateway.holds_call_thread else None,
                 attempt_id,
                 AttemptStatus.DIALING.value,
                 stamp,
@@ -112,10 +111,6 @@ def attempt_place(*, attempt_id: int, worker: str, now: dt.datetime | None = Non
         attempt_withdraw(attempt_id=attempt_id, now=now)
         return False
     a_number, b_number, number, scenario = taken
-    gateway = get_gateway()
-    dial = [stamp, attempt_id, AttemptStatus.DIALING.value]
-    if gateway.holds_call_thread and prepared_fetchone(_dial_sql(), dial) is None:
-        return False  # the reaper withdrew it meanwhile
     request = CallRequest(
         attempt_id=attempt_id,
         a_number=a_number,
@@ -194,10 +189,10 @@ def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None, handed_
     now = now or timezone.now()
     with transaction.atomic():
         undialed = CallAttempt.objects.filter(pk=attempt_id, status=AttemptStatus.DIALING, dialed_at__isnull=True)
-        row = undialed.values_list("job_id", "campaign_id", "worker", *_WHEN).first()
+        row = undialed.values_list("job_id", "campaign_id", "worker", "a_number", "started_at", *_WHEN).first()
         if row is None:
             return False
-        job_id, campaign_id, taken_by, *when = row
+        job_id, campaign_id, taken_by, a_number, started_at, *when = row
         lease = when[0]
         expired = lease is not None and lease <= now
         if not expired and ((taken_by and not handed_over) or _may_call(tuple(when), now)):
@@ -211,6 +206,11 @@ def attempt_withdraw(*, attempt_id: int, now: dt.datetime | None = None, handed_
         else:
             changes["status"] = JobStatus.PENDING
         CallJob.objects.filter(pk=job_id, status=JobStatus.IN_PROGRESS).update(**changes)
+        # The claim counted a call against its A-number's daily cap (compliance.caller_id); give it
+        # back, or claims withdrawn again and again burn the number for the day with no call made.
+        if a_number:
+            day = started_at.astimezone(dt.UTC).date()
+            ANumberDay.objects.filter(number=a_number, day=day, calls__gt=0).update(calls=F("calls") - 1)
     return True
 
 

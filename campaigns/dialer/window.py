@@ -85,5 +85,11 @@ def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
 
 
 def job_in_period(campaign: Campaign, job_zone: str, now: dt.datetime) -> bool:
-    """Whether one job may be called at ``now``: its zone's period, or the campaign's with the subscriber's zone off."""
-    return zone_in_period(campaign, job_zone if campaign.subscriber_time_zone else campaign.time_zone, now)
+    """Whether one job may be called at ``now``: its zone's period, or the campaign's with the subscriber's zone off.
+
+    The same test the dispatcher claims by (``open_zones``): ``period_open`` already reads the
+    campaign's zone when the subscriber's zone is off, while legal hours are always the job's own.
+    Passing the campaign's zone here checked London's legal hours for a New York contact, so after
+    21:00 in London every claim the dispatcher made was withdrawn at take time, again each second.
+    """
+    return zone_in_period(campaign, job_zone, now)

@@ -12,6 +12,8 @@ def test_seed_demo_gives_a_draft_ready_to_launch_and_is_idempotent(db, capsys):
     assert campaign.distribution_list.status == "ready"
     assert campaign.a_number_did is not None and campaign.a_number_did.customer == campaign.customer
     assert set(campaign.variable_mapping) == set(campaign.app.variables)
+    # Each variable reads a column that means it (not "parcel" read from "last_name").
+    assert campaign.variable_mapping == {"name": "first_name", "balance": "balance"}
     assert Campaign.objects.filter(name=DEMO_CAMPAIGN_NAME).count() == 1
     assert f"/campaigns/{campaign.pk}/" in capsys.readouterr().out
 

@@ -122,6 +122,14 @@ def test_chart_of_a_long_campaign_uses_wider_bars(customer):
     assert sum(bar.total for bar in chart.bars) == 10
 
 
+def test_chart_before_any_call_names_a_day_and_the_customers_zone(customer_client, customer):
+    # A campaign with no call ended yet once captioned its empty chart "calls per 0 days ... times in ".
+    campaign = campaign_with_contacts(customer, 2)
+    data = get_chart(customer_client, campaign).json()
+    assert data["empty"] and data["bucket"] == "day"
+    assert data["zone"] == customer.time_zone
+
+
 def test_report_of_a_draft_says_it_is_not_launched(customer_client, customer):
     campaign = make_campaign(customer)
     html = report(customer_client, campaign).content.decode()

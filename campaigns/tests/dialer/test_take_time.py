@@ -58,6 +58,29 @@ def test_the_window_is_checked_in_the_jobs_own_zone(customer, placed):
     assert_withdrawn(campaign, jobs=2)
 
 
+@pytest.mark.compliance
+def test_legal_hours_at_take_time_are_the_jobs_own_even_with_the_subscriber_zone_off(customer, placed):
+    # Sunday 21:30 UTC: London's legal hours (08:00-21:00) have closed, New York's (16:30) are open.
+    # The dispatcher claims the New York contact; taking it must agree, not withdraw it every second.
+    moment = at("2026-12-06 21:30")
+    campaign = claim(customer, moment, all_day=True, zones=["America/New_York"], subscriber_time_zone=False)
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    assert attempt_place(attempt_id=attempt.pk, worker="w", now=moment) is True
+    assert len(placed) == 1
+
+
+@pytest.mark.compliance
+def test_a_withdrawn_claim_gives_its_a_number_call_back_to_the_daily_cap(customer, placed):
+    from compliance.models import ANumberDay
+
+    campaign = claim(customer, at("2026-11-23 17:59"))
+    attempt = CallAttempt.objects.get(campaign=campaign)
+    assert ANumberDay.objects.get(number=attempt.a_number, day=dt.date(2026, 11, 23)).calls == 1
+    assert attempt_place(attempt_id=attempt.pk, worker="w", now=at("2026-11-23 18:00")) is False
+    assert_withdrawn(campaign)
+    assert ANumberDay.objects.get(number=attempt.a_number, day=dt.date(2026, 11, 23)).calls == 0
+
+
 def test_a_claim_inside_the_window_is_placed_and_marked_dialed(customer, placed):
     campaign = claim(customer, at("2026-11-23 12:00"))
     attempt = CallAttempt.objects.get(campaign=campaign)
