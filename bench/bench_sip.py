@@ -56,7 +56,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-from bench.bench_dialer import _campaign, _clean_up, _compliance_open_all_day, _cpu_seconds, _fresh_sequences
+from bench.bench_dialer import (
+    _campaign,
+    _clean_up,
+    _compliance_open_all_day,
+    _cpu_seconds,
+    _fresh_sequences,
+    _legal_table_open_all_day,
+)
 from bench.table import print_table
 from telephony.gateways.base import CallRequest, Gateway, Reporter
 
@@ -409,6 +416,7 @@ def main() -> None:
     world = campaign_world(customer, did_number=f"+4420{int(stamp) % 10**8:08d}")
     rows: list[list[object]] = []
     far = engine = None
+    legal_table = _legal_table_open_all_day()  # the engine re-checks legal hours when it takes a call
     try:
         text, spoken = _hold_text()
         speech("Hello")
@@ -497,6 +505,7 @@ def main() -> None:
             ["SIPp: successful / failed calls", far_ok, far_failed, f"answered {answered:,} / 0"],
         ]
     finally:
+        legal_table.restore()
         if engine is not None:
             _stop(engine)
         if far is not None:
