@@ -212,34 +212,17 @@ def _load() -> str:
 
 
 def main() -> None:
-    from django.test.utils import setup_test_environment
-
-    from bench.bench_reports import ATTEMPTS, CAMPAIGN_NAME, _fill
+    from bench.bench_reports import ATTEMPTS, million_attempt_campaign
     from bench.table import print_table
-    from campaigns.models import CallAttempt, Campaign
-    from customers.models import Customer
 
     if connection.vendor != "postgresql":
         print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
         return
-    setup_test_environment()
-    original_name = connection.settings_dict["NAME"]
-    # bench_reports' database: the million attempts are built once for both benchmarks.
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_reports_{original_name}"
-    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
-    try:
-        customer, _ = Customer.objects.get_or_create(slug="bench-reports", defaults={"name": "Bench reports"})
-        campaign = Campaign.objects.filter(customer=customer, name=CAMPAIGN_NAME).first()
-        if campaign is None or CallAttempt.objects.filter(campaign=campaign).count() != ATTEMPTS:
-            started = time.perf_counter()
-            print(f"Building a campaign with {ATTEMPTS:,} attempts in {test_name} …", flush=True)
-            campaign = _fill(customer, ATTEMPTS)
-            print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+    # bench_reports' database and campaign: the million attempts are built once for both benchmarks.
+    with million_attempt_campaign() as (_, campaign):
         print(f"\nThe report export of {ATTEMPTS:,} attempts (11 columns) from PostgreSQL; {_load()}")
         print_table(HEADERS, _report_rows(campaign))
         if not os.environ.get("BENCH_EXPORT_SKIP_WRITERS"):
             print(f"\nThe writers alone: {WRITER_ROWS:,} generated rows × 8 columns (no database); {_load()}")
             print_table(HEADERS, _writer_rows())
         print(f"\n(process peak RSS {_peak_rss_mb():.0f} MB; {_load()})")
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)

@@ -15,6 +15,7 @@ because on the whole campaign it would hold every row in memory at once.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -97,12 +98,12 @@ def _fill(customer, attempts: int):
         cursor.execute(
             f"""
             INSERT INTO campaigns_callattempt (job_id, campaign_id, number, status, a_number, b_number, scenario,
-                worker, started_at, answered_at, ended_at, duration, outcome, cause, digits)
+                worker, started_at, answered_at, ended_at, duration, outcome, cause, digits, transfer)
             SELECT j.id, j.campaign_id, n, 'ended', '+441174090000', j.phone, '[]', '',
                    t, CASE WHEN o = 'answered' THEN t + interval '5 seconds' END,
                    t + interval '35 seconds', CASE WHEN o = 'answered' THEN 30 END, o,
                    CASE o WHEN 'answered' THEN '200' WHEN 'busy' THEN '486' WHEN 'failed' THEN '503' ELSE '480' END,
-                   CASE WHEN o = 'answered' THEN '1' ELSE '' END
+                   CASE WHEN o = 'answered' THEN '1' ELSE '' END, ''
             FROM campaigns_calljob j
             CROSS JOIN generate_series(1, %s) AS n
             CROSS JOIN LATERAL (SELECT
@@ -291,22 +292,17 @@ def _export_rows(campaign) -> list[list[object]]:
     return rows
 
 
-def main() -> None:
-    from django.test import Client
+@contextlib.contextmanager
+def million_attempt_campaign():
+    """The bench database (not pytest's test_<name>: a test run would drop the million rows) and its
+    campaign of ``ATTEMPTS`` attempts, built once and kept for the report and export benchmarks."""
     from django.test.utils import setup_test_environment
-    from django.urls import reverse
 
-    from bench.table import print_table
-    from campaigns import reports
-    from campaigns.models import CallAttempt, CallJob, Campaign
-    from customers.models import Customer, User
+    from campaigns.models import CallAttempt, Campaign
+    from customers.models import Customer
 
-    if connection.vendor != "postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
-        return
     setup_test_environment()
     original_name = connection.settings_dict["NAME"]
-    # Its own database, not pytest's test_<name>: a test run would drop the million rows.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_reports_{original_name}"
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=True, serialize=False)
     try:
@@ -317,6 +313,24 @@ def main() -> None:
             print(f"Building a campaign with {ATTEMPTS:,} attempts in {test_name} …", flush=True)
             campaign = _fill(customer, ATTEMPTS)
             print(f"  built in {time.perf_counter() - started:.1f} s", flush=True)
+        yield customer, campaign
+    finally:
+        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)
+
+
+def main() -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from bench.table import print_table
+    from campaigns import reports
+    from campaigns.models import CallJob
+    from customers.models import User
+
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...")
+        return
+    with million_attempt_campaign() as (customer, campaign):
         user = User.objects.filter(email="bench-reports@example.com").first() or User.objects.create_user(
             "bench-reports@example.com", "bench", customer=customer
         )
@@ -371,5 +385,3 @@ def main() -> None:
             ["export", "rows", "seconds", "CPU s (this process)", "rows/s", "peak RSS growth MB", "goal / ratio"],
             _export_rows(campaign),
         )
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=True)
