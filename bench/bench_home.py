@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import statistics
 import time
 from zoneinfo import ZoneInfo
 
@@ -135,25 +134,6 @@ def _refresh(customer) -> bool:
     return True
 
 
-def _timed(call) -> tuple[float, int]:
-    """Median milliseconds over REPEAT runs after a warm-up, and the queries of one run."""
-    call()
-    executed = []
-
-    def count(execute, sql, params, many, context):
-        executed.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(count):
-        call()
-    times = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), len(executed)
-
-
 def _naive_calls(customer) -> dict:
     """The same call figures and hourly chart the usual way: a grouped count of the attempts."""
     from django.db.models import Count
@@ -236,6 +216,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import reverse
 
+    from bench.bench_reports import timed
     from bench.table import print_table
     from campaigns.models import CallAttempt, CallTally
     from customers.models import Customer, User
@@ -277,9 +258,9 @@ def main() -> None:
         overview = home_overview(customer)
         naive = _naive_calls(customer)
         assert overview.week.ended <= sum(sum(c.values()) for c in naive.values())
-        page_ms, page_queries = _timed(page)
-        ours_ms, ours_queries = _timed(lambda: home_overview(customer))
-        naive_ms, naive_queries = _timed(lambda: _naive_calls(customer))
+        page_ms, page_queries = timed(page, REPEAT)
+        ours_ms, ours_queries = timed(lambda: home_overview(customer), REPEAT)
+        naive_ms, naive_queries = timed(lambda: _naive_calls(customer), REPEAT)
         print(
             f"\n{total:,} attempts of {CAMPAIGNS} campaigns in the last 7 days ({tallies:,} quarter-hour tallies);"
             f" PostgreSQL; median of {REPEAT} runs"

@@ -140,9 +140,9 @@ def _fill(customer, attempts: int):
     return campaign
 
 
-def _timed(call) -> tuple[float, int, object]:
-    """Median milliseconds over REPEAT runs after a warm-up, and the queries of one run."""
-    result = call()
+def timed(call, repeat: int = REPEAT) -> tuple[float, int]:
+    """Median milliseconds over ``repeat`` runs after a warm-up, and the queries of one run."""
+    call()
     executed = []
 
     def count(execute, sql, params, many, context):
@@ -152,11 +152,11 @@ def _timed(call) -> tuple[float, int, object]:
     with connection.execute_wrapper(count):
         call()
     times = []
-    for _ in range(REPEAT):
+    for _ in range(repeat):
         started = time.perf_counter()
         call()
         times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), len(executed), result
+    return statistics.median(times), len(executed)
 
 
 def _naive_report_page(campaign, page_number: int):
@@ -353,12 +353,12 @@ def main() -> None:
             ("report page, middle (keyset)", {"after": middle}),
             ("report page, filtered: busy", {"outcome": "busy"}),
         ]:
-            ms, queries, _ = _timed(lambda params=params: page(**params))
+            ms, queries = timed(lambda params=params: page(**params))
             page_rows.append([label, ms, queries, "≤ 300 ms", "", "", "", ""])
         # The contacts-and-attempts reads alone, against the usual Paginator (COUNT(*) + OFFSET).
         for label, after, alt_page in [("first", None, 1), ("middle", middle, deep_page)]:
-            ms, queries, _ = _timed(lambda after=after: reports.report_page(campaign, after=after))
-            alt_ms, alt_queries, _ = _timed(lambda n=alt_page: _naive_report_page(campaign, n))
+            ms, queries = timed(lambda after=after: reports.report_page(campaign, after=after))
+            alt_ms, alt_queries = timed(lambda n=alt_page: _naive_report_page(campaign, n))
             page_rows.append(
                 [
                     f"contacts page data, {label} (keyset)",
@@ -372,7 +372,7 @@ def main() -> None:
                 ]
             )
         chart_url = reverse("dashboard:campaign_report_chart", args=[campaign.pk])
-        chart_ms, chart_queries, _ = _timed(lambda: client.get(chart_url))
+        chart_ms, chart_queries = timed(lambda: client.get(chart_url))
         page_rows.append(["outcomes chart (its own request)", chart_ms, chart_queries, "", "—", "", "", ""])
         print(f"\n{ATTEMPTS:,} attempts of {len(job_ids):,} contacts on PostgreSQL; median of {REPEAT} runs")
         print_table(
