@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/telephony
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run run-sip test test-unit test-integration install bench soak lint format clean
+.PHONY: run run-sip test test-unit test-integration install bench soak lint typecheck format clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -72,6 +72,11 @@ soak: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# mypy with the Django and DRF stubs over the whole project (settings in mypy.ini); it must report no error.
+typecheck: install
+	$(VENV)/bin/mypy .
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -8,6 +8,7 @@ error names what is wrong: missing, invalid, or out of the permitted range.
 
 import re
 import zoneinfo
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -88,7 +89,11 @@ class MainBlock(Block):
     def add_fields(self) -> None:
         dids = [(f"did:{did.pk}", did.number) for did in selectors.a_number_dids_for(self.customer)]
         pools = [(f"pool:{pool.pk}", str(pool)) for pool in selectors.a_number_pools_for(self.customer)]
-        self.fields["a_number"].choices = [("", "—"), ("Numbers", dids), ("Numbers pools", pools)]
+        cast(forms.ChoiceField, self.fields["a_number"]).choices = [
+            ("", "—"),
+            ("Numbers", dids),
+            ("Numbers pools", pools),
+        ]
         if not self.is_bound and self.campaign is None:
             self.initial.setdefault("name", default_campaign_name())
 
@@ -124,7 +129,7 @@ class AppBlock(Block):
     app = forms.ModelChoiceField(queryset=None, help_text="Yours or a global one.")
 
     def add_fields(self) -> None:
-        self.fields["app"].queryset = selectors.apps_for(self.customer)
+        cast(forms.ModelChoiceField, self.fields["app"]).queryset = selectors.apps_for(self.customer)
 
     @staticmethod
     def initial_for(campaign: Campaign) -> dict:
@@ -145,7 +150,7 @@ class ListBlock(Block):
     def add_fields(self) -> None:
         app = self.app
         lists = selectors.ready_lists_for(self.customer)
-        self.fields["distribution_list"].queryset = lists
+        cast(forms.ModelChoiceField, self.fields["distribution_list"]).queryset = lists
         chosen = self._chosen_list(lists)
         columns = list(chosen.variables) if chosen is not None else []
         self.columns_by_list = {lst.pk: lst.variables for lst in lists}
@@ -164,8 +169,9 @@ class ListBlock(Block):
         except (ValueError, TypeError, lists.model.DoesNotExist):
             return None
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if self.app is None:
             raise forms.ValidationError("Missing: choose the app first (block 2).")
         return cleaned
@@ -238,8 +244,9 @@ class SettingsBlock(Block):
             raise forms.ValidationError(f"Invalid time zone {zone!r}.")
         return zone
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not cleaned.get("all_day"):
             for field in ("work_start", "work_end"):
                 if cleaned.get(field) is None and field not in self.errors:

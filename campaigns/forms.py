@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -67,8 +68,9 @@ class AppAdminForm(forms.ModelForm):
                 choices=choices, required=False, label=field.label, help_text=field.help_text
             )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("is_global") and cleaned.get("customer"):
             self.add_error("customer", "A global app belongs to no customer: clear the customer or untick Global.")
         elif not cleaned.get("is_global") and not cleaned.get("customer"):

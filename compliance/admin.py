@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
@@ -62,8 +64,9 @@ class LegalWindowForm(forms.ModelForm):
             raise forms.ValidationError(f"Unknown time zone(s): {', '.join(unknown)}; e.g. America/Chicago.")
         return ",".join(names)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start"), data.get("end")
         if start and end and start >= end:
             self.add_error("end", "The window must end after it starts (a window cannot cross midnight).")

@@ -20,12 +20,16 @@ import datetime as dt
 import random
 from collections import Counter
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import phonenumbers
 from django.conf import settings
 from django.db import connection
 
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
+
+if TYPE_CHECKING:
+    from dids.models import DID
 
 
 @lru_cache(maxsize=65536)
@@ -49,10 +53,10 @@ class CallerIdChooser:
         self.local_presence = bool(policy and policy.local_presence)
         override = policy.calls_per_number_per_day if policy else None
         self.cap = settings.COMPLIANCE_A_NUMBER_CALLS_PER_DAY if override is None else override
-        self._members = None  # (did, position) of usable members, read once when needed
-        self.used = Counter()  # calls from each number today, including this claim's
+        self._members: list[DID] | None = None  # usable members in pool order, read once when needed
+        self.used: Counter[str] = Counter()  # calls from each number today, including this claim's
         self._loaded: set[str] = set()
-        self.drawn = Counter()  # this claim's calls per number
+        self.drawn: Counter[str] = Counter()  # this claim's calls per number
         self.pool_calls = 0
         self.local_calls = 0
 
@@ -67,7 +71,7 @@ class CallerIdChooser:
         self._load([number])
         return self.used[number] < self.cap
 
-    def _usable(self) -> list:
+    def _usable(self) -> list[DID]:
         if self._members is None:
             from pools.selectors.carousel import pool_usable_members
 

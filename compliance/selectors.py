@@ -7,11 +7,17 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 
 from compliance.models import CustomerCaps, LegalWindow
+
+if TYPE_CHECKING:
+    from campaigns.models import Campaign
+    from customers.models import Customer
+    from pools.models import NumberPool
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 
@@ -49,16 +55,22 @@ class Rule:
         return any(start <= now < end and days & bit for start, end, days in self.windows)
 
 
-_cache: dict[str, object] = {"at": -1e9, "rules": ()}
+@dataclass
+class _RulesCache:
+    at: float = -1e9
+    rules: tuple[Rule, ...] = ()
+
+
+_cache = _RulesCache()
 
 
 def legal_rules() -> tuple[Rule, ...]:
     """The rules, re-read from the database at most every ``COMPLIANCE_RULES_SECONDS``."""
-    if time.monotonic() - _cache["at"] > settings.COMPLIANCE_RULES_SECONDS:
+    if time.monotonic() - _cache.at > settings.COMPLIANCE_RULES_SECONDS:
         grouped: dict[tuple[str, str], list[LegalWindow]] = {}
         for row in LegalWindow.objects.all():
             grouped.setdefault((row.country.upper(), row.region), []).append(row)
-        _cache["rules"] = tuple(
+        _cache.rules = tuple(
             Rule(
                 country=country,
                 zones=frozenset(z.strip() for r in rows for z in r.zones.split(",") if z.strip()),
@@ -66,13 +78,13 @@ def legal_rules() -> tuple[Rule, ...]:
             )
             for (country, _), rows in grouped.items()
         )
-        _cache["at"] = time.monotonic()
-    return _cache["rules"]
+        _cache.at = time.monotonic()
+    return _cache.rules
 
 
 def legal_rules_forget() -> None:
     """Drop the cached rules (after an edit, and in tests)."""
-    _cache["at"] = -1e9
+    _cache.at = -1e9
 
 
 def zone_legal_open(zone_name: str, now: dt.datetime) -> bool:
@@ -100,7 +112,7 @@ def caps_for(customer_id: int) -> tuple[int, int]:
     )
 
 
-def pool_local_share(pool, *, days: int = 30) -> tuple[int, int]:
+def pool_local_share(pool: NumberPool, *, days: int = 30) -> tuple[int, int]:
     """(calls, calls with a local number) drawn from ``pool`` over the last ``days`` UTC days."""
     from django.db.models import Sum
     from django.utils import timezone
@@ -124,7 +136,9 @@ class CallerIdDay:
         return 100.0 * self.answered / self.calls if self.calls else 0.0
 
 
-def caller_id_usage(*, customer=None, days: int = 14, now: dt.datetime | None = None) -> list[CallerIdDay]:
+def caller_id_usage(
+    *, customer: Customer | None = None, days: int = 14, now: dt.datetime | None = None
+) -> list[CallerIdDay]:
     """Calls and answers per A-number per UTC day over the last ``days`` days, newest day first.
 
     A falling answer rate is how a number being flagged as spam shows itself.
@@ -191,9 +205,10 @@ class CallerIdReputation:
 
     @property
     def falling(self) -> bool:
-        if min(self.recent_calls, self.earlier_calls) < FALLING_MIN_CALLS or not self.earlier_rate:
+        recent, earlier = self.recent_rate, self.earlier_rate
+        if min(self.recent_calls, self.earlier_calls) < FALLING_MIN_CALLS or not earlier or recent is None:
             return False
-        return self.recent_rate < self.earlier_rate * FALLING_SHARE
+        return recent < earlier * FALLING_SHARE
 
 
 def caller_id_reputation(rows: list[CallerIdDay], *, now: dt.datetime | None = None) -> list[CallerIdReputation]:
@@ -243,7 +258,7 @@ class LegalConflict:
     zones: tuple[str, ...]  # their zone keys
 
 
-def legal_hours_conflict(campaign, *, now: dt.datetime | None = None) -> LegalConflict:
+def legal_hours_conflict(campaign: Campaign, *, now: dt.datetime | None = None) -> LegalConflict:
     """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
 
     Each distinct zone key of the list is checked over one week in 15-minute
@@ -291,7 +306,7 @@ class PoolPresence:
         return 100.0 * self.local_calls / self.calls if self.calls else 0.0
 
 
-def pool_presence(pool) -> PoolPresence:
+def pool_presence(pool: NumberPool) -> PoolPresence:
     """A pool's compliance options and its share of local calls over the last 30 days, for its page."""
     from compliance.models import PoolPolicy
 

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,7 +36,7 @@ def customer_create(*, slug: str, name: str, time_zone: str = "UTC") -> Customer
 
 
 @transaction.atomic
-def customer_user_create(*, customer: Customer, email: str, password: str, **fields) -> User:
+def customer_user_create(*, customer: Customer, email: str, password: str, **fields: Any) -> User:
     email = email.strip().lower()
     if User.objects.filter(email=email).exists():
         raise CustomerError(f"A user with email {email!r} already exists.")
@@ -104,4 +105,5 @@ def user_login_unlock(*, user: User) -> int:
     """Lift a login lockout (django-axes) of ``user`` from every address; returns the lockouts lifted."""
     from axes.utils import reset  # not at import: axes reads its settings when first imported
 
-    return reset(username=user.email.lower())
+    lifted: int = reset(username=user.email.lower())
+    return lifted

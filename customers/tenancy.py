@@ -10,11 +10,14 @@ a lookup of another customer's object is a 404 that does not reveal it exists.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.views import View
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -22,7 +25,7 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Model)
 
 
-def customer_of(request) -> Customer | None:
+def customer_of(request: HttpRequest) -> Customer | None:
     """The customer on whose behalf a request acts: the API token's or the user's."""
     auth = getattr(request, "auth", None)
     token_customer = getattr(auth, "customer", None)
@@ -42,27 +45,35 @@ def scoped(queryset: QuerySet[M], customer: Customer | None, *, include_global: 
     model = queryset.model
     condition = Q(**{getattr(model, "TENANT_LOOKUP", "customer"): customer})
     if include_global:
-        condition |= Q(**{model.GLOBAL_LOOKUP: True})
+        global_lookup = getattr(model, "GLOBAL_LOOKUP", None)
+        if global_lookup is None:
+            raise TypeError(f"{model.__name__} has no shared rows (no GLOBAL_LOOKUP)")
+        condition |= Q(**{global_lookup: True})
     return queryset.filter(condition)
 
 
-def get_scoped_or_404(queryset: QuerySet[M], customer: Customer | None, *, include_global: bool = False, **lookup) -> M:
+def get_scoped_or_404(
+    queryset: QuerySet[M], customer: Customer | None, *, include_global: bool = False, **lookup: Any
+) -> M:
     try:
         return scoped(queryset, customer, include_global=include_global).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404("Not found.") from None
 
 
-class CustomerRequiredMixin(AccessMixin):
+class CustomerRequiredMixin(AccessMixin, View):
     """Dashboard views: a logged-in user of an active customer, else the login page.
 
     Sets ``self.customer``; views read their objects with ``scoped(..., self.customer)``.
     """
 
-    def dispatch(self, request, *args, **kwargs):
+    customer: Customer
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.customer = customer_of(request)
-        if self.customer is None:
+        customer = customer_of(request)
+        if customer is None:
             raise Http404("This account has no customer dashboard.")
+        self.customer = customer
         return super().dispatch(request, *args, **kwargs)

@@ -45,8 +45,10 @@ def seed(context: DemoContext) -> None:
     if not ClientPackage.objects.filter(customer=customer, package=trial).exists():
         # A deactivated package shows Hold ("unreachable") on the Numbers page.
         trial_cp = services.client_package_create(customer=customer, package=trial)
-        picks = DID.objects.filter(status=DIDStatus.IN_STOCK, number__startswith="+4411740901").order_by("number")[:2]
-        services.did_assign_many(dids=list(picks), client_package=trial_cp, user=admin)
+        trial_picks = DID.objects.filter(status=DIDStatus.IN_STOCK, number__startswith="+4411740901").order_by(
+            "number"
+        )[:2]
+        services.did_assign_many(dids=list(trial_picks), client_package=trial_cp, user=admin)
         services.client_package_deactivate(client_package=trial_cp, user=admin)
     context.objects.update(operator=operator, package=package, client_package=client_package)
     in_stock = DID.objects.filter(status=DIDStatus.IN_STOCK).count()

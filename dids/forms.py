@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from dids.models import DID, AfterHoldStatus, ClientPackage, DIDStatus, NumberType, Operator
@@ -79,8 +81,9 @@ class DIDBulkEditForm(forms.Form):
             changes["notes"] = data["notes"]
         return changes
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors and not self.changes():
             raise forms.ValidationError("Choose at least one field to change.")
         return cleaned
@@ -104,7 +107,9 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, customer, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["client_package"].queryset = ClientPackage.objects.filter(customer=customer, active=True)
+        cast(forms.ModelChoiceField, self.fields["client_package"]).queryset = ClientPackage.objects.filter(
+            customer=customer, active=True
+        )
 
 
 class DIDImportUploadForm(forms.Form):

@@ -108,7 +108,8 @@ def did_import_mark_up(
     """Save the markup and start the import in the background (after commit)."""
     from dids import tasks
 
-    if columns.get("number") is None:
+    phone_column = columns.get("number")
+    if phone_column is None:
         raise DIDImportError("Choose the column that holds the numbers.")
     chosen = [(role, index) for role, index in columns.items() if index is not None]
     used = [index for _role, index in chosen]
@@ -119,7 +120,7 @@ def did_import_mark_up(
     if default_status not in AFTER_HOLD_STATUSES:
         raise DIDImportError("An import creates In Stock, Reserved or Archive DIDs only.")
     try:
-        Markup(phone_column=columns["number"], default_region=default_region, has_header=has_header)
+        Markup(phone_column=phone_column, default_region=default_region, has_header=has_header)
     except ImportFileError as exc:
         raise DIDImportError(str(exc)) from None
     with transaction.atomic():
@@ -144,7 +145,8 @@ def did_import_mark_up(
             did_import.refresh_from_db()
             raise DIDImportError(f"This import is {did_import.get_status_display()}; it cannot be marked up again.")
         if enqueue:
-            tasks.dids_import.delay_on_commit(did_import.pk)
+            # Celery's Django fixup makes every task a DjangoTask; the stubs type shared tasks as plain Tasks.
+            tasks.dids_import.delay_on_commit(did_import.pk)  # type: ignore[attr-defined]
     did_import.refresh_from_db()
     return did_import
 

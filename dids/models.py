@@ -5,6 +5,8 @@ the database refuses rows that break the lifecycle's shape (an Assigned DID
 without a customer, a Hold without an end, ...).
 """
 
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
@@ -95,6 +97,9 @@ class ClientPackage(models.Model):
     """A package given to a customer; its DIDs are Assigned while it is active."""
 
     TENANT_LOOKUP = "customer"
+
+    if TYPE_CHECKING:
+        room: int  # set by the assign page: DIDs it can still take
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="client_packages")
     package = models.ForeignKey(Package, on_delete=models.PROTECT, related_name="client_packages")

@@ -134,7 +134,7 @@ def classify(digits: str, raw: str = "") -> ParsedNumber:
         region, kind = _validator.region_and_type(country_code, national)
     else:
         region, kind = None, PhoneNumberType.UNKNOWN
-    if region is None:
+    if region is None or country_code is None:
         country = ""
         if country_code is not None:
             country = phonenumbers.region_code_for_country_code(country_code)

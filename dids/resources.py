@@ -16,7 +16,7 @@ class DIDResource(resources.ModelResource):
 
     class Meta:
         model = DID
-        fields = (
+        fields: tuple[str, ...] = (
             "number",
             "operator",
             "status",

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import Substr
 
 from customers.models import Customer
 from customers.tenancy import scoped
 from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+_M = TypeVar("_M", bound=Model)
 
 _NON_DIGITS = re.compile(r"\D")
 # Only these columns are offered as distinct-value filters; the name goes into SQL.
@@ -42,7 +48,11 @@ def dids_in_stock() -> QuerySet[DID]:
     return DID.objects.filter(status=DIDStatus.IN_STOCK).select_related("operator")
 
 
-def client_packages_of(customer: Customer) -> QuerySet[ClientPackage]:
+class UsedDIDs(TypedDict):
+    used: int  # the client package's Assigned + Hold DIDs
+
+
+def client_packages_of(customer: Customer) -> QuerySet[WithAnnotations[ClientPackage, UsedDIDs]]:
     """The customer's client packages, each with ``used`` (Assigned + Hold DIDs) annotated."""
     return (
         ClientPackage.objects.filter(customer=customer)
@@ -52,7 +62,7 @@ def client_packages_of(customer: Customer) -> QuerySet[ClientPackage]:
     )
 
 
-def search_digits(queryset: QuerySet, term: str) -> QuerySet:
+def search_digits(queryset: QuerySet[_M], term: str) -> QuerySet[_M]:
     """Rows whose number contains the digits of ``term`` anywhere.
 
     Written on ``SUBSTRING(number, 2)`` (the digits after ``+``) because that
@@ -61,7 +71,10 @@ def search_digits(queryset: QuerySet, term: str) -> QuerySet:
     digits = _NON_DIGITS.sub("", term or "")
     if not digits:
         return queryset
-    return queryset.alias(number_digits=Substr("number", 2)).filter(number_digits__contains=digits)
+    # The stubs' plugin loses a generic queryset's model through alias().
+    return queryset.alias(number_digits=Substr("number", 2)).filter(  # type: ignore[return-value]
+        number_digits__contains=digits
+    )
 
 
 def estimated_count(queryset: QuerySet) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import phonenumbers
 from django import forms
 
@@ -47,11 +49,11 @@ class MarkupForm(forms.Form):
         self.width = max((len(row) for row in preview), default=1)
         header = preview[0] if preview else []
         names = suggest_column_names(header if self.initial.get("has_header", True) else None, self.width)
-        self.fields["phone_column"].choices = [
+        cast(forms.ChoiceField, self.fields["phone_column"]).choices = [
             (index, f"Column {index + 1}" + (f" — {header[index]}" if index < len(header) else ""))
             for index in range(self.width)
         ]
-        self.fields["default_region"].choices = region_choices()
+        cast(forms.ChoiceField, self.fields["default_region"]).choices = region_choices()
         for index in range(self.width):
             self.fields[f"column_{index}"] = forms.CharField(
                 required=False,

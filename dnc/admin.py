@@ -1,5 +1,7 @@
 """The administrators' view of every do-not-call list; the platform list is the entries without a customer."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
@@ -16,8 +18,9 @@ class DncEntryForm(forms.ModelForm):
         model = DncEntry
         fields = ["customer", "number", "is_prefix", "expires_at", "comment"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         try:
             data["number"] = clean_number(data.get("number", ""), is_prefix=data.get("is_prefix", False))
             self.instance.number = data["number"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from customers.tenancy import scoped
 from dnc.models import DncEntry
+
+if TYPE_CHECKING:
+    from customers.models import Customer
 
 
 def prefixes_of(phone: str) -> list[str]:
@@ -21,7 +25,7 @@ def in_force(now: dt.datetime | None = None) -> Q:
     return Q(expires_at__isnull=True) | Q(expires_at__gt=now or timezone.now())
 
 
-def dnc_entries(customer) -> QuerySet[DncEntry]:
+def dnc_entries(customer: Customer | None) -> QuerySet[DncEntry]:
     """The customer's own list (the dashboard and the API)."""
     return scoped(DncEntry.objects.all(), customer).select_related("added_by")
 
@@ -56,7 +60,7 @@ def dnc_matches(*, customer_id: int, phones: Iterable[str], now: dt.datetime | N
     return found
 
 
-def dnc_check(*, customer, phone: str) -> DncEntry | None:
+def dnc_check(*, customer: Customer, phone: str) -> DncEntry | None:
     return dnc_matches(customer_id=customer.pk, phones=[phone]).get(phone)
 
 

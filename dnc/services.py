@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from dnc.models import DncEntry, DncSource
+
+if TYPE_CHECKING:
+    from customers.models import Customer, User
+    from dnc.models import DncUpload
 
 NUMBER = re.compile(r"^\+[0-9]{1,15}$")
 MAX_REPORTED_ERRORS = 1000
@@ -35,18 +41,18 @@ def clean_number(raw: str, *, is_prefix: bool = False, default_region: str = "")
         raise DncError(f"Number {raw!r} has no country code: write it in international form, e.g. +441174090100.")
     # An international number does not depend on the region; any known one reads it.
     result = normalise_phone(text, region or "GB")
-    if not result.ok:
+    if result.e164 is None:
         raise DncError(f"Number {raw!r} is not a valid phone number: {result.reason}")
     return result.e164
 
 
 def dnc_add(
     *,
-    customer,
+    customer: Customer | None,
     number: str,
     source: str,
     is_prefix: bool = False,
-    added_by=None,
+    added_by: User | None = None,
     expires_at: dt.datetime | None = None,
     campaign_id: int | None = None,
     attempt_id: int | None = None,
@@ -97,7 +103,7 @@ class DncImportReport:
     incorrect: list[tuple[int, str, str]] = field(default_factory=list)  # (row, value, reason)
     incorrect_count: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "added": self.added,
             "already_listed": self.already,
@@ -106,7 +112,14 @@ class DncImportReport:
         }
 
 
-def dnc_import(*, customer, source, filename: str = "", added_by=None, default_region: str = "") -> DncImportReport:
+def dnc_import(
+    *,
+    customer: Customer | None,
+    source: str | os.PathLike[str] | IO[bytes],
+    filename: str = "",
+    added_by: User | None = None,
+    default_region: str = "",
+) -> DncImportReport:
     """Add the numbers of the first column of a CSV/XLS/XLSX file (a header row is skipped as incorrect).
 
     A cell starting with ``prefix:`` or ending in ``*`` is a prefix. Reads
@@ -176,7 +189,9 @@ def dnc_opt_out(*, attempt_id: int) -> DncEntry | None:
     return entry
 
 
-def dnc_upload(*, customer, upload, filename: str, added_by=None):
+def dnc_upload(
+    *, customer: Customer | None, upload: IO[bytes], filename: str, added_by: User | None = None
+) -> DncUpload:
     """Check a file of numbers can be read; small ones are imported now, larger ones by a worker.
 
     Returns the :class:`DncUpload` (``ready`` with its report, or ``processing``).
@@ -201,7 +216,8 @@ def dnc_upload(*, customer, upload, filename: str, added_by=None):
     with transaction.atomic():
         record.source_file.save(filename[-100:] or "upload", File(upload), save=False)
         record.save()
-        tasks.import_dnc_upload.delay_on_commit(record.pk)
+        # Celery's Django fixup makes every task a DjangoTask; the stubs type shared tasks as plain Tasks.
+        tasks.import_dnc_upload.delay_on_commit(record.pk)  # type: ignore[attr-defined]
     return record
 
 

@@ -52,18 +52,18 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
 
     def post(self, request):
         if "file" in request.FILES:
-            form = UploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
+            upload_form = UploadForm(request.POST, request.FILES)
+            if upload_form.is_valid():
+                upload = upload_form.cleaned_data["file"]
                 try:
                     record = services.dnc_upload(
                         customer=self.customer, upload=upload, filename=upload.name, added_by=request.user
                     )
                 except ImportFileError as error:
-                    form.add_error("file", str(error))
+                    upload_form.add_error("file", str(error))
                 else:
                     return self.render_to_response(self.get_context_data(report=record))
-            return self.render_to_response(self.get_context_data(upload_form=form))
+            return self.render_to_response(self.get_context_data(upload_form=upload_form))
         form = AddForm(request.POST)
         if form.is_valid():
             try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import phonenumbers
 from django import forms
 from django.conf import settings
@@ -17,8 +19,9 @@ class NumberPoolAdminForm(forms.ModelForm):
         model = NumberPool
         fields = ["name", "pool_type", "customer", "is_global"]
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         refusal = owner_refusal(cleaned.get("customer"), bool(cleaned.get("is_global")))
         if refusal:
             self.add_error("customer", refusal)
@@ -76,8 +79,8 @@ class UploadMarkupForm(forms.Form):
 
     def __init__(self, *args, columns: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["phone_column"].choices = list(enumerate(columns))
-        self.fields["default_region"].choices = _regions()
+        cast(forms.ChoiceField, self.fields["phone_column"]).choices = list(enumerate(columns))
+        cast(forms.ChoiceField, self.fields["default_region"]).choices = _regions()
 
 
 def default_region() -> str:

@@ -11,12 +11,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from customers.tenancy import scoped
+
+if TYPE_CHECKING:
+    from customers.models import Customer, User
+    from distribution_lists.models import IncorrectRow
+    from privacy.models import Erasure
+
+M = TypeVar("M", bound=Model)
 
 
 def number_hash(number: str) -> str:
@@ -29,11 +37,11 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text or "")
 
 
-def _scope(queryset: QuerySet, customer) -> QuerySet:
+def _scope(queryset: QuerySet[M], customer: Customer | None) -> QuerySet[M]:
     return queryset if customer is None else scoped(queryset, customer)
 
 
-def _incorrect_rows(customer, number: str) -> list:
+def _incorrect_rows(customer: Customer | None, number: str) -> list[IncorrectRow]:
     """Incorrect rows hold the number as typed: candidates by its last digits, kept when the digits agree."""
     from distribution_lists.models import IncorrectRow
 
@@ -51,7 +59,7 @@ def _incorrect_rows(customer, number: str) -> list:
     ]
 
 
-def _querysets(customer, number: str) -> dict[str, QuerySet]:
+def _querysets(customer: Customer | None, number: str) -> dict[str, QuerySet[Any]]:
     from campaigns.models import CallAttempt, CallJob
     from distribution_lists.models import Contact, DuplicateRow
     from dnc.models import DncEntry
@@ -72,7 +80,7 @@ def _querysets(customer, number: str) -> dict[str, QuerySet]:
     }
 
 
-def person_export(*, customer, number: str) -> dict:
+def person_export(*, customer: Customer | None, number: str) -> dict[str, Any]:
     """Everything held about ``number`` (E.164) as one JSON-ready document."""
     sets = _querysets(customer, number)
     return {
@@ -121,7 +129,9 @@ def person_export(*, customer, number: str) -> dict:
     }
 
 
-def person_erase(*, customer, number: str, by=None, add_to_dnc: bool = False):
+def person_erase(
+    *, customer: Customer | None, number: str, by: User | None = None, add_to_dnc: bool = False
+) -> Erasure:
     """Erase ``number``'s data (see the module); returns the :class:`Erasure` record."""
     from dnc.models import DncSource
     from dnc.services import dnc_add

@@ -124,7 +124,9 @@ class AutoSchema(openapi.AutoSchema):
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
         if direction == "request" and isinstance(field, serializers.FileField):
-            return append_meta(build_basic_type(OpenApiTypes.BINARY), self._get_serializer_field_meta(field, direction))
+            binary = build_basic_type(OpenApiTypes.BINARY)
+            assert binary is not None  # None only for a type drf-spectacular does not know
+            return append_meta(binary, self._get_serializer_field_meta(field, direction))
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         # What a field's own checks accept, stated by the field (telephony.api_helpers.SchemaCharField).
         extra = getattr(field, "schema_extra", None)

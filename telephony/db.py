@@ -14,6 +14,8 @@ through Django's cursor.
 
 from __future__ import annotations
 
+from typing import Any
+
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
@@ -28,11 +30,12 @@ def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
         # Django's error wrapper: psycopg errors become django.db errors, and a broken
         # connection is marked so that close_old_connections() replaces it.
         with db.wrap_database_errors:
-            cursor = _cursor(db)
+            pg_cursor = _cursor(db)
             # Binary results: no text to parse back into timestamps and numbers.
-            cursor.execute(sql, params, prepare=True, binary=True)
+            pg_cursor.execute(sql, params, prepare=True, binary=True)
             # The status, not ``description``: that builds a column object for each column.
-            return cursor.fetchone() if cursor.pgresult.status == pq.ExecStatus.TUPLES_OK else None
+            result = pg_cursor.pgresult
+            return pg_cursor.fetchone() if result is not None and result.status == pq.ExecStatus.TUPLES_OK else None
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone() if cursor.description else None
@@ -56,7 +59,8 @@ def first_rows(ranges: list[QuerySet], limit: int, *, descending: bool = False) 
     """
     if len(ranges) <= 1:
         return [row for queryset in ranges for row in queryset[:limit]]
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for number, queryset in enumerate(ranges):
         sql, part_params = queryset.query.sql_with_params()
         parts.append(f"SELECT * FROM ({sql}) AS range_{number}")

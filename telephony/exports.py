@@ -27,10 +27,13 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from rustpy_xlsxwriter.rustpy_xlsxwriter import SheetEntry
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (an optional sign, digits, an optional fraction or exponent)
@@ -157,7 +160,7 @@ def write_xlsx(target: str | os.PathLike, rows: Iterable[list], *, title: str, r
     per_sheet = XLSX_MAX_ROWS - 1
     sheets = max(1, -(-(row_count or 0) // per_sheet))
     base = sheet_title(title, default="Export", room=len(f" {sheets}") if sheets > 1 else 0)
-    entries = [
+    entries: list[SheetEntry] = [
         (base if n == 1 else f"{base} {n}", _records(keys, rows, per_sheet if n < sheets else None, first=n == 1))
         for n in range(1, sheets + 1)
     ]

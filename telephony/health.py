@@ -49,7 +49,7 @@ def _call_engines() -> dict | str:
 @require_GET
 def healthz(request):
     checks = {"database": _database_ok(), "broker": _broker_ok()}
-    body = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
+    body: dict[str, object] = {name: "ok" if ok else "unreachable" for name, ok in checks.items()}
     body["status"] = "ok" if all(checks.values()) else "degraded"
     if _sip_mode():
         # Shown, not judged: a web process stays in rotation while engines restart.

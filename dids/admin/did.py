@@ -16,7 +16,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.options import ShowFacets
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -41,7 +41,10 @@ STOCK_PAGE = 50
 class EstimatedCountPaginator(Paginator):
     @cached_property
     def count(self) -> int:
-        return selectors.estimated_count(self.object_list)
+        objects = self.object_list
+        if not isinstance(objects, QuerySet):  # a list is counted by its length
+            return len(objects)
+        return selectors.estimated_count(objects)
 
 
 class DistinctValueFilter(admin.SimpleListFilter):
@@ -68,7 +71,8 @@ class CountryFilter(DistinctValueFilter):
 
 
 def status_badge(did: DID) -> str:
-    css = {DIDStatus.ASSIGNED: "ok", DIDStatus.HOLD: "bad", DIDStatus.RESERVED: "warn"}.get(did.status, "")
+    classes: dict[str, str] = {DIDStatus.ASSIGNED: "ok", DIDStatus.HOLD: "bad", DIDStatus.RESERVED: "warn"}
+    css = classes.get(did.status, "")
     return format_html('<span class="did-status {}">{}</span>', css, did.get_status_display())
 
 
@@ -77,11 +81,16 @@ class EstimatedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return selectors.estimated_count(self.object_list)
+        objects = self.object_list
+        if not isinstance(objects, QuerySet):  # a list is counted by its length
+            return len(objects)
+        return selectors.estimated_count(objects)
 
 
 @admin.register(DID)
 class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
+    object_history_template = "admin/dids/did/object_history.html"
+    object_history_list_template = "admin/dids/did/object_history_list.html"
     form = DIDChangeForm
     list_display = [
         "number",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import ForeignKey
@@ -38,18 +39,22 @@ class DIDHistoryHelper(HistoricalRecordContextHelper):
 
 
 def _zone(did: DID | None) -> zoneinfo.ZoneInfo:
-    name = did.customer.time_zone if did is not None and did.customer_id else settings.TIME_ZONE
+    name = did.customer.time_zone if did is not None and did.customer is not None else settings.TIME_ZONE
     try:
         return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
 
 
-class DIDHistoryMixin:
-    """For DIDAdmin (a SimpleHistoryAdmin)."""
+if TYPE_CHECKING:
+    # The mixin is typed as the admin it is mixed into (django-simple-history has no types: Any).
+    from simple_history.admin import SimpleHistoryAdmin as _HistoryAdminBase
+else:
+    _HistoryAdminBase = object
 
-    object_history_template = "admin/dids/did/object_history.html"
-    object_history_list_template = "admin/dids/did/object_history_list.html"
+
+class DIDHistoryMixin(_HistoryAdminBase):
+    """For DIDAdmin (a SimpleHistoryAdmin), which names the history templates."""
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
@@ -12,13 +14,19 @@ from django.utils.html import format_html
 
 from dids import imports
 from dids.forms import DIDImportMarkupForm, DIDImportUploadForm
-from dids.models import DIDImport, DIDImportIssue
+from dids.models import DID, DIDImport, DIDImportIssue
 from telephony.imports import ImportFileError
 
 ISSUES_SHOWN = 500
 
 
-class DIDImportViewsMixin:
+if TYPE_CHECKING:
+    _DIDAdminBase = admin.ModelAdmin[DID]
+else:
+    _DIDAdminBase = object
+
+
+class DIDImportViewsMixin(_DIDAdminBase):
     """Mixed into the DID admin so that the pages live under /admin/dids/did/import/."""
 
     def import_urls(self):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +19,11 @@ from django.utils.html import format_html
 from customers.admin import CustomerAdmin
 from dids import services
 from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus, Operator, Package
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    from dids.selectors import UsedDIDs
 
 
 class OperatorForm(forms.ModelForm):
@@ -96,7 +103,7 @@ class PackageAdmin(admin.ModelAdmin):
         return package.cp_total
 
 
-def _used(queryset):
+def _used(queryset: QuerySet[ClientPackage]) -> QuerySet[WithAnnotations[ClientPackage, UsedDIDs]]:
     return queryset.annotate(used=Count("dids", filter=Q(dids__status__in=CUSTOMER_STATUSES)))
 
 
@@ -140,7 +147,7 @@ class ClientPackageInline(admin.TabularInline):
         return _used(super().get_queryset(request).select_related("package"))
 
     @admin.display(description="DIDs used / limit")
-    def room(self, cp: ClientPackage) -> str:
+    def room(self, cp: WithAnnotations[ClientPackage, UsedDIDs]) -> str:
         if cp.pk is None:
             return ""
         return f"{cp.used} / {cp.package.did_limit}"

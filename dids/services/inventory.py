@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -23,6 +24,9 @@ from dids.services.lifecycle import (
     _label,
     transition_refusal,
 )
+
+if TYPE_CHECKING:
+    from customers.models import User
 
 
 @dataclass
@@ -58,7 +62,7 @@ def did_create_many(
     after_hold_status: str = S.IN_STOCK,
     tag: str = "",
     notes: str = "",
-    user=None,
+    user: User | None = None,
     reason: str = "created",
 ) -> DIDCreateResult:
     """Create the numbers and ranges of ``specs``; the ones that already exist are reported, not changed."""
@@ -89,7 +93,7 @@ def did_create_many(
     return DIDCreateResult(created=new_numbers, existing=[n for n in numbers if n in existing])
 
 
-def _user_id(user) -> int | None:
+def _user_id(user: User | None) -> int | None:
     if user is None:
         from simple_history.models import HistoricalRecords
 
@@ -111,7 +115,7 @@ def _validate_plain_fields(changes: dict) -> None:
 
 
 @transaction.atomic
-def did_update(*, did: DID, user=None, **changes) -> DID:
+def did_update(*, did: DID, user: User | None = None, **changes: Any) -> DID:
     """An administrator's edit of one DID; a status change is a checked transition."""
     _validate_plain_fields(changes)
     try:
@@ -123,7 +127,9 @@ def did_update(*, did: DID, user=None, **changes) -> DID:
 
 
 @transaction.atomic
-def did_bulk_update(*, dids: QuerySet[DID] | Iterable[DID], changes: dict, user=None, reason: str = "bulk edit") -> int:
+def did_bulk_update(
+    *, dids: QuerySet[DID] | Iterable[DID], changes: dict, user: User | None = None, reason: str = "bulk edit"
+) -> int:
     """Apply ``changes`` to every DID, or to none: each refusal is reported in ``DIDBulkError``."""
     changes = {k: v for k, v in changes.items() if v is not None}
     _validate_plain_fields(changes)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from dids.models import DID, DIDStatus
+
+if TYPE_CHECKING:
+    from customers.models import User
 
 EDITABLE_FIELDS = ("operator", "status", "after_hold_status", "tag", "notes")
 
@@ -89,14 +93,16 @@ def transition_refusal(did: DID, to_status: str, *, via: Via = Via.EDIT) -> str 
     return None
 
 
-def _history(dids: Iterable[DID], *, user=None, reason: str = "") -> None:
+def _history(dids: Iterable[DID], *, user: User | None = None, reason: str = "") -> None:
     """One history row per DID for set-based updates, which bypass the save() signals."""
     objs = list(dids)
     if objs:
         DID.history.bulk_history_create(objs, update=True, default_user=user, default_change_reason=reason)
 
 
-def did_transition(*, did: DID, to_status: str, via: Via = Via.EDIT, user=None, reason: str = "", **fields) -> DID:
+def did_transition(
+    *, did: DID, to_status: str, via: Via = Via.EDIT, user: User | None = None, reason: str = "", **fields: Any
+) -> DID:
     """Move ``did`` to ``to_status`` (with ``fields``), by compare-and-set on its current status."""
     refusal = transition_refusal(did, to_status, via=via)
     if refusal:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -21,6 +22,9 @@ from dids.services.lifecycle import (
     did_transition,
     transition_refusal,
 )
+
+if TYPE_CHECKING:
+    from customers.models import User
 
 
 @transaction.atomic
@@ -49,7 +53,9 @@ def client_package_room(client_package: ClientPackage) -> int:
 
 
 @transaction.atomic
-def did_assign_many(*, dids: QuerySet[DID] | Iterable[DID], client_package: ClientPackage, user=None) -> list[DID]:
+def did_assign_many(
+    *, dids: QuerySet[DID] | Iterable[DID], client_package: ClientPackage, user: User | None = None
+) -> list[DID]:
     """Assign every DID to the client package's customer, or none (``DIDError``)."""
     ids = list(dids.values_list("pk", flat=True)) if isinstance(dids, QuerySet) else [d.pk for d in dids]
     ids = sorted(set(ids))
@@ -95,7 +101,7 @@ def did_assign_many(*, dids: QuerySet[DID] | Iterable[DID], client_package: Clie
     return assigned
 
 
-def did_assign(*, did: DID, client_package: ClientPackage, user=None) -> DID:
+def did_assign(*, did: DID, client_package: ClientPackage, user: User | None = None) -> DID:
     return did_assign_many(dids=[did], client_package=client_package, user=user)[0]
 
 
@@ -109,7 +115,7 @@ def did_provision(
     area_code: str = "",
     locality: str = "",
     tag: str | None = None,
-    user=None,
+    user: User | None = None,
 ) -> list[DID]:
     """Take ``quantity`` matching In Stock DIDs and assign them to ``customer``."""
     if quantity < 1:
@@ -141,7 +147,7 @@ def did_provision(
     return did_assign_many(dids=[DID(pk=pk) for pk in picked], client_package=chosen, user=user)
 
 
-def did_release(*, did: DID, user=None) -> DID:
+def did_release(*, did: DID, user: User | None = None) -> DID:
     return did_transition(
         did=did,
         to_status=S.IN_STOCK,
@@ -155,7 +161,7 @@ def did_release(*, did: DID, user=None) -> DID:
 
 
 @transaction.atomic
-def did_release_many(*, dids: QuerySet[DID], user=None) -> int:
+def did_release_many(*, dids: QuerySet[DID], user: User | None = None) -> int:
     locked = list(DID.objects.select_for_update().filter(pk__in=dids.values("pk")).order_by("pk"))
     refusals = [r for d in locked if (r := transition_refusal(d, S.IN_STOCK, via=Via.RELEASE))]
     if refusals:
@@ -169,7 +175,7 @@ def did_release_many(*, dids: QuerySet[DID], user=None) -> int:
 
 
 @transaction.atomic
-def client_package_deactivate(*, client_package: ClientPackage, user=None) -> int:
+def client_package_deactivate(*, client_package: ClientPackage, user: User | None = None) -> int:
     """Deactivate; its Assigned DIDs go to Hold for the package's hold period. Returns how many."""
     cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
     if not cp.active:
@@ -189,7 +195,7 @@ def client_package_deactivate(*, client_package: ClientPackage, user=None) -> in
 
 
 @transaction.atomic
-def client_package_activate(*, client_package: ClientPackage, user=None) -> int:
+def client_package_activate(*, client_package: ClientPackage, user: User | None = None) -> int:
     """Activate; its DIDs still within their hold period return to Assigned. Returns how many."""
     cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
     if cp.active:

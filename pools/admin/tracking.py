@@ -5,6 +5,8 @@ services); the admin edits the replacement rules and deletes pools through
 ``pools.services.tracking`` so that their DIDs return to stock.
 """
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 
@@ -64,8 +66,9 @@ class TrackingPoolForm(forms.ModelForm):
             raise forms.ValidationError(str(serializer.errors.get("numbers_to_replace", serializer.errors)))
         return serializer.validated_data["numbers_to_replace"]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("replace_all_numbers") and data.get("numbers_to_replace"):
             self.add_error("replace_all_numbers", "It cannot be used together with numbers to replace.")
         return data

@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from django.conf import settings
 
@@ -71,7 +71,7 @@ class Table:
 
 
 def open_table(
-    source: str | os.PathLike | BinaryIO,
+    source: str | os.PathLike[str] | IO[bytes],
     *,
     filename: str = "",
     max_rows: int | None = None,
@@ -353,7 +353,7 @@ def _count_lines(data: bytes, encoding: str) -> int:
     return count + (0 if data.endswith(newline) else 1)
 
 
-def _read_all(source: str | os.PathLike | BinaryIO) -> bytes:
+def _read_all(source: str | os.PathLike[str] | IO[bytes]) -> bytes:
     # Uploads are capped by settings (100 MB by default) before they get here,
     # and both calamine and the csv reader want the whole file anyway.
     if isinstance(source, (str, os.PathLike)):

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
 
 from django.conf import settings
 
 TRUNK = re.compile(
     r"^sip:(?P<host>[A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\])(?::(?P<port>\d{1,5}))?(?P<params>(;[^;=\s]+=[^;\s]+)*)$"
 )
-TRANSPORTS = ("udp", "tcp", "tls")
+Transport = Literal["udp", "tcp", "tls"]
+TRANSPORTS: tuple[Transport, ...] = get_args(Transport)
 CODECS = {"PCMU": "pcmu", "PCMA": "pcma"}
+
+
+def _is_transport(value: str) -> TypeGuard[Transport]:
+    return value in TRANSPORTS
 
 
 class SipConfigError(ValueError):
@@ -22,7 +28,7 @@ class SipConfigError(ValueError):
 class SipConfig:
     host: str
     port: int
-    transport: str
+    transport: Transport
     username: str
     password: str
     listen_host: str
@@ -58,7 +64,7 @@ def sip_config() -> SipConfig:
         )
     params = dict(p.split("=", 1) for p in match["params"].split(";") if p)
     transport = params.get("transport", "udp").lower()
-    if transport not in TRANSPORTS:
+    if not _is_transport(transport):
         raise SipConfigError(f"SIP_TRUNK: transport {transport!r} is not one of {', '.join(TRANSPORTS)}")
     listen_host, _, listen_port = (settings.SIP_LISTEN or "").rpartition(":")
     if not listen_host or not listen_port.isdigit():

@@ -264,7 +264,7 @@ class CallEngine:
 
     # -- one call ----------------------------------------------------------
     async def place(self, request: CallRequest, dialed=lambda: None) -> None:
-        from baresip import CallFailed, CallState, CallTimeout, Event
+        from baresip import CallFailed, CallState, CallTimeout, Event, StackEvent
 
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
         call = None
@@ -279,7 +279,12 @@ class CallEngine:
             )
             dialed()
             closed = asyncio.Event()
-            call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
+
+            def on_event(event: StackEvent) -> None:
+                if event.event is Event.CALL_CLOSED:
+                    closed.set()
+
+            call.on(on_event)
             try:
                 if call.handle in self.closed_reasons:
                     raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
