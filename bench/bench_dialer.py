@@ -35,13 +35,18 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from bench.table import print_table
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 ROOT = Path(__file__).resolve().parents[1]
 BIG = int(os.environ.get("BENCH_DIALER_CONTACTS", 1_000_000))
@@ -122,7 +127,7 @@ def _bulk_create_loop(campaign) -> int:
     return made + len(batch)
 
 
-def _timed(function, *args, **kwargs) -> tuple[float, object]:
+def _timed(function: Callable[_P, _R], *args: _P.args, **kwargs: _P.kwargs) -> tuple[float, _R]:
     started = time.perf_counter()
     result = function(*args, **kwargs)
     return time.perf_counter() - started, result
@@ -441,7 +446,7 @@ def _settle(*, vacuum: bool = False) -> None:
 
 
 class _SavedLegalTable:
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict[str, Any]]):
         self.rows = rows
 
     def restore(self) -> None:
@@ -459,7 +464,7 @@ def _legal_table_open_all_day() -> _SavedLegalTable:
 
     from compliance.models import ALL_DAYS, LegalWindow
 
-    saved = _SavedLegalTable(list(LegalWindow.objects.values("id", "start", "end", "days")))
+    saved = _SavedLegalTable([dict(row) for row in LegalWindow.objects.values("id", "start", "end", "days")])
     LegalWindow.objects.update(start=dt.time(0), end=dt.time(23, 59, 59, 999999), days=ALL_DAYS)
     return saved
 

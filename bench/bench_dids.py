@@ -244,6 +244,7 @@ def _import_rows() -> list[list[object]]:
     )
     result = imports.did_import_run(import_id=did_import.pk)
     ours = time.perf_counter() - started
+    assert result is not None
     assert result.created_count == 100_000, (result.status, result.failure_reason, result.created_count)
     _purge(prefix)
 

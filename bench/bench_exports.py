@@ -45,7 +45,7 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _measure(label: str, write, rows: int, baseline: float | None = None) -> list:
+def _measure(label: str, write, rows: int, baseline: float | None = None) -> tuple[list[object], float]:
     """Run ``write()`` (which returns the file's size in bytes) and make a table row of it."""
     from bench.bench_reports import _PeakRss
 

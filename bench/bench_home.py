@@ -168,6 +168,7 @@ def _outcome_cost(customer, calls: int = 3000, block: int = 100) -> tuple[float,
     from telephony.db import prepared_fetchone
 
     campaign = Campaign.objects.filter(customer=customer).order_by("pk").first()
+    assert campaign is not None
     with connection.cursor() as cursor:
         cursor.execute(
             """

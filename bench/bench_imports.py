@@ -180,6 +180,7 @@ def child_engine(path: str) -> dict:
         enqueue=False,
     )
     report = services.distribution_list_import(list_id=distribution_list.pk)
+    assert report is not None
     measured = _measured(started, cpu_started, db_started)
     distribution_list.refresh_from_db()
     assert distribution_list.status == "ready", distribution_list.failure_reason
@@ -214,7 +215,7 @@ def child_import_export(path: str) -> dict:
         class Meta:
             model = Contact
             fields = ["phone", "time_zone", "variables", "row_number", "distribution_list_id"]
-            import_id_fields = []
+            import_id_fields: list[str] = []
             use_bulk = True
             batch_size = 5000
             skip_diff = True

@@ -24,11 +24,15 @@ import multiprocessing
 import os
 import time
 from collections import Counter
+from typing import TYPE_CHECKING
 
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from bench.table import print_table
+
+if TYPE_CHECKING:
+    import threading
 
 PROCESSES = int(os.environ.get("BENCH_POOLS_PROCESSES", 8))
 DRAWS = int(os.environ.get("BENCH_POOLS_DRAWS", 10_000))
@@ -89,7 +93,7 @@ def _counter_column_next(pool):
     return _draw_counter_column(pool)
 
 
-def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counter, float, float]:
+def _worker(args: tuple[str, int, int, threading.Barrier]) -> tuple[Counter, float, float]:
     how, pool_id, draws, barrier = args
     from pools.models import NumberPool
     from pools.services.carousel import pool_next_number
@@ -168,7 +172,7 @@ def main() -> None:
     statistic, p_value = chi_square_p([random_counts.get(n, 0) for n in sorted(seq_counts)])
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(
-        f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {connection.pg_version}, "
+        f"{PROCESSES} processes, {MEMBERS}-member pool, PostgreSQL {getattr(connection, 'pg_version', '?')}, "
         f"{os.cpu_count()} CPU(s), load average now {load} (the figures depend on what else runs)"
     )
     print_table(

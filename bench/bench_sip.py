@@ -53,6 +53,7 @@ import time
 import wave
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 
@@ -274,11 +275,12 @@ def _audit(campaigns: list, far_attempts: Counter | None, pushed: dict[int, floa
     """What the database (and SIPp) say happened to the campaign's calls."""
     from campaigns.models import AttemptStatus, CallAttempt, CallJob
 
-    rows = list(
-        CallAttempt.objects.filter(campaign__in=campaigns).values(
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in CallAttempt.objects.filter(campaign__in=campaigns).values(
             "pk", "job_id", "status", "cause", "started_at", "dialed_at", "answered_at", "ended_at", "duration"
         )
-    )
+    ]
     jobs = CallJob.objects.filter(campaign__in=campaigns).count()
     per_job = Counter(r["job_id"] for r in rows)
     answered = [r for r in rows if r["cause"] == "200" and r["answered_at"] and r["status"] == AttemptStatus.ENDED]
@@ -442,7 +444,7 @@ def main() -> None:
         simulator_ms = _simulator_part(customer, world, RATE_CALLS, RATE_LINES)
         total = HOLD_CALLS + RATE_CALLS + ENGINE_CALLS
         far_ok, far_failed = int(final.get("SuccessfulCall(C)", -1)), int(final.get("FailedCall(C)", -1))
-        causes = sum((a["causes"] for a in audits), Counter())
+        causes: Counter[str] = sum((a["causes"] for a in audits), Counter())
         answered = sum(a["answered"] for a in audits)
         rows += [
             [f"hold: most answered calls at once, {spoken:.1f} s of speech each", audit_hold["peak"], "", "goal ≥ 100"],

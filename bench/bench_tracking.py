@@ -33,6 +33,7 @@ import threading
 import time
 import urllib.parse
 from pathlib import Path
+from typing import Any
 
 from bench.table import print_table
 
@@ -183,7 +184,7 @@ def _start_server(port: int) -> subprocess.Popen:
         except (OSError, http.client.HTTPException):
             time.sleep(0.5)
     server.kill()
-    raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode(errors="replace")[-2000:])
+    raise RuntimeError("gunicorn did not start: " + server.communicate()[1].decode(errors="replace")[-2000:])
 
 
 class _Connection:
@@ -201,7 +202,7 @@ class _Connection:
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             "Content-Type: application/x-www-form-urlencoded\r\nOrigin: https://www.shop.example\r\n"
         ).encode()
-        self.sock = None
+        self.sock: socket.socket | None = None
 
     def post(self, body: bytes) -> int:
         if self.sock is None:
@@ -221,6 +222,7 @@ class _Connection:
         return int(head.split(b" ", 2)[1])
 
     def _recv(self) -> bytes:
+        assert self.sock is not None, "post() connects first"
         chunk = self.sock.recv(65536)
         if not chunk:
             raise ConnectionError("closed by the server")
@@ -307,7 +309,7 @@ def _database_cpu_seconds() -> float:
 
 def _load(port: int, pool, paced: bool, server_pid: int | None = None) -> dict:
     path = f"/v3/api/dni/{pool.public_key}"
-    results = {"latencies": [], "statuses": {}}
+    results: dict[str, Any] = {"latencies": [], "statuses": {}}
     lock = threading.Lock()
     budget = [MAX_REQUESTS]
     started = time.perf_counter()

@@ -31,7 +31,7 @@ def _threads() -> dict[int, tuple[str, float]]:
 
 
 async def main(calls: int, seconds: float, slack_ms: int, ptime: int) -> dict:
-    from baresip import Account, Config, Event, Runtime, UserAgent
+    from baresip import Account, Config, Event, Runtime, StackEvent, UserAgent
 
     from telephony.sip.engine import timer_slack
 
@@ -50,7 +50,12 @@ async def main(calls: int, seconds: float, slack_ms: int, ptime: int) -> dict:
     )
     tone = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 8000))) for i in range(8000))
     established: set[int] = set()  # a call answered before dial() returned is missed by its own waiter
-    runtime.subscribe(lambda e: e.event is Event.CALL_ESTABLISHED and e.call and established.add(e.call))
+
+    def on_event(e: StackEvent) -> None:
+        if e.event is Event.CALL_ESTABLISHED and e.call:
+            established.add(e.call)
+
+    runtime.subscribe(on_event)
     out = []
     for i in range(calls):
         out.append(await agent.dial(f"sip:{1000 + i}@127.0.0.1:6070"))

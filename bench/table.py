@@ -1,7 +1,9 @@
+from collections.abc import Sequence
+
 """Printing benchmark results as aligned tables."""
 
 
-def print_table(headers: list[str], rows: list[list[object]]) -> None:
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     cells = [[str(h) for h in headers]] + [[_fmt(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for n, row in enumerate(cells):

@@ -80,7 +80,7 @@ class CallJobAdmin(DialerRowsAdmin):
     readonly_fields = ["contact_id"]
     exclude = ["contact"]  # a soft reference: the list it came from may be deleted
 
-    def get_ordering(self, request) -> list[str]:
+    def get_ordering(self, request):
         # One campaign's jobs by outcome, newest first: one backward range of the
         # (campaign, last_outcome, id) index, where ordering by id alone would sort them all.
         if "campaign__id__exact" in request.GET and "o" not in request.GET:

@@ -117,6 +117,7 @@ def series(chart: OutcomeChart) -> dict:
     ticks, titles = [], []
     for bar in chart.bars:
         start, end = bar.start, bar.start + width
+        tick: str | list[str]
         if daily:
             title = (
                 _day(start) if width == dt.timedelta(days=1) else f"{_day(start)} – {_day(end - dt.timedelta(days=1))}"

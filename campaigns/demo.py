@@ -51,7 +51,8 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
         distribution_list = context.objects.get("distribution_list")
         did = selectors.a_number_dids_for(customer).first()
         pool = selectors.a_number_pools_for(customer).first()
-        if distribution_list is None or distribution_list.status != "ready" or (did is None and pool is None):
+        a_number = f"did:{did.pk}" if did is not None else f"pool:{pool.pk}" if pool is not None else None
+        if distribution_list is None or distribution_list.status != "ready" or a_number is None:
             context.report.append("Campaign: no demo draft (the demo list or an A-number is missing).")
             return
         columns = distribution_list.variables
@@ -60,7 +61,7 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
             {
                 "main-name": DEMO_CAMPAIGN_NAME,
                 "main-comment": "The demo list called with the Delivery reminder app (`make run` launches it).",
-                "main-a_number": f"did:{did.pk}" if did is not None else f"pool:{pool.pk}",
+                "main-a_number": a_number,
                 "app-app": str(app.pk),
                 "list-distribution_list": str(distribution_list.pk),
                 "settings-all_day": "on",

@@ -127,8 +127,8 @@ def report_page(
             .order_by("job_id", "number")
             .values_list("job_id", "number", "started_at", "a_number", "outcome", "cause", "duration", "digits")
         )
-        for job_id, *values in attempts:
-            rows[job_id].attempts.append(AttemptRow(*values))
+        for job_id, number, started_at, a_number, outcome, cause, duration, digits in attempts:
+            rows[job_id].attempts.append(AttemptRow(number, started_at, a_number, outcome, cause, duration, digits))
     ordered = list(rows.values())
     return ReportPage(
         rows=ordered,

@@ -147,7 +147,8 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = (), unconverted_id
     for position, step in enumerate(steps, start=1):
         if isinstance(step, dict) and step.get("type") == "gather":
             where = f"step {position} ({step.get('id')})"
-            branches = step.get("branches") if isinstance(step.get("branches"), dict) else {}
+            given = step.get("branches")
+            branches = given if isinstance(given, dict) else {}
             targets = list(branches.items()) + ([("default", step["default"])] if "default" in step else [])
             for digit, target in targets:
                 if target not in ids:
@@ -172,7 +173,7 @@ def scenario_variables(steps: Iterable[Mapping]) -> list[str]:
     """The placeholders the scenario uses, in order of first appearance."""
     seen: dict[str, None] = {}
     for step in steps:
-        field = TEXT_FIELDS.get(step.get("type"))
+        field = TEXT_FIELDS.get(step.get("type", ""))
         if field and isinstance(step.get(field), str):
             for name in PLACEHOLDER.findall(step[field]):
                 seen.setdefault(name, None)
@@ -193,7 +194,7 @@ def render_scenario(steps: Iterable[Mapping], values: Mapping[str, str], *, voic
     rendered = []
     for step in steps:
         step = dict(step)
-        field = TEXT_FIELDS.get(step.get("type"))
+        field = TEXT_FIELDS.get(step.get("type", ""))
         if field and isinstance(step.get(field), str):
             step[field] = render_text(step[field], values)
         if field and voice:

@@ -38,7 +38,7 @@ class AppDetailView(CustomerRequiredMixin, DetailView):
         context.update(
             form=form,
             steps=[
-                {**step, "audio_name": audio_names.get(step.get("audio"))}
+                {**step, "audio_name": audio_names.get(step.get("audio", 0))}
                 for step in scenario_rules.render_scenario(app.scenario, values)
             ],
         )

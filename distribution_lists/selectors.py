@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypeVar
+
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -9,6 +12,8 @@ from customers.models import Customer
 from customers.tenancy import scoped
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from telephony.imports import ImportFileError, open_table, preview
+
+_Row = TypeVar("_Row", Contact, IncorrectRow, DuplicateRow)
 
 
 def distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
@@ -35,14 +40,14 @@ def duplicate_rows_of(distribution_list: DistributionList, *, search: str = "") 
     return _search(rows, search, "phone")
 
 
-def repeated_contacts(distribution_list: DistributionList, duplicates) -> dict[str, Contact]:
+def repeated_contacts(distribution_list: DistributionList, duplicates: Iterable[DuplicateRow]) -> dict[str, Contact]:
     """The contacts a page of duplicates repeats, by number (one query for the page)."""
     phones = {row.phone for row in duplicates}
     contacts = Contact.objects.filter(distribution_list=distribution_list, phone__in=phones)
     return {contact.phone: contact for contact in contacts}
 
 
-def _search(queryset: QuerySet, search: str, phone_field: str) -> QuerySet:
+def _search(queryset: QuerySet[_Row], search: str, phone_field: str) -> QuerySet[_Row]:
     search = search.strip()
     if not search:
         return queryset
@@ -76,7 +81,8 @@ def import_phases(distribution_list: DistributionList) -> list[dict]:
     """
     Phase = DistributionList.Phase
     order = [Phase.READING, Phase.CHECKING, Phase.SAVING]
-    current = order.index(distribution_list.import_phase) if distribution_list.import_phase in order else -1
+    phase = distribution_list.import_phase
+    current = order.index(Phase(phase)) if phase in order else -1
     texts = {
         Phase.READING: "",
         Phase.CHECKING: f"{distribution_list.rows_read:,} of {distribution_list.rows_total:,} rows",

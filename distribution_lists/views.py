@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,7 +13,7 @@ from django.views import View
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
 from distribution_lists import exports, selectors, services
 from distribution_lists.forms import FixRowForm, MarkupForm, UploadForm
-from distribution_lists.models import DistributionList, IncorrectRow
+from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from telephony.imports import guess_phone_column
 
 PAGE_SIZE = 50
@@ -108,6 +109,7 @@ class DetailView(ListScopedMixin, View):
         if distribution_list.status == DistributionList.Status.PROCESSING:
             context["phases"] = selectors.import_phases(distribution_list)
         if distribution_list.status == DistributionList.Status.READY:
+            rows: QuerySet[Contact] | QuerySet[IncorrectRow] | QuerySet[DuplicateRow]
             if tab == "correct":
                 rows = selectors.contacts_of(distribution_list, search=search)
             elif tab == "incorrect":
@@ -117,8 +119,9 @@ class DetailView(ListScopedMixin, View):
             page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
             context.update(page=page, variables=distribution_list.variables)
             if tab == "duplicates":
-                repeated = selectors.repeated_contacts(distribution_list, page.object_list)
-                context["duplicates"] = [(row, repeated.get(row.phone)) for row in page.object_list]
+                duplicates = [row for row in page.object_list if isinstance(row, DuplicateRow)]
+                repeated = selectors.repeated_contacts(distribution_list, duplicates)
+                context["duplicates"] = [(row, repeated.get(row.phone)) for row in duplicates]
         return render(request, self.template_name, context)
 
 

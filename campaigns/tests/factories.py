@@ -4,6 +4,7 @@ import factory
 
 from campaigns.models import App
 from customers.tests.factories import CustomerFactory
+from telephony.tests.factory import ModelFactory
 
 SIMPLE_SCENARIO = [
     {"id": "greet", "type": "say", "text": "Hello {name}, your code is {code}."},
@@ -11,12 +12,12 @@ SIMPLE_SCENARIO = [
 ]
 
 
-class AppFactory(factory.django.DjangoModelFactory):
+class AppFactory(ModelFactory[App]):
     class Meta:
         model = App
 
     name = factory.Sequence(lambda n: f"App {n}")
-    customer = factory.SubFactory(CustomerFactory)
+    customer: factory.SubFactory | None = factory.SubFactory(CustomerFactory)
     is_global = False
     scenario = factory.LazyFunction(lambda: [dict(step) for step in SIMPLE_SCENARIO])
 

@@ -16,6 +16,7 @@ def add_contacts(campaign: Campaign, outcomes: list[list[str]], *, start=None, s
     and gather the digit 1.
     """
     start = start or timezone.now() - dt.timedelta(days=1)
+    assert campaign.distribution_list is not None
     contacts = list(campaign.distribution_list.contacts.order_by("row_number"))
     jobs = []
     moment = start

@@ -1,11 +1,12 @@
 import factory
 
 from customers.models import Customer, User
+from telephony.tests.factory import ModelFactory
 
 TEST_PASSWORD = "correct horse battery staple"
 
 
-class CustomerFactory(factory.django.DjangoModelFactory):
+class CustomerFactory(ModelFactory[Customer]):
     class Meta:
         model = Customer
 
@@ -14,7 +15,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     time_zone = "Europe/London"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(ModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True

@@ -83,6 +83,7 @@ def seed_home(customer, now: dt.datetime = NOW) -> dict:
 
     tracking_pool = TrackingPoolFactory(customer=customer, name="Website", numbers=2)
     number = TrackingNumber.objects.filter(pool=tracking_pool).first()
+    assert number is not None
     session = DNISession.objects.create(
         pool=tracking_pool,
         number=number,

@@ -5,9 +5,10 @@ import factory
 
 from customers.tests.factories import CustomerFactory
 from dids.models import DID, ClientPackage, DIDStatus, NumberType, Operator, Package
+from telephony.tests.factory import ModelFactory
 
 
-class OperatorFactory(factory.django.DjangoModelFactory):
+class OperatorFactory(ModelFactory[Operator]):
     class Meta:
         model = Operator
         django_get_or_create = ("name",)
@@ -15,7 +16,7 @@ class OperatorFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Operator {n}")
 
 
-class PackageFactory(factory.django.DjangoModelFactory):
+class PackageFactory(ModelFactory[Package]):
     class Meta:
         model = Package
 
@@ -24,7 +25,7 @@ class PackageFactory(factory.django.DjangoModelFactory):
     hold_days = 30
 
 
-class ClientPackageFactory(factory.django.DjangoModelFactory):
+class ClientPackageFactory(ModelFactory[ClientPackage]):
     class Meta:
         model = ClientPackage
 
@@ -33,7 +34,7 @@ class ClientPackageFactory(factory.django.DjangoModelFactory):
     active = True
 
 
-class DIDFactory(factory.django.DjangoModelFactory):
+class DIDFactory(ModelFactory[DID]):
     """An In Stock geographic Bristol number; ``AssignedDIDFactory`` for one in use."""
 
     class Meta:

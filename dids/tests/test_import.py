@@ -22,7 +22,7 @@ def _csv(rows) -> SimpleUploadedFile:
 def _xlsx(rows) -> SimpleUploadedFile:
     workbook = Workbook()
     for row in rows:
-        workbook.active.append(row)
+        workbook.worksheets[0].append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return SimpleUploadedFile("dids.xlsx", buffer.getvalue())
@@ -33,7 +33,9 @@ def _run(upload, columns, **markup) -> DIDImport:
     markup.setdefault("has_header", True)
     markup.setdefault("default_operator", None)
     imports.did_import_mark_up(did_import=did_import, columns=columns, enqueue=False, **markup)
-    return imports.did_import_run(import_id=did_import.pk)
+    finished = imports.did_import_run(import_id=did_import.pk)
+    assert finished is not None
+    return finished
 
 
 def test_csv_import_with_every_column_reports_created_existing_incorrect_and_repeated(admin_user):

@@ -9,12 +9,13 @@ import factory
 from customers.tests.factories import CustomerFactory
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from telephony.tests.factory import ModelFactory
 
 DATA = Path(__file__).resolve().parent / "data"
 ENGINE_DATA = Path(__file__).resolve().parents[2] / "telephony" / "imports" / "tests" / "data"
 
 
-class DistributionListFactory(factory.django.DjangoModelFactory):
+class DistributionListFactory(ModelFactory[DistributionList]):
     class Meta:
         model = DistributionList
 
@@ -28,7 +29,7 @@ class DistributionListFactory(factory.django.DjangoModelFactory):
     default_region = "GB"
 
 
-class ContactFactory(factory.django.DjangoModelFactory):
+class ContactFactory(ModelFactory[Contact]):
     class Meta:
         model = Contact
 
@@ -39,7 +40,7 @@ class ContactFactory(factory.django.DjangoModelFactory):
     row_number = factory.Sequence(lambda n: n + 2)
 
 
-class IncorrectRowFactory(factory.django.DjangoModelFactory):
+class IncorrectRowFactory(ModelFactory[IncorrectRow]):
     class Meta:
         model = IncorrectRow
 

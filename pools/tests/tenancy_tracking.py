@@ -23,4 +23,6 @@ def alice_numberpool(alice) -> int:
 
 @alice_object("tracking_number_id")
 def alice_tracking_number(alice) -> int:
-    return TrackingNumber.objects.filter(pool=_alice_pool(alice)).first().pk
+    number = TrackingNumber.objects.filter(pool=_alice_pool(alice)).first()
+    assert number is not None
+    return number.pk

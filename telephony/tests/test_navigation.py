@@ -7,7 +7,7 @@ from telephony.navigation import menu
 
 def active_labels(path: str) -> list[str]:
     request = RequestFactory().get(path)
-    request.customer = SimpleNamespace(pk=1)
+    request.customer = SimpleNamespace(pk=1)  # type: ignore[attr-defined]  # set by the middleware on real requests
     return [item["label"] for item in menu(request)["menu_items"] if item["active"]]
 
 

@@ -59,7 +59,8 @@ class Command(BaseCommand):
         if draft is None and not campaigns.exists():
             draft = self._create(customer)
         elif draft is None and options["again"]:
-            draft = self._copy(campaigns.order_by("-created_at", "-pk").first())
+            latest = campaigns.order_by("-created_at", "-pk").first()
+            draft = self._copy(latest) if latest is not None else None
         if draft is None:
             self.stdout.write("The demo campaigns have all finished; nothing to launch.")
             return

@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import cast
 
 import pytest
 from django.conf import settings as django_settings
@@ -181,7 +182,7 @@ def drive(campaign, *, timeout: float = 400, on_tick=None, reap: bool = False) -
         free = campaign.lines - in_progress
         if campaign.status == CampaignStatus.LAUNCHED and free > 0:
             pending = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING).order_by("next_attempt_at")
-            upcoming = list(pending.values_list("next_attempt_at", flat=True)[:free])
+            upcoming = [at for at in pending.values_list("next_attempt_at", flat=True)[:free] if at is not None]
             if upcoming and upcoming[0] > now:
                 # Nothing due: let the dispatcher's clock run on until the free lines have work
                 # (repeat periods are minutes; waiting them out would only cost time).
@@ -193,7 +194,7 @@ def drive(campaign, *, timeout: float = 400, on_tick=None, reap: bool = False) -
 def expected_causes(campaign, phone: str) -> list[str]:
     """The causes a contact's calls must have, from the simulator's seeded fates and the campaign's rules."""
     gateway = SimulatorGateway()
-    job = SimpleNamespace(repeats_by_outcome=Counter(), repeats_made=0)
+    job = cast(CallJob, SimpleNamespace(repeats_by_outcome=Counter(), repeats_made=0))  # what next_attempt reads
     causes = []
     for number in range(1, 100):
         fate = gateway.fate(CallRequest(0, "", phone, number))

@@ -4,9 +4,10 @@ import factory
 
 from customers.tests.factories import CustomerFactory
 from pools.models import NumberPool, PoolType
+from telephony.tests.factory import ModelFactory
 
 
-class NumberPoolFactory(factory.django.DjangoModelFactory):
+class NumberPoolFactory(ModelFactory[NumberPool]):
     """A sequential pool of a customer; ``GlobalNumberPoolFactory`` for a global one."""
 
     class Meta:
@@ -14,7 +15,7 @@ class NumberPoolFactory(factory.django.DjangoModelFactory):
 
     name = factory.Sequence(lambda n: f"Pool {n}")
     pool_type = PoolType.SEQUENTIAL
-    customer = factory.SubFactory(CustomerFactory)
+    customer: factory.SubFactory | None = factory.SubFactory(CustomerFactory)
     is_global = False
 
 

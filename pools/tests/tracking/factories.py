@@ -6,11 +6,12 @@ import factory
 from customers.tests.factories import CustomerFactory
 from dids.tests.factories import AssignedDIDFactory, ClientPackageFactory
 from pools.models import TrackingNumber, TrackingPool
+from telephony.tests.factory import ModelFactory
 
 ANY_GCLID = [{"referrer_domain": "Any", "url_triggers": ["gclid=*"], "track_organic": False}]
 
 
-class TrackingPoolFactory(factory.django.DjangoModelFactory):
+class TrackingPoolFactory(ModelFactory[TrackingPool]):
     class Meta:
         model = TrackingPool
         skip_postgeneration_save = True

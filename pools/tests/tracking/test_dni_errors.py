@@ -13,7 +13,7 @@ from pools.tests.tracking.factories import TrackingPoolFactory
 from pools.tests.tracking.test_tracking_dni import FORM, PAID, _through_django, _through_wsgi
 from telephony.api_errors import INVALID
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
 
 
 @pytest.fixture

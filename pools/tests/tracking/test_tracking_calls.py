@@ -13,7 +13,7 @@ from pools.models import TrackedCall, TrackingNumber
 from pools.services import tracking as services
 from pools.tests.tracking.factories import TrackingPoolFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
 
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 URL = "/v3/api/platform/calls"

@@ -19,7 +19,7 @@ from pools.services import tracking as services
 from pools.tests.tracking.factories import TrackingPoolFactory
 from telephony.wsgi import application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db]
 
 T0 = datetime.datetime(2026, 3, 2, 9, 0, tzinfo=datetime.UTC)
 PAID = "https://www.example.com/offers?gclid=abc"

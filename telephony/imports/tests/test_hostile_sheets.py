@@ -19,7 +19,7 @@ NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 def xlsx_with_sheet(sheet_xml: bytes) -> bytes:
     """A valid workbook whose first sheet's XML is replaced by ``sheet_xml``."""
     book = openpyxl.Workbook()
-    book.active["A1"] = "phone"
+    book.worksheets[0]["A1"] = "phone"
     plain = io.BytesIO()
     book.save(plain)
     out = io.BytesIO()

@@ -185,6 +185,7 @@ def _reference(digits: str, region: str) -> str | None:
     except phonenumbers.NumberParseException:
         pass
     metadata = PhoneMetadata.metadata_for_region(region)
+    assert metadata is not None and metadata.general_desc is not None
     _carrier, national, _stripped = _maybe_strip_national_prefix_carrier_code(digits, metadata)
     too_long = len(national) > max(metadata.general_desc.possible_length)
     if not (too_long or digits.startswith(str(metadata.country_code))):

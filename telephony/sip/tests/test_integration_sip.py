@@ -130,8 +130,9 @@ def engines(settings, tmp_path):
             stderr=log,
             start_new_session=True,
         )
-        process.log_path = tmp_path / f"engine{n}.log"
-        process.sip_port = ENGINE_PORT + 2 + n
+        # Where the test finds each engine's log and port, carried on the process itself.
+        process.log_path = tmp_path / f"engine{n}.log"  # type: ignore[attr-defined]
+        process.sip_port = ENGINE_PORT + 2 + n  # type: ignore[attr-defined]
         started.append(process)
         return process
 

@@ -6,6 +6,7 @@ import asyncio
 import concurrent.futures
 import ctypes
 import threading
+from typing import Any
 
 import pytest
 
@@ -96,7 +97,8 @@ def test_threads_started_inside_timer_slack_inherit_it_and_the_caller_gets_its_o
 
 class FakeChannel:
     def __init__(self, keys: list[str]):
-        self.keys, self.log = keys, []
+        self.keys: list[str] = keys
+        self.log: list[Any] = []
 
     async def say(self, text, voice=""):
         self.log.append(("say", text, voice) if voice else ("say", text))
