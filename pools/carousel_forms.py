@@ -38,12 +38,12 @@ class NumberPoolAdminForm(forms.ModelForm):
                 )
         return cleaned
 
-    def _post_clean(self):
+    def _post_clean(self) -> None:
         # The owner rule above already says it in words; skip the constraint's
         # second, generic message for the same mistake.
         if "customer" in self.errors:
             return
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # ModelForm's own step, left out of the stubs
 
 
 class NumberPoolUploadForm(NumberPoolAdminForm):

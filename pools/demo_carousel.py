@@ -41,6 +41,6 @@ def _fill(pool: NumberPool, among=None) -> None:
     missing = eligible_dids(pool)
     if among is not None:
         missing = missing.filter(pk__in=among.values("pk"))
-    missing = list(missing)
-    if missing:
-        pool_members_add(pool=pool, dids=missing)
+    dids = list(missing)
+    if dids:
+        pool_members_add(pool=pool, dids=dids)

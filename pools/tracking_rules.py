@@ -238,6 +238,8 @@ def _number_variants(text: str, iso_country: str) -> tuple[str, ...]:
             parsed = phonenumbers.parse(candidate, iso_country.upper() or None)
         except phonenumbers.NumberParseException:
             continue
+        if parsed.country_code is None:
+            continue
         nsn = phonenumbers.national_significant_number(parsed)
         prefix = phonenumbers.PhoneMetadata.metadata_for_region(
             phonenumbers.region_code_for_country_code(parsed.country_code)

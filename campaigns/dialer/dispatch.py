@@ -143,8 +143,8 @@ def _due_ids(campaign: Campaign, zones: list[str], now: dt.datetime, limit: int)
     whatever its zone; then only the chosen rows are locked.
     """
     due = CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING, next_attempt_at__lte=now)
-    due = due.order_by("next_attempt_at").values_list("next_attempt_at", "pk")
-    chosen = [pk for _, pk in first_rows([due.filter(time_zone=zone)[:limit] for zone in zones], limit)]
+    by_time = due.order_by("next_attempt_at").values_list("next_attempt_at", "pk")
+    chosen = [pk for _, pk in first_rows([by_time.filter(time_zone=zone)[:limit] for zone in zones], limit)]
     locked = CallJob.objects.filter(pk__in=chosen, status=JobStatus.PENDING).select_for_update(skip_locked=True)
     return list(locked.values_list("pk", flat=True))
 

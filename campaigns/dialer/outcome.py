@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -50,7 +51,7 @@ from campaigns.models import (
 from campaigns.tallies import tally_slot
 from telephony.db import prepared_fetchone
 
-STAT_FIELDS = {
+STAT_FIELDS: dict[str, str] = {
     Outcome.ANSWERED: "stat_answered",
     Outcome.NO_ANSWER: "stat_no_answer",
     Outcome.BUSY: "stat_busy",
@@ -177,8 +178,11 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
 
 
-def _json(value) -> dict:
-    return json.loads(value) if isinstance(value, str) else dict(value or {})
+def _json(value: str | dict[str, Any] | None) -> dict[str, Any]:
+    if isinstance(value, str):
+        loaded: dict[str, Any] = json.loads(value)
+        return loaded
+    return dict(value or {})
 
 
 def attempt_end(

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import Count
 
 from campaigns.models import CallJob, Campaign, JobStatus
 from campaigns.selectors import campaigns_of
 
+if TYPE_CHECKING:
+    from customers.models import Customer
+
 STAT_FIELDS = ["stat_contacts", "stat_called", "stat_answered", "stat_no_answer", "stat_busy", "stat_failed"]
 MAX_IDS = 100
 
 
-def campaigns_progress(customer, campaign_ids: list[int]) -> dict[str, dict]:
+def campaigns_progress(customer: Customer, campaign_ids: list[int]) -> dict[str, dict[str, Any]]:
     """Statistics, status and lines in use of the customer's campaigns among ``campaign_ids``; two queries.
 
     Another customer's id is simply absent from the answer.

@@ -61,7 +61,7 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
                     campaign.distribution_list_id,
                 ],
             )
-            created = cursor.rowcount
+            created: int = cursor.rowcount
         suppressed = (
             CallJob.objects.filter(campaign=campaign, status=JobStatus.SUPPRESSED).count() if suppression.any else 0
         )

@@ -32,6 +32,8 @@ def local_in_period(
     weekday = local.weekday()
     if all_day:
         return bool(work_days & (1 << weekday))
+    if start is None or end is None:
+        raise ValueError("a work period that is not all day has a start and an end")
     now = local.time().replace(tzinfo=None)
     if start < end:
         return start <= now < end and bool(work_days & (1 << weekday))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.contrib import admin, messages
@@ -30,6 +31,15 @@ from pools.selectors.carousel import eligible_dids, member_state, pool_incorrect
 from pools.services import carousel as services
 from pools.services import carousel_upload as uploads
 from telephony.imports import ImportFileError, Markup, guess_phone_column, open_table, preview
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class _Totals(TypedDict):
+    member_total: int
+    incorrect_total: int
+
 
 SESSION_PREFIX = "pool_upload:"
 AUTOCOMPLETE_LIMIT = 20
@@ -81,11 +91,11 @@ class NumberPoolAdmin(admin.ModelAdmin):
         return pool.owner_label
 
     @admin.display(description="Members", ordering="member_total")
-    def member_total(self, pool: NumberPool) -> int:
+    def member_total(self, pool: WithAnnotations[NumberPool, _Totals]) -> int:
         return pool.member_total
 
     @admin.display(description="Incorrect numbers", ordering="incorrect_total")
-    def incorrect_total(self, pool: NumberPool) -> int:
+    def incorrect_total(self, pool: WithAnnotations[NumberPool, _Totals]) -> int:
         return pool.incorrect_total
 
     def save_model(self, request, obj, form, change):
@@ -228,6 +238,7 @@ class NumberPoolAdmin(admin.ModelAdmin):
             messages.success(request, f"{member.did.number} is correct now and joined the pool.")
             return self._back(pool, "incorrect")
         fixed = result.incorrect
+        assert fixed is not None  # a fix gives a member or the row still incorrect
         if _wants_json(request):
             return JsonResponse(
                 {

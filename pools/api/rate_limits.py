@@ -80,7 +80,8 @@ def _connection(cache: RedisCache):
     # Django's cache objects are per thread and built per request: the
     # connection is keyed by the servers (and the process: no connection
     # crosses a fork).
-    key = (os.getpid(), tuple(cache._cache._servers))
+    # The stubs leave out the client's server list, which Django keeps private.
+    key = (os.getpid(), tuple(cache._cache._servers))  # type: ignore[attr-defined]
     connections = _local.__dict__.setdefault("connections", {})
     connection = connections.get(key)
     if connection is None:

@@ -202,8 +202,9 @@ class NumberPoolUpdateSerializer(NumberPoolCreateSerializer):
 
     name = serializers.CharField(max_length=200, required=False)
     match_period = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60, required=False)
-    quantity = None
-    phone_number_request = None
+    # Removed from the inherited fields (DRF's documented way); the stubs type them as fields.
+    quantity = None  # type: ignore[assignment]
+    phone_number_request = None  # type: ignore[assignment]
     call_routes = CallRoutesSerializer(required=False)
 
     def validate_call_routes(self, value):

@@ -6,6 +6,7 @@ Views only check access, read input and call ``pools.services.tracking``.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +16,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import FormParser
+from rest_framework.parsers import BaseParser, FormParser
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -54,7 +55,7 @@ class GroupMixin:
 
     # Pool bodies nest objects (phone_number_request, call_routes): JSON only. A form cannot carry
     # them, and DRF reads a missing nested object of a form as "not given" (a PATCH ignored in silence).
-    parser_classes = [BoundedJSONParser]
+    parser_classes: Sequence[type[BaseParser]] = [BoundedJSONParser]
 
     def group(self, request, group_id: int):
         customer = customer_of(request)
@@ -97,7 +98,7 @@ class NumberPoolListView(GroupMixin, APIView):
         customer = self.group(request, group_id)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.tracking_pools_for(customer), request, view=self)
-        return paginator.get_paginated_response([s.pool_body(pool) for pool in page])
+        return paginator.get_paginated_response([s.pool_body(pool) for pool in page or ()])
 
     @extend_schema(
         operation_id="numberpools_create",

@@ -68,7 +68,7 @@ class NumberPool(models.Model):
 
     @property
     def owner_label(self) -> str:
-        return "Global" if self.is_global else self.customer.name
+        return "Global" if self.is_global or self.customer is None else self.customer.name
 
 
 class NumberPoolMember(models.Model):

@@ -26,12 +26,12 @@ import re
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType, ValidationResult
-from phonenumbers import timezone as phone_timezone
 from phonenumbers.phonenumberutil import (
     _GEO_MOBILE_COUNTRIES,
     COUNTRY_CODE_TO_REGION_CODE,
     region_code_for_country_code,
 )
+from phonenumbers.tzdata import TIMEZONE_DATA, TIMEZONE_LONGEST_PREFIX
 
 _MIN_LENGTH_FOR_NSN = 2
 _MAX_LENGTH_FOR_NSN = 17
@@ -78,7 +78,9 @@ class _Rules:
 
     def __init__(self, metadata: PhoneMetadata) -> None:
         general = metadata.general_desc
-        self.country_code = metadata.country_code
+        if general is None or metadata.country_code is None:
+            raise ValueError(f"phonenumbers metadata of {metadata.id} has no general description or country code")
+        self.country_code: int = metadata.country_code
         self.country_code_text = str(metadata.country_code)
         self.general = _compile(general.national_number_pattern)
         self.possible_lengths = tuple(general.possible_length or ())
@@ -113,7 +115,9 @@ class _Rules:
         if not self.matches_general(national_number) or self.types is None:
             return PhoneNumberType.UNKNOWN
         match = self.types.fullmatch(national_number)
-        return PhoneNumberType.UNKNOWN if match is None else self.type_of_group[match.lastgroup]
+        return (
+            PhoneNumberType.UNKNOWN if match is None or match.lastgroup is None else self.type_of_group[match.lastgroup]
+        )
 
     def length_result(self, number: str) -> int:
         # phonenumberutil._test_number_length for the general description
@@ -177,6 +181,8 @@ def _region_rules(region: str) -> _Rules | None:
 
 def _from_library(text: str, region: str | None) -> tuple[int, str]:
     number = phonenumbers.parse(text, region)
+    if number.country_code is None:  # parse() always sets it; the stubs allow None
+        raise NumberParseException(NumberParseException.INVALID_COUNTRY_CODE, "No country calling code.")
     return number.country_code, phonenumbers.national_significant_number(number)
 
 
@@ -276,8 +282,8 @@ class FastValidator:
         return None, PhoneNumberType.UNKNOWN
 
 
-_TIMEZONE_DATA = phone_timezone.TIMEZONE_DATA
-_TIMEZONE_LONGEST_PREFIX = phone_timezone.TIMEZONE_LONGEST_PREFIX
+_TIMEZONE_DATA = TIMEZONE_DATA
+_TIMEZONE_LONGEST_PREFIX = TIMEZONE_LONGEST_PREFIX
 _country_zones: dict[int, tuple[str, ...]] = {}
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, final
 
 from .errors import ImportFileError
 from .markup import Markup
@@ -30,6 +30,7 @@ class SourceRow:
         return self.cells[index] if index < len(self.cells) else ""
 
 
+@final
 @dataclass(slots=True)
 class Accepted:
     """A correct row. ``key`` detects duplicates within the import; ``record`` is whatever the consumer stores."""
@@ -38,6 +39,7 @@ class Accepted:
     record: Any
 
 
+@final
 @dataclass(slots=True)
 class Rejected:
     """An incorrect row and why, in words for the person who uploaded the file."""

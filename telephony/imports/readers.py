@@ -17,7 +17,7 @@ import sys
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -63,11 +63,13 @@ class Table:
     total_rows: int
     encoding: str | None = None
     delimiter: str | None = None
-    _rows_factory: object = field(default=None, repr=False)
+    _rows_factory: Callable[[], Iterator[list[str]]] | None = field(default=None, repr=False)
 
     def rows(self) -> Iterator[list[str]]:
         """Every non-blank row, cells as stripped strings, from the first row."""
-        return self._rows_factory()  # type: ignore[misc]
+        if self._rows_factory is None:
+            raise ValueError("this table was made without its rows")
+        return self._rows_factory()
 
 
 def open_table(

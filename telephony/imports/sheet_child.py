@@ -88,7 +88,8 @@ class _LazyStrings:
         with archive.open(part) as source:
             for _event, node in iterparse(source):
                 if node.tag == tag:
-                    text = Text.from_tree(node).content.replace("x005F_", "")
+                    item = Text.from_tree(node)
+                    text = item.content.replace("x005F_", "") if item is not None else ""
                     node.clear()
                     yield text
 
@@ -113,12 +114,13 @@ def _openpyxl_workbook(path: str):
     # and a sheet without one made openpyxl parse the whole sheet to find that
     # out before yielding the first row. This process reads one file and ends,
     # so changing the class here changes nothing elsewhere.
-    ReadOnlyWorksheet._get_size = lambda self: None
+    ReadOnlyWorksheet._get_size = lambda self: None  # type: ignore[attr-defined]  # private, not in the stubs
 
     class PreviewReader(ExcelReader):
         def read_strings(self) -> None:
             part = self.package.find(SHARED_STRINGS)
-            self.shared_strings = _LazyStrings(self.archive, part.PartName[1:]) if part is not None else []
+            # A lazy table: openpyxl only indexes it (the stubs say list).
+            self.shared_strings = _LazyStrings(self.archive, part.PartName[1:]) if part is not None else []  # type: ignore[assignment]
 
     reader = PreviewReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=True, rich_text=False)
     reader.read()

@@ -20,11 +20,18 @@ import pickle
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.db import connections, models
 
 _JSON_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{model.__name__}.{name} is not a column of its table")
+    return field
 
 
 class BulkWriter:
@@ -51,30 +58,32 @@ class BulkWriter:
         self.batch_size = batch_size
         self.connection = connections[using]
         self.staged = 0
-        self._columns = [model._meta.get_field(name).column for name in self.fields]
-        self._json = [isinstance(model._meta.get_field(name), models.JSONField) for name in self.fields]
+        model_fields = [_field(model, name) for name in self.fields]
+        self._columns = [str(field.column) for field in model_fields]
+        self._attnames = [field.attname for field in model_fields]
+        self._json = [isinstance(field, models.JSONField) for field in model_fields]
         self._postgres = self.connection.vendor == "postgresql"
         self._stage_table: str | None = None
-        self._spool = None
+        self._spool: IO[bytes] | None = None
 
     def __enter__(self) -> BulkWriter:
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.discard()
 
-    def add_many(self, rows: Iterable[tuple]) -> None:
-        rows = list(rows)
-        if not rows:
+    def add_many(self, rows: Iterable[tuple[Any, ...]]) -> None:
+        batch = list(rows)
+        if not batch:
             return
         if self._postgres:
-            self._copy(rows)
+            self._copy(batch)
         else:
             if self._spool is None:
                 # Closed by discard(), which the context manager always runs.
                 self._spool = tempfile.TemporaryFile(prefix="import-stage-")  # noqa: SIM115
-            pickle.dump(rows, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
-        self.staged += len(rows)
+            pickle.dump(batch, self._spool, protocol=pickle.HIGHEST_PROTOCOL)
+        self.staged += len(batch)
 
     def publish(self, on_progress: Callable[[int], None] | None = None, *, progress_rows: int = 50_000) -> int:
         """Insert every staged row into the model's table; returns how many were inserted.
@@ -103,7 +112,7 @@ class BulkWriter:
 
     # --- PostgreSQL ------------------------------------------------------------
 
-    def _copy(self, rows: list[tuple]) -> None:
+    def _copy(self, rows: list[tuple[Any, ...]]) -> None:
         quote = self.connection.ops.quote_name
         columns = ", ".join(quote(c) for c in self._columns)
         if self._stage_table is None:
@@ -121,10 +130,10 @@ class BulkWriter:
                 # One encoder for every row: json.dumps with arguments builds a new one per call.
                 dumps = _JSON_ENCODER.encode
                 for row in rows:
-                    row = list(row)
+                    values = list(row)
                     for position in json_positions:
-                        row[position] = dumps(row[position])
-                    write_row(row)
+                        values[position] = dumps(values[position])
+                    write_row(values)
             else:
                 for row in rows:
                     write_row(row)
@@ -157,7 +166,9 @@ class BulkWriter:
     # --- Others ----------------------------------------------------------------
 
     def _publish_batches(self, report: Callable[[int], None], _progress_rows: int) -> int:
-        attnames = [self.model._meta.get_field(name).attname for name in self.fields]
+        attnames = self._attnames
+        if self._spool is None:
+            return 0
         self._spool.seek(0)
         inserted = 0
         model = self.model
@@ -169,7 +180,7 @@ class BulkWriter:
             for start in range(0, len(rows), self.batch_size):
                 batch = rows[start : start + self.batch_size]
                 objects = [model(**dict(zip(attnames, row, strict=True))) for row in batch]
-                model.objects.using(self.using).bulk_create(objects, ignore_conflicts=self.ignore_conflicts)
+                model._default_manager.using(self.using).bulk_create(objects, ignore_conflicts=self.ignore_conflicts)
                 inserted += len(objects)
                 report(inserted)
         return inserted
