@@ -10,8 +10,8 @@ rows at all.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
-from typing import IO
+from datetime import datetime, timedelta
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -30,12 +30,21 @@ from telephony.imports import (
     ImportFileError,
     ImportReport,
     Markup,
+    PhoneResult,
     PhoneRowConsumer,
+    SourceRow,
+    Table,
     normalise_phone,
     open_table,
     preview,
     run_import,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models import ForeignObjectRel
 
 logger = logging.getLogger(__name__)
 Status = DistributionList.Status
@@ -108,7 +117,7 @@ def distribution_list_upload(
     return distribution_list
 
 
-def _refuse_header_only(table, filename: str) -> None:
+def _refuse_header_only(table: Table, filename: str) -> None:
     """A file of one row and no phone number in it is a header without contacts: refuse it now, not at import."""
     rows = preview(table, 2)
     if not rows:
@@ -182,7 +191,8 @@ def distribution_list_mark_up(
                 f"“{distribution_list.name}” is {distribution_list.get_status_display()}; it cannot be marked up again."
             )
         if enqueue:
-            tasks.import_distribution_list.delay_on_commit(distribution_list.pk)
+            # Celery's Django fixup makes every task a DjangoTask; the stubs type shared tasks as plain Tasks.
+            tasks.import_distribution_list.delay_on_commit(distribution_list.pk)  # type: ignore[attr-defined]
     distribution_list.refresh_from_db()
     return distribution_list
 
@@ -201,7 +211,7 @@ class _ListConsumer(PhoneRowConsumer):
         self.duplicates = duplicates
         self.named = [(i, name) for i, name in enumerate(markup.column_names) if name and i != markup.phone_column]
 
-    def accept(self, row, phone):
+    def accept(self, row: SourceRow, phone: PhoneResult) -> tuple[Any, ...]:
         cells = row.cells
         width = len(cells)
         variables = {name: (cells[i] if i < width else "") for i, name in self.named}
@@ -307,9 +317,11 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
                 # this transaction holds.
                 done = 0
                 for writer in (contacts, incorrect, duplicates):
-                    done += writer.publish(
-                        lambda rows, before=done: saving.report(before + rows), progress_rows=SAVE_PROGRESS_ROWS
-                    )
+
+                    def progress(rows: int, before: int = done) -> None:
+                        saving.report(before + rows)
+
+                    done += writer.publish(progress, progress_rows=SAVE_PROGRESS_ROWS)
                 finished = processing.update(
                     status=Status.READY,
                     import_phase="",
@@ -340,7 +352,7 @@ class _SavingProgress:
 
     def __init__(self, list_id: int) -> None:
         self.list_id = list_id
-        self.side = None
+        self.side: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> _SavingProgress:
         default = connections[DEFAULT_DB_ALIAS]
@@ -348,7 +360,7 @@ class _SavingProgress:
             self.side = default.__class__(dict(default.settings_dict), alias="import_progress")
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         if self.side is not None:
             self.side.close()
 
@@ -379,7 +391,7 @@ def distribution_list_fail(*, list_id: int, reason: str) -> bool:
     )
 
 
-def distribution_lists_reap_stalled(*, now=None) -> int:
+def distribution_lists_reap_stalled(*, now: datetime | None = None) -> int:
     """Fail lists whose import stopped reporting progress (its worker died); returns how many."""
     now = now or timezone.now()
     silent_since = now - timedelta(seconds=settings.DISTRIBUTION_LIST_STALLED_AFTER_SECONDS)
@@ -401,7 +413,7 @@ def incorrect_row_fix(*, row: IncorrectRow, phone: str) -> Contact:
     if distribution_list.status != Status.READY:
         raise DistributionListError("Rows can be fixed once the list is ready.")
     result = normalise_phone(phone, distribution_list.default_region)
-    if not result.ok:
+    if result.e164 is None:
         raise DistributionListError(result.reason[:1].upper() + result.reason[1:] + ".")
     existing = Contact.objects.filter(distribution_list=distribution_list, phone=result.e164).first()
     if existing is not None:
@@ -453,11 +465,9 @@ def _delete_rows_of(model: type[models.Model], distribution_list: DistributionLi
     """
     rows = model._base_manager.filter(distribution_list=distribution_list)
     # The same relations the collector looks at, hidden ones (related_name="+") included.
-    relations = [
-        relation
-        for relation in get_candidate_relations_to_delete(model._meta)
-        if relation.on_delete is not models.DO_NOTHING
-    ]
+    # The stubs say fields; the collector's helper gives the reverse relations (ForeignObjectRel).
+    candidates = cast("Iterable[ForeignObjectRel]", get_candidate_relations_to_delete(model._meta))
+    relations = [relation for relation in candidates if relation.on_delete is not models.DO_NOTHING]
     if any(relation.on_delete is not models.SET_NULL for relation in relations):
         rows.delete()
         return

@@ -16,6 +16,7 @@ Rows change only through ``pools.services.tracking``.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -49,6 +50,9 @@ class TrackingPool(models.Model):
     """A pool of tracking numbers of one customer, with its replacement rules and call route."""
 
     TENANT_LOOKUP = "customer"
+
+    if TYPE_CHECKING:
+        current_numbers: list[TrackingNumber]  # prefetched by pools.selectors.tracking.current_numbers()
 
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="tracking_pools")
     name = models.CharField(max_length=200)

@@ -88,7 +88,9 @@ class PoolFigures:
         return self.utilisation > UTILISATION_WARNING
 
 
-def _peaks(intervals: list[tuple[datetime.datetime, datetime.datetime]], start, hours: int):
+def _peaks(
+    intervals: list[tuple[datetime.datetime, datetime.datetime]], start: datetime.datetime, hours: int
+) -> tuple[int, list[tuple[datetime.datetime, int]]]:
     """Peak simultaneous sessions overall and per hour: one sweep over start/end events."""
     events = sorted(
         [(max(begin, start), 1) for begin, _ in intervals] + [(end, -1) for _, end in intervals],
@@ -126,17 +128,18 @@ def pools_figures(
         .annotate(total=Count("pk"), active=Count("pk", filter=Q(expires_at__gt=now)))
     ):
         figures[row["pool"]].sessions, figures[row["pool"]].active_sessions = row["total"], row["active"]
-    for row in (
+    for calls in (
         TrackedCall.objects.filter(pool__in=ids)
         .values("pool")
         .annotate(
-            total=Count("pk"),
-            attributed=Count("pk", filter=Q(session__isnull=False)),
-            ambiguous=Count("pk", filter=Q(ambiguous=True)),
+            calls_total=Count("pk"),
+            calls_attributed=Count("pk", filter=Q(session__isnull=False)),
+            calls_ambiguous=Count("pk", filter=Q(ambiguous=True)),
         )
     ):
-        f = figures[row["pool"]]
-        f.calls, f.attributed_calls, f.ambiguous_calls = row["total"], row["attributed"], row["ambiguous"]
+        f = figures[calls["pool"]]
+        f.calls, f.attributed_calls = calls["calls_total"], calls["calls_attributed"]
+        f.ambiguous_calls = calls["calls_ambiguous"]
     for pool_id, source, count in (
         TrackedCall.objects.filter(pool__in=ids, session__isnull=False)
         .values_list("pool", "source")

@@ -46,10 +46,11 @@ nothing is written then.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
+from django.db.models import Case, F, Max, Model, PositiveIntegerField, Value, When
 from psycopg import errors as psycopg_errors
 
 from customers.models import Customer
@@ -57,6 +58,9 @@ from dids.models import DID, DIDStatus
 from pools.models import NumberPool, NumberPoolMember, PoolType
 from pools.selectors.carousel import pool_usable_members
 from telephony.db import prepared_fetchone
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "NO_USABLE_NUMBER_CAUSE",
@@ -95,7 +99,7 @@ class NoUsableNumber(Exception):
 # --- The carousel -------------------------------------------------------------
 
 
-def _table(model) -> str:
+def _table(model: type[Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
@@ -172,14 +176,14 @@ def _create_sequence(pool: NumberPool) -> None:
 
 def _draw_postgresql(pool: NumberPool) -> DID | None:
     tables = _tables()
-    columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in DID._meta.concrete_fields)
+    columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in DID._meta.concrete_fields if f.column)
     sql = _PG_DRAW.format(**tables, columns=columns)
     params = [pool_sequence_name(pool.pk), pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]
     row = prepared_fetchone(sql, params)
-    if row[0] is None:
+    if row is not None and row[0] is None:
         _create_sequence(pool)
         row = prepared_fetchone(sql, params)
-    if row[1] is None:
+    if row is None or row[1] is None:
         return None
     return DID.from_db(connection.alias, _DID_FIELDS, row[1:])
 
@@ -252,7 +256,7 @@ def number_pool_create(
 
 
 @transaction.atomic
-def number_pool_update(*, pool: NumberPool, **fields) -> NumberPool:
+def number_pool_update(*, pool: NumberPool, **fields: Any) -> NumberPool:
     allowed = {"name", "pool_type", "customer", "is_global"}
     unknown = set(fields) - allowed
     if unknown:

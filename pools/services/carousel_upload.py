@@ -34,7 +34,16 @@ from django.db.models import Max
 from dids.models import DID
 from pools.models import IncorrectReason, NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
 from pools.services.carousel import PoolError, did_pool_refusal
-from telephony.imports import Chunk, Markup, PhoneRowConsumer, SourceRow, Table, phone_normaliser, run_import
+from telephony.imports import (
+    Chunk,
+    Markup,
+    PhoneResult,
+    PhoneRowConsumer,
+    SourceRow,
+    Table,
+    phone_normaliser,
+    run_import,
+)
 
 __all__ = [
     "FixResult",
@@ -108,11 +117,13 @@ class _Judge:
         dids = {d.number: d for d in DID.objects.filter(number__in=wanted).select_related("customer")}
         if self.in_pool is None:
             self.in_pool = set(self.pool.members.values_list("did__number", flat=True))
+        in_pool = self.in_pool
         for entry in entries:
-            if entry.e164 is None:
+            number = entry.e164
+            if number is None:
                 candidate = fallback[id(entry)]
-                if candidate in dids:
-                    entry.e164 = candidate
+                if candidate is not None and candidate in dids:
+                    entry.e164 = number = candidate
                 else:
                     code = (
                         IncorrectReason.NOT_A_NUMBER
@@ -121,20 +132,19 @@ class _Judge:
                     )
                     verdicts.rejected.append((entry, code, _sentence(entry.reason)))
                     continue
-            verdicts_for = self._judge_number(entry, dids.get(entry.e164))
+            verdicts_for = self._judge_number(entry, number, in_pool, dids.get(number))
             if isinstance(verdicts_for, DID):
                 verdicts.accepted.append((entry, verdicts_for))
-                self.in_pool.add(entry.e164)
+                in_pool.add(number)
             else:
                 verdicts.rejected.append((entry, *verdicts_for))
         return verdicts
 
-    def _judge_number(self, entry: _Entry, did: DID | None) -> DID | tuple[str, str]:
-        number = entry.e164
+    def _judge_number(self, entry: _Entry, number: str, in_pool: set[str], did: DID | None) -> DID | tuple[str, str]:
         if number in self.seen:
             return IncorrectReason.DUPLICATE, f"{number} appears earlier in the file (row {self.seen[number]})."
         self.seen[number] = entry.row_number
-        if number in self.in_pool:
+        if number in in_pool:
             return IncorrectReason.DUPLICATE, f"{number} is already in this pool."
         if did is None:
             return IncorrectReason.NOT_A_DID, f"{number} is not a DID of the inventory."
@@ -159,7 +169,7 @@ class _PoolRowConsumer(PhoneRowConsumer):
         self.accepted: list[tuple[_Entry, DID]] = []
         self.rejected: list[tuple[_Entry, str, str]] = []
 
-    def accept(self, row: SourceRow, phone):
+    def accept(self, row: SourceRow, phone: PhoneResult) -> _Entry:
         return _Entry(row.number, row.cell(self.phone_column), phone.e164)
 
     def write_chunk(self, chunk: Chunk) -> None:

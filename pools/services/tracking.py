@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -44,6 +45,9 @@ from pools.models import (
 )
 from pools.selectors.tracking import forget_public_keys
 from pools.services import dni_postgresql
+
+if TYPE_CHECKING:
+    from customers.models import User
 
 __all__ = [
     "CallRoute",
@@ -74,6 +78,15 @@ UPDATABLE = {
 }
 
 
+class _VisitFields(TypedDict):
+    visitor_id: str
+    source: str
+    referrer: str
+    landing_url: str
+    url_params: dict[str, str]
+    ip: str | None
+
+
 class TrackingError(Exception):
     """A refused change, with a message for the person (or software) who asked."""
 
@@ -93,7 +106,7 @@ class ProvisioningError(TrackingError):
 # --- pools and numbers -----------------------------------------------------------
 
 
-def _provision(*, customer: Customer, quantity: int, request: dict, user=None):
+def _provision(*, customer: Customer, quantity: int, request: dict[str, Any], user: User | None = None) -> list[DID]:
     """Assign ``quantity`` matching In Stock DIDs to ``customer`` (inside the caller's transaction)."""
     if not ClientPackage.objects.filter(customer=customer, active=True).exists():
         raise ProvisioningError(f"{customer} has no active client package: no numbers can be assigned.")
@@ -146,7 +159,7 @@ def tracking_pool_create(
     tracking_sources: list[dict] | None = None,
     exhaustion_policy: str = ExhaustionPolicy.REUSE_OLDEST,
     site_domains: list[str] | None = None,
-    user=None,
+    user: User | None = None,
 ) -> TrackingPool:
     numbers_to_replace = list(numbers_to_replace or [])
     _check_replacement(numbers_to_replace, replace_all_numbers)
@@ -174,7 +187,7 @@ def tracking_pool_create(
     return pool
 
 
-def _add_numbers(*, pool: TrackingPool, quantity: int, request: dict, user=None) -> list[TrackingNumber]:
+def _add_numbers(*, pool: TrackingPool, quantity: int, request: dict, user: User | None = None) -> list[TrackingNumber]:
     dids = _provision(customer=pool.customer, quantity=quantity, request=request, user=user)
     numbers = TrackingNumber.objects.bulk_create([TrackingNumber(pool=pool, did=did) for did in dids])
     TrackingPool.objects.filter(pk=pool.pk).update(quantity=F("quantity") + len(numbers), updated_at=timezone.now())
@@ -183,7 +196,7 @@ def _add_numbers(*, pool: TrackingPool, quantity: int, request: dict, user=None)
 
 
 @transaction.atomic
-def tracking_pool_update(*, pool: TrackingPool, **changes) -> TrackingPool:
+def tracking_pool_update(*, pool: TrackingPool, **changes: Any) -> TrackingPool:
     unknown = set(changes) - UPDATABLE
     if unknown:
         raise TrackingError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
@@ -210,7 +223,7 @@ def tracking_pool_update(*, pool: TrackingPool, **changes) -> TrackingPool:
 
 @transaction.atomic
 def tracking_numbers_add(
-    *, pool: TrackingPool, quantity: int, phone_number_request: dict | None = None, user=None
+    *, pool: TrackingPool, quantity: int, phone_number_request: dict | None = None, user: User | None = None
 ) -> list[TrackingNumber]:
     locked = TrackingPool.objects.select_for_update().select_related("customer").get(pk=pool.pk)
     if locked.status != TrackingPoolStatus.ACTIVE:
@@ -220,13 +233,13 @@ def tracking_numbers_add(
     return numbers
 
 
-def _end_sessions_on(numbers, now: datetime.datetime) -> None:
+def _end_sessions_on(numbers: Iterable[TrackingNumber] | QuerySet[TrackingNumber], now: datetime.datetime) -> None:
     # A removed number serves no visitor any more; its sessions end now.
     DNISession.objects.filter(number__in=numbers, expires_at__gt=now).update(expires_at=Greatest(F("started_at"), now))
 
 
 @transaction.atomic
-def tracking_number_remove(*, number: TrackingNumber, user=None) -> None:
+def tracking_number_remove(*, number: TrackingNumber, user: User | None = None) -> None:
     locked = TrackingNumber.objects.select_for_update().select_related("did", "pool").get(pk=number.pk)
     if locked.removed_at is not None:
         raise TrackingError(f"{locked.did.number} was already removed from {locked.pool.name}.")
@@ -243,7 +256,7 @@ def _forget_pool_lookups() -> None:
     transaction.on_commit(forget_public_keys)
 
 
-def _release_dids(did_ids: list[int], *, user=None) -> None:
+def _release_dids(did_ids: list[int], *, user: User | None = None) -> None:
     from dids.models import DID
 
     # Only Assigned DIDs return to stock now; a DID in Hold stays with its
@@ -256,7 +269,7 @@ def _release_dids(did_ids: list[int], *, user=None) -> None:
 
 
 @transaction.atomic
-def tracking_pool_delete(*, pool: TrackingPool, user=None) -> None:
+def tracking_pool_delete(*, pool: TrackingPool, user: User | None = None) -> None:
     """Delete the pool: its numbers go back to stock; its sessions and calls stay for reports."""
     now = timezone.now()
     changed = TrackingPool.objects.filter(pk=pool.pk, status=TrackingPoolStatus.ACTIVE).update(
@@ -395,7 +408,7 @@ def _dni_visit_postgresql(
     if rules.match_source(pool.tracking_sources, visit) is None:
         return DNIAnswer.nothing(NO_SOURCE)
     now = timezone.now()
-    fields = {
+    fields: _VisitFields = {
         "visitor_id": visitor_id,
         "source": visit.source,
         "referrer": referrer[:2000],
@@ -417,7 +430,9 @@ def _dni_visit_postgresql(
     return _answer(pool, number_id, e164, now + period, **session)
 
 
-def _answer(pool: TrackingPool, number_id: int, e164: str, expires_at, **session_fields) -> DNIAnswer:
+def _answer(
+    pool: TrackingPool, number_id: int, e164: str, expires_at: datetime.datetime, **session_fields: Any
+) -> DNIAnswer:
     """The answer from the statement's plain row; its model instances built only if asked for."""
 
     def build() -> tuple[TrackingNumber, DNISession]:
@@ -503,7 +518,7 @@ def tracked_call_record(*, called: str, caller: str = "", at: datetime.datetime 
     route = did_route(called)
     if route.kind == Route.UNREACHABLE:
         return CallRoute("unreachable")
-    if route.kind != Route.CUSTOMER:
+    if route.kind != Route.CUSTOMER or route.did is None:
         return CallRoute("unknown")
     number = (
         TrackingNumber.objects.select_related("pool")
