@@ -41,9 +41,10 @@ run-sip: install
 	SIP_CARRIER_CONTROL_PORT=$$(( $(SIP_CARRIER_PORT) + 2 )) PORT=$(PORT) \
 	$(VENV)/bin/honcho --procfile Procfile.sip.local start
 
-# Unit and e2e tests on the embedded set-up (SQLite), then the integration
+# The type check, unit and e2e tests on the embedded set-up (SQLite), then the integration
 # tests against PostgreSQL and Redis when they answer (always under CI=true).
 test: install
+	$(MAKE) --no-print-directory typecheck
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-integration
 

@@ -8,7 +8,7 @@ error names what is wrong: missing, invalid, or out of the permitted range.
 
 import re
 import zoneinfo
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -21,10 +21,14 @@ from campaigns.models import (
     REPEAT_COUNT_RANGE,
     REPEAT_PERIOD_RANGE,
     SHORT_CALL_RANGE,
+    App,
     Campaign,
     CampaignStatus,
     RepeatOutcome,
 )
+
+if TYPE_CHECKING:
+    from distribution_lists.models import DistributionList
 
 NAME_RULE = re.compile(r"(?:[^\W_]|[ ()\-])+")
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -58,6 +62,7 @@ class Block(forms.Form):
     number: int
     title: str
     key: str
+    editable = True  # set by bind_blocks: whether the campaign's status lets this block change
 
     def __init__(self, *args, customer, campaign: Campaign | None = None, **kwargs):
         self.customer = customer
@@ -69,6 +74,11 @@ class Block(forms.Form):
 
     def add_fields(self) -> None:
         """Fields that depend on the customer or on other blocks."""
+
+    @staticmethod
+    def initial_for(campaign: Campaign) -> dict[str, Any]:
+        """The block's values for ``campaign`` as it is."""
+        return {}
 
     def apply(self, campaign: Campaign) -> None:
         """Copy the cleaned values onto ``campaign`` (not saved)."""
@@ -126,7 +136,7 @@ class MainBlock(Block):
 class AppBlock(Block):
     number, title, key = 2, "App", "app"
 
-    app = forms.ModelChoiceField(queryset=None, help_text="Yours or a global one.")
+    app: "forms.ModelChoiceField[App]" = forms.ModelChoiceField(queryset=None, help_text="Yours or a global one.")
 
     def add_fields(self) -> None:
         cast(forms.ModelChoiceField, self.fields["app"]).queryset = selectors.apps_for(self.customer)
@@ -141,7 +151,9 @@ class ListBlock(Block):
 
     number, title, key = 3, "Distribution list", "list"
 
-    distribution_list = forms.ModelChoiceField(queryset=None, label="Distribution list", help_text="Ready lists only.")
+    distribution_list: "forms.ModelChoiceField[DistributionList]" = forms.ModelChoiceField(
+        queryset=None, label="Distribution list", help_text="Ready lists only."
+    )
 
     def __init__(self, *args, app=None, **kwargs):
         self.app = app
@@ -282,7 +294,7 @@ class SettingsBlock(Block):
 BLOCKS: list[type[Block]] = [MainBlock, AppBlock, ListBlock, SettingsBlock]
 
 # Which blocks a campaign in each status may change (SPEC §5, "Editing").
-EDITABLE_BLOCKS = {
+EDITABLE_BLOCKS: dict[str, set[str]] = {
     CampaignStatus.DRAFT: {"main", "app", "list", "settings"},
     CampaignStatus.PAUSED: {"main", "settings"},
 }
@@ -323,7 +335,7 @@ def bind_blocks(*, customer, data=None, campaign: Campaign | None = None) -> dic
             block = block_class(initial=initial, **kwargs)
         block.editable = key in editable
         blocks[key] = block
-        if key == "app":
+        if isinstance(block, AppBlock):
             app = _chosen_app(block)
     return blocks
 
@@ -341,13 +353,14 @@ def _prefixed(prefix: str, values: dict) -> QueryDict:
     return data
 
 
-def _chosen_app(block: AppBlock):
+def _chosen_app(block: AppBlock) -> App | None:
     raw = block.data.get(block.add_prefix("app")) if block.is_bound else block.initial.get("app")
-    if raw in (None, ""):
+    choices = cast("forms.ModelChoiceField[App]", block.fields["app"]).queryset
+    if raw in (None, "") or choices is None:
         return None
     try:
-        return block.fields["app"].queryset.get(pk=raw)
-    except (ValueError, TypeError, block.fields["app"].queryset.model.DoesNotExist):
+        return choices.get(pk=raw)
+    except (ValueError, TypeError, App.DoesNotExist):
         return None
 
 

@@ -77,9 +77,11 @@ class AppAdminForm(forms.ModelForm):
             self.add_error("customer", "Choose the customer this app belongs to, or tick Global.")
         steps = cleaned.get("scenario")
         if "scenario" not in self.errors and steps is not None:
-            owner = {"customer": cleaned.get("customer"), "is_global": bool(cleaned.get("is_global"))}
+            customer, is_global = cleaned.get("customer"), bool(cleaned.get("is_global"))
             errors = scenario_rules.scenario_errors(
-                steps, audio_ids=audio_ids_for(**owner), unconverted_ids=unconverted_audio_ids_for(**owner)
+                steps,
+                audio_ids=audio_ids_for(customer=customer, is_global=is_global),
+                unconverted_ids=unconverted_audio_ids_for(customer=customer, is_global=is_global),
             )
             if errors:
                 self.add_error("scenario", ValidationError(errors))

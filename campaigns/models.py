@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import RegexValidator
@@ -96,7 +97,7 @@ class App(OwnedByCustomerOrGlobal):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # Variables always follow the scenario, whoever saves it.
         self.variables = scenario_rules.scenario_variables(self.scenario or [])
         super().save(*args, **kwargs)

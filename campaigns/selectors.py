@@ -1,42 +1,52 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import apps
 from django.db.models import QuerySet
 
 from campaigns.models import App, Campaign
 from customers.tenancy import scoped
 
+if TYPE_CHECKING:
+    from customers.models import Customer
+    from dids.models import DID
+    from distribution_lists.models import DistributionList
+    from pools.models import NumberPool
 
-def apps_for(customer) -> QuerySet[App]:
+
+def apps_for(customer: Customer | None) -> QuerySet[App]:
     """The customer's own apps and the global ones."""
     return scoped(App.objects.select_related("customer"), customer, include_global=True).order_by("is_global", "name")
 
 
-def campaigns_of(customer) -> QuerySet[Campaign]:
+def campaigns_of(customer: Customer | None) -> QuerySet[Campaign]:
     return scoped(Campaign.objects.all(), customer)
 
 
-def a_number_dids_for(customer) -> QuerySet:
+def a_number_dids_for(customer: Customer | None) -> QuerySet[DID]:
     """DIDs a campaign of ``customer`` may call from: the ones assigned to it."""
     did_model = apps.get_model("dids", "DID")
     return scoped(did_model.objects.filter(status="assigned"), customer).order_by("number")
 
 
-def a_number_pools_for(customer) -> QuerySet:
+def a_number_pools_for(customer: Customer | None) -> QuerySet[NumberPool]:
     """Numbers pools a campaign of ``customer`` may call from: its own and the global ones."""
     pool_model = apps.get_model("pools", "NumberPool")
     return scoped(pool_model.objects.all(), customer, include_global=True).order_by("name")
 
 
-def ready_lists_for(customer) -> QuerySet:
+def ready_lists_for(customer: Customer | None) -> QuerySet[DistributionList]:
     list_model = apps.get_model("distribution_lists", "DistributionList")
     return scoped(list_model.objects.filter(status="ready"), customer).order_by("-created_at")
 
 
-def lists_of(customer) -> QuerySet:
+def lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
     list_model = apps.get_model("distribution_lists", "DistributionList")
     return scoped(list_model.objects.all(), customer).order_by("name")
 
 
-def campaign_cards(customer) -> QuerySet[Campaign]:
+def campaign_cards(customer: Customer | None) -> QuerySet[Campaign]:
     """Campaigns with what their cards show, in a fixed number of queries."""
     from django.db.models import Case, F, FloatField, When
 
@@ -53,7 +63,7 @@ def campaign_cards(customer) -> QuerySet[Campaign]:
     )
 
 
-def folder_counts(customer) -> dict[str, int]:
+def folder_counts(customer: Customer | None) -> dict[str, int]:
     from django.db.models import Count
 
     counts = dict(campaigns_of(customer).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
@@ -61,7 +71,7 @@ def folder_counts(customer) -> dict[str, int]:
     return counts
 
 
-def campaign_for(customer, campaign_id: int) -> Campaign:
+def campaign_for(customer: Customer | None, campaign_id: int) -> Campaign:
     from customers.tenancy import get_scoped_or_404
 
     queryset = Campaign.objects.select_related("app", "distribution_list", "a_number_did", "a_number_pool")

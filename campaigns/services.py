@@ -1,35 +1,45 @@
 """Every write to apps and audio files (campaigns and the dialer add theirs here)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
 from campaigns.audio import phone_version, sniff_audio
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus, CampaignTransition
 
+if TYPE_CHECKING:
+    from campaigns.blocks import Block
+    from customers.models import Customer, User
 
-def audio_ids_for(*, customer, is_global: bool) -> set[int]:
+
+def audio_ids_for(*, customer: Customer | None, is_global: bool) -> set[int]:
     """Recordings an app of this owner may play: its own and the global ones."""
     return set(_audio_of(customer=customer, is_global=is_global).values_list("pk", flat=True))
 
 
-def _audio_of(*, customer, is_global: bool):
+def _audio_of(*, customer: Customer | None, is_global: bool) -> QuerySet[AudioFile]:
     owner = Q(is_global=True) if is_global else Q(customer=customer) | Q(is_global=True)
     return AudioFile.objects.filter(owner)
 
 
-def unconverted_audio_ids_for(*, customer, is_global: bool) -> set[int]:
+def unconverted_audio_ids_for(*, customer: Customer | None, is_global: bool) -> set[int]:
     """Those of them without a telephone version (uploaded before uploads were converted): calls cannot play them."""
     return set(_audio_of(customer=customer, is_global=is_global).filter(phone_file="").values_list("pk", flat=True))
 
 
 @transaction.atomic
-def app_save(*, app: App, user=None) -> App:
+def app_save(*, app: App, user: User | None = None) -> App:
     """Validate the scenario as a whole and save the app (new or changed)."""
-    owner = {"customer": app.customer, "is_global": app.is_global}
     scenario_rules.validate_scenario(
-        app.scenario, audio_ids=audio_ids_for(**owner), unconverted_ids=unconverted_audio_ids_for(**owner)
+        app.scenario,
+        audio_ids=audio_ids_for(customer=app.customer, is_global=app.is_global),
+        unconverted_ids=unconverted_audio_ids_for(customer=app.customer, is_global=app.is_global),
     )
     app.updated_by = user
     app.full_clean(exclude=["scenario"])
@@ -38,7 +48,9 @@ def app_save(*, app: App, user=None) -> App:
 
 
 @transaction.atomic
-def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = False) -> AudioFile:
+def audio_file_create(
+    *, name: str, uploaded: UploadedFile, customer: Customer | None = None, is_global: bool = False
+) -> AudioFile:
     """A recording, with its telephone version made now (refused when it cannot be converted)."""
     content_type = sniff_audio(uploaded)
     audio = AudioFile(
@@ -48,7 +60,7 @@ def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = F
         customer=customer,
         is_global=is_global,
         content_type=content_type,
-        size=uploaded.size,
+        size=uploaded.size or 0,
     )
     audio.full_clean()
     audio.save()
@@ -66,7 +78,7 @@ TRANSITIONS: dict[tuple[str, str], set[str]] = {
     (CampaignStatus.LAUNCHED, CampaignStatus.FINISHED): {"user", "dialer"},
     (CampaignStatus.PAUSED, CampaignStatus.FINISHED): {"user"},
 }
-VERBS = {
+VERBS: dict[str, str] = {
     CampaignStatus.LAUNCHED: "launch",
     CampaignStatus.PAUSED: "pause",
     CampaignStatus.FINISHED: "finish",
@@ -90,7 +102,9 @@ def transition_refusal(*, campaign: Campaign, to_status: str, actor: str = "user
 
 
 @transaction.atomic
-def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor: str = "user") -> Campaign:
+def campaign_transition(
+    *, campaign: Campaign, to_status: str, user: User | None = None, actor: str = "user"
+) -> Campaign:
     """Move ``campaign`` to ``to_status`` by compare-and-set on the status it was read with.
 
     Two concurrent requests cannot both succeed: the loser matches no row and
@@ -100,7 +114,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor:
     if refusal:
         raise CampaignStateError(refusal)
     now = timezone.now()
-    changes: dict = {"status": to_status, "updated_at": now}
+    changes: dict[str, Any] = {"status": to_status, "updated_at": now}
     if to_status == CampaignStatus.LAUNCHED and campaign.launched_at is None:
         changes["launched_at"] = now
     if to_status == CampaignStatus.FINISHED:
@@ -121,7 +135,7 @@ def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor:
 
 
 @transaction.atomic
-def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
     from campaigns.dialer import campaign_snapshot
 
@@ -134,15 +148,15 @@ def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
             "edit the campaign and choose one."
         )
     campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
-    campaign_snapshot(campaign=campaign, now=campaign.launched_at)
+    campaign_snapshot(campaign=campaign, now=campaign.launched_at or timezone.now())
     return campaign
 
 
-def campaign_pause(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_pause(*, campaign: Campaign, user: User | None = None) -> Campaign:
     return campaign_transition(campaign=campaign, to_status=CampaignStatus.PAUSED, user=user)
 
 
-def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_resume(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Paused → launched."""
     if campaign.status != CampaignStatus.PAUSED:
         raise CampaignStateError(
@@ -152,7 +166,7 @@ def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
 
 
 @transaction.atomic
-def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_finish(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Launched or paused → finished by the user: the calls not made yet are cancelled."""
     from campaigns.dialer import campaign_jobs_cancel
 
@@ -165,7 +179,9 @@ def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
 
 
 @transaction.atomic
-def campaign_create(*, customer, blocks: dict, user=None, launch: bool = False) -> Campaign:
+def campaign_create(
+    *, customer: Customer, blocks: dict[str, Block], user: User | None = None, launch: bool = False
+) -> Campaign:
     """A new draft from four valid blocks (campaigns/blocks.py); launched at once when asked."""
     campaign = Campaign(customer=customer, created_by=user)
     for block in blocks.values():
@@ -177,7 +193,7 @@ def campaign_create(*, customer, blocks: dict, user=None, launch: bool = False) 
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, blocks: dict, user=None) -> Campaign:
+def campaign_update(*, campaign: Campaign, blocks: dict[str, Block], user: User | None = None) -> Campaign:
     """Apply the editable blocks, under a row lock so a concurrent launch cannot slip in between."""
     from campaigns.blocks import EDITABLE_BLOCKS, edit_refusal
 

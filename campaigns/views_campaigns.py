@@ -111,16 +111,18 @@ class CampaignWizardView(CustomerRequiredMixin, View):
 
     def get(self, request, campaign_id: int | None = None):
         campaign = self._campaign()
-        if campaign is not None and edit_refusal(campaign):
-            messages.error(request, edit_refusal(campaign))
+        refusal = edit_refusal(campaign) if campaign is not None else None
+        if campaign is not None and refusal:
+            messages.error(request, refusal)
             return redirect("dashboard:campaign_detail", campaign_id=campaign.pk)
         blocks = bind_blocks(customer=self.customer, campaign=campaign)
         return self._render(campaign, blocks, report=None)
 
     def post(self, request, campaign_id: int | None = None):
         campaign = self._campaign()
-        if campaign is not None and edit_refusal(campaign):
-            messages.error(request, edit_refusal(campaign))
+        refusal = edit_refusal(campaign) if campaign is not None else None
+        if campaign is not None and refusal:
+            messages.error(request, refusal)
             return redirect("dashboard:campaign_detail", campaign_id=campaign.pk)
         blocks = bind_blocks(customer=self.customer, data=request.POST, campaign=campaign)
         action = request.POST.get("action", "draft")

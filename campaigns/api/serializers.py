@@ -41,8 +41,8 @@ class CampaignStatisticsSerializer(StatisticsSerializer):
     attempts_by_cause = serializers.DictField(child=serializers.IntegerField(), help_text="Ended attempts per cause.")
 
 
-def _repeat_fields() -> dict:
-    fields = {}
+def _repeat_fields() -> dict[str, serializers.Field]:
+    fields: dict[str, serializers.Field] = {}
     for outcome, label in RepeatOutcome.choices:
         fields[f"repeat_{outcome}"] = serializers.BooleanField(help_text=f"Repeat “{label}” calls.")
         fields[f"repeat_{outcome}_count"] = serializers.IntegerField(min_value=1, max_value=199)
@@ -112,7 +112,7 @@ class CampaignSerializer(CampaignSettingsFields):
             if campaign.a_number_did_id
             else f"pool:{campaign.a_number_pool_id}",
             "a_number_display": campaign.a_number_did.number
-            if campaign.a_number_did_id
+            if campaign.a_number_did is not None
             else str(campaign.a_number_pool),
             "app": campaign.app_id,
             "distribution_list": campaign.distribution_list_id,
