@@ -236,7 +236,8 @@ class _Connection:
 
 def _visitor(port, path, rate_each, stop_at, budget, results, lock):
     conn = _Connection(port, path)
-    latencies, statuses = [], {}
+    latencies: list[float] = []
+    statuses: dict[int | str, int] = {}  # HTTP status, or "error"
     interval = 1.0 / rate_each if rate_each else 0.0
     next_at = time.perf_counter() + random.random() * interval
     while True:
@@ -256,6 +257,7 @@ def _visitor(port, path, rate_each, stop_at, budget, results, lock):
             url = "https://www.shop.example/" + ("landing?gclid=" + visitor if view == 0 else f"page{view}")
             body = urllib.parse.urlencode({"visitor": visitor, "referrer": "https://www.google.com/", "url": url})
             started = time.perf_counter()
+            status: int | str
             try:
                 status = conn.post(body.encode())
             except (OSError, ValueError, IndexError):
