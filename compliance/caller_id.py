@@ -29,7 +29,9 @@ from django.db import connection
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
 
 if TYPE_CHECKING:
+    from campaigns.models import Campaign
     from dids.models import DID
+    from pools.models import NumberPool
 
 
 @lru_cache(maxsize=65536)
@@ -45,7 +47,7 @@ def callee_place(b_number: str) -> tuple[str, str]:
 
 
 class CallerIdChooser:
-    def __init__(self, campaign, now: dt.datetime) -> None:
+    def __init__(self, campaign: Campaign, now: dt.datetime) -> None:
         self.campaign = campaign
         self.day = now.astimezone(dt.UTC).date()
         self.pool = campaign.a_number_pool
@@ -60,7 +62,7 @@ class CallerIdChooser:
         self.pool_calls = 0
         self.local_calls = 0
 
-    def _load(self, numbers) -> None:
+    def _load(self, numbers: list[str]) -> None:
         missing = [n for n in numbers if n not in self._loaded]
         if missing:
             rows = ANumberDay.objects.filter(day=self.day, number__in=missing).values_list("number", "calls")
@@ -71,42 +73,45 @@ class CallerIdChooser:
         self._load([number])
         return self.used[number] < self.cap
 
-    def _usable(self) -> list[DID]:
+    def _usable(self, pool: NumberPool) -> list[DID]:
         if self._members is None:
             from pools.selectors.carousel import pool_usable_members
 
-            self._members = [m.did for m in pool_usable_members(self.pool).select_related("did").order_by("position")]
+            self._members = [m.did for m in pool_usable_members(pool).select_related("did").order_by("position")]
             self._load([did.number for did in self._members])
         return [did for did in self._members if self.used[did.number] < self.cap]
 
-    def _pick_among(self, candidates: list):
+    def _pick_among(self, pool: NumberPool, candidates: list[DID]) -> DID:
         from pools.models import PoolType
 
-        if self.pool.pool_type == PoolType.RANDOM:
+        if pool.pool_type == PoolType.RANDOM:
             return random.choice(candidates)
         return min(candidates, key=lambda did: self.used[did.number])  # min keeps pool order on ties
 
-    def _from_pool(self, b_number: str):
+    def _from_pool(self, b_number: str) -> tuple[DID | None, bool]:
         """(DID or None, local?) for one call from the pool."""
+        pool = self.pool
+        if pool is None:
+            return None, False
         if self.local_presence:
-            candidates = self._usable()
+            candidates = self._usable(pool)
             if not candidates:
                 return None, False
             country, area = callee_place(b_number)
             in_country = [d for d in candidates if country and d.iso_country == country]
             in_area = [d for d in in_country if area and d.area_code == area]
             choice = in_area or in_country or candidates
-            return self._pick_among(choice), bool(in_area)
+            return self._pick_among(pool, choice), bool(in_area)
         from pools.services.carousel import NoUsableNumber, pool_next_number
 
         try:
-            did = pool_next_number(pool=self.pool)
+            did = pool_next_number(pool=pool)
         except NoUsableNumber:
             return None, False
         if self.under_cap(did.number):
             return did, False
-        candidates = self._usable()
-        return (self._pick_among(candidates) if candidates else None), False
+        candidates = self._usable(pool)
+        return (self._pick_among(pool, candidates) if candidates else None), False
 
     def take(self, b_number: str) -> tuple[str, str]:
         """(A-number, "") for the next call, or (A-number or "", platform cause) when it may not be placed."""

@@ -14,12 +14,15 @@ through Django's cursor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from psycopg import pq
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
@@ -41,16 +44,17 @@ def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
         return cursor.fetchone() if cursor.description else None
 
 
-def _cursor(db) -> psycopg.Cursor:
+def _cursor(db: BaseDatabaseWrapper) -> psycopg.Cursor[Any]:
     """One psycopg cursor per database connection (Django's are per thread), kept
     between calls: making a cursor cost as much CPU as running the statement."""
     cursor = getattr(db, "_prepared_cursor", None)
     if cursor is None or cursor.connection is not db.connection:
-        cursor = db._prepared_cursor = psycopg.Cursor(db.connection)
+        # Kept on Django's connection object, which declares no such attribute.
+        cursor = db._prepared_cursor = psycopg.Cursor(db.connection)  # type: ignore[attr-defined]
     return cursor
 
 
-def first_rows(ranges: list[QuerySet], limit: int, *, descending: bool = False) -> list[tuple]:
+def first_rows(ranges: list[QuerySet[Any, Any]], limit: int, *, descending: bool = False) -> list[tuple[Any, ...]]:
     """The first ``limit`` rows of several ordered, sliced ``values_list`` querysets taken together,
     by their first column, in one query (a UNION ALL of each one's index range).
 
@@ -68,4 +72,5 @@ def first_rows(ranges: list[QuerySet], limit: int, *, descending: bool = False) 
     order = "DESC" if descending else "ASC"
     with connection.cursor() as cursor:
         cursor.execute(f"{' UNION ALL '.join(parts)} ORDER BY 1 {order} LIMIT {int(limit)}", params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows

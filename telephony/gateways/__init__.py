@@ -24,7 +24,8 @@ GATEWAYS = {
 
 @lru_cache(maxsize=4)
 def _gateway(path: str) -> Gateway:
-    return import_string(GATEWAYS.get(path, path))()
+    gateway: Gateway = import_string(GATEWAYS.get(path, path))()
+    return gateway
 
 
 def get_gateway() -> Gateway:

@@ -24,7 +24,7 @@ class SipGateway(Gateway):
     name = "sip"
     holds_call_thread = False  # the engine holds the call; the call task returns at once
 
-    def __init__(self):
+    def __init__(self) -> None:
         if not settings.REDIS_URL:
             raise RuntimeError("REDIS_URL: the SIP gateway hands calls to the call engine through Redis; set it")
         self.redis = redis.Redis.from_url(settings.REDIS_URL)
