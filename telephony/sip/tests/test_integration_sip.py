@@ -284,7 +284,7 @@ def test_a_transfer_is_a_refer_and_the_attempt_keeps_what_the_peer_answered(cust
         scenario = [
             {"id": "hello", "type": "say", "text": "Putting you through"},
             {"id": "agent", "type": "transfer", "number": target},
-            {"id": "never", "type": "say", "text": "Not reached: a transfer ends the scenario"},
+            {"id": "sorry", "type": "say", "text": "Nobody is free: reached only when the transfer is refused"},
         ]
         campaign = campaign_over(customer, ["9"], scenario=scenario, lines=1, name=name)
         drive(campaign, timeout=120, on_tick=lambda _, c=campaign: play_calls(c), reap=True)
@@ -295,7 +295,7 @@ def test_a_transfer_is_a_refer_and_the_attempt_keeps_what_the_peer_answered(cust
     assert refers(carrier) == ["+441174090100", "+441174090106"]
     log = engine.log_path.read_text()
     assert f"attempt {taken.pk}: steps hello,agent, digits '', transfer 'transferred'" in log
-    assert f"attempt {refused.pk}: steps hello,agent, digits '', transfer 'failed: 486 Busy Here'" in log
+    assert f"attempt {refused.pk}: steps hello,agent,sorry, digits '', transfer 'failed: 486 Busy Here'" in log
 
 
 def test_sigterm_drains_the_engine_takes_no_new_call_and_its_calls_finish(customer, carrier, engines):
