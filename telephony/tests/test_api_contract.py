@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 from schemathesis.checks import CHECKS, load_all_checks, positive_data_acceptance
 from schemathesis.generation import GenerationMode
 
+from call_tracking.tests.conftest import STOCK
+from call_tracking.tests.test_tracking_api import EXAMPLE
 from customers import services as customer_services
-from pools.tests.tracking.conftest import STOCK
-from pools.tests.tracking.test_tracking_api import EXAMPLE
 
 MAX_EXAMPLES = 10
 PUBLIC_KEY = "contract-public-key"
@@ -99,12 +99,12 @@ def _name_fields(body) -> None:
 
 def build_world(settings) -> str:
     """A customer with data behind every id of ``PARAMETERS`` (sequences reset); its API token."""
+    from call_tracking.models import TrackingPool
     from campaigns.tests.factories import make_campaign
     from dids.services import client_package_create, did_create_many, operator_get_or_create
     from dids.tests.factories import PackageFactory
     from distribution_lists.tests.factories import DistributionListFactory
     from dnc import services as dnc_services
-    from pools.models import TrackingPool
 
     # Thousands of requests from one token and one address: no rate limit here (tested on its own).
     settings.API_RATE = ""
