@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import phonenumbers
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from call_tracking import rules
@@ -174,7 +175,8 @@ class QuantityField(serializers.IntegerField):
         return value
 
 
-class NumberPoolCreateSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="NumberPoolCreate")  # the schema's name since v3 shipped
+class TrackingPoolCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     match_period = serializers.IntegerField(min_value=1, max_value=7 * 24 * 60, required=False, default=30)
     quantity = QuantityField()
@@ -197,7 +199,8 @@ class NumberPoolCreateSerializer(serializers.Serializer):
         return [_rule(rules.normalise_domain, domain) for domain in value]
 
 
-class NumberPoolUpdateSerializer(NumberPoolCreateSerializer):
+@extend_schema_serializer(component_name="NumberPoolUpdate")  # the schema's name since v3 shipped
+class TrackingPoolUpdateSerializer(TrackingPoolCreateSerializer):
     """Every field optional; numbers change through ``/numbers`` (quantity and request are ignored here)."""
 
     name = serializers.CharField(max_length=200, required=False)
@@ -261,7 +264,8 @@ class SmsRoutesOutSerializer(serializers.Serializer):
     route_type = serializers.CharField()
 
 
-class NumberPoolOutSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="NumberPoolOut")  # the schema's name since v3 shipped
+class TrackingPoolOutSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     group_id = serializers.IntegerField()
@@ -280,13 +284,14 @@ class NumberPoolOutSerializer(serializers.Serializer):
     exhaustion_policy = serializers.ChoiceField(choices=ExhaustionPolicy.choices)
 
 
-class NumberPoolPageSerializer(serializers.Serializer):
+@extend_schema_serializer(component_name="NumberPoolPage")  # the schema's name since v3 shipped
+class TrackingPoolPageSerializer(serializers.Serializer):
     """One page of the pool list (``?page=``)."""
 
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
-    results = NumberPoolOutSerializer(many=True)
+    results = TrackingPoolOutSerializer(many=True)
 
 
 def _status(pool: TrackingPool, numbers) -> str:

@@ -12,13 +12,13 @@ POOLS = r"^groups/(?P<group_id>[0-9]+)/numberpools?"
 POOL = POOLS + r"/(?P<numberpool_id>[0-9]+)"
 
 urlpatterns = [
-    re_path(POOLS + r"/?$", views.NumberPoolListView.as_view(), name="numberpool_list"),
-    re_path(POOL + r"/?$", views.NumberPoolDetailView.as_view(), name="numberpool_detail"),
-    re_path(POOL + r"/numbers/?$", views.NumberPoolNumbersView.as_view(), name="numberpool_numbers"),
+    re_path(POOLS + r"/?$", views.TrackingPoolListView.as_view(), name="tracking_pool_list"),
+    re_path(POOL + r"/?$", views.TrackingPoolDetailView.as_view(), name="tracking_pool_detail"),
+    re_path(POOL + r"/numbers/?$", views.TrackingPoolNumbersView.as_view(), name="tracking_pool_numbers"),
     re_path(
         POOL + r"/numbers/(?P<tracking_number_id>[0-9]+)/?$",
-        views.NumberPoolNumberView.as_view(),
-        name="numberpool_number",
+        views.TrackingPoolNumberView.as_view(),
+        name="tracking_pool_number",
     ),
     path("dni/<str:public_key>", views.DNIView.as_view(), name="tracking_dni"),
     path("platform/calls", views.IncomingCallView.as_view(), name="tracking_incoming_call"),

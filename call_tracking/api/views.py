@@ -1,4 +1,4 @@
-"""The v3 API: number pools of a group (the customer account), DNI and incoming calls.
+"""The v3 API: a customer's call-tracking pools (the seed's "number pools of a group"), DNI and incoming calls.
 
 Views only check access, read input and call ``call_tracking.services``.
 """
@@ -47,21 +47,23 @@ def _refusal(exc: services.TrackingError) -> Response:
     return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
 
 
-class GroupMixin:
+class CustomerInUrlMixin:
+    # The seed calls the customer account a "group": ``group_id`` in the URL is a customer's id.
+    # (The docstring below is the schema's description of these views.)
     """The group in the URL must be the caller's own customer account; anything else is 404."""
 
     # Pool bodies nest objects (phone_number_request, call_routes): JSON only. A form cannot carry
     # them, and DRF reads a missing nested object of a form as "not given" (a PATCH ignored in silence).
     parser_classes = [BoundedJSONParser]
 
-    def group(self, request, group_id: int):
+    def customer_in_url(self, request, group_id: int):
         customer = customer_of(request)
         if customer is None or customer.pk != int(group_id):
             raise Http404("Not found.")
         return customer
 
-    def pool(self, request, group_id: int, numberpool_id: int):
-        customer = self.group(request, group_id)
+    def pool_in_url(self, request, group_id: int, numberpool_id: int):
+        customer = self.customer_in_url(request, group_id)
         return get_scoped_or_404(selectors.tracking_pools_for(customer), customer, pk=numberpool_id)
 
 
@@ -87,24 +89,24 @@ def _update_fields(data: dict, *, whole: bool) -> dict:
 
 
 @extend_schema(tags=["numberpools"])
-class NumberPoolListView(GroupMixin, APIView):
+class TrackingPoolListView(CustomerInUrlMixin, APIView):
     """The number pools of a group; POST provisions a new pool."""
 
-    @extend_schema(operation_id="numberpools_list", responses={200: s.NumberPoolPageSerializer})
+    @extend_schema(operation_id="numberpools_list", responses={200: s.TrackingPoolPageSerializer})
     def get(self, request, group_id: int):
-        customer = self.group(request, group_id)
+        customer = self.customer_in_url(request, group_id)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(selectors.tracking_pools_for(customer), request, view=self)
         return paginator.get_paginated_response([s.pool_body(pool) for pool in page])
 
     @extend_schema(
         operation_id="numberpools_create",
-        request=s.NumberPoolCreateSerializer,
-        responses={201: s.NumberPoolOutSerializer, 400: DETAIL, 409: DETAIL},
+        request=s.TrackingPoolCreateSerializer,
+        responses={201: s.TrackingPoolOutSerializer, 400: DETAIL, 409: DETAIL},
     )
     def post(self, request, group_id: int):
-        customer = self.group(request, group_id)
-        serializer = s.NumberPoolCreateSerializer(data=request.data)
+        customer = self.customer_in_url(request, group_id)
+        serializer = s.TrackingPoolCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         replacement = data.get("replacement_configuration") or {}
@@ -129,30 +131,30 @@ class NumberPoolListView(GroupMixin, APIView):
 
 
 @extend_schema(tags=["numberpools"])
-class NumberPoolDetailView(GroupMixin, APIView):
-    @extend_schema(operation_id="numberpools_retrieve", responses={200: s.NumberPoolOutSerializer})
+class TrackingPoolDetailView(CustomerInUrlMixin, APIView):
+    @extend_schema(operation_id="numberpools_retrieve", responses={200: s.TrackingPoolOutSerializer})
     def get(self, request, group_id: int, numberpool_id: int):
-        return Response(s.pool_body(self.pool(request, group_id, numberpool_id)))
+        return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id)))
 
     @extend_schema(
         operation_id="numberpools_partial_update",
-        request=s.NumberPoolUpdateSerializer,
-        responses={200: s.NumberPoolOutSerializer, 400: DETAIL},
+        request=s.TrackingPoolUpdateSerializer,
+        responses={200: s.TrackingPoolOutSerializer, 400: DETAIL},
     )
     def patch(self, request, group_id: int, numberpool_id: int, *, whole: bool = False):
-        pool = self.pool(request, group_id, numberpool_id)
-        serializer = s.NumberPoolUpdateSerializer(data=request.data, partial=True)
+        pool = self.pool_in_url(request, group_id, numberpool_id)
+        serializer = s.TrackingPoolUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
             services.tracking_pool_update(pool=pool, **_update_fields(serializer.validated_data, whole=whole))
         except services.TrackingError as exc:
             return _refusal(exc)
-        return Response(s.pool_body(self.pool(request, group_id, numberpool_id)))
+        return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id)))
 
     @extend_schema(
         operation_id="numberpools_update",
-        request=s.NumberPoolUpdateSerializer,
-        responses={200: s.NumberPoolOutSerializer, 400: DETAIL},
+        request=s.TrackingPoolUpdateSerializer,
+        responses={200: s.TrackingPoolOutSerializer, 400: DETAIL},
     )
     def put(self, request, group_id: int, numberpool_id: int):
         # The seed's clients send the whole body back; numbers change through /numbers only.
@@ -160,7 +162,7 @@ class NumberPoolDetailView(GroupMixin, APIView):
 
     @extend_schema(operation_id="numberpools_destroy", responses={204: None})
     def delete(self, request, group_id: int, numberpool_id: int):
-        pool = self.pool(request, group_id, numberpool_id)
+        pool = self.pool_in_url(request, group_id, numberpool_id)
         try:
             services.tracking_pool_delete(pool=pool, user=_user(request))
         except services.TrackingError as exc:
@@ -175,20 +177,20 @@ def _user(request):
 
 
 @extend_schema(tags=["numberpools"])
-class NumberPoolNumbersView(GroupMixin, APIView):
+class TrackingPoolNumbersView(CustomerInUrlMixin, APIView):
     """The pool's numbers: GET lists, POST adds (quantity, phone_number_request), DELETE removes one."""
 
     @extend_schema(operation_id="numberpools_numbers_list", responses={200: s.NumberOutSerializer(many=True)})
     def get(self, request, group_id: int, numberpool_id: int):
-        return Response(s.pool_body(self.pool(request, group_id, numberpool_id))["numbers"])
+        return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id))["numbers"])
 
     @extend_schema(
         operation_id="numberpools_numbers_add",
         request=s.NumbersAddSerializer,
-        responses={201: s.NumberPoolOutSerializer, 409: DETAIL},
+        responses={201: s.TrackingPoolOutSerializer, 409: DETAIL},
     )
     def post(self, request, group_id: int, numberpool_id: int):
-        pool = self.pool(request, group_id, numberpool_id)
+        pool = self.pool_in_url(request, group_id, numberpool_id)
         serializer = s.NumbersAddSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -201,15 +203,15 @@ class NumberPoolNumbersView(GroupMixin, APIView):
             )
         except services.TrackingError as exc:
             return _refusal(exc)
-        return Response(s.pool_body(self.pool(request, group_id, numberpool_id)), status=status.HTTP_201_CREATED)
+        return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id)), status=status.HTTP_201_CREATED)
 
     @extend_schema(
         operation_id="numberpools_numbers_remove",
         request=s.NumberRemoveSerializer,
-        responses={200: s.NumberPoolOutSerializer, 404: DETAIL},
+        responses={200: s.TrackingPoolOutSerializer, 404: DETAIL},
     )
     def delete(self, request, group_id: int, numberpool_id: int):
-        pool = self.pool(request, group_id, numberpool_id)
+        pool = self.pool_in_url(request, group_id, numberpool_id)
         serializer = s.NumberRemoveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -229,11 +231,11 @@ class NumberPoolNumbersView(GroupMixin, APIView):
             services.tracking_number_remove(number=number, user=_user(request))
         except services.TrackingError as exc:
             return _refusal(exc)
-        return Response(s.pool_body(self.pool(request, group_id, numberpool_id)))
+        return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id)))
 
 
 @extend_schema(tags=["numberpools"])
-class NumberPoolNumberView(GroupMixin, APIView):
+class TrackingPoolNumberView(CustomerInUrlMixin, APIView):
     @extend_schema(operation_id="numberpools_number_retrieve", responses={200: s.NumberOutSerializer})
     def get(self, request, group_id: int, numberpool_id: int, tracking_number_id: int):
         number = self._number(request, group_id, numberpool_id, tracking_number_id)
@@ -249,7 +251,7 @@ class NumberPoolNumberView(GroupMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _number(self, request, group_id, numberpool_id, tracking_number_id) -> TrackingNumber:
-        pool = self.pool(request, group_id, numberpool_id)
+        pool = self.pool_in_url(request, group_id, numberpool_id)
         number = (
             TrackingNumber.objects.select_related("did")
             .filter(pool=pool, pk=tracking_number_id, removed_at__isnull=True)

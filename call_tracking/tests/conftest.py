@@ -37,20 +37,20 @@ def stock(db):
 
 
 @pytest.fixture
-def group(customer):
-    """The customer (the API's group) with an active client package of 50 DIDs."""
+def api_customer(customer):
+    """The customer (the seed's "group", in the API's URLs) with an active client package of 50 DIDs."""
     client_package_create(customer=customer, package=PackageFactory(did_limit=50))
     return customer
 
 
 @pytest.fixture
-def api(group):
+def api(api_customer):
     client = APIClient()
-    token = customer_services.api_token_issue(customer=group, name="tracking tests").raw
+    token = customer_services.api_token_issue(customer=api_customer, name="tracking tests").raw
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     return client
 
 
 @pytest.fixture
-def pools_url(group):
-    return f"/v3/api/groups/{group.pk}/numberpools"
+def pools_url(api_customer):
+    return f"/v3/api/groups/{api_customer.pk}/numberpools"

@@ -27,7 +27,7 @@ def shape(value):
 
 @pytest.mark.parametrize(("title", "request_body", "seed_response"), SEED_EXAMPLES, ids=[e[0] for e in SEED_EXAMPLES])
 def test_seed_example_is_accepted_as_written_and_answers_in_the_seed_shape(
-    api, pools_url, stock, group, title, request_body, seed_response
+    api, pools_url, stock, api_customer, title, request_body, seed_response
 ):
     response = api.post(pools_url, request_body, format="json")
 
@@ -36,7 +36,7 @@ def test_seed_example_is_accepted_as_written_and_answers_in_the_seed_shape(
     # The seed's keys in its order, then this product's extensions.
     assert list(body) == [*seed_response, "public_key", "site_domains", "exhaustion_policy"]
     assert shape({key: body[key] for key in seed_response}) == shape(seed_response)
-    assert body["group_id"] == group.pk
+    assert body["group_id"] == api_customer.pk
     assert body["name"] == request_body["name"]
     for field in ("status", "match_period", "quantity", "sms_routes", "call_routes", "replacement_configuration"):
         assert body[field] == seed_response[field], field
@@ -45,7 +45,7 @@ def test_seed_example_is_accepted_as_written_and_answers_in_the_seed_shape(
     pool = TrackingPool.objects.get(pk=body["id"])
     assert [n["id"] for n in body["numbers"]] == list(pool.numbers.order_by("did__number").values_list("pk", flat=True))
     assigned = DID.objects.filter(number__in=[n["phone_number"] for n in body["numbers"]])
-    assert {(d.status, d.customer_id) for d in assigned} == {(DIDStatus.ASSIGNED, group.pk)}
+    assert {(d.status, d.customer_id) for d in assigned} == {(DIDStatus.ASSIGNED, api_customer.pk)}
 
 
 def test_defaults_are_filled_as_the_seed_shows(api, pools_url, stock):
@@ -56,13 +56,13 @@ def test_defaults_are_filled_as_the_seed_shows(api, pools_url, stock):
     assert body["sms_routes"] == {"route_type": "None"}
 
 
-def test_percent_wildcard_and_the_singular_alias_are_accepted(api, group, stock):
+def test_percent_wildcard_and_the_singular_alias_are_accepted(api, api_customer, stock):
     request = copy.deepcopy(EXAMPLE)
     request["replacement_configuration"]["tracking_sources"][0]["url_triggers"] = ["gclid=%"]
-    response = api.post(f"/v3/api/groups/{group.pk}/numberpool", request, format="json")
+    response = api.post(f"/v3/api/groups/{api_customer.pk}/numberpool", request, format="json")
     assert response.status_code == 201, response.content
     pool_id = response.json()["id"]
-    assert api.get(f"/v3/api/groups/{group.pk}/numberpool/{pool_id}").json()["replacement_configuration"][
+    assert api.get(f"/v3/api/groups/{api_customer.pk}/numberpool/{pool_id}").json()["replacement_configuration"][
         "tracking_sources"
     ][0]["url_triggers"] == ["gclid=%"]
 
@@ -75,7 +75,7 @@ def test_unknown_fields_are_ignored(api, pools_url, stock):
     assert api.post(pools_url, request, format="json").status_code == 201
 
 
-def test_list_read_update_and_delete(api, pools_url, stock, group):
+def test_list_read_update_and_delete(api, pools_url, stock, api_customer):
     created = api.post(pools_url, EXAMPLE, format="json").json()
     url = f"{pools_url}/{created['id']}"
 
@@ -239,7 +239,7 @@ def test_duplicate_name_is_400(api, pools_url, stock):
     ],
 )
 def test_provisioning_refusal_is_409_saying_which_and_changes_nothing(
-    api, pools_url, stock, group, setup, request_change, message
+    api, pools_url, stock, api_customer, setup, request_change, message
 ):
     request = copy.deepcopy(EXAMPLE)
     if setup == "none" and request_change is None:
@@ -249,11 +249,11 @@ def test_provisioning_refusal_is_409_saying_which_and_changes_nothing(
     elif request_change:
         request[request_change[0]] = request_change[1]
     if setup == "no_package":
-        group.client_packages.update(active=False)
+        api_customer.client_packages.update(active=False)
     if setup == "small_package":
         from dids.models import Package
 
-        Package.objects.filter(client_packages__customer=group).update(did_limit=2)
+        Package.objects.filter(client_packages__customer=api_customer).update(did_limit=2)
     response = api.post(pools_url, request, format="json")
 
     assert response.status_code == 409, response.content
@@ -283,7 +283,7 @@ def test_no_token_or_bad_token_is_401(pools_url, stock):
     assert client.get(pools_url).status_code == 401
 
 
-def test_another_customers_group_and_pool_are_404(api, pools_url, stock, group):
+def test_another_customers_group_and_pool_are_404(api, pools_url, stock, api_customer):
     created = api.post(pools_url, EXAMPLE, format="json").json()
     mallory = CustomerFactory()
     other = APIClient()
@@ -292,7 +292,7 @@ def test_another_customers_group_and_pool_are_404(api, pools_url, stock, group):
     assert other.post(pools_url, EXAMPLE, format="json").status_code == 404
     assert other.get(f"{pools_url}/{created['id']}").status_code == 404
     assert other.delete(f"{pools_url}/{created['id']}").status_code == 404
-    # Mallory's own group does not reach Alice's pool either.
+    # Mallory's own customer (its group id) does not reach Alice's pool either.
     assert other.get(f"/v3/api/groups/{mallory.pk}/numberpools/{created['id']}").status_code == 404
     assert TrackingNumber.objects.filter(pool_id=created["id"], removed_at__isnull=True).count() == 3
 

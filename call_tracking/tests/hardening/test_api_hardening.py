@@ -63,13 +63,13 @@ def test_an_oversize_body_is_a_json_413(api, pools_url, settings):
     [
         ("get", "/api/no-such-thing/", None, 404),
         ("get", "/v3/api/groups/999999/numberpools", None, 404),
-        ("post", "/v3/api/groups/{group}/numberpools", {"name": ""}, 400),
-        ("post", "/v3/api/groups/{group}/numberpools", "not json", 400),
-        ("delete", "/v3/api/groups/{group}/numberpools", None, 405),
+        ("post", "/v3/api/groups/{api_customer}/numberpools", {"name": ""}, 400),
+        ("post", "/v3/api/groups/{api_customer}/numberpools", "not json", 400),
+        ("delete", "/v3/api/groups/{api_customer}/numberpools", None, 405),
     ],
 )
-def test_every_api_error_is_the_json_envelope(api, group, method, url, body, status):
-    url = url.format(group=group.pk)
+def test_every_api_error_is_the_json_envelope(api, api_customer, method, url, body, status):
+    url = url.format(api_customer=api_customer.pk)
     kwargs = (
         {"data": body, "content_type": "application/json"}
         if isinstance(body, str)
@@ -100,7 +100,7 @@ def test_deeply_nested_json_to_the_dni_endpoint_is_400(client):
     assert response["Content-Type"] == "application/json"
 
 
-def test_the_rest_api_is_throttled_per_token_with_retry_after(api, group, pools_url, settings):
+def test_the_rest_api_is_throttled_per_token_with_retry_after(api, api_customer, pools_url, settings):
     from django.core.cache import cache
     from rest_framework.test import APIClient
 
@@ -115,7 +115,9 @@ def test_the_rest_api_is_throttled_per_token_with_retry_after(api, group, pools_
     assert "throttled" in refused.json()["detail"]
     # Another token of the same customer has its own allowance.
     other = APIClient()
-    other.credentials(HTTP_AUTHORIZATION=f"Bearer {customer_services.api_token_issue(customer=group, name='2').raw}")
+    other.credentials(
+        HTTP_AUTHORIZATION=f"Bearer {customer_services.api_token_issue(customer=api_customer, name='2').raw}"
+    )
     assert other.get(pools_url).status_code == 200
     settings.API_RATE = ""
     assert api.get(pools_url).status_code == 200  # no limit configured
@@ -171,7 +173,7 @@ def test_a_city_sent_with_a_tollfree_or_national_request_is_ignored(api, pools_u
     assert all(n["phone_number"].startswith(prefix) for n in response.json()["numbers"])
 
 
-def test_a_city_without_its_region_matches_the_stored_city_and_region(api, group, pools_url):
+def test_a_city_without_its_region_matches_the_stored_city_and_region(api, api_customer, pools_url):
     from dids.services import did_create_many, operator_get_or_create
 
     operator, _ = operator_get_or_create(name="US operator")
