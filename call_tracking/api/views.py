@@ -10,10 +10,8 @@ import hmac
 from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework import status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import FormParser
 from rest_framework.permissions import AllowAny, BasePermission
@@ -25,6 +23,7 @@ from call_tracking.api import dni, rate_limits
 from call_tracking.api import serializers as s
 from call_tracking.models import TrackingNumber
 from customers.tenancy import customer_of, get_scoped_or_404
+from telephony.api_auth import BearerTokenAuthentication
 from telephony.api_errors import BoundedJSONParser
 
 DETAIL = OpenApiResponse(description="A message saying what is wrong.")
@@ -324,28 +323,19 @@ class PlatformClient:
         return "telephone platform"
 
 
-class PlatformTokenAuthentication(BaseAuthentication):
+class PlatformTokenAuthentication(BearerTokenAuthentication):
     """``Authorization: Bearer <TRACKING_PLATFORM_TOKEN>``; customers' tokens are not accepted."""
 
-    def authenticate(self, request):
-        header = get_authorization_header(request).decode("latin-1").split()
-        if not header or header[0].lower() != "bearer":
+    realm = "platform"
+    refused_message = "Invalid platform token."
+    schema_name = "PlatformToken"
+    schema_description = "The telephone platform's token."
+
+    def principal_for(self, raw_token: str) -> tuple[PlatformClient, None] | None:
+        expected = settings.TRACKING_PLATFORM_TOKEN
+        if not expected or not hmac.compare_digest(raw_token.encode(), expected.encode()):
             return None
-        expected = getattr(settings, "TRACKING_PLATFORM_TOKEN", "")
-        if len(header) != 2 or not expected or not hmac.compare_digest(header[1].encode(), expected.encode()):
-            raise exceptions.AuthenticationFailed("Invalid platform token.")
         return PlatformClient(), None
-
-    def authenticate_header(self, request):
-        return 'Bearer realm="platform"'
-
-
-class PlatformTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "call_tracking.api.views.PlatformTokenAuthentication"
-    name = "PlatformToken"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "The telephone platform's token."}
 
 
 class IsPlatform(BasePermission):
