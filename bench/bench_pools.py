@@ -84,9 +84,9 @@ def _naive_next(pool_id: int):
 
 def _counter_column_next(pool):
     """Alternative 2: the counter column bumped by UPDATE … RETURNING, then the pick (a row lock per draw)."""
-    from callerid_pools.services import _draw_counter_column
+    from callerid_pools.draw import _next_from_counter_column
 
-    return _draw_counter_column(pool)
+    return _next_from_counter_column(pool.pk).did
 
 
 def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counter, float, float]:

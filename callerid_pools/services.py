@@ -48,15 +48,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
-from psycopg import errors as psycopg_errors
 
+from callerid_pools import draw
 from callerid_pools.models import NumberPool, NumberPoolMember, PoolType
 from callerid_pools.selectors import pool_usable_members
 from customers.models import Customer
 from dids.models import DID, DIDStatus
-from telephony.db import prepared_fetchone
 
 __all__ = [
     "NO_USABLE_NUMBER_CAUSE",
@@ -95,114 +94,6 @@ class NoUsableNumber(Exception):
 # --- The carousel -------------------------------------------------------------
 
 
-def _table(model) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
-
-
-# The sequential counter. On PostgreSQL it is a sequence per pool: ``nextval``
-# takes no row lock and is not rolled back, so draws from every process run in
-# parallel and a dispatcher can draw inside its own transaction without
-# serialising other campaigns behind the pool row. bench_pools measured the
-# alternative, a counter column bumped by ``UPDATE … RETURNING``: its row lock
-# made the draws queue up (about 1,000 draws/s with 8 processes on 2 cores,
-# against the sequence's figure in the closing note of issue 5). SQLite, the
-# embedded default with one writer at a time, keeps the counter column.
-_BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %s RETURNING cursor, customer_id, is_global"
-# The usable members numbered in pool order; the one at (cursor - 1) mod n.
-_PICK = """
-    SELECT d.* FROM {did} d JOIN (
-        SELECT m.did_id,
-               ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx,
-               COUNT(*) OVER () AS n
-        FROM {member} m JOIN {did} u ON u.id = m.did_id
-        WHERE m.pool_id = %s AND u.status = %s AND {owner}
-    ) usable ON usable.did_id = d.id
-    WHERE usable.idx = (%s - 1) %% usable.n
-"""
-# One statement: the next value of the pool's sequence (NULL when the sequence
-# does not exist yet: ``to_regclass`` answers NULL rather than failing, which
-# would abort the caller's transaction), and the usable member it points at
-# (NULL columns when none is usable). The owner rule is read from the pool row,
-# not from the caller's instance: a stale instance cannot apply another owner's rule.
-_PG_DRAW = """
-    WITH drawn AS MATERIALIZED (SELECT nextval(to_regclass(%s)) AS cursor),
-    usable AS (
-        SELECT m.did_id, ROW_NUMBER() OVER (ORDER BY m.position, m.id) - 1 AS idx, COUNT(*) OVER () AS n
-        FROM {member} m JOIN {pool} p ON p.id = m.pool_id JOIN {did} u ON u.id = m.did_id
-        WHERE m.pool_id = %s AND u.status = CASE WHEN p.is_global THEN %s ELSE %s END
-          -- A global pool's DIDs have no customer: NULL matches NULL here.
-          AND u.customer_id IS NOT DISTINCT FROM p.customer_id
-    )
-    SELECT drawn.cursor, {columns} FROM drawn
-    LEFT JOIN (usable JOIN {did} d ON d.id = usable.did_id) ON usable.idx = (drawn.cursor - 1) %% usable.n
-"""
-_DID_FIELDS = [field.attname for field in DID._meta.concrete_fields]
-
-
-def _tables() -> dict[str, str]:
-    return {"pool": _table(NumberPool), "member": _table(NumberPoolMember), "did": _table(DID)}
-
-
-def pool_sequence_name(pool_id: int) -> str:
-    """The PostgreSQL sequence that counts a sequential pool's draws."""
-    return f"pools_numberpool_{pool_id}_draws"
-
-
-def _create_sequence(pool: NumberPool) -> None:
-    # Created on the first draw rather than with the pool, so pools made any
-    # way (and those from before the sequences) need nothing else. It starts
-    # where the pool's counter column stood, so a pool keeps its place in the cycle.
-    start = NumberPool.objects.filter(pk=pool.pk).values_list("cursor", flat=True).first()
-    if start is None:
-        return  # the pool is gone: nothing to count
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE SEQUENCE IF NOT EXISTS {connection.ops.quote_name(pool_sequence_name(pool.pk))} "
-                "MINVALUE 1 START WITH %s",
-                [start + 1],
-            )
-    except (IntegrityError, ProgrammingError) as exc:
-        # Another process created it at the same moment: the same sequence.
-        # IF NOT EXISTS does not cover a concurrent creation; PostgreSQL
-        # answers with a unique violation or "already exists" (DuplicateTable).
-        if not isinstance(exc.__cause__, (psycopg_errors.UniqueViolation, psycopg_errors.DuplicateTable)):
-            raise
-
-
-def _draw_postgresql(pool: NumberPool) -> DID | None:
-    tables = _tables()
-    columns = ", ".join(f"d.{connection.ops.quote_name(f.column)}" for f in DID._meta.concrete_fields)
-    sql = _PG_DRAW.format(**tables, columns=columns)
-    params = [pool_sequence_name(pool.pk), pool.pk, str(DIDStatus.RESERVED), str(DIDStatus.ASSIGNED)]
-    row = prepared_fetchone(sql, params)
-    if row[0] is None:
-        _create_sequence(pool)
-        row = prepared_fetchone(sql, params)
-    if row[1] is None:
-        return None
-    return DID.from_db(connection.alias, _DID_FIELDS, row[1:])
-
-
-def _draw_counter_column(pool: NumberPool) -> DID | None:
-    tables = _tables()
-    with connection.cursor() as cursor:
-        cursor.execute(_BUMP.format(**tables), [pool.pk])
-        bumped = cursor.fetchone()
-    if bumped is None:
-        return None
-    # The owner rule comes from the row just updated, not from ``pool``: a
-    # stale instance cannot apply another owner's rule.
-    position, customer_id, is_global = bumped
-    if is_global:
-        status, owner, params = DIDStatus.RESERVED, "u.customer_id IS NULL", []
-    else:
-        status, owner, params = DIDStatus.ASSIGNED, "u.customer_id = %s", [customer_id]
-    sql = _PICK.format(did=tables["did"], member=tables["member"], owner=owner)
-    found = list(DID.objects.raw(sql, [pool.pk, str(status), *params, position]))
-    return found[0] if found else None
-
-
 def pool_next_number(*, pool: NumberPool) -> DID:
     """The A-number for the next call from ``pool`` (see the module docstring)."""
     if pool.pool_type == PoolType.RANDOM:
@@ -210,7 +101,7 @@ def pool_next_number(*, pool: NumberPool) -> DID:
         if member is None:
             raise NoUsableNumber(pool)
         return member.did
-    did = _draw_postgresql(pool) if connection.vendor == "postgresql" else _draw_counter_column(pool)
+    did = draw.next_sequential(pool_id=pool.pk).did
     if did is None:
         raise NoUsableNumber(pool)
     return did
@@ -280,9 +171,7 @@ def number_pool_update(*, pool: NumberPool, **fields) -> NumberPool:
 @transaction.atomic
 def number_pool_delete(*, pool: NumberPool) -> None:
     NumberPool.objects.filter(pk=pool.pk).delete()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP SEQUENCE IF EXISTS {connection.ops.quote_name(pool_sequence_name(pool.pk))}")
+    draw.forget_counter(pool_id=pool.pk)
 
 
 # --- Members --------------------------------------------------------------------

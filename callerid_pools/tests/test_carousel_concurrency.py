@@ -6,8 +6,9 @@ from collections import Counter
 import pytest
 from django.db import connection
 
+from callerid_pools.draw import counter_name
 from callerid_pools.models import NumberPool, PoolType
-from callerid_pools.services import number_pool_delete, pool_members_add, pool_next_number, pool_sequence_name
+from callerid_pools.services import number_pool_delete, pool_members_add, pool_next_number
 from callerid_pools.tests.factories import GlobalNumberPoolFactory
 from dids.models import DIDStatus
 from dids.tests.factories import DIDFactory
@@ -51,7 +52,7 @@ def test_concurrent_draws_share_one_sequence():
     assert set(counts.values()) == {total // MEMBERS}
     # The pool's sequence counted every draw once.
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT last_value FROM {pool_sequence_name(pool.pk)}")
+        cursor.execute(f"SELECT last_value FROM {counter_name(pool.pk)}")
         assert cursor.fetchone()[0] == total
 
 
@@ -65,5 +66,5 @@ def test_a_pool_keeps_its_place_when_its_sequence_is_created_and_loses_it_when_d
     assert pool_next_number(pool=pool).number == dids[2].number
     number_pool_delete(pool=pool)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s)", [pool_sequence_name(pool.pk)])
+        cursor.execute("SELECT to_regclass(%s)", [counter_name(pool.pk)])
         assert cursor.fetchone()[0] is None
