@@ -52,7 +52,7 @@ def test_a_global_pool_draws_reserved_dids_without_customer():
 
 
 def test_no_usable_member_is_a_position_without_did():
-    pool, dids = customer_pool(0)
+    pool, _dids = customer_pool(0)
     drawn = draw.next_sequential(pool_id=pool.pk)
     assert drawn.position == 1
     assert drawn.did is None
@@ -63,7 +63,7 @@ def test_a_missing_pool_is_missing_pool():
 
 
 def test_the_counter_continues_after_forget_from_the_pools_row():
-    pool, dids = customer_pool(2)
+    pool, _dids = customer_pool(2)
     draw.next_sequential(pool_id=pool.pk)
     draw.forget_counter(pool_id=pool.pk)
     # SQLite keeps counting in the row; PostgreSQL recreates the sequence from the row's cursor (0 here).
