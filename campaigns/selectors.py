@@ -9,10 +9,10 @@ from campaigns.models import App, Campaign
 from customers.tenancy import scoped
 
 if TYPE_CHECKING:
+    from callerid_pools.models import NumberPool
     from customers.models import Customer
     from dids.models import DID
     from distribution_lists.models import DistributionList
-    from pools.models import NumberPool
 
 
 def apps_for(customer: Customer | None) -> QuerySet[App]:
@@ -32,7 +32,7 @@ def a_number_dids_for(customer: Customer | None) -> QuerySet[DID]:
 
 def a_number_pools_for(customer: Customer | None) -> QuerySet[NumberPool]:
     """Numbers pools a campaign of ``customer`` may call from: its own and the global ones."""
-    pool_model = apps.get_model("pools", "NumberPool")
+    pool_model = apps.get_model("callerid_pools", "NumberPool")
     return scoped(pool_model.objects.all(), customer, include_global=True).order_by("name")
 
 

@@ -29,9 +29,9 @@ from django.db import connection
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
 
 if TYPE_CHECKING:
+    from callerid_pools.models import NumberPool
     from campaigns.models import Campaign
     from dids.models import DID
-    from pools.models import NumberPool
 
 
 @lru_cache(maxsize=65536)
@@ -75,14 +75,14 @@ class CallerIdChooser:
 
     def _usable(self, pool: NumberPool) -> list[DID]:
         if self._members is None:
-            from pools.selectors.carousel import pool_usable_members
+            from callerid_pools.selectors import pool_usable_members
 
             self._members = [m.did for m in pool_usable_members(pool).select_related("did").order_by("position")]
             self._load([did.number for did in self._members])
         return [did for did in self._members if self.used[did.number] < self.cap]
 
     def _pick_among(self, pool: NumberPool, candidates: list[DID]) -> DID:
-        from pools.models import PoolType
+        from callerid_pools.models import PoolType
 
         if pool.pool_type == PoolType.RANDOM:
             return random.choice(candidates)
@@ -102,7 +102,7 @@ class CallerIdChooser:
             in_area = [d for d in in_country if area and d.area_code == area]
             choice = in_area or in_country or candidates
             return self._pick_among(pool, choice), bool(in_area)
-        from pools.services.carousel import NoUsableNumber, pool_next_number
+        from callerid_pools.services import NoUsableNumber, pool_next_number
 
         try:
             did = pool_next_number(pool=pool)

@@ -15,9 +15,9 @@ from django.conf import settings
 from compliance.models import CustomerCaps, LegalWindow
 
 if TYPE_CHECKING:
+    from callerid_pools.models import NumberPool
     from campaigns.models import Campaign
     from customers.models import Customer
-    from pools.models import NumberPool
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 
