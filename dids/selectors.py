@@ -26,7 +26,7 @@ _DISTINCT_COLUMNS = {"tag", "iso_country"}
 
 
 def exact_count_cap() -> int:
-    return int(getattr(settings, "DIDS_EXACT_COUNT_UP_TO", 10_000))
+    return settings.DIDS_EXACT_COUNT_UP_TO
 
 
 def dids_for_admin() -> QuerySet[DID]:
