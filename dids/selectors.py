@@ -29,10 +29,6 @@ def exact_count_cap() -> int:
     return settings.DIDS_EXACT_COUNT_UP_TO
 
 
-def dids_for_admin() -> QuerySet[DID]:
-    return DID.objects.select_related("operator", "customer")
-
-
 def dids_of_customer(customer: Customer | None) -> QuerySet[DID]:
     """The customer's DIDs (Assigned and Hold), for its dashboard and API."""
     return scoped(DID.objects.select_related("operator"), customer).filter(status__in=CUSTOMER_STATUSES)
