@@ -180,24 +180,24 @@ def did_release_many(*, dids: QuerySet[DID], user=None) -> int:
     )
 
 
+def _client_package_switch(client_package: ClientPackage, *, active: bool) -> tuple[ClientPackage, datetime.datetime]:
+    """Lock the client package and set ``active`` (refused when it already is so); returns it and the time."""
+    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
+    if cp.active == active:
+        raise DIDError(f"Client package {cp} is already {'active' if active else 'inactive'}.")
+    now = timezone.now()
+    ClientPackage.objects.filter(pk=cp.pk).update(active=active, deactivated_at=None if active else now, updated_at=now)
+    return cp, now
+
+
 @transaction.atomic
 def client_package_deactivate(*, client_package: ClientPackage, user=None) -> int:
     """Deactivate; its Assigned DIDs go to Hold for the package's hold period. Returns how many."""
-    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
-    if not cp.active:
-        raise DIDError(f"Client package {cp} is already inactive.")
-    now = timezone.now()
-    ClientPackage.objects.filter(pk=cp.pk).update(active=False, deactivated_at=now, updated_at=now)
-    held = did_transition_many(
-        ids=DID.objects.filter(client_package=cp).values_list("pk", flat=True),
-        to_status=S.HOLD,
-        via=Via.HOLD,
-        now=now,
-        user=user,
-        reason=f"hold: {cp.package.name} deactivated",
-        hold_started_at=now,
-        hold_ends_at=now + datetime.timedelta(days=cp.package.hold_days),
-    )
+    cp, now = _client_package_switch(client_package, active=False)
+    ids = DID.objects.filter(client_package=cp).values_list("pk", flat=True)
+    hold = {"hold_started_at": now, "hold_ends_at": now + datetime.timedelta(days=cp.package.hold_days)}
+    reason = f"hold: {cp.package.name} deactivated"
+    held = did_transition_many(ids=ids, to_status=S.HOLD, via=Via.HOLD, now=now, user=user, reason=reason, **hold)
     client_package.refresh_from_db()
     return held
 
@@ -205,20 +205,13 @@ def client_package_deactivate(*, client_package: ClientPackage, user=None) -> in
 @transaction.atomic
 def client_package_activate(*, client_package: ClientPackage, user=None) -> int:
     """Activate; its DIDs still within their hold period return to Assigned. Returns how many."""
-    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
-    if cp.active:
-        raise DIDError(f"Client package {cp} is already active.")
-    now = timezone.now()
-    ClientPackage.objects.filter(pk=cp.pk).update(active=True, deactivated_at=None, updated_at=now)
+    cp, now = _client_package_switch(client_package, active=True)
+    # Only the DIDs still within their hold period: the others wait for its end (did_expire_holds).
+    ids = DID.objects.filter(client_package=cp, hold_ends_at__gt=now).values_list("pk", flat=True)
+    unheld = {"hold_started_at": None, "hold_ends_at": None}
+    reason = f"reactivated: {cp.package.name}"
     back = did_transition_many(
-        ids=DID.objects.filter(client_package=cp, hold_ends_at__gt=now).values_list("pk", flat=True),
-        to_status=S.ASSIGNED,
-        via=Via.REACTIVATE,
-        now=now,
-        user=user,
-        reason=f"reactivated: {cp.package.name}",
-        hold_started_at=None,
-        hold_ends_at=None,
+        ids=ids, to_status=S.ASSIGNED, via=Via.REACTIVATE, now=now, user=user, reason=reason, **unheld
     )
     client_package.refresh_from_db()
     return back
