@@ -443,6 +443,11 @@ SIP_CODECS = os.environ.get("SIP_CODECS", "PCMU,PCMA")
 # another ptime gets it) and the timer slack of baresip's per-call media threads (ms; 0 = kernel default).
 SIP_PTIME = env_int("SIP_PTIME", 20)
 SIP_MEDIA_TIMER_SLACK_MS = env_int("SIP_MEDIA_TIMER_SLACK_MS", 10)
+# Calls an engine has taken off Redis and not dialled yet: beyond, the rest wait in Redis for another
+# engine (or a moment later) instead of queueing dials until baresip's commands time out.
+SIP_DIALS_IN_FLIGHT = env_int("SIP_DIALS_IN_FLIGHT", 20)
+# Threads an engine gives its database work (take-time check, reports, lease renewals).
+SIP_DATABASE_THREADS = env_int("SIP_DATABASE_THREADS", 6)
 SIP_TTS = os.environ.get("SIP_TTS", "telephony.sip.tts.EspeakTTS")
 SIP_TTS_VOICE = os.environ.get("SIP_TTS_VOICE", "en")
 SIP_TTS_CACHE_DIR = os.environ.get("SIP_TTS_CACHE_DIR", str(VAR_DIR / "tts"))
