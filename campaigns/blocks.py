@@ -26,6 +26,7 @@ from campaigns.models import (
     CampaignStatus,
     RepeatOutcome,
 )
+from distribution_lists.selectors import ready_distribution_lists_of
 
 if TYPE_CHECKING:
     from distribution_lists.models import DistributionList
@@ -161,7 +162,7 @@ class ListBlock(Block):
 
     def add_fields(self) -> None:
         app = self.app
-        lists = selectors.ready_lists_for(self.customer)
+        lists = ready_distribution_lists_of(self.customer)
         cast(forms.ModelChoiceField, self.fields["distribution_list"]).queryset = lists
         chosen = self._chosen_list(lists)
         columns = list(chosen.variables) if chosen is not None else []

@@ -3,16 +3,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, FloatField, QuerySet, When
 
 from campaigns.models import App, Campaign
-from customers.tenancy import scoped
+from customers.tenancy import get_scoped_or_404, scoped
+from dids.models import DID, DIDStatus
 
 if TYPE_CHECKING:
     from callerid_pools.models import NumberPool
     from customers.models import Customer
     from dids.models import DID
-    from distribution_lists.models import DistributionList
 
 
 def apps_for(customer: Customer | None) -> QuerySet[App]:
@@ -26,8 +26,7 @@ def campaigns_of(customer: Customer | None) -> QuerySet[Campaign]:
 
 def a_number_dids_for(customer: Customer | None) -> QuerySet[DID]:
     """DIDs a campaign of ``customer`` may call from: the ones assigned to it."""
-    did_model = apps.get_model("dids", "DID")
-    return scoped(did_model.objects.filter(status="assigned"), customer).order_by("number")
+    return scoped(DID.objects.filter(status=DIDStatus.ASSIGNED), customer).order_by("number")
 
 
 def a_number_pools_for(customer: Customer | None) -> QuerySet[NumberPool]:
@@ -36,20 +35,8 @@ def a_number_pools_for(customer: Customer | None) -> QuerySet[NumberPool]:
     return scoped(pool_model.objects.all(), customer, include_global=True).order_by("name")
 
 
-def ready_lists_for(customer: Customer | None) -> QuerySet[DistributionList]:
-    list_model = apps.get_model("distribution_lists", "DistributionList")
-    return scoped(list_model.objects.filter(status="ready"), customer).order_by("-created_at")
-
-
-def lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
-    list_model = apps.get_model("distribution_lists", "DistributionList")
-    return scoped(list_model.objects.all(), customer).order_by("name")
-
-
 def campaign_cards(customer: Customer | None) -> QuerySet[Campaign]:
     """Campaigns with what their cards show, in a fixed number of queries."""
-    from django.db.models import Case, F, FloatField, When
-
     return (
         campaigns_of(customer)
         .select_related("app", "distribution_list", "a_number_did", "a_number_pool")
@@ -64,15 +51,11 @@ def campaign_cards(customer: Customer | None) -> QuerySet[Campaign]:
 
 
 def folder_counts(customer: Customer | None) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict(campaigns_of(customer).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     counts["all"] = sum(counts.values())
     return counts
 
 
 def campaign_for(customer: Customer | None, campaign_id: int) -> Campaign:
-    from customers.tenancy import get_scoped_or_404
-
     queryset = Campaign.objects.select_related("app", "distribution_list", "a_number_did", "a_number_pool")
     return get_scoped_or_404(queryset, customer, pk=campaign_id)

@@ -14,6 +14,7 @@ through Django's cursor.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 import psycopg
@@ -23,6 +24,8 @@ from psycopg import pq
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
+
+_cursors = threading.local()
 
 
 def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
@@ -45,12 +48,12 @@ def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
 
 
 def _cursor(db: BaseDatabaseWrapper) -> psycopg.Cursor[Any]:
-    """One psycopg cursor per database connection (Django's are per thread), kept
-    between calls: making a cursor cost as much CPU as running the statement."""
-    cursor = getattr(db, "_prepared_cursor", None)
+    """One psycopg cursor per database connection, kept between calls: making a
+    cursor cost as much CPU as running the statement. Kept per thread, as Django
+    keeps its connections, and made anew when Django has opened another one."""
+    cursor = getattr(_cursors, "cursor", None)
     if cursor is None or cursor.connection is not db.connection:
-        # Kept on Django's connection object, which declares no such attribute.
-        cursor = db._prepared_cursor = psycopg.Cursor(db.connection)  # type: ignore[attr-defined]
+        cursor = _cursors.cursor = psycopg.Cursor(db.connection)
     return cursor
 
 
