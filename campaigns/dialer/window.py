@@ -10,11 +10,23 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from campaigns.models import Campaign
 from compliance.selectors import zone_legal_open
 from telephony.zones import zone_names
+
+
+class WorkPeriod(Protocol):
+    """A campaign's work period: the campaign itself, or the take-time check's copy of it."""
+
+    all_day: bool
+    work_start: dt.time | None
+    work_end: dt.time | None
+    work_days: int
+    time_zone: str
+    subscriber_time_zone: bool
 
 
 @lru_cache(maxsize=1024)
@@ -42,7 +54,7 @@ def local_in_period(
     return False
 
 
-def _one_zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def _one_zone_in_period(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     zone = _zone(zone_name) or _zone(campaign.time_zone) or dt.UTC
     return local_in_period(
         now.astimezone(zone),
@@ -58,7 +70,7 @@ def legal_open(zone_key: str, now: dt.datetime) -> bool:
     return all(zone_legal_open(name, now) for name in zone_names(zone_key))
 
 
-def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def period_open(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     """The campaign's own work period for a job of this zone key: open in every candidate zone
     (in the campaign's own zone when the subscriber's time zone is off)."""
     if campaign.subscriber_time_zone:
@@ -67,7 +79,7 @@ def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
     return _one_zone_in_period(campaign, campaign.time_zone, now)
 
 
-def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def zone_in_period(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     """Whether a job of this zone key may be called at ``now``: its work period and legal hours both open."""
     return period_open(campaign, zone_name, now) and legal_open(zone_name, now)
 
@@ -84,7 +96,7 @@ def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
     return [zone for zone in campaign.dialer_zones if zone_in_period(campaign, zone, now)]
 
 
-def job_in_period(campaign: Campaign, job_zone: str, now: dt.datetime) -> bool:
+def job_in_period(campaign: WorkPeriod, job_zone: str, now: dt.datetime) -> bool:
     """Whether one job may be called at ``now``: its zone's period, or the campaign's with the subscriber's zone off.
 
     The same test the dispatcher claims by (``open_zones``): ``period_open`` already reads the
