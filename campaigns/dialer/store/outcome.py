@@ -41,7 +41,10 @@ STAT_FIELDS: dict[str, str] = {
     Outcome.BUSY: "stat_busy",
     Outcome.FAILED: "stat_failed",
 }
-_RULE_COLUMNS = [f"repeat_{o}{part}" for o in RepeatOutcome.values for part in ("", "_count", "_period")]
+# Read once: a TextChoices' ``values`` is rebuilt on every access.
+_REPEAT_OUTCOMES = tuple(RepeatOutcome.values)
+_OUTCOMES = tuple(Outcome.values)
+_RULE_COLUMNS = [f"repeat_{o}{part}" for o in _REPEAT_OUTCOMES for part in ("", "_count", "_period")]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +114,10 @@ _JOB = (
     " repeats_by_outcome = %(repeats)s, last_outcome = %(category)s, last_cause = %(cause)s, claim_token = '',"
     " updated_at = %(now)s WHERE id = {job} AND status = %(in_progress)s"
 )
-_OUTCOMES = ", ".join(Outcome.values)
-_TALLY_VALUES = ", ".join(f"%(tally_{o})s" for o in Outcome.values)
-_TALLY_ADD = ", ".join(f"{o} = {TALLY}.{o} + EXCLUDED.{o}" for o in Outcome.values)
+_TALLY_VALUES = ", ".join(f"%(tally_{o})s" for o in _OUTCOMES)
+_TALLY_ADD = ", ".join(f"{o} = {TALLY}.{o} + EXCLUDED.{o}" for o in _OUTCOMES)
 _TALLY = (
-    f"INSERT INTO {TALLY} (campaign_id, customer_id, slot, {_OUTCOMES}) {{source}}"
+    f"INSERT INTO {TALLY} (campaign_id, customer_id, slot, {', '.join(_OUTCOMES)}) {{source}}"
     f" ON CONFLICT (campaign_id, slot) DO UPDATE SET {_TALLY_ADD}"
 )
 
@@ -154,8 +156,7 @@ def attempt_ending(attempt_id: int) -> Ending | None:
     job_id, campaign_id, customer_id, number, started_at, repeats, repeats_made, last_outcome, *campaign = row
     status, short_call_seconds, total_cap, *rules = campaign
     by_outcome = {
-        outcome: (bool(rules[3 * n]), rules[3 * n + 1], rules[3 * n + 2])
-        for n, outcome in enumerate(RepeatOutcome.values)
+        outcome: (bool(rules[3 * n]), rules[3 * n + 1], rules[3 * n + 2]) for n, outcome in enumerate(_REPEAT_OUTCOMES)
     }
     return Ending(
         job_id=job_id,
@@ -218,7 +219,7 @@ def attempt_end_write(
         "add_called": called,
         "slot": stamp(slot),
         **{f"add_{o}": counts.get(o, 0) for o in STAT_FIELDS},
-        **{f"tally_{o}": int(o == outcome) for o in Outcome.values},
+        **{f"tally_{o}": int(o == outcome) for o in _OUTCOMES},
     }
     if postgresql():
         row = one(_POSTGRESQL, params)
