@@ -21,12 +21,18 @@ from telephony.zones import zone_names
 class WorkPeriod(Protocol):
     """A campaign's work period: the campaign itself, or the take-time check's copy of it."""
 
-    all_day: bool
-    work_start: dt.time | None
-    work_end: dt.time | None
-    work_days: int
-    time_zone: str
-    subscriber_time_zone: bool
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def work_start(self) -> dt.time | None: ...
+    @property
+    def work_end(self) -> dt.time | None: ...
+    @property
+    def work_days(self) -> int: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def subscriber_time_zone(self) -> bool: ...
 
 
 @lru_cache(maxsize=1024)
@@ -44,6 +50,7 @@ def local_in_period(
     weekday = local.weekday()
     if all_day:
         return bool(work_days & (1 << weekday))
+    assert start is not None and end is not None, "a period that is not all day has a start and an end"
     now = local.time().replace(tzinfo=None)
     if start < end:
         return start <= now < end and bool(work_days & (1 << weekday))

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.db import connection
+from django.db.models import JSONField
 
 from campaigns.models import CallAttempt, CallJob, CallTally, Campaign
 from telephony.db import prepared_fetchone
@@ -29,7 +29,8 @@ JOB = _quoted(CallJob._meta.db_table)
 CAMPAIGN = _quoted(Campaign._meta.db_table)
 TALLY = _quoted(CallTally._meta.db_table)
 
-Params = Mapping[str, Any]
+Params = dict[str, Any]
+_JSON = JSONField()
 
 
 def postgresql() -> bool:
@@ -59,6 +60,10 @@ def stamp(moment: dt.datetime | None) -> Any:
     return None if moment is None else connection.ops.adapt_datetimefield_value(moment)
 
 
+@overload
+def aware(moment: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(moment: None) -> None: ...
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
     """A timestamp as read back: SQLite gives it naive, in UTC."""
     if moment is None or moment.tzinfo is not None:
@@ -76,4 +81,4 @@ def json_value(value: Any) -> Any:
 
 def json_param(value: Any) -> Any:
     """A value for a JSON column, as this database takes it."""
-    return CallJob._meta.get_field("repeats_by_outcome").get_db_prep_value(value, connection)
+    return _JSON.get_db_prep_value(value, connection)
