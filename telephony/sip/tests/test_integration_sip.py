@@ -264,9 +264,9 @@ def test_a_killed_engine_loses_nobody_and_places_no_attempt_twice(customer, carr
 
 
 def test_a_sequential_pools_rotation_is_the_from_user_of_each_invite(customer, carrier, engines):
+    from callerid_pools.services import pool_members_add
+    from callerid_pools.tests.factories import NumberPoolFactory
     from dids.tests.factories import AssignedDIDFactory
-    from pools.services.carousel import pool_members_add
-    from pools.tests.carousel.factories import NumberPoolFactory
 
     pool = NumberPoolFactory(customer=customer)
     dids = [AssignedDIDFactory(client_package__customer=customer) for _ in range(3)]
