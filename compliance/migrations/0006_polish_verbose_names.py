@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('compliance', '0004_comply_caps_help'),
+        ('compliance', '0005_pools_split_callerid_pools'),
     ]
 
     operations = [
