@@ -6,6 +6,7 @@ import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+from customers.tests.factories import CustomerFactory
 from dids.models import DID, ClientPackage, DIDStatus
 from dids.tests.factories import (
     AssignedDIDFactory,
@@ -314,3 +315,16 @@ def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_fu
     page = admin_client.get(url).content.decode()
     assert "Every row checked; saving 100 rows" in page
     assert '<progress max="100" value="100">' not in page
+
+
+def test_client_package_admin_saves_through_the_service_and_its_dates_rule(admin_client):
+    customer = CustomerFactory()
+    package = PackageFactory()
+    url = reverse("admin:dids_clientpackage_add")
+    wrong = {"customer": customer.pk, "package": package.pk, "starts_on": "2026-05-02", "ends_on": "2026-05-01"}
+    response = admin_client.post(url, wrong)
+    assert response.status_code == 200 and "cannot end before it starts" in response.content.decode()
+    assert not ClientPackage.objects.exists()
+    response = admin_client.post(url, {**wrong, "ends_on": "2026-06-01"})
+    assert response.status_code == 302
+    assert ClientPackage.objects.get().ends_on.isoformat() == "2026-06-01"
