@@ -1,7 +1,7 @@
 """The one contract of a campaign's fields: what each takes, the rules across them, the typed input.
 
 The wizard's forms (``campaigns/blocks.py``) and the API's serializer
-(``campaigns/api/serializers.py``) read a campaign with these messages, ranges
+(``campaigns/api/campaign_input.py``) read a campaign with these messages, ranges
 and rules, and both hand the services (``campaign_create``,
 ``campaign_update``) a ``CampaignInput``: plain typed data, never a form. The
 same mistake therefore gets the same message in the browser and in the API,
