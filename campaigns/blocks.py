@@ -28,6 +28,7 @@ from campaigns.contract import (
     default_campaign_name,
 )
 from campaigns.models import App, Campaign, RepeatOutcome
+from distribution_lists.selectors import ready_distribution_lists_of
 
 
 def _int_field(label: str, bounds: tuple[int, int], **kwargs: Any) -> forms.IntegerField:
@@ -145,7 +146,7 @@ class ListBlock(Block):
 
     def add_fields(self) -> None:
         app = self.app
-        lists = selectors.ready_lists_for(self.customer)
+        lists = ready_distribution_lists_of(self.customer)
         self._choices("distribution_list").queryset = lists
         chosen = self._chosen_list(lists)
         self.columns = list(chosen.variables) if chosen is not None else []

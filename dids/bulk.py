@@ -62,7 +62,7 @@ def writer() -> BulkWriter:
 
 def write_history(numbers: Sequence[str], *, user_id: int | None, reason: str, date: datetime.datetime) -> None:
     """One '+' history row per DID in ``numbers``, copied from the rows just inserted."""
-    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not numbers:
+    if not settings.SIMPLE_HISTORY_ENABLED or not numbers:
         return
     history = DID.history.model
     quote = connection.ops.quote_name

@@ -379,6 +379,8 @@ DIDS_MIN_DIGITS = env_int("DIDS_MIN_DIGITS", 3)
 DIDS_DEFAULT_REGION = os.environ.get("DIDS_DEFAULT_REGION", "")
 # Admin lists count exactly up to this many rows, then show the planner's estimate.
 DIDS_EXACT_COUNT_UP_TO = env_int("DIDS_EXACT_COUNT_UP_TO", 10_000)
+# django-simple-history's own switch, stated here because the DIDs' bulk writer (dids/bulk.py) honours it too.
+SIMPLE_HISTORY_ENABLED = True
 CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
     "task": "dids.tasks.dids_expire_holds",
     "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),

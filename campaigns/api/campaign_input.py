@@ -26,6 +26,7 @@ from campaigns import contract, selectors
 from campaigns.contract import BLOCK_FIELDS, BLOCK_KEYS, MESSAGES, RANGES, Errors
 from campaigns.models import App, Campaign, RepeatOutcome
 from distribution_lists.models import DistributionList
+from distribution_lists.selectors import ready_distribution_lists_of
 from telephony.api_helpers import InstantField, SchemaCharField
 from telephony.api_schema import SPACES
 
@@ -187,7 +188,7 @@ class CampaignWriteSerializer(serializers.Serializer):
         customer = self.context.get("customer")
         if customer is not None:
             fields["app"] = _one_of(selectors.apps_for(customer), fields["app"].help_text)
-            lists = selectors.ready_lists_for(customer)
+            lists = ready_distribution_lists_of(customer)
             fields["distribution_list"] = _one_of(lists, fields["distribution_list"].help_text)
         if self.context.get("campaign") is None:
             # What a new campaign has no default for (the schema's "required"; the check is the rule's).

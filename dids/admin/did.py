@@ -28,11 +28,11 @@ from customers.models import Customer
 from dids import selectors, services
 from dids.admin.history import DIDHistoryMixin
 from dids.admin.imports import DIDImportViewsMixin
-from dids.exports import FORMATS, export_response
 from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, StockSearchForm
 from dids.models import CUSTOMER_STATUSES, DID, DIDStatus
 from dids.numbers import NumberError
 from dids.resources import DIDResource
+from telephony.exports import FORMATS, resource_export_response
 
 _HAS_DIGIT = re.compile(r"\d")
 STOCK_PAGE = 50
@@ -310,7 +310,7 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
             return HttpResponseRedirect(reverse("admin:dids_did_changelist"))
         changelist = self.get_changelist_instance(request)
         queryset = changelist.get_queryset(request).select_related("operator", "customer")
-        return export_response(queryset, DIDResource(), file_format=file_format, basename="dids")
+        return resource_export_response(queryset, DIDResource(), fmt=file_format, basename="dids", title="DIDs")
 
     def customer_dids_view(self, request, customer_id: int):
         """The customer page's DIDs tab: pick In Stock DIDs under a client package, release assigned ones."""

@@ -111,7 +111,11 @@ class Command(BaseCommand):
 
         did = DID.objects.filter(customer=customer, status=DIDStatus.ASSIGNED).order_by("number").first()
         app = App.objects.filter(customer=customer).order_by("pk").first()
-        lst = DistributionList.objects.filter(customer=customer, status="ready").order_by("pk").first()
+        lst = (
+            DistributionList.objects.filter(customer=customer, status=DistributionList.Status.READY)
+            .order_by("pk")
+            .first()
+        )
         if not (did and app and lst):
             self.stdout.write("The demo data has no DID, app or ready list: no demo campaign.")
             return None
