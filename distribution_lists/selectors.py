@@ -8,16 +8,13 @@ from django.db.models.functions import Cast
 from customers.models import Customer
 from customers.tenancy import scoped
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
-from telephony.imports import ImportFileError, open_table, preview
+from telephony.imports import ImportFileError
+from telephony.imports.models import ImportJob
+from telephony.imports.selectors import import_job_preview
 
 
 def distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
-    return scoped(DistributionList.objects.all(), customer)
-
-
-def ready_distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
-    """The lists a campaign may use."""
-    return distribution_lists_of(customer).filter(status=DistributionList.Status.READY)
+    return scoped(DistributionList.objects.select_related("job"), customer)
 
 
 def contacts_of(distribution_list: DistributionList, *, search: str = "") -> QuerySet[Contact]:
@@ -61,10 +58,11 @@ def _search(queryset: QuerySet, search: str, phone_field: str) -> QuerySet:
 
 def distribution_list_preview(distribution_list: DistributionList, rows: int = 10) -> list[list[str]]:
     """The first rows of the uploaded file, for the markup step."""
+    if distribution_list.job is None:
+        return []
     try:
-        with distribution_list.source_file.open("rb") as source:
-            return preview(open_table(source, filename=distribution_list.original_filename, preview_rows=rows), rows)
-    except (ImportFileError, OSError):
+        return import_job_preview(distribution_list.job, rows)
+    except ImportFileError:
         return []
 
 
@@ -74,7 +72,7 @@ def import_phases(distribution_list: DistributionList) -> list[dict]:
     The page's script (static/js/distribution_list_progress.js) redraws the
     same thing from the progress URL's JSON.
     """
-    Phase = DistributionList.Phase
+    Phase = ImportJob.Phase
     order = [Phase.READING, Phase.CHECKING, Phase.SAVING]
     current = order.index(distribution_list.import_phase) if distribution_list.import_phase in order else -1
     texts = {

@@ -16,6 +16,7 @@ from distribution_lists.models import DistributionList
 from pools.models import DNISession, NumberPoolMember, TrackedCall, TrackingNumber
 from pools.tests.carousel.factories import NumberPoolFactory
 from pools.tests.tracking.factories import TrackingPoolFactory
+from telephony.imports.models import ImportJob
 
 NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
 TODAY = [["answered"], ["answered"], ["answered"], ["no_answer"], ["no_answer"], ["busy"], ["failed"], ["answered"]]
@@ -66,10 +67,15 @@ def seed_home(customer, now: dt.datetime = NOW) -> dict:
         customer=customer,
         name="December leads",
         status="processing",
-        original_filename="december.csv",
-        import_phase="checking",
-        rows_total=200_000,
-        rows_read=50_000,
+        job=ImportJob.objects.create(
+            kind=ImportJob.Kind.DISTRIBUTION_LIST,
+            customer=customer,
+            status=ImportJob.Status.PROCESSING,
+            original_filename="december.csv",
+            phase=ImportJob.Phase.CHECKING,
+            rows_total=200_000,
+            rows_read=50_000,
+        ),
     )
     # Numbers: the three campaigns' DIDs, one of them on hold (the tracking pool adds two).
     extra = list(DID.objects.filter(customer=customer)[:1])

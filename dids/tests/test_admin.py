@@ -302,15 +302,22 @@ def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_fu
     from django.core.files.base import ContentFile
 
     from dids.models import DIDImport
+    from telephony.imports.models import ImportJob
 
-    did_import = DIDImport(
-        status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100
+    job = ImportJob(
+        kind=ImportJob.Kind.DIDS,
+        status=ImportJob.Status.PROCESSING,
+        phase=ImportJob.Phase.CHECKING,
+        original_filename="dids.csv",
+        rows_read=40,
+        rows_total=100,
     )
-    did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    job.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    did_import = DIDImport.objects.create(job=job)
     url = reverse("admin:dids_did_import_result", args=[did_import.pk])
     page = admin_client.get(url).content.decode()
     assert "Checking numbers: 40 of 100 rows read (40%)" in page
-    DIDImport.objects.filter(pk=did_import.pk).update(rows_read=100)
+    ImportJob.objects.filter(pk=job.pk).update(rows_read=100)
     page = admin_client.get(url).content.decode()
     assert "Every row checked; saving 100 rows" in page
     assert '<progress max="100" value="100">' not in page
