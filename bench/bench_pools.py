@@ -1,7 +1,7 @@
 """Caller-ID carousel: many processes drawing from one pool at once (PostgreSQL).
 
 8 processes × 10,000 draws from a 50-member sequential pool through
-``pools.services.carousel.pool_next_number`` (one prepared statement: the
+``callerid_pools.services.pool_next_number`` (one prepared statement: the
 pool's sequence's ``nextval`` and the member at that position). Checks that
 every member was drawn exactly as often as the others (no lost or doubled
 positions) and measures draws per second. The alternatives measured in the
@@ -42,10 +42,10 @@ NUMBERS = "+442079460000-+442079460049"
 
 
 def _setup() -> tuple[int, int]:
+    from callerid_pools.models import NumberPool, PoolType
+    from callerid_pools.services import number_pool_create, pool_members_add
     from dids.models import DID, DIDStatus
     from dids.services import did_create_many, operator_get_or_create
-    from pools.models import NumberPool, PoolType
-    from pools.services.carousel import number_pool_create, pool_members_add
 
     _cleanup()
     operator, _ = operator_get_or_create(name=f"{PREFIX}operator")
@@ -60,8 +60,8 @@ def _setup() -> tuple[int, int]:
 
 
 def _cleanup() -> None:
+    from callerid_pools.models import NumberPool
     from dids.models import DID, Operator
-    from pools.models import NumberPool
 
     NumberPool.objects.filter(name__startswith=PREFIX).delete()
     DID.history.filter(operator__name__startswith=PREFIX).delete()
@@ -71,8 +71,8 @@ def _cleanup() -> None:
 
 def _naive_next(pool_id: int):
     """The alternative: lock the row, increment in Python, save, pick from the members."""
-    from pools.models import NumberPool
-    from pools.selectors.carousel import pool_usable_members
+    from callerid_pools.models import NumberPool
+    from callerid_pools.selectors import pool_usable_members
 
     with transaction.atomic():
         pool = NumberPool.objects.select_for_update().get(pk=pool_id)
@@ -84,15 +84,15 @@ def _naive_next(pool_id: int):
 
 def _counter_column_next(pool):
     """Alternative 2: the counter column bumped by UPDATE … RETURNING, then the pick (a row lock per draw)."""
-    from pools.services.carousel import _draw_counter_column
+    from callerid_pools.draw import _next_from_counter_column
 
-    return _draw_counter_column(pool)
+    return _next_from_counter_column(pool.pk).did
 
 
 def _worker(args: tuple[str, int, int, multiprocessing.Barrier]) -> tuple[Counter, float, float]:
     how, pool_id, draws, barrier = args
-    from pools.models import NumberPool
-    from pools.services.carousel import pool_next_number
+    from callerid_pools.models import NumberPool
+    from callerid_pools.services import pool_next_number
 
     connections.close_all()  # never share the parent's socket
     pool = NumberPool.objects.get(pk=pool_id)
@@ -147,7 +147,7 @@ def main() -> None:
     try:
         seq_counts, seq_rate = _run("atomic", sequential_id, DRAWS)
         # The naive carousel continues on a reset counter so its wrap is checked the same way.
-        from pools.models import NumberPool
+        from callerid_pools.models import NumberPool
 
         NumberPool.objects.filter(pk=sequential_id).update(cursor=0)
         column_counts, column_rate = _run("counter-column", sequential_id, DRAWS)

@@ -55,10 +55,10 @@ def _free_port() -> int:
 
 
 def _setup():
+    from call_tracking.models import TrackingNumber, TrackingPool
     from customers.models import Customer
     from dids.models import Package
     from dids.services import client_package_create, did_create_many, operator_get_or_create
-    from pools.models import TrackingNumber, TrackingPool
 
     tag = secrets.token_hex(3)
     customer = Customer.objects.create(name=f"Bench tracking {tag}", slug=f"bench-tracking-{tag}")
@@ -96,7 +96,7 @@ def _add_history(pool) -> None:
     table a production pool has, not the empty one of a fresh database."""
     from django.db import connection
 
-    from pools.models import DNISession, TrackingNumber
+    from call_tracking.models import DNISession, TrackingNumber
 
     numbers = list(TrackingNumber.objects.filter(pool=pool).values_list("pk", flat=True))
     with connection.cursor() as cursor:
@@ -120,7 +120,7 @@ def _reset(pool, policy: str) -> None:
     from django.db import connection
     from django.db.models.functions import Least, Now
 
-    from pools.models import DNISession, TrackingNumber
+    from call_tracking.models import DNISession, TrackingNumber
 
     DNISession.objects.filter(pool=pool, expires_at__gt=Now()).update(
         expires_at=Least("expires_at", Now()), last_seen_at=Least("last_seen_at", Now())
@@ -138,8 +138,8 @@ def _reset(pool, policy: str) -> None:
 
 
 def _teardown(customer, package, pool, dids) -> None:
+    from call_tracking.models import TrackingPool
     from dids.models import DID, ClientPackage
-    from pools.models import TrackingPool
 
     TrackingPool.objects.filter(pk=pool.pk).delete()
     DID.objects.filter(pk__in=[d.pk for d in dids]).delete()
@@ -355,7 +355,7 @@ def _load(port: int, pool, paced: bool, server_pid: int | None = None) -> dict:
 def _check(pool, since) -> tuple[int, int, int, int]:
     """Of the sessions started ``since``: (sessions, numbers used, overlapping pairs, overlapping pairs not both
     marked ambiguous)."""
-    from pools.models import DNISession
+    from call_tracking.models import DNISession
 
     by_number: dict[int, list] = {}
     rows = DNISession.objects.filter(pool=pool, started_at__gte=since).values_list(
@@ -383,7 +383,7 @@ def _allocation_rate(pool, *, skip_locked: bool, threads: int = VISITORS, second
     from django.db import OperationalError, connection, transaction
     from django.db.models import F, Q
 
-    from pools.models import TrackingNumber
+    from call_tracking.models import TrackingNumber
 
     done, failed = [0], [0]
     lock = threading.Lock()
@@ -433,7 +433,7 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from pools.models import ExhaustionPolicy
+    from call_tracking.models import ExhaustionPolicy
 
     load_before = f"{os.getloadavg()[0]:.1f}"
     customer, package, pool, dids = _setup()

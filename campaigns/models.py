@@ -155,7 +155,7 @@ class Campaign(models.Model):
         "dids.DID", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="A-number"
     )
     a_number_pool = models.ForeignKey(
-        "pools.NumberPool",
+        "callerid_pools.NumberPool",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -14,7 +14,8 @@ A scenario is an ordered list of steps, stored as JSON on the app::
 
 Steps run in order; a gather jumps to the step its digit names (or to
 ``default`` on a timeout or an unknown digit, else to the next step);
-``transfer`` and ``hangup`` end the call. Placeholders ``{variable}`` in
+``hangup`` ends the call; a ``transfer`` the target takes ends our part of
+it, one refused or failed goes on with the next step. Placeholders ``{variable}`` in
 ``say`` texts and gather prompts are the app's variables, filled from the
 contact's mapped columns when the call is placed.
 """

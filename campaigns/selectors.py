@@ -22,7 +22,7 @@ def a_number_dids_for(customer) -> QuerySet:
 
 def a_number_pools_for(customer) -> QuerySet:
     """Numbers pools a campaign of ``customer`` may call from: its own and the global ones."""
-    pool_model = apps.get_model("pools", "NumberPool")
+    pool_model = apps.get_model("callerid_pools", "NumberPool")
     return scoped(pool_model.objects.all(), customer, include_global=True).order_by("name")
 
 

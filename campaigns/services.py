@@ -1,5 +1,6 @@
 """Every write to apps and audio files (campaigns and the dialer add theirs here)."""
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -53,6 +54,24 @@ def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = F
     audio.full_clean()
     audio.save()
     return audio
+
+
+def audio_files_convert_missing() -> tuple[list[AudioFile], list[tuple[AudioFile, str]]]:
+    """Make the telephone version of recordings uploaded before uploads made it (so calls can play them).
+
+    Returns (converted, [(refused, why)]); a recording sox cannot convert keeps no telephone version,
+    and an app playing it stays refused on save with that reason."""
+    converted, refused = [], []
+    for audio in AudioFile.objects.filter(phone_file="").order_by("pk"):
+        try:
+            with audio.file.open("rb") as original:
+                audio.phone_file = phone_version(original, audio.content_type)
+        except (ValidationError, OSError) as exc:
+            refused.append((audio, " ".join(getattr(exc, "messages", [str(exc)]))))
+            continue
+        audio.save(update_fields=["phone_file"])
+        converted.append(audio)
+    return converted, refused
 
 
 # --- Campaign status machine ------------------------------------------------

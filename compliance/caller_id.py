@@ -69,14 +69,14 @@ class CallerIdChooser:
 
     def _usable(self) -> list:
         if self._members is None:
-            from pools.selectors.carousel import pool_usable_members
+            from callerid_pools.selectors import pool_usable_members
 
             self._members = [m.did for m in pool_usable_members(self.pool).select_related("did").order_by("position")]
             self._load([did.number for did in self._members])
         return [did for did in self._members if self.used[did.number] < self.cap]
 
     def _pick_among(self, candidates: list):
-        from pools.models import PoolType
+        from callerid_pools.models import PoolType
 
         if self.pool.pool_type == PoolType.RANDOM:
             return random.choice(candidates)
@@ -93,7 +93,7 @@ class CallerIdChooser:
             in_area = [d for d in in_country if area and d.area_code == area]
             choice = in_area or in_country or candidates
             return self._pick_among(choice), bool(in_area)
-        from pools.services.carousel import NoUsableNumber, pool_next_number
+        from callerid_pools.services import NoUsableNumber, pool_next_number
 
         try:
             did = pool_next_number(pool=self.pool)

@@ -58,7 +58,7 @@ class CustomerCaps(models.Model):
 class PoolPolicy(models.Model):
     """A caller-ID pool's compliance options: local presence and its own per-number daily cap."""
 
-    pool = models.OneToOneField("pools.NumberPool", on_delete=models.CASCADE, related_name="compliance_policy")
+    pool = models.OneToOneField("callerid_pools.NumberPool", on_delete=models.CASCADE, related_name="compliance_policy")
     local_presence = models.BooleanField(
         default=False,
         help_text="Prefer a member in the callee's area code, then country, then any member.",
@@ -91,7 +91,7 @@ class ANumberDay(models.Model):
 class PoolDay(models.Model):
     """Calls drawn from one pool on one UTC day, and how many went out with a local number."""
 
-    pool = models.ForeignKey("pools.NumberPool", on_delete=models.CASCADE, related_name="+")
+    pool = models.ForeignKey("callerid_pools.NumberPool", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     calls = models.PositiveIntegerField(default=0)
     local_calls = models.PositiveIntegerField(default=0)

@@ -1,7 +1,7 @@
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions
+from typing import Any
 
 from customers import services
+from telephony.api_auth import BearerTokenAuthentication
 
 
 class ApiClient:
@@ -20,31 +20,15 @@ class ApiClient:
         return f"API token {self.token.prefix}… of {self.customer}"
 
 
-class ApiTokenAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Bearer <token>`` (``Token <token>`` is accepted too)."""
+class ApiTokenAuthentication(BearerTokenAuthentication):
+    """``Authorization: Bearer <token>`` (``Token <token>`` is accepted too) with a customer's API token."""
 
     keywords = ("bearer", "token")
+    realm = "api"
+    refused_message = "Invalid or revoked API token."
+    schema_name = "ApiToken"
+    schema_description = "A customer's API token."
 
-    def authenticate(self, request):
-        header = authentication.get_authorization_header(request).decode("latin-1").split()
-        if not header or header[0].lower() not in self.keywords:
-            return None
-        if len(header) != 2:
-            raise exceptions.AuthenticationFailed("Malformed Authorization header: expected 'Bearer <token>'.")
-        token = services.api_token_authenticate(raw_token=header[1])
-        if token is None:
-            raise exceptions.AuthenticationFailed("Invalid or revoked API token.")
-        return ApiClient(token), token
-
-    def authenticate_header(self, request):
-        return 'Bearer realm="api"'
-
-
-class ApiTokenScheme(OpenApiAuthenticationExtension):
-    """Describes the token in the OpenAPI schema."""
-
-    target_class = "customers.authentication.ApiTokenAuthentication"
-    name = "ApiToken"
-
-    def get_security_definition(self, auto_schema):
-        return {"type": "http", "scheme": "bearer", "description": "A customer's API token."}
+    def principal_for(self, raw_token: str) -> tuple[Any, Any] | None:
+        token = services.api_token_authenticate(raw_token=raw_token)
+        return None if token is None else (ApiClient(token), token)

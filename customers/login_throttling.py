@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from pools.api.rate_limits import client_ident
+from call_tracking.api.rate_limits import client_ident
 
 
 def username(request: HttpRequest, credentials: dict | None) -> str | None:

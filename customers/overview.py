@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from call_tracking.models import TrackedCall, TrackingPool, TrackingPoolStatus
+from callerid_pools.models import NumberPool, NumberPoolMember
 from campaigns.causes import Outcome
 from campaigns.charts import OutcomeChart, series
 from campaigns.models import AttemptStatus, CallAttempt, CallTally, Campaign, CampaignStatus
@@ -24,7 +26,6 @@ from customers.models import Customer
 from customers.tenancy import scoped
 from dids.models import DID, DIDStatus
 from distribution_lists.models import DistributionList
-from pools.models import NumberPool, NumberPoolMember, TrackedCall, TrackingPool, TrackingPoolStatus
 
 HOME_QUERIES = 12
 RUNNING_SHOWN = 6

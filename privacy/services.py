@@ -52,10 +52,10 @@ def _incorrect_rows(customer, number: str) -> list:
 
 
 def _querysets(customer, number: str) -> dict[str, QuerySet]:
+    from call_tracking.models import TrackedCall
     from campaigns.models import CallAttempt, CallJob
     from distribution_lists.models import Contact, DuplicateRow
     from dnc.models import DncEntry
-    from pools.models import TrackedCall
 
     dnc = DncEntry.objects.filter(number=number)
     dnc = dnc.filter(customer__isnull=True) | dnc.filter(customer=customer) if customer is not None else dnc

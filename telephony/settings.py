@@ -70,7 +70,11 @@ INSTALLED_APPS = [
     "telephony.imports",
     "customers",
     "dids",
+    # The old "pools" app keeps only the migration history that created the
+    # tables the two apps below now own (docs/decisions/pools-split.md).
     "pools",
+    "callerid_pools",
+    "call_tracking",
     "distribution_lists",
     "campaigns",
     "dnc",
@@ -399,7 +403,7 @@ POOLS_UPLOAD_MAX_BYTES = env_int("POOLS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 TRACKING_POOL_MAX_QUANTITY = env_int("TRACKING_POOL_MAX_QUANTITY", 100)
 # The telephone platform's token for the incoming-call endpoint; empty refuses every call report.
 TRACKING_PLATFORM_TOKEN = os.environ.get("TRACKING_PLATFORM_TOKEN", "")
-# DNI rate limits, fixed windows counted in the cache (pools/api/rate_limits.py):
+# DNI rate limits, fixed windows counted in the cache (call_tracking/api/rate_limits.py):
 # page views per visitor of a pool, requests per IP.
 TRACKING_DNI_VISITOR_RATE = os.environ.get("TRACKING_DNI_VISITOR_RATE", "60/min")
 TRACKING_DNI_IP_RATE = os.environ.get("TRACKING_DNI_IP_RATE", "600/min")
@@ -448,6 +452,11 @@ SIP_CODECS = os.environ.get("SIP_CODECS", "PCMU,PCMA")
 # another ptime gets it) and the timer slack of baresip's per-call media threads (ms; 0 = kernel default).
 SIP_PTIME = env_int("SIP_PTIME", 20)
 SIP_MEDIA_TIMER_SLACK_MS = env_int("SIP_MEDIA_TIMER_SLACK_MS", 10)
+# Calls an engine has taken off Redis and not dialled yet: beyond, the rest wait in Redis for another
+# engine (or a moment later) instead of queueing dials until baresip's commands time out.
+SIP_DIALS_IN_FLIGHT = env_int("SIP_DIALS_IN_FLIGHT", 20)
+# Threads an engine gives its database work (take-time check, reports, lease renewals).
+SIP_DATABASE_THREADS = env_int("SIP_DATABASE_THREADS", 6)
 SIP_TTS = os.environ.get("SIP_TTS", "telephony.sip.tts.EspeakTTS")
 SIP_TTS_VOICE = os.environ.get("SIP_TTS_VOICE", "en")
 SIP_TTS_CACHE_DIR = os.environ.get("SIP_TTS_CACHE_DIR", str(VAR_DIR / "tts"))

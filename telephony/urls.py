@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from pools.api import urls as v3_urls
+from call_tracking.api import urls as v3_urls
 from telephony import api_urls, dashboard_urls
 from telephony.health import healthz
 
@@ -12,7 +13,21 @@ admin.site.site_header = settings.PRODUCT_NAME
 admin.site.site_title = settings.PRODUCT_NAME
 admin.site.index_title = "Administration"
 
+# The admin pages of pools moved with the split of the "pools" app; old
+# bookmarks and links keep working.
+LEGACY_ADMIN_POOLS = [
+    re_path(
+        rf"^admin/pools/(?P<model>{'|'.join(models)})/(?P<rest>.*)$",
+        RedirectView.as_view(url=f"/admin/{app}/%(model)s/%(rest)s", permanent=True, query_string=True),
+    )
+    for app, models in [
+        ("callerid_pools", ["numberpool", "numberpoolmember", "numberpoolincorrectnumber"]),
+        ("call_tracking", ["trackingpool", "trackingnumber", "dnisession", "trackedcall"]),
+    ]
+]
+
 urlpatterns = [
+    *LEGACY_ADMIN_POOLS,
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

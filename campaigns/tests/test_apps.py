@@ -122,6 +122,38 @@ def test_a_play_step_of_a_recording_without_telephone_version_is_refused(custome
         phone_audio_path(old.pk)
 
 
+def test_convert_recordings_makes_the_telephone_version_of_old_uploads_and_names_those_it_cannot(
+    customer, settings, tmp_path
+):
+    import wave
+    from io import StringIO
+
+    from django.core.files.base import ContentFile
+    from django.core.management import CommandError, call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    old, broken = (
+        AudioFile(name=name, customer=customer, content_type="audio/mpeg", size=len(content))
+        for name, content in (("old", sound("mp3", tmp_path)), ("broken", b"ID3" + b"\x00" * 64))
+    )
+    old.file.save("old.mp3", ContentFile(sound("mp3", tmp_path)))  # as uploads were stored before (no phone_file)
+    broken.file.save("broken.mp3", ContentFile(b"ID3" + b"\x00" * 64))
+    app = App(customer=customer, name="Old", scenario=[{"id": "p", "type": "play", "audio": old.pk}])
+    with pytest.raises(ValidationError, match="no telephone version"):
+        services.app_save(app=app)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(CommandError, match="cannot be converted"):
+        call_command("convert_recordings", stdout=out, stderr=err)
+    assert f"converted: old (#{old.pk})" in out.getvalue()
+    assert f"not converted: broken (#{broken.pk}): “" in err.getvalue()
+    assert "1 converted, 1 could not be converted" in out.getvalue()
+    with wave.open(phone_audio_path(old.pk)) as wav:
+        assert (wav.getframerate(), wav.getnchannels()) == (8000, 1)
+    services.app_save(app=app)  # plays now
+    broken.refresh_from_db()
+    assert not broken.phone_file
+
+
 def test_the_apps_voice_is_chosen_among_the_engines_voices_and_reaches_every_call(client, admin_user, customer):
     from campaigns.dialer import dialer_tick
     from campaigns.models import CallAttempt

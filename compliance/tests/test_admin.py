@@ -68,15 +68,15 @@ def test_the_edit_form_shows_the_stored_days_and_the_reset_action_restores_the_s
 
 
 def test_the_pool_admin_page_sets_local_presence_and_the_pools_cap(admin_client, customer):
+    from callerid_pools.tests.factories import NumberPoolFactory
     from compliance.models import PoolPolicy
-    from pools.tests.carousel.factories import NumberPoolFactory
 
     pool = NumberPoolFactory(customer=customer)
-    page = admin_client.get(f"/admin/pools/numberpool/{pool.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/callerid_pools/numberpool/{pool.pk}/change/").content.decode()
     assert "local presence and daily cap per number" in page
     prefix = "compliance_policy"
     response = admin_client.post(
-        f"/admin/pools/numberpool/{pool.pk}/change/",
+        f"/admin/callerid_pools/numberpool/{pool.pk}/change/",
         {
             "name": pool.name,
             "pool_type": pool.pool_type,

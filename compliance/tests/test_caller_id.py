@@ -3,6 +3,8 @@
 import pytest
 import time_machine
 
+from callerid_pools.services import pool_members_add
+from callerid_pools.tests.factories import NumberPoolFactory
 from campaigns.causes import NO_USABLE_A_NUMBER
 from campaigns.dialer import dialer_tick
 from campaigns.models import CallAttempt, CallJob
@@ -11,8 +13,6 @@ from compliance.models import PoolDay, PoolPolicy
 from compliance.selectors import pool_local_share
 from dids.tests.factories import AssignedDIDFactory
 from distribution_lists.models import Contact
-from pools.services.carousel import pool_members_add
-from pools.tests.carousel.factories import NumberPoolFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.compliance, pytest.mark.usefixtures("simulator")]
 

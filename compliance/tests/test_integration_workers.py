@@ -59,12 +59,12 @@ def test_legal_hours_and_caps_hold_with_real_workers(customer, workers):  # noqa
 
 
 def test_local_presence_picks_the_matching_member_with_real_workers(customer, workers):  # noqa: F811
+    from callerid_pools.services import pool_members_add
+    from callerid_pools.tests.factories import NumberPoolFactory
     from campaigns.services import campaign_launch
     from compliance.models import PoolPolicy
     from dids.tests.factories import AssignedDIDFactory
     from distribution_lists.models import Contact
-    from pools.services.carousel import pool_members_add
-    from pools.tests.carousel.factories import NumberPoolFactory
 
     bristol = AssignedDIDFactory(client_package__customer=customer, number="+441174090002", area_code="117")
     london = AssignedDIDFactory(client_package__customer=customer, number="+442074090002", area_code="20")

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from call_tracking.models import DNISession, TrackedCall, TrackingNumber
+from call_tracking.tests.factories import TrackingPoolFactory
+from callerid_pools.models import NumberPoolMember
+from callerid_pools.tests.factories import NumberPoolFactory
 from campaigns.tallies import call_tally_rebuild
 from campaigns.tests.factories import make_campaign, ready_list
 from campaigns.tests.report_data import add_contacts
 from dids.models import DID, DIDStatus
 from distribution_lists.models import DistributionList
-from pools.models import DNISession, NumberPoolMember, TrackedCall, TrackingNumber
-from pools.tests.carousel.factories import NumberPoolFactory
-from pools.tests.tracking.factories import TrackingPoolFactory
 from telephony.imports.models import ImportJob
 
 NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)

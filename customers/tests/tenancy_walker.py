@@ -36,7 +36,7 @@ EXCLUDED_PREFIXES = (
 # Public endpoints that are not scoped to a logged-in customer are listed here
 # with the reason, and get tests of their own.
 PUBLIC_URL_NAMES: dict[str, str] = {
-    # Call tracking (pools/tests/tracking/test_tracking_dni.py, test_tracking_calls.py):
+    # Call tracking (call_tracking/tests/test_tracking_dni.py, test_tracking_calls.py):
     "tracking_dni": "visitors of a customer's web site, keyed by the pool's public key; answers only "
     "for pages of the pool's site domains",
     "tracking_incoming_call": "the telephone platform, authenticated by its own token (TRACKING_PLATFORM_TOKEN)",

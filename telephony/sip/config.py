@@ -32,6 +32,8 @@ class SipConfig:
     codecs: tuple[str, ...]
     ptime: int = 20
     media_timer_slack_ms: int = 0
+    dials_in_flight: int = 20
+    database_threads: int = 6
 
     @property
     def target(self) -> str:
@@ -81,6 +83,10 @@ def sip_config() -> SipConfig:
             f"SIP_MEDIA_TIMER_SLACK_MS: {settings.SIP_MEDIA_TIMER_SLACK_MS} must be 0 to half of SIP_PTIME"
             f" ({settings.SIP_PTIME // 2} ms)"
         )
+    if settings.SIP_DIALS_IN_FLIGHT < 1:
+        raise SipConfigError(f"SIP_DIALS_IN_FLIGHT: {settings.SIP_DIALS_IN_FLIGHT} must be at least 1")
+    if settings.SIP_DATABASE_THREADS < 1:
+        raise SipConfigError(f"SIP_DATABASE_THREADS: {settings.SIP_DATABASE_THREADS} must be at least 1")
     return SipConfig(
         host=match["host"],
         port=_port(int(match["port"] or (5061 if transport == "tls" else 5060)), "SIP_TRUNK"),
@@ -94,4 +100,6 @@ def sip_config() -> SipConfig:
         codecs=tuple(CODECS[c] for c in codecs),
         ptime=settings.SIP_PTIME,
         media_timer_slack_ms=settings.SIP_MEDIA_TIMER_SLACK_MS,
+        dials_in_flight=settings.SIP_DIALS_IN_FLIGHT,
+        database_threads=settings.SIP_DATABASE_THREADS,
     )

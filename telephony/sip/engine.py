@@ -23,7 +23,8 @@ import signal
 import socket
 import time
 import wave
-from dataclasses import asdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -31,15 +32,11 @@ from django.conf import settings
 from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
-from telephony.sip.scenario import run_scenario
+from telephony.sip.scenario import TRANSFERRED, run_scenario
 from telephony.sip.status import STATUS
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
-# Calls taken and not yet dialled (INVITE handed to the SIP thread). Beyond this the engine takes no
-# more from Redis: an engine short of CPU leaves the rest there (for another engine, or later) instead
-# of queueing hundreds of dials until the SIP thread's commands time out (500s; bench/bench_sip.py).
-DIALS_IN_FLIGHT = 20
 FRAME = 0.02
 AHEAD = 1.0  # seconds of speech written ahead of the wire
 
@@ -186,9 +183,9 @@ class SipChannel:
         try:
             await self.call.transfer(self.uri(number))
         except TransferFailed as exc:
-            # The call survives a failed transfer; the scenario's walk ends it (hangup).
+            # The call survives a failed transfer; the scenario goes on with the next step.
             return f"failed: {exc.status or ''} {exc.reason or exc}".replace("  ", " ")[:64]
-        return "transferred"  # the peer reported its new call answered (sipfrag 2xx); our leg closed
+        return TRANSFERRED  # the peer reported its new call answered (sipfrag 2xx); our leg closed
 
     async def opt_out(self, step: dict) -> str:
         return await sync_to_async(_opt_out, thread_sensitive=False)(self.attempt_id, step)
@@ -201,6 +198,17 @@ class SipChannel:
                 log.debug("hangup of a closed call", exc_info=True)
 
 
+LINES_PER_AGENT = 250  # baresip's line numbers run 1-255 per user agent; a few kept spare
+
+
+@dataclass
+class AgentLines:
+    """A baresip user agent and the calls it has up."""
+
+    ua: object
+    calls: int = 0
+
+
 class CallEngine:
     def __init__(self, config: SipConfig, *, engine_id: str | None = None):
         self.config = config
@@ -209,10 +217,11 @@ class CallEngine:
         self.draining = asyncio.Event()
         self.closed_reasons: dict[int, str] = {}
         self.established: set[int] = set()
-        self.agents: dict[str, object] = {}
+        self.agents: dict[str, list[AgentLines]] = {}
+        self.agent_creation = asyncio.Lock()
         self.placed = 0
         self.withdrawn = 0
-        self.dial_slots = asyncio.Semaphore(DIALS_IN_FLIGHT)
+        self.dial_slots = asyncio.Semaphore(config.dials_in_flight)
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
@@ -242,25 +251,43 @@ class CallEngine:
 
         self.runtime.subscribe(closed)
 
-    async def agent(self, a_number: str):
-        """One user agent per A-number (its From user); kept for the engine's life."""
+    @contextlib.asynccontextmanager
+    async def line(self, a_number: str):
+        """A user agent of ``a_number`` (its From user) with a free line, for one call.
+
+        baresip numbers a user agent's calls 1-255 and refuses one more ("could not assign
+        linenumber"), so an A-number with that many calls up gets another user agent. User agents
+        cannot be freed (docs/decisions/sip-engine.md): they stay for the engine's life."""
+        agents = self.agents.setdefault(a_number, [])
+        agent = next((a for a in agents if a.calls < LINES_PER_AGENT), None)
+        if agent is None:
+            async with self.agent_creation:
+                agent = next((a for a in agents if a.calls < LINES_PER_AGENT), None)
+                if agent is None:
+                    agent = AgentLines(await self._user_agent(a_number))
+                    agents.append(agent)
+        agent.calls += 1
+        try:
+            yield agent.ua
+        finally:
+            agent.calls -= 1
+
+    async def _user_agent(self, a_number: str):
         from baresip import Account, UserAgent
 
-        if a_number not in self.agents:
-            account = Account(
-                user=a_number,
-                domain=self.config.target,
-                password=self.config.password,
-                auth_user=self.config.username or None,
-                reg_interval=0,
-                transport=self.config.transport,
-                audio_codecs=self.config.codecs,
-                # Packet time offered: 40 ms halves the packets (and the media threads' wake-ups) of
-                # 20 ms; a far end whose SDP asks for another ptime gets it (baresip src/audio.c).
-                extra_params=(f"ptime={self.config.ptime}",),
-            )
-            self.agents[a_number] = await UserAgent.create(self.runtime, account)
-        return self.agents[a_number]
+        account = Account(
+            user=a_number,
+            domain=self.config.target,
+            password=self.config.password,
+            auth_user=self.config.username or None,
+            reg_interval=0,
+            transport=self.config.transport,
+            audio_codecs=self.config.codecs,
+            # Packet time offered: 40 ms halves the packets (and the media threads' wake-ups) of
+            # 20 ms; a far end whose SDP asks for another ptime gets it (baresip src/audio.c).
+            extra_params=(f"ptime={self.config.ptime}",),
+        )
+        return await UserAgent.create(self.runtime, account)
 
     # -- one call ----------------------------------------------------------
     async def place(self, request: CallRequest, dialed=lambda: None) -> None:
@@ -269,58 +296,58 @@ class CallEngine:
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
         call = None
         try:
-            agent = await self.agent(request.a_number)
-            call = await agent.dial(
-                self.config.uri(request.b_number),
-                headers={
-                    "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
-                    "X-Dialtone-Attempt": str(request.attempt_id),
-                },
-            )
-            dialed()
-            closed = asyncio.Event()
-            call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
-            try:
-                if call.handle in self.closed_reasons:
-                    raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
-                if call.handle in self.established:
-                    call._state = CallState.ESTABLISHED  # answered before the call object existed
-                else:
-                    await call.wait_established(timeout=self.config.ring_timeout)
-            except CallTimeout:
-                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
-                return
-            except CallFailed as failure:
-                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(failure.status))
-                return
-            answered_at = time.monotonic()
-            await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
-            channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
-            digits = transfer = ""
-            try:
-                result = await run_scenario(request.scenario, channel)
-                digits, transfer = result.digits, result.transfer
-                log.info(
-                    "attempt %s: steps %s, digits %r%s",
-                    request.attempt_id,
-                    ",".join(result.path),
-                    digits,
-                    f", transfer {transfer!r}" if transfer else "",
+            async with self.line(request.a_number) as agent:
+                call = await agent.dial(
+                    self.config.uri(request.b_number),
+                    headers={
+                        "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
+                        "X-Dialtone-Attempt": str(request.attempt_id),
+                    },
                 )
-            except CallClosed:
-                pass  # the subscriber hung up first: the call is over, answered
-            except Exception:
-                log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
-            if call.state is not CallState.CLOSED:
-                await channel.hangup()
-            ended = CallEvent(
-                request.attempt_id,
-                "ended",
-                cause=ANSWERED,
-                duration=round(time.monotonic() - answered_at),
-                digits=digits,
-                transfer=transfer,
-            )
+                dialed()
+                closed = asyncio.Event()
+                call.on(lambda event: event.event is Event.CALL_CLOSED and closed.set())
+                try:
+                    if call.handle in self.closed_reasons:
+                        raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
+                    if call.handle in self.established:
+                        call._state = CallState.ESTABLISHED  # answered before the call object existed
+                    else:
+                        await call.wait_established(timeout=self.config.ring_timeout)
+                except CallTimeout:
+                    ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
+                    return
+                except CallFailed as failure:
+                    ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(failure.status))
+                    return
+                answered_at = time.monotonic()
+                await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
+                channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
+                digits = transfer = ""
+                try:
+                    result = await run_scenario(request.scenario, channel)
+                    digits, transfer = result.digits, result.transfer
+                    log.info(
+                        "attempt %s: steps %s, digits %r%s",
+                        request.attempt_id,
+                        ",".join(result.path),
+                        digits,
+                        f", transfer {transfer!r}" if transfer else "",
+                    )
+                except CallClosed:
+                    pass  # the subscriber hung up first: the call is over, answered
+                except Exception:
+                    log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
+                if call.state is not CallState.CLOSED:
+                    await channel.hangup()
+                ended = CallEvent(
+                    request.attempt_id,
+                    "ended",
+                    cause=ANSWERED,
+                    duration=round(time.monotonic() - answered_at),
+                    digits=digits,
+                    transfer=transfer,
+                )
         except Exception:
             log.exception("call of attempt %s failed in the engine", request.attempt_id)
         finally:
@@ -395,6 +422,10 @@ class CallEngine:
         await self.start()
         redis = aioredis.from_url(settings.REDIS_URL)
         loop = asyncio.get_running_loop()
+        # Database work (take-time check, reports, renewals) runs in these threads, each with its own connection.
+        loop.set_default_executor(
+            ThreadPoolExecutor(max_workers=self.config.database_threads, thread_name_prefix="engine-db")
+        )
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.draining.set)
         beat = asyncio.create_task(self.heartbeat(redis))

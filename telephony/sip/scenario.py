@@ -26,7 +26,10 @@ class Channel(Protocol):
 class ScenarioResult:
     digits: str = ""
     path: list[str] = field(default_factory=list)  # the ids of the steps run, in order
-    transfer: str = ""  # what the peer answered to our REFER ("" when no transfer)
+    transfer: str = ""  # what the peer answered to our last REFER ("" when no transfer)
+
+
+TRANSFERRED = "transferred"  # a channel's answer when the peer took the call over
 
 
 def next_index(steps: list[dict], index: int, step: dict, pressed: str) -> int:
@@ -66,7 +69,10 @@ async def run_scenario(steps: list[dict], channel: Channel, *, max_steps: int = 
             continue
         elif kind == "transfer":
             result.transfer = await channel.transfer(step["number"])
-            return result
+            if result.transfer == TRANSFERRED:
+                return result  # the callee talks to the transfer target now; our leg is closed
+            # Refused or failed: the callee is still on our line, so the scenario goes on
+            # (an app says e.g. "all our agents are busy" in the next step).
         elif kind == "hangup":
             await channel.hangup()
             return result

@@ -20,9 +20,9 @@ from rest_framework.test import APIClient
 from schemathesis.checks import CHECKS, load_all_checks, positive_data_acceptance
 from schemathesis.generation import GenerationMode
 
+from call_tracking.tests.conftest import STOCK
+from call_tracking.tests.test_tracking_api import EXAMPLE
 from customers import services as customer_services
-from pools.tests.tracking.conftest import STOCK
-from pools.tests.tracking.test_tracking_api import EXAMPLE
 
 MAX_EXAMPLES = 10
 PUBLIC_KEY = "contract-public-key"
@@ -99,32 +99,32 @@ def _name_fields(body) -> None:
 
 def build_world(settings) -> str:
     """A customer with data behind every id of ``PARAMETERS`` (sequences reset); its API token."""
+    from call_tracking.models import TrackingPool
     from campaigns.tests.factories import make_campaign
     from dids.services import client_package_create, did_create_many, operator_get_or_create
     from dids.tests.factories import PackageFactory
     from distribution_lists.tests.factories import DistributionListFactory
     from dnc import services as dnc_services
-    from pools.models import TrackingPool
 
     # Thousands of requests from one token and one address: no rate limit here (tested on its own).
     settings.API_RATE = ""
     settings.TRACKING_DNI_IP_RATE = settings.TRACKING_DNI_VISITOR_RATE = ""
     operator, _ = operator_get_or_create(name="Seed operator")
     did_create_many(specs=STOCK, operator=operator)
-    group = customer_services.customer_create(slug="contract", name="Contract")
-    client_package_create(customer=group, package=PackageFactory(did_limit=50))
-    token = customer_services.api_token_issue(customer=group, name="schemathesis").raw
+    customer = customer_services.customer_create(slug="contract", name="Contract")
+    client_package_create(customer=customer, package=PackageFactory(did_limit=50))
+    token = customer_services.api_token_issue(customer=customer, name="schemathesis").raw
     # The telephone platform's endpoint takes its own token: the same one here, so its examples get past it.
     settings.TRACKING_PLATFORM_TOKEN = token
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
-    created = api.post(f"/v3/api/groups/{group.pk}/numberpools", EXAMPLE, format="json")
+    created = api.post(f"/v3/api/groups/{customer.pk}/numberpools", EXAMPLE, format="json")
     assert created.status_code == 201, created.content
     TrackingPool.objects.filter(pk=created.json()["id"]).update(public_key=PUBLIC_KEY)
-    campaign = make_campaign(group)
-    other_list = DistributionListFactory(customer=group)
-    entry, _ = dnc_services.dnc_add(customer=group, number="+442079460000", source="api")
-    assert (group.pk, campaign.pk, campaign.app_id, other_list.pk, entry.pk) == (1, 1, 1, 2, 1)
+    campaign = make_campaign(customer)
+    other_list = DistributionListFactory(customer=customer)
+    entry, _ = dnc_services.dnc_add(customer=customer, number="+442079460000", source="api")
+    assert (customer.pk, campaign.pk, campaign.app_id, other_list.pk, entry.pk) == (1, 1, 1, 2, 1)
     return token
 
 

@@ -9,9 +9,9 @@ from django.http import QueryDict
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
+from call_tracking import rules
+from call_tracking.api.serializers import IncomingCallSerializer, NumberRemoveSerializer
 from dnc.api.serializers import DncAddSerializer
-from pools import tracking_rules as rules
-from pools.api.serializers import IncomingCallSerializer, NumberRemoveSerializer
 from telephony.api_helpers import InstantField
 
 NUMBERS = "/v3/api/groups/{group_id}/numberpools/{numberpool_id}/numbers/"

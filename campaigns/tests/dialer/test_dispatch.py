@@ -171,9 +171,9 @@ def test_a_did_on_hold_or_gone_ends_the_attempt_with_the_platform_cause(customer
 
 
 def test_a_pool_gives_the_a_numbers_in_turn_and_p01_when_none_is_usable(customer):
+    from callerid_pools.services import pool_members_add
+    from callerid_pools.tests.factories import NumberPoolFactory
     from dids.tests.factories import AssignedDIDFactory
-    from pools.services.carousel import pool_members_add
-    from pools.tests.carousel.factories import NumberPoolFactory
 
     pool = NumberPoolFactory(customer=customer)
     dids = [AssignedDIDFactory(client_package__customer=customer) for _ in range(2)]

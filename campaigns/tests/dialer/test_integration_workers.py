@@ -31,7 +31,7 @@ from campaigns.dialer import dialer_reap, dialer_tick
 from campaigns.dialer.outcome import next_attempt, repeat_category
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, CampaignStatus, JobStatus
 from campaigns.services import campaign_pause, campaign_resume
-from campaigns.tests.dialer.helpers import dialer_campaign
+from campaigns.tests.dialer.helpers import dialer_campaign, legal_hours_off_for_subprocesses
 from telephony.gateways import CallRequest
 from telephony.gateways.simulator import SimulatorGateway
 
@@ -93,16 +93,10 @@ def workers(dialer_env, request):
     test travels by the same one with ``time_machine.travel(..., tick=True)``).
     ``wait``: return only once the worker answers a ping, so that a claim made
     next is not withdrawn for a lease that ran out while the worker started.
-    Tests not marked ``compliance`` run without legal calling hours; the root
-    conftest switches them off in this process only, so the table the
-    migration ships is emptied here for the workers' take-time re-check too.
     """
     started: list[subprocess.Popen] = []
     db = connection.settings_dict
-    if not request.node.get_closest_marker("compliance"):
-        from compliance.models import LegalWindow
-
-        LegalWindow.objects.all().delete()
+    legal_hours_off_for_subprocesses(request)
 
     def start(
         name: str,

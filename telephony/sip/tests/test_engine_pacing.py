@@ -1,5 +1,6 @@
 """The engine's two load rules (bench/bench_sip.py): speech written ahead in a few writes, and at most
-DIALS_IN_FLIGHT calls taken off Redis and not yet dialled."""
+SIP_DIALS_IN_FLIGHT calls taken off Redis and not yet dialled; and one rule of baresip's: at most 255
+calls a user agent."""
 
 from __future__ import annotations
 
@@ -7,11 +8,12 @@ import asyncio
 import concurrent.futures
 import json
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 from telephony.sip import engine as engine_module
 from telephony.sip.config import SipConfig
-from telephony.sip.engine import DIALS_IN_FLIGHT, CallEngine, SipChannel
+from telephony.sip.engine import LINES_PER_AGENT, CallEngine, SipChannel
 
 
 def _run_apart(coroutine):
@@ -107,7 +109,10 @@ def _request(n: int) -> str:
 def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_they_go_out(monkeypatch):
     monkeypatch.setattr(engine_module, "_renew", lambda ids: len(ids))
     monkeypatch.setattr(engine_module, "_dial", lambda attempt_id, engine: True)  # the take-time check passes
-    config = SipConfig("127.0.0.1", 5070, "udp", "", "", "127.0.0.1", 5060, (20000, 20099), 45, ("pcmu",))
+    config = SipConfig(
+        "127.0.0.1", 5070, "udp", "", "", "127.0.0.1", 5060, (20000, 20099), 45, ("pcmu",), dials_in_flight=7
+    )
+    in_flight = config.dials_in_flight
     release = []
 
     async def main():
@@ -120,7 +125,7 @@ def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_the
             await asyncio.sleep(3600)  # then the call goes on
 
         engine.place = place
-        redis = FakeRedis([_request(n) for n in range(DIALS_IN_FLIGHT + 30)])
+        redis = FakeRedis([_request(n) for n in range(in_flight + 30)])
         taking = asyncio.create_task(engine.take(redis))
         for _ in range(50):
             await asyncio.sleep(0.01)
@@ -135,5 +140,43 @@ def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_the
             task.cancel()
 
     _run_apart(main())
-    assert release[0] == (DIALS_IN_FLIGHT, 30)  # the rest stayed in Redis
-    assert release[1] == (DIALS_IN_FLIGHT + 30, 0)  # dialled calls free their slots
+    assert release[0] == (in_flight, 30)  # the rest stayed in Redis
+    assert release[1] == (in_flight + 30, 0)  # dialled calls free their slots
+
+
+def test_an_a_number_with_a_user_agents_lines_all_up_gets_another_user_agent():
+    """baresip numbers a user agent's calls 1-255: the 251st call of one A-number goes through a second one."""
+    config = SipConfig("127.0.0.1", 5070, "udp", "", "", "127.0.0.1", 5060, (20000, 20099), 45, ("pcmu",))
+    created: list[str] = []
+    seen: dict[int, int] = {}
+
+    async def main():
+        engine = CallEngine(config, engine_id="test")
+
+        async def user_agent(a_number):
+            await asyncio.sleep(0)
+            created.append(a_number)
+            return f"ua{len(created)}"
+
+        engine._user_agent = user_agent
+        hang_up = asyncio.Event()
+
+        async def call(a_number):
+            async with engine.line(a_number) as ua:
+                seen[id(asyncio.current_task())] = ua
+                await hang_up.wait()
+
+        calls = [asyncio.create_task(call("+442000000001")) for _ in range(LINES_PER_AGENT + 10)]
+        calls.append(asyncio.create_task(call("+442000000002")))
+        while len(seen) < len(calls):  # every call up at once
+            await asyncio.sleep(0)
+        per_ua = Counter(seen.values())
+        hang_up.set()
+        await asyncio.gather(*calls)
+        async with engine.line("+442000000001") as again:  # lines freed: the first user agent serves again
+            return per_ua, again, [a.calls for agents in engine.agents.values() for a in agents]
+
+    per_ua, again, left = _run_apart(main())
+    assert created == ["+442000000001", "+442000000001", "+442000000002"]
+    assert per_ua == {"ua1": LINES_PER_AGENT, "ua2": 10, "ua3": 1}
+    assert again == "ua1" and left == [1, 0, 0]

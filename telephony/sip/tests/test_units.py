@@ -154,6 +154,22 @@ def test_the_scenario_follows_the_gathered_digit(keys, path, digits):
     assert result.transfer == ("transferred" if "agent" in path else "")
 
 
+def test_a_refused_transfer_goes_on_with_the_next_step_and_a_taken_one_ends_the_scenario():
+    class Refusing(FakeChannel):
+        async def transfer(self, number):
+            self.log.append(("transfer", number))
+            return "failed: 486 Busy Here"
+
+    refused = Refusing(["1"])
+    result = _run_apart(run_scenario(STEPS, refused))
+    assert result.path == ["hi", "menu", "agent", "bye", "end"]
+    assert result.transfer == "failed: 486 Busy Here"
+    assert refused.log[-2:] == [("say", "Goodbye"), ("hangup",)]
+    taken = FakeChannel(["1"])
+    assert _run_apart(run_scenario(STEPS, taken)).path == ["hi", "menu", "agent"]
+    assert ("hangup",) not in taken.log  # the transfer target has the callee; we do not hang up on them
+
+
 def test_a_scenario_without_hangup_hangs_up_at_its_end():
     channel = FakeChannel([])
     _run_apart(run_scenario([{"id": "a", "type": "play", "audio": 3}], channel))

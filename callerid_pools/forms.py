@@ -1,0 +1,84 @@
+"""Forms of the caller-ID pool admin: the pool, the upload and its markup."""
+
+from __future__ import annotations
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+
+from callerid_pools.models import NumberPool
+from callerid_pools.services import owner_refusal
+
+UPLOAD_EXTENSIONS = (".csv", ".xls", ".xlsx")
+
+
+class NumberPoolAdminForm(forms.ModelForm):
+    class Meta:
+        model = NumberPool
+        fields = ["name", "pool_type", "customer", "is_global"]
+
+    def clean(self):
+        cleaned = super().clean()
+        refusal = owner_refusal(cleaned.get("customer"), bool(cleaned.get("is_global")))
+        if refusal:
+            self.add_error("customer", refusal)
+        elif self.instance.pk and self.instance.members.exists():
+            changed = (
+                cleaned.get("is_global") != self.instance.is_global
+                or (cleaned.get("customer") and cleaned["customer"].pk) != self.instance.customer_id
+            )
+            if changed:
+                self.add_error(
+                    "customer",
+                    "This pool has members that belong to its current owner: remove them before changing "
+                    "its customer or Global.",
+                )
+        return cleaned
+
+    def _post_clean(self):
+        # The owner rule above already says it in words; skip the constraint's
+        # second, generic message for the same mistake.
+        if "customer" in self.errors:
+            return
+        super()._post_clean()
+
+
+class NumberPoolUploadForm(NumberPoolAdminForm):
+    file = forms.FileField(help_text="A .csv, .xls or .xlsx file with one number a row.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith(UPLOAD_EXTENSIONS):
+            raise forms.ValidationError(f"{upload.name} is not a .csv, .xls or .xlsx file.")
+        limit = int(getattr(settings, "POOLS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+        if upload.size > limit:
+            raise forms.ValidationError(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
+        return upload
+
+
+def _regions() -> list[tuple[str, str]]:
+    from phonenumbers import geocoder
+
+    choices = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        example = phonenumbers.example_number(region)
+        name = geocoder.country_name_for_number(example, "en") if example else ""
+        choices.append((region, f"{region} — {name}" if name else region))
+    return choices
+
+
+class UploadMarkupForm(forms.Form):
+    has_header = forms.BooleanField(required=False, label="The first row is a header")
+    phone_column = forms.TypedChoiceField(coerce=int, label="Number column")
+    default_region = forms.ChoiceField(
+        label="Default country", help_text="For numbers written without the international prefix."
+    )
+
+    def __init__(self, *args, columns: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone_column"].choices = list(enumerate(columns))
+        self.fields["default_region"].choices = _regions()
+
+
+def default_region() -> str:
+    return getattr(settings, "DIDS_DEFAULT_REGION", "") or "GB"

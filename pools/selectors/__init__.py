@@ -1,1 +1,0 @@
-"""Pool selectors, split by sub-domain."""

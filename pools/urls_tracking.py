@@ -1,8 +1,0 @@
-from django.urls import path
-
-from pools.views import tracking as views
-
-urlpatterns = [
-    path("call-tracking/", views.CallTrackingView.as_view(), name="call_tracking"),
-    path("call-tracking/<int:numberpool_id>/", views.CallTrackingPoolView.as_view(), name="call_tracking_pool"),
-]

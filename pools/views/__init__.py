@@ -1,1 +1,0 @@
-"""Pool dashboard views, split by sub-domain."""
