@@ -202,6 +202,15 @@ def import_job_reap_stalled(*, now: datetime | None = None) -> int:
     return sum(import_job_fail(job_id=pk, reason=INTERRUPTED) for pk in stalled)
 
 
+def import_job_discard_abandoned(*, kind: str, older_than_seconds: int, now: datetime | None = None) -> int:
+    """Delete the drafts of ``kind`` nobody marked up for that long, and their files; returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than_seconds)
+    abandoned = list(ImportJob.objects.filter(kind=kind, status=Status.DRAFT, created_at__lt=cutoff))
+    for job in abandoned:
+        import_job_delete(job=job)
+    return len(abandoned)
+
+
 def import_job_discard_file(job: ImportJob) -> None:
     """Delete the job's stored file once the transaction commits (a done job no longer needs it)."""
     if job.source_file.name:

@@ -25,6 +25,7 @@ class ImportJob(models.Model):
     class Kind(models.TextChoices):
         DISTRIBUTION_LIST = "distribution_list", "distribution list"
         DIDS = "dids", "DID inventory"
+        CALLERID_POOL = "callerid_pool", "caller-ID pool"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "waiting for markup"
@@ -78,7 +79,9 @@ class ImportJob(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "processing", "done", "failed"]), name="import_job_status_valid"
             ),
-            models.CheckConstraint(condition=Q(kind__in=["distribution_list", "dids"]), name="import_job_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["distribution_list", "dids", "callerid_pool"]), name="import_job_kind_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(phase__in=["", "reading", "checking", "saving"]), name="import_job_phase_valid"
             ),
