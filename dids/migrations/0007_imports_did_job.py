@@ -99,6 +99,15 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RemoveConstraint(model_name="didimport", name="did_import_status_valid"),
+        # Defaults only so that going back can re-add the columns to existing rows.
+        migrations.AlterField(
+            model_name="didimport",
+            name="source_file",
+            field=models.FileField(default="", max_length=300, upload_to="did_imports/%Y/%m/"),
+        ),
+        migrations.AlterField(
+            model_name="didimport", name="original_filename", field=models.CharField(default="", max_length=255)
+        ),
         migrations.AlterModelOptions(name="didimport", options={"ordering": ["-id"], "verbose_name": "DID import"}),
         *[
             migrations.RemoveField(model_name="didimport", name=name)

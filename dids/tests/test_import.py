@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from dids import imports
 from dids.models import DID, DIDImport, DIDImportIssue
 from dids.tests.factories import DIDFactory, OperatorFactory
+from telephony.imports import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +138,6 @@ def test_export_then_import_round_trip(client, admin_user):
 
 
 def test_admin_upload_markup_and_result(client, admin_user, monkeypatch):
-    from telephony.imports import tasks
-
     monkeypatch.setattr(tasks.run_import_job, "delay_on_commit", lambda job_id: tasks.run_import_job(job_id))
     client.force_login(admin_user)
     operator = OperatorFactory(name="Admin Telco")

@@ -92,6 +92,15 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(lists_to_jobs, jobs_to_lists),
+        # Defaults only so that going back can re-add the columns to existing rows.
+        migrations.AlterField(
+            model_name="distributionlist",
+            name="source_file",
+            field=models.FileField(default="", max_length=300, upload_to="distribution_lists/%Y/%m/"),
+        ),
+        migrations.AlterField(
+            model_name="distributionlist", name="original_filename", field=models.CharField(default="", max_length=255)
+        ),
         migrations.RemoveConstraint(model_name="distributionlist", name="distribution_list_progress"),
         *[
             migrations.RemoveField(model_name="distributionlist", name=name)

@@ -4,6 +4,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from distribution_lists.models import DistributionList
 from distribution_lists.tests.factories import ENGINE_DATA, ContactFactory, IncorrectRowFactory
+from telephony.imports import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -15,8 +16,6 @@ def admin_client(client, admin_user):
 
 
 def test_admin_uploads_for_a_customer(admin_client, django_capture_on_commit_callbacks, monkeypatch):
-    from telephony.imports import tasks
-
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
     customer = CustomerFactory(name="Acme")

@@ -23,6 +23,7 @@ from customers.tests.factories import CustomerFactory
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
 from distribution_lists.tests.factories import ENGINE_DATA
+from telephony.celery import app
 from telephony.imports.jobs import INTERRUPTED, import_job_reap_stalled
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -43,7 +44,6 @@ def worker(tmp_path):
         "DISTRIBUTION_LIST_CHUNK_ROWS": "2000",
     }
     # The tasks enqueued by this test go to a queue of its own.
-    from telephony.celery import app
 
     app.conf.task_default_queue = queue
     process = subprocess.Popen(

@@ -1,7 +1,7 @@
 """On PostgreSQL the saving phase's progress is committed while the rows are still inserted in one transaction."""
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 
 from customers.tests.factories import CustomerFactory
 from distribution_lists import services
@@ -52,8 +52,6 @@ def test_saving_progress_is_seen_by_other_connections_before_the_rows(monkeypatc
 
 
 def test_no_second_connection_does_not_fail_the_import(monkeypatch, tmp_path):
-    from django.db import OperationalError
-
     def refuse(self, *args, **kwargs):
         raise OperationalError("too many connections")
 

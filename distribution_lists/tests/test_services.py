@@ -6,6 +6,8 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from campaigns.models import CallJob
+from campaigns.tests.factories import make_campaign
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from distribution_lists.tests.factories import (
@@ -15,6 +17,7 @@ from distribution_lists.tests.factories import (
     IncorrectRowFactory,
     import_file,
 )
+from telephony.imports import tasks
 from telephony.imports.jobs import INTERRUPTED, import_job_reap_stalled
 from telephony.imports.models import ImportJob
 
@@ -151,8 +154,6 @@ def test_names_are_unique_per_customer(customer):
 
 
 def test_markup_enqueues_the_import_after_commit(customer, django_capture_on_commit_callbacks, monkeypatch):
-    from telephony.imports import tasks
-
     queued = []
     monkeypatch.setattr(tasks.run_import_job, "delay", lambda *args: queued.append(args))
     distribution_list = services.distribution_list_upload(
@@ -398,9 +399,6 @@ def test_delete_runs_a_fixed_number_of_queries(customer, django_assert_max_num_q
 
 
 def test_deleting_a_list_keeps_a_finished_campaigns_jobs_without_their_contacts(customer):
-    from campaigns.models import CallJob
-    from campaigns.tests.factories import make_campaign
-
     campaign = make_campaign(customer, status="finished", name="Done")
     contact = ContactFactory(distribution_list=campaign.distribution_list)
     job = CallJob.objects.create(campaign=campaign, contact=contact, phone=contact.phone, time_zone="Europe/London")
