@@ -24,12 +24,12 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from call_tracking import dni_postgresql, rules
+from call_tracking import dni_allocation, rules
 from call_tracking.models import (
     DNISession,
     ExhaustionPolicy,
@@ -282,19 +282,15 @@ ALL_IN_USE = "every number of the pool is in use"
 class DNIAnswer:
     """The visitor's tracking number (E.164) and the end of its hold, or why nothing is replaced.
 
-    ``number`` and ``session`` (model instances) are built on first use: the
-    PostgreSQL path reads plain rows, and building three model instances for
-    each page view cost more CPU than its statement.
+    ``number`` and ``session`` (model instances) are built on first use from
+    the allocation's plain row: building three model instances for each page
+    view cost more CPU than its statement.
     """
 
     tracking_number: str = ""
     expires_at: datetime.datetime | None = None
     reason: str = ""
     build: Callable[[], tuple[TrackingNumber, DNISession]] | None = field(default=None, repr=False, compare=False)
-
-    @classmethod
-    def of(cls, number: TrackingNumber, session: DNISession) -> DNIAnswer:
-        return cls(number.did.number, session.expires_at, build=lambda: (number, session))
 
     @classmethod
     def nothing(cls, reason: str) -> DNIAnswer:
@@ -317,107 +313,8 @@ class DNIAnswer:
         return self._built[1]
 
 
-def _extend(session: DNISession, pool: TrackingPool) -> DNISession | None:
-    """Keep the visitor's number for another match period, if the session still holds it.
-
-    The caller has locked the session's number row (``FOR UPDATE OF``): an
-    allocation that found it free has either committed before (then this
-    session has expired by the clock read below) or waits for this
-    transaction (then it sees the extended hold).
-    """
-    now = timezone.now()
-    expires = now + datetime.timedelta(minutes=pool.match_period)
-    changed = DNISession.objects.filter(pk=session.pk, expires_at__gt=now).update(
-        last_seen_at=now, expires_at=expires, page_views=F("page_views") + 1
-    )
-    if not changed:
-        return None
-    TrackingNumber.objects.filter(pk=session.number_id).update(held_until=Greatest(F("held_until"), expires))
-    session.last_seen_at, session.expires_at, session.page_views = now, expires, session.page_views + 1
-    return session
-
-
-def _free_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber | None:
-    """Take the least recently released free number (never-held ones first)."""
-    for _ in range(3):
-        candidate = (
-            TrackingNumber.objects.select_for_update(skip_locked=True)
-            .select_related("did")
-            .filter(pool=pool, removed_at__isnull=True)
-            .filter(Q(held_until__isnull=True) | Q(held_until__lte=now))
-            .order_by(F("held_until").asc(nulls_first=True), "pk")
-            .first()
-        )
-        if candidate is None:
-            return None
-        # Compare-and-set as well: SQLite ignores the row lock.
-        same = Q(held_until__isnull=True) if candidate.held_until is None else Q(held_until=candidate.held_until)
-        expires = now + datetime.timedelta(minutes=pool.match_period)
-        if TrackingNumber.objects.filter(same, pk=candidate.pk).update(held_until=expires):
-            candidate.held_until = expires
-            return candidate
-    return None
-
-
-def _shared_number(pool: TrackingPool, now: datetime.datetime) -> TrackingNumber | None:
-    """Exhausted pool: the number whose hold ends first (its visitors the least recently active).
-
-    The sessions holding it are marked ambiguous, like the one about to share
-    it. skip_locked: a number another request holds locked is passed over
-    (waiting for it could deadlock with a request waiting for ours).
-    """
-    number = (
-        TrackingNumber.objects.select_for_update(skip_locked=True)
-        .select_related("did")
-        .filter(pool=pool, removed_at__isnull=True, held_until__gt=now)
-        .order_by("held_until", "pk")
-        .first()
-    )
-    if number is None:
-        return None
-    expires = now + datetime.timedelta(minutes=pool.match_period)
-    TrackingNumber.objects.filter(pk=number.pk).update(held_until=Greatest(F("held_until"), expires))
-    DNISession.objects.filter(number=number, expires_at__gt=now, ambiguous=False).update(ambiguous=True)
-    return number
-
-
-def _dni_visit_postgresql(
-    *, pool: TrackingPool, visitor_id: str, referrer: str, landing_url: str, ip: str | None
-) -> DNIAnswer:
-    """The same page view as ``_dni_visit`` in one statement (a returning visitor) or two."""
-    period = datetime.timedelta(minutes=pool.match_period)
-    kept = dni_postgresql.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
-    if kept is not None:
-        number_id, e164, session_id, expires_at, page_views = kept
-        return _answer(pool, number_id, e164, expires_at, pk=session_id, visitor_id=visitor_id, page_views=page_views)
-    visit = rules.read_visit(referrer, landing_url, pool.site_domains)
-    if rules.match_source(pool.tracking_sources, visit) is None:
-        return DNIAnswer.nothing(NO_SOURCE)
-    now = timezone.now()
-    fields = {
-        "visitor_id": visitor_id,
-        "source": visit.source,
-        "referrer": referrer[:2000],
-        "landing_url": landing_url[:2000],
-        "url_params": visit.first_params(),
-        "ip": ip,
-    }
-    created = dni_postgresql.allocate(
-        pool_id=pool.pk,
-        reuse=pool.exhaustion_policy == ExhaustionPolicy.REUSE_OLDEST,
-        now=now,
-        expires=now + period,
-        **fields,
-    )
-    if created is None:
-        return DNIAnswer.nothing(ALL_IN_USE)
-    session_id, number_id, e164, ambiguous = created
-    session = {"pk": session_id, "started_at": now, "last_seen_at": now, "ambiguous": ambiguous, **fields}
-    return _answer(pool, number_id, e164, now + period, **session)
-
-
 def _answer(pool: TrackingPool, number_id: int, e164: str, expires_at, **session_fields) -> DNIAnswer:
-    """The answer from the statement's plain row; its model instances built only if asked for."""
+    """The answer from the allocation's plain row; its model instances built only if asked for."""
 
     def build() -> tuple[TrackingNumber, DNISession]:
         number = TrackingNumber(pk=number_id, pool=pool, did=DID(number=e164))
@@ -435,54 +332,41 @@ def dni_visit(
     ip: str | None = None,
 ) -> DNIAnswer:
     """A page view: the visitor's number (kept, or newly allocated), or why nothing is replaced."""
-    if connection.vendor == "postgresql":
-        return _dni_visit_postgresql(
-            pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip
+    period = datetime.timedelta(minutes=pool.match_period)
+    kept = dni_allocation.keep(pool_id=pool.pk, visitor_id=visitor_id, period=period, now=timezone.now())
+    if kept is not None:
+        return _answer(
+            pool,
+            kept.number_id,
+            kept.e164,
+            kept.expires_at,
+            pk=kept.session_id,
+            visitor_id=visitor_id,
+            page_views=kept.page_views,
         )
-    return _dni_visit(pool=pool, visitor_id=visitor_id, referrer=referrer, landing_url=landing_url, ip=ip)
-
-
-@transaction.atomic
-def _dni_visit(*, pool: TrackingPool, visitor_id: str, referrer: str, landing_url: str, ip: str | None) -> DNIAnswer:
-    now = timezone.now()
-    current = (
-        DNISession.objects.select_related("number__did")
-        .select_for_update(of=("number",))
-        .filter(pool=pool, visitor_id=visitor_id, expires_at__gt=now, number__removed_at__isnull=True)
-        .order_by("-last_seen_at")
-        .first()
-    )
-    if current is not None and _extend(current, pool) is not None:
-        return DNIAnswer.of(current.number, current)
     visit = rules.read_visit(referrer, landing_url, pool.site_domains)
-    source = rules.match_source(pool.tracking_sources, visit)
-    if source is None:
+    if rules.match_source(pool.tracking_sources, visit) is None:
         return DNIAnswer.nothing(NO_SOURCE)
     now = timezone.now()
-    number = _free_number(pool, now)
-    ambiguous = False
-    if number is None:
-        if pool.exhaustion_policy == ExhaustionPolicy.REPLACE_NOTHING:
-            return DNIAnswer.nothing(ALL_IN_USE)
-        shared = _shared_number(pool, now)
-        if shared is None:
-            return DNIAnswer.nothing(ALL_IN_USE)
-        number, ambiguous = shared, True
-    session = DNISession.objects.create(
-        pool=pool,
-        number=number,
-        visitor_id=visitor_id,
-        source=visit.source,
-        referrer=referrer[:2000],
-        landing_url=landing_url[:2000],
-        url_params=visit.first_params(),
-        ip=ip,
-        started_at=now,
-        last_seen_at=now,
-        expires_at=now + datetime.timedelta(minutes=pool.match_period),
-        ambiguous=ambiguous,
+    fields = {
+        "visitor_id": visitor_id,
+        "source": visit.source,
+        "referrer": referrer[:2000],
+        "landing_url": landing_url[:2000],
+        "url_params": visit.first_params(),
+        "ip": ip,
+    }
+    created = dni_allocation.allocate(
+        pool_id=pool.pk,
+        reuse=pool.exhaustion_policy == ExhaustionPolicy.REUSE_OLDEST,
+        now=now,
+        expires=now + period,
+        **fields,
     )
-    return DNIAnswer.of(number, session)
+    if created is None:
+        return DNIAnswer.nothing(ALL_IN_USE)
+    session = {"pk": created.session_id, "started_at": now, "last_seen_at": now, "ambiguous": created.ambiguous}
+    return _answer(pool, created.number_id, created.e164, now + period, **session, **fields)
 
 
 # --- incoming calls -----------------------------------------------------------------

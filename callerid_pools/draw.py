@@ -155,8 +155,9 @@ def _next_from_counter_column(pool_id: int) -> Draw:
     with connection.cursor() as cursor:
         cursor.execute(_COUNTER_BUMP, {"pool": pool_id})
         bumped = cursor.fetchone()
-        if bumped is None:
-            return MISSING_POOL
-        position = bumped[0]
-        cursor.execute(_COUNTER_PICK, {"pool": pool_id, "position": position, **_STATUSES})
-        return Draw(position=position, did=_did(cursor.fetchone()))
+    if bumped is None:
+        return MISSING_POOL
+    position = bumped[0]
+    # Through raw(): SQLite hands back text for timestamps, and raw() applies the fields' converters.
+    picked = DID.objects.raw(_COUNTER_PICK, {"pool": pool_id, "position": position, **_STATUSES})
+    return Draw(position=position, did=next(iter(picked), None))

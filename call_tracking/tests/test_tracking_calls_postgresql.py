@@ -1,4 +1,4 @@
-"""The call-attribution tests again on PostgreSQL, on sessions written by ``call_tracking.dni_postgresql``."""
+"""The call-attribution tests again on PostgreSQL, on sessions written by ``call_tracking.dni_allocation``."""
 
 import pytest
 

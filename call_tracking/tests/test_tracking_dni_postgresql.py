@@ -1,5 +1,5 @@
 """The DNI tests again on PostgreSQL and Redis, where a page view takes the prepared statements of
-``call_tracking.dni_postgresql`` and the rate limits the Redis script of ``call_tracking.api.rate_limits``."""
+``call_tracking.dni_allocation`` and the rate limits the Redis script of ``call_tracking.api.rate_limits``."""
 
 import pytest
 import redis

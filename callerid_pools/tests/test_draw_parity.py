@@ -73,6 +73,12 @@ def test_the_counter_continues_after_forget_from_the_pools_row():
 def test_the_drawn_did_is_a_full_did():
     pool, dids = customer_pool(1)
     did = draw.next_sequential(pool_id=pool.pk).did
+    stored = type(did).objects.get(pk=did.pk)
+    assert (did.created_at, did.assigned_at, did.unverified) == (
+        stored.created_at,
+        stored.assigned_at,
+        stored.unverified,
+    )
     assert (did.pk, did.number, did.status, did.customer_id) == (
         dids[0].pk,
         dids[0].number,
