@@ -4,9 +4,9 @@ One process more than the cores, each with one thread: a request spends part
 of its time waiting for PostgreSQL and Redis, which the extra process fills,
 and no two threads of a process contend for its GIL. The gthread worker
 still keeps idle keep-alive connections at no cost (the sync worker closes
-every connection). On the 2-core bench machine (``make bench
-BENCH=tracking``), 3 processes of 1 thread kept the DNI endpoint's p99 at
-13–35 ms at 590 requests/s where 2 of 2 gave 16–115 ms and 4 of 4 60–120 ms.
+every connection). Chosen by the DNI endpoint's p99 under ``make bench
+BENCH=tracking`` against 2 processes of 2 threads and 4 of 4 (figures in
+README.md, "Call tracking").
 Environment: ``WEB_CONCURRENCY`` (processes, default the cores plus one),
 ``GUNICORN_THREADS`` (threads a process, default 1).
 """
@@ -25,6 +25,6 @@ keepalive = 30
 def post_worker_init(worker):
     # The objects of the loaded application (Django, its models, URL patterns)
     # live as long as the worker: frozen, the oldest-generation collection no
-    # longer walks them. It took about 80 ms with them, stalling every request
-    # of the process (the DNI bench's p99 spikes).
+    # longer walks them. Walking them stalled every request of the process
+    # (the DNI bench's p99 spikes; README.md, "Call tracking").
     gc.freeze()

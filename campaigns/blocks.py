@@ -24,6 +24,7 @@ from campaigns.models import (
     CampaignStatus,
     RepeatOutcome,
 )
+from distribution_lists.selectors import ready_distribution_lists_of
 
 NAME_RULE = re.compile(r"(?:[^\W_]|[ ()\-])+")
 WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
@@ -144,7 +145,7 @@ class ListBlock(Block):
 
     def add_fields(self) -> None:
         app = self.app
-        lists = selectors.ready_lists_for(self.customer)
+        lists = ready_distribution_lists_of(self.customer)
         self.fields["distribution_list"].queryset = lists
         chosen = self._chosen_list(lists)
         columns = list(chosen.variables) if chosen is not None else []

@@ -69,8 +69,3 @@ NO_USABLE_A_NUMBER = "P01"
 A_NUMBER_ON_HOLD = "P02"
 LOST_BY_WORKER = "P03"
 ANSWERED_END_LOST = "P05"
-
-
-def explain(code: str | None) -> str:
-    cause = CAUSES.get(code or "")
-    return f"{cause.title}: {cause.explanation}" if cause else f"Unknown cause {code}"

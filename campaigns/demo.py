@@ -2,7 +2,8 @@ from django.http import QueryDict
 
 from campaigns import selectors, services
 from campaigns.blocks import bind_blocks, block_report, blocks_valid
-from campaigns.models import App, Campaign
+from campaigns.models import App, Campaign, RepeatOutcome
+from distribution_lists.models import DistributionList
 from telephony.demo import DemoContext
 
 DEMO_CAMPAIGN_NAME = "Delivery reminders (demo)"
@@ -51,7 +52,11 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
         distribution_list = context.objects.get("distribution_list")
         did = selectors.a_number_dids_for(customer).first()
         pool = selectors.a_number_pools_for(customer).first()
-        if distribution_list is None or distribution_list.status != "ready" or (did is None and pool is None):
+        if (
+            distribution_list is None
+            or distribution_list.status != DistributionList.Status.READY
+            or (did is None and pool is None)
+        ):
             context.report.append("Campaign: no demo draft (the demo list or an A-number is missing).")
             return
         columns = distribution_list.variables
@@ -71,9 +76,9 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
             }
         )
         data.setlist("settings-work_days", [str(day) for day in range(7)])
-        for outcome in ["answered", "no_answer", "busy", "failed", "short"]:
-            data[f"settings-repeat_{outcome}_count"] = "2" if outcome == "no_answer" else "1"
-            data[f"settings-repeat_{outcome}_period"] = "30" if outcome == "no_answer" else "60"
+        for outcome in RepeatOutcome:
+            data[f"settings-repeat_{outcome}_count"] = "2" if outcome == RepeatOutcome.NO_ANSWER else "1"
+            data[f"settings-repeat_{outcome}_period"] = "30" if outcome == RepeatOutcome.NO_ANSWER else "60"
         # Each variable of the app gets a column of the list: the same name, else the columns in order.
         for index, variable in enumerate(app.variables):
             column = variable if variable in columns else (columns[index % len(columns)] if columns else "")

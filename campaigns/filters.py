@@ -2,6 +2,7 @@ import django_filters
 from django import forms
 
 from campaigns.models import Campaign, CampaignStatus
+from distribution_lists.selectors import distribution_lists_of
 
 SORTS = {
     "newest": ("-created_at", "-pk"),
@@ -36,7 +37,7 @@ class CampaignFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         from campaigns import selectors
 
-        self.filters["distribution_list"].queryset = selectors.lists_of(customer)
+        self.filters["distribution_list"].queryset = distribution_lists_of(customer).order_by("name")
         self.filters["app"].queryset = selectors.apps_for(customer)
 
     def sort_by(self, queryset, name, value):

@@ -1,8 +1,9 @@
 from django.apps import apps
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, FloatField, QuerySet, When
 
 from campaigns.models import App, Campaign
-from customers.tenancy import scoped
+from customers.tenancy import get_scoped_or_404, scoped
+from dids.models import DID, DIDStatus
 
 
 def apps_for(customer) -> QuerySet[App]:
@@ -16,8 +17,7 @@ def campaigns_of(customer) -> QuerySet[Campaign]:
 
 def a_number_dids_for(customer) -> QuerySet:
     """DIDs a campaign of ``customer`` may call from: the ones assigned to it."""
-    did_model = apps.get_model("dids", "DID")
-    return scoped(did_model.objects.filter(status="assigned"), customer).order_by("number")
+    return scoped(DID.objects.filter(status=DIDStatus.ASSIGNED), customer).order_by("number")
 
 
 def a_number_pools_for(customer) -> QuerySet:
@@ -26,20 +26,8 @@ def a_number_pools_for(customer) -> QuerySet:
     return scoped(pool_model.objects.all(), customer, include_global=True).order_by("name")
 
 
-def ready_lists_for(customer) -> QuerySet:
-    list_model = apps.get_model("distribution_lists", "DistributionList")
-    return scoped(list_model.objects.filter(status="ready"), customer).order_by("-created_at")
-
-
-def lists_of(customer) -> QuerySet:
-    list_model = apps.get_model("distribution_lists", "DistributionList")
-    return scoped(list_model.objects.all(), customer).order_by("name")
-
-
 def campaign_cards(customer) -> QuerySet[Campaign]:
     """Campaigns with what their cards show, in a fixed number of queries."""
-    from django.db.models import Case, F, FloatField, When
-
     return (
         campaigns_of(customer)
         .select_related("app", "distribution_list", "a_number_did", "a_number_pool")
@@ -54,15 +42,11 @@ def campaign_cards(customer) -> QuerySet[Campaign]:
 
 
 def folder_counts(customer) -> dict[str, int]:
-    from django.db.models import Count
-
     counts = dict(campaigns_of(customer).values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     counts["all"] = sum(counts.values())
     return counts
 
 
 def campaign_for(customer, campaign_id: int) -> Campaign:
-    from customers.tenancy import get_scoped_or_404
-
     queryset = Campaign.objects.select_related("app", "distribution_list", "a_number_did", "a_number_pool")
     return get_scoped_or_404(queryset, customer, pk=campaign_id)

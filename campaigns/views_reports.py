@@ -1,12 +1,15 @@
 """The campaign report page and its CSV / XLSX export."""
 
 from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views import View
 from django.views.generic import TemplateView
 
-from campaigns import charts, exports, reports, selectors
+from campaigns import charts, reports, selectors
 from campaigns.causes import CAUSES
 from customers.tenancy import CustomerRequiredMixin
+from telephony import exports
 
 
 def _positive_int(value: str | None) -> int | None:
@@ -63,4 +66,12 @@ class CampaignChartView(CustomerRequiredMixin, View):
 class CampaignExportView(CustomerRequiredMixin, View):
     def get(self, request, campaign_id: int, fmt: str):
         campaign = selectors.campaign_for(self.customer, campaign_id)
-        return exports.export_response(campaign, fmt)
+        # The customer's zone now: a streamed body is read after the middleware has reset it.
+        zone = timezone.get_current_timezone()
+        return exports.export_response(
+            fmt,
+            reports.export_rows(campaign, zone=zone),
+            basename=f"{slugify(campaign.name) or f'campaign-{campaign.pk}'}-report-{timezone.localtime():%Y%m%d-%H%M}",
+            title=campaign.name or "Report",
+            row_count=lambda: reports.export_row_count(campaign),
+        )

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import connection
 
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
+from dids.models import CUSTOMER_STATUSES, DIDStatus
 
 
 @lru_cache(maxsize=65536)
@@ -111,9 +112,9 @@ class CallerIdChooser:
         campaign = self.campaign
         did = campaign.a_number_did
         if did is not None:
-            if did.customer_id != campaign.customer_id or did.status not in ("assigned", "hold"):
+            if did.customer_id != campaign.customer_id or did.status not in CUSTOMER_STATUSES:
                 return did.number, NO_USABLE_A_NUMBER
-            if did.status == "hold":
+            if did.status == DIDStatus.HOLD:
                 return did.number, A_NUMBER_ON_HOLD
             if not self.under_cap(did.number):
                 return did.number, NO_USABLE_A_NUMBER

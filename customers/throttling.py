@@ -12,6 +12,7 @@ from django.conf import settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from customers.authentication import ApiClient
+from telephony.api_helpers import acting_user
 
 
 class ApiTokenRateThrottle(SimpleRateThrottle):
@@ -23,14 +24,14 @@ class ApiTokenRateThrottle(SimpleRateThrottle):
         self.num_requests, self.duration = self.parse_rate(self.rate)
 
     def get_rate(self):
-        return getattr(settings, "API_RATE", None) or None
+        return settings.API_RATE or None
 
     def get_cache_key(self, request, view):
         user = request.user
         if isinstance(user, ApiClient):
             ident = f"token-{user.token.pk}"
-        elif getattr(user, "_meta", None) is not None and user.is_authenticated:
-            ident = f"user-{user.pk}"
+        elif (person := acting_user(request)) is not None:
+            ident = f"user-{person.pk}"
         else:
             return None
         return self.cache_format % {"scope": self.scope, "ident": ident}

@@ -48,8 +48,7 @@ def writer() -> BulkWriter:
 
 def write_history(numbers: Sequence[str], *, user_id: int | None, reason: str, date: datetime.datetime) -> None:
     """One '+' history row per DID in ``numbers``, copied from the rows just inserted."""
-    # django-simple-history's own setting (its default: on).
-    if getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+    if settings.SIMPLE_HISTORY_ENABLED:
         copy_history_rows(DID, "number", numbers, user_id=user_id, reason=reason, date=date)
 
 

@@ -184,7 +184,7 @@ class DID(models.Model):
             models.Index(fields=["client_package", "status"], name="did_client_package_status"),
             models.Index(fields=["iso_country", "number_type", "status"], name="did_country_type_status"),
             models.Index(fields=["tag"], name="did_tag"),
-            models.Index(fields=["hold_ends_at"], condition=Q(status="hold"), name="did_hold_ends"),
+            models.Index(fields=["hold_ends_at"], condition=Q(status=DIDStatus.HOLD), name="did_hold_ends"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(number__regex=E164_REGEX), name="did_number_e164"),

@@ -47,16 +47,12 @@ class ParsedNumber:
     unverified: bool
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def max_range_size() -> int:
-    return int(_setting("DIDS_MAX_NUMBERS_PER_REQUEST", 10_000))
+    return settings.DIDS_MAX_NUMBERS_PER_REQUEST
 
 
 def _min_digits() -> int:
-    return int(_setting("DIDS_MIN_DIGITS", 3))
+    return settings.DIDS_MIN_DIGITS
 
 
 def to_e164_digits(text: str, region: str | None = None) -> str:
@@ -72,7 +68,7 @@ def to_e164_digits(text: str, region: str | None = None) -> str:
     elif cleaned.startswith("00"):
         digits = cleaned[2:]
     elif cleaned.startswith("0"):
-        region = region or _setting("DIDS_DEFAULT_REGION", "")
+        region = region or settings.DIDS_DEFAULT_REGION
         if not region:
             raise NumberError(f"{text.strip()!r} starts with 0: write it internationally, e.g. +44 117 …")
         try:

@@ -26,11 +26,7 @@ _DISTINCT_COLUMNS = {"tag", "iso_country"}
 
 
 def exact_count_cap() -> int:
-    return int(getattr(settings, "DIDS_EXACT_COUNT_UP_TO", 10_000))
-
-
-def dids_for_admin() -> QuerySet[DID]:
-    return DID.objects.select_related("operator", "customer")
+    return settings.DIDS_EXACT_COUNT_UP_TO
 
 
 def dids_of_customer(customer: Customer | None) -> QuerySet[DID]:

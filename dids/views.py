@@ -4,10 +4,10 @@ from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
-from dids.exports import FORMATS, export_response
 from dids.filters import CustomerDIDFilter
 from dids.resources import CustomerDIDResource
 from dids.selectors import dids_of_customer
+from telephony.exports import FORMATS, resource_export_response
 
 PAGE_SIZE = 100
 
@@ -21,7 +21,9 @@ class NumbersView(CustomerRequiredMixin, TemplateView):
         self.filterset = CustomerDIDFilter(request.GET or None, queryset=dids_of_customer(self.customer))
         export = request.GET.get("export")
         if export in FORMATS:
-            return export_response(self.filterset.qs, CustomerDIDResource(), file_format=export, basename="numbers")
+            return resource_export_response(
+                self.filterset.qs, CustomerDIDResource(), fmt=export, basename="numbers", title="DIDs"
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
@@ -12,9 +14,44 @@ from telephony.imports import ImportFileError
 from telephony.imports.models import ImportJob
 from telephony.imports.selectors import import_job_preview
 
+EXPORT_CHUNK = 2000  # rows read from the database at a time by the export
+
 
 def distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
     return scoped(DistributionList.objects.select_related("job"), customer)
+
+
+def ready_distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
+    """The lists a campaign may use."""
+    return distribution_lists_of(customer).filter(status=DistributionList.Status.READY)
+
+
+def distribution_list_export_rows(distribution_list: DistributionList) -> Iterator[list]:
+    """The export's header, every contact, then every incorrect row; two queries whatever the size."""
+    names = distribution_list.variables
+    column_of = {name: index for index, name in enumerate(distribution_list.column_names)}
+    yield ["status", "row", "phone", "time_zone", "reason", *names]
+    contacts = (
+        Contact.objects.filter(distribution_list=distribution_list)
+        .order_by("row_number")
+        .values_list("row_number", "phone", "time_zone", "variables")
+    )
+    for row_number, phone, zone, variables in contacts.iterator(chunk_size=EXPORT_CHUNK):
+        yield ["correct", row_number, phone, zone, "", *(str(variables.get(name, "")) for name in names)]
+    incorrect = (
+        IncorrectRow.objects.filter(distribution_list=distribution_list)
+        .order_by("row_number")
+        .values_list("row_number", "raw_phone", "reason", "cells")
+    )
+    for row_number, raw_phone, reason, cells in incorrect.iterator(chunk_size=EXPORT_CHUNK):
+        values = [cells[column_of[name]] if column_of[name] < len(cells) else "" for name in names]
+        yield ["incorrect", row_number, raw_phone, "", reason, *values]
+
+
+def distribution_list_export_row_count(distribution_list: DistributionList) -> int:
+    """The export's rows after its header, from the stored counts: duplicates are counted too, so a few
+    too many at worst, never too few for the XLSX sheets."""
+    return distribution_list.correct_count + distribution_list.incorrect_count + distribution_list.duplicate_count
 
 
 def contacts_of(distribution_list: DistributionList, *, search: str = "") -> QuerySet[Contact]:

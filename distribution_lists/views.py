@@ -7,12 +7,14 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views import View
 
 from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
-from distribution_lists import exports, selectors, services
+from distribution_lists import selectors, services
 from distribution_lists.forms import FixRowForm, MarkupForm, UploadForm
 from distribution_lists.models import DistributionList, IncorrectRow
+from telephony import exports
 
 PAGE_SIZE = 50
 
@@ -178,7 +180,13 @@ class ExportView(ListScopedMixin, View):
         distribution_list = self.get_list(list_id)
         if fmt not in exports.FORMATS:
             raise Http404("Unknown export format.")
-        return exports.export_response(distribution_list, fmt)
+        return exports.export_response(
+            fmt,
+            selectors.distribution_list_export_rows(distribution_list),
+            basename=slugify(distribution_list.name) or f"list-{distribution_list.pk}",
+            title=distribution_list.name or "List",
+            row_count=lambda: selectors.distribution_list_export_row_count(distribution_list),
+        )
 
 
 class DeleteView(ListScopedMixin, View):

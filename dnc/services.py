@@ -30,7 +30,7 @@ def clean_number(raw: str, *, is_prefix: bool = False, default_region: str = "")
         return text
     from telephony.imports.phones import normalise_phone
 
-    region = (default_region or getattr(settings, "DNC_DEFAULT_REGION", "")).upper()
+    region = (default_region or settings.DNC_DEFAULT_REGION).upper()
     if not region and not text.startswith("+"):
         raise DncError(f"Number {raw!r} has no country code: write it in international form, e.g. +441174090100.")
     # An international number does not depend on the region; any known one reads it.

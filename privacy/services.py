@@ -21,7 +21,7 @@ from customers.tenancy import scoped
 
 def number_hash(number: str) -> str:
     """``#`` and 15 hex digits of a keyed SHA-256: fits every number column, cannot be reversed."""
-    key = (getattr(settings, "PRIVACY_HASH_KEY", "") or settings.SECRET_KEY).encode()
+    key = (settings.PRIVACY_HASH_KEY or settings.SECRET_KEY).encode()
     return "#" + hmac.new(key, number.encode(), hashlib.sha256).hexdigest()[:15]
 
 

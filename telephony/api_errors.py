@@ -31,7 +31,7 @@ INVALID = "Invalid input: see the fields named."
 
 
 def max_json_depth() -> int:
-    return int(getattr(settings, "API_MAX_JSON_DEPTH", 32))
+    return settings.API_MAX_JSON_DEPTH
 
 
 class PayloadTooLarge(exceptions.APIException):

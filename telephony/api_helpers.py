@@ -14,7 +14,7 @@ ISO_REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 
 
 def acting_user(request) -> User | None:
-    """The logged-in user behind a request, or None for an API token (the customer's software)."""
+    """The person behind a request, or None when none is (an API token, the telephone platform, anonymous)."""
     user = getattr(request, "user", None)
     return user if isinstance(user, User) else None
 

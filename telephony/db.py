@@ -14,10 +14,14 @@ through Django's cursor.
 
 from __future__ import annotations
 
+import threading
+
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import QuerySet
 from psycopg import pq
+
+_cursors = threading.local()
 
 
 def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
@@ -39,11 +43,12 @@ def prepared_fetchone(sql: str, params: list | dict) -> tuple | None:
 
 
 def _cursor(db) -> psycopg.Cursor:
-    """One psycopg cursor per database connection (Django's are per thread), kept
-    between calls: making a cursor cost as much CPU as running the statement."""
-    cursor = getattr(db, "_prepared_cursor", None)
+    """One psycopg cursor per database connection, kept between calls: making a
+    cursor cost as much CPU as running the statement. Kept per thread, as Django
+    keeps its connections, and made anew when Django has opened another one."""
+    cursor = getattr(_cursors, "cursor", None)
     if cursor is None or cursor.connection is not db.connection:
-        cursor = db._prepared_cursor = psycopg.Cursor(db.connection)
+        cursor = _cursors.cursor = psycopg.Cursor(db.connection)
     return cursor
 
 

@@ -1,8 +1,11 @@
 """The one way the product writes CSV and XLSX exports.
 
 Every export (DIDs, distribution lists, campaign reports) hands rows — a
-header, then lists of cells as Python values — to ``csv_response`` or
-``xlsx_response``; nothing else in the product writes a spreadsheet.
+header, then lists of cells as Python values — to ``export_response``, which
+writes them as CSV or XLSX; nothing else in the product writes a spreadsheet.
+The apps keep only their rows: ``campaigns.reports.export_rows``,
+``distribution_lists.selectors.distribution_list_export_rows``, and the DIDs'
+import-export resources read by ``resource_rows``.
 
 CSV: every field is quoted, so a spreadsheet that splits on ``;`` (German or
 French Excel) or ``,`` can never cut a cell such as ``x;=1+1`` in two and run
@@ -26,12 +29,17 @@ import itertools
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
-from typing import IO
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
+if TYPE_CHECKING:
+    from import_export.resources import ModelResource
+
+FORMATS = ("csv", "xlsx")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (an optional sign, digits, an optional fraction or exponent)
 # is data to a spreadsheet, not a formula: "+441174090300", "-5", "1.5e3".
@@ -46,6 +54,8 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\\/*?:\[\]]")
 # Rows per piece of a CSV stream: the per-yield overhead vanishes and memory
 # stays at a few hundred kilobytes.
 CSV_ROWS_PER_PIECE = 1000
+# Model instances read from the database at a time by ``resource_rows``.
+RESOURCE_CHUNK = 2000
 
 
 def guard_formula(value: object) -> object:
@@ -184,4 +194,49 @@ def xlsx_response(rows: Iterable[list], *, filename: str, title: str, row_count:
         as_attachment=True,
         filename=filename,
         content_type=XLSX_CONTENT_TYPE,
+    )
+
+
+# --- Either ------------------------------------------------------------------
+
+
+def export_response(
+    fmt: str, rows: Iterable[list], *, basename: str, title: str, row_count: Callable[[], int] | None = None
+) -> StreamingHttpResponse | FileResponse:
+    """A download of ``rows`` (the header first) as ``<basename>.csv`` or ``<basename>.xlsx``.
+
+    ``row_count`` gives the data rows when asked, for XLSX only (it spreads
+    more rows than a worksheet holds over several): a CSV costs no count.
+    """
+    if fmt == "csv":
+        return csv_response(rows, filename=f"{basename}.csv")
+    if fmt == "xlsx":
+        count = row_count() if row_count is not None else None
+        return xlsx_response(rows, filename=f"{basename}.xlsx", title=title, row_count=count)
+    raise ValueError(f"Unknown export format {fmt!r}; use csv or xlsx.")
+
+
+def resource_rows(queryset: QuerySet, resource: ModelResource, *, native: bool = False) -> Iterator[list]:
+    """The header, then a row per instance, turned into cells by a django-import-export ``resource``.
+
+    django-import-export builds its whole dataset in memory before writing it;
+    here the instances are read in chunks (``iterator``), so memory stays flat
+    and the first bytes leave at once. ``native`` keeps the resource's Python
+    values (booleans, dates: for XLSX) instead of its text (flags as 1/0, times
+    in the viewer's zone: for CSV).
+    """
+    yield resource.get_export_headers()
+    options = {"force_native_type": True} if native else {}
+    for instance in queryset.iterator(chunk_size=RESOURCE_CHUNK):
+        yield resource.export_resource(instance, **options)
+
+
+def resource_export_response(queryset: QuerySet, resource: ModelResource, *, fmt: str, basename: str, title: str):
+    """``export_response`` of a queryset through its resource, named ``<basename>-<UTC time>``."""
+    return export_response(
+        fmt,
+        resource_rows(queryset, resource, native=fmt == "xlsx"),
+        basename=f"{basename}-{timezone.now():%Y%m%d-%H%M%S}",
+        title=title,
+        row_count=queryset.count,
     )

@@ -386,6 +386,8 @@ DIDS_EXACT_COUNT_UP_TO = env_int("DIDS_EXACT_COUNT_UP_TO", 10_000)
 DIDS_IMPORT_MAX_FILE_BYTES = env_int("DIDS_IMPORT_MAX_FILE_MB", 100) * 1024 * 1024
 DIDS_IMPORT_MAX_ROWS = env_int("DIDS_IMPORT_MAX_ROWS", 1_000_000)
 DIDS_IMPORT_CHUNK_ROWS = env_int("DIDS_IMPORT_CHUNK_ROWS", 10_000)
+# django-simple-history's own switch, stated here because the DIDs' bulk writer (dids/bulk.py) honours it too.
+SIMPLE_HISTORY_ENABLED = True
 CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {
     "task": "dids.tasks.dids_expire_holds",
     "schedule": env_int("DIDS_HOLD_EXPIRY_EVERY_SECONDS", 300),

@@ -25,6 +25,7 @@ from call_tracking.models import TrackingNumber
 from customers.tenancy import customer_of, get_scoped_or_404
 from telephony.api_auth import BearerTokenAuthentication
 from telephony.api_errors import BoundedJSONParser
+from telephony.api_helpers import acting_user
 
 DETAIL = OpenApiResponse(description="A message saying what is wrong.")
 
@@ -122,7 +123,7 @@ class TrackingPoolListView(CustomerInUrlMixin, APIView):
                 tracking_sources=[dict(source) for source in replacement.get("tracking_sources", [])],
                 site_domains=data.get("site_domains", []),
                 **({"exhaustion_policy": data["exhaustion_policy"]} if "exhaustion_policy" in data else {}),
-                user=_user(request),
+                user=acting_user(request),
             )
         except services.TrackingError as exc:
             return _refusal(exc)
@@ -163,16 +164,10 @@ class TrackingPoolDetailView(CustomerInUrlMixin, APIView):
     def delete(self, request, group_id: int, numberpool_id: int):
         pool = self.pool_in_url(request, group_id, numberpool_id)
         try:
-            services.tracking_pool_delete(pool=pool, user=_user(request))
+            services.tracking_pool_delete(pool=pool, user=acting_user(request))
         except services.TrackingError as exc:
             return _refusal(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-def _user(request):
-    # An API token acts for its customer, not for a user.
-    user = request.user
-    return user if getattr(user, "_meta", None) is not None and user.is_authenticated else None
 
 
 @extend_schema(tags=["numberpools"])
@@ -198,7 +193,7 @@ class TrackingPoolNumbersView(CustomerInUrlMixin, APIView):
                 pool=pool,
                 quantity=data["quantity"],
                 phone_number_request=dict(data["phone_number_request"]) if "phone_number_request" in data else None,
-                user=_user(request),
+                user=acting_user(request),
             )
         except services.TrackingError as exc:
             return _refusal(exc)
@@ -227,7 +222,7 @@ class TrackingPoolNumbersView(CustomerInUrlMixin, APIView):
         if number is None:
             raise Http404("This pool has no such number.")
         try:
-            services.tracking_number_remove(number=number, user=_user(request))
+            services.tracking_number_remove(number=number, user=acting_user(request))
         except services.TrackingError as exc:
             return _refusal(exc)
         return Response(s.pool_body(self.pool_in_url(request, group_id, numberpool_id)))
@@ -244,7 +239,7 @@ class TrackingPoolNumberView(CustomerInUrlMixin, APIView):
     def delete(self, request, group_id: int, numberpool_id: int, tracking_number_id: int):
         number = self._number(request, group_id, numberpool_id, tracking_number_id)
         try:
-            services.tracking_number_remove(number=number, user=_user(request))
+            services.tracking_number_remove(number=number, user=acting_user(request))
         except services.TrackingError as exc:
             return _refusal(exc)
         return Response(status=status.HTTP_204_NO_CONTENT)

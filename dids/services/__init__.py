@@ -8,11 +8,16 @@ Lifecycle (the one transition function)
         Pure check: why ``did`` may not move to ``to_status`` by ``via``
         (one of ``Via``), or None. Messages name the DID, its status and the rule.
     ``did_transition(*, did, to_status, via=Via.EDIT, user=None, reason="", **fields) -> DID``
-        The one place a status changes: checks, then compare-and-set on the
+        The one place a single DID's status changes: checks, then compare-and-set on the
         status it was read with. Raises ``DIDTransitionError``.
+    ``did_transition_many(*, ids, to_status, via, now, user=None, reason="", **fields) -> int``
+        The set-based form, for the bulk paths (assignment, release, hold,
+        reactivation, hold expiry): one compare-and-set on ``allowed_from(to_status, via)``,
+        the statuses the same table lets reach ``to_status`` by ``via``; the others are left.
+        The administrators' bulk edit locks its rows and checks each with ``transition_refusal``.
 
 Creating and editing
-    ``did_create_many(*, specs, operator, status="in_stock", after_hold_status="in_stock",
+    ``did_create_many(*, specs, operator, status=DIDStatus.IN_STOCK, after_hold_status=DIDStatus.IN_STOCK,
     tag="", notes="", user=None) -> DIDCreateResult`` (``.created``/``.existing`` E.164 lists)
         ``specs`` is text or a list of numbers / ranges (``dids.numbers.parse_specs``).
         Raises ``NumberError`` (bad spec) or ``DIDError``; nothing is written then.
@@ -73,7 +78,9 @@ from dids.services.lifecycle import (
     DIDError,
     DIDTransitionError,
     Via,
+    allowed_from,
     did_transition,
+    did_transition_many,
     transition_refusal,
 )
 from dids.services.routing import (
@@ -104,6 +111,7 @@ __all__ = [
     "NumberError",
     "Route",
     "Via",
+    "allowed_from",
     "client_package_activate",
     "client_package_create",
     "client_package_deactivate",
@@ -121,6 +129,7 @@ __all__ = [
     "did_release_many",
     "did_route",
     "did_transition",
+    "did_transition_many",
     "did_update",
     "operator_get_or_create",
     "transition_refusal",

@@ -6,6 +6,7 @@ import enum
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dids.models import DID, DIDStatus
@@ -69,6 +70,11 @@ def _label(status: str) -> str:
     return S(status).label
 
 
+def allowed_from(to_status: str, via: Via) -> tuple[str, ...]:
+    """The statuses from which ``to_status`` is reached by ``via``: what a set-based move filters on."""
+    return tuple(start for (start, end), how in _ALLOWED.items() if end == to_status and how == via)
+
+
 def transition_refusal(did: DID, to_status: str, *, via: Via = Via.EDIT) -> str | None:
     """Why ``did`` may not move to ``to_status`` by ``via``; None when it may."""
     current = did.status
@@ -94,6 +100,28 @@ def _history(dids: Iterable[DID], *, user=None, reason: str = "") -> None:
     objs = list(dids)
     if objs:
         DID.history.bulk_history_create(objs, update=True, default_user=user, default_change_reason=reason)
+
+
+def did_transition_many(
+    *, ids: Iterable[int] | QuerySet, to_status: str, via: Via, now, user=None, reason: str = "", **fields
+) -> int:
+    """Move every DID of ``ids`` that the table lets reach ``to_status`` by ``via``; returns how many moved.
+
+    The set-based form of :func:`did_transition` for the bulk paths (assignment,
+    release, hold, reactivation, hold expiry): one compare-and-set on the
+    statuses :func:`allowed_from` gives, so a DID in any other status is left
+    as it is. Callers that must refuse, not skip, check ``transition_refusal``
+    first and compare the count.
+    """
+    allowed = Q(status__in=allowed_from(to_status, via))
+    if via == Via.HOLD_EXPIRY:
+        allowed &= Q(after_hold_status=to_status)
+    moving = list(DID.objects.filter(allowed, pk__in=ids).values_list("pk", flat=True))
+    if not moving:
+        return 0
+    moved = DID.objects.filter(allowed, pk__in=moving).update(status=to_status, updated_at=now, **fields)
+    _history(DID.objects.filter(pk__in=moving, status=to_status), user=user, reason=reason)
+    return moved
 
 
 def did_transition(*, did: DID, to_status: str, via: Via = Via.EDIT, user=None, reason: str = "", **fields) -> DID:

@@ -16,9 +16,9 @@ from dids.services.lifecycle import (
     DIDError,
     S,
     Via,
-    _history,
     _label,
     did_transition,
+    did_transition_many,
     transition_refusal,
 )
 
@@ -85,14 +85,20 @@ def did_assign_many(*, dids: QuerySet[DID] | Iterable[DID], client_package: Clie
         )
     now = timezone.now()
     # Compare-and-set: a DID assigned by someone else since we read it is not taken twice.
-    changed = DID.objects.filter(pk__in=ids, status__in=(S.IN_STOCK, S.RESERVED)).update(
-        status=S.ASSIGNED, customer=cp.customer, client_package=cp, assigned_at=now, updated_at=now
+    changed = did_transition_many(
+        ids=ids,
+        to_status=S.ASSIGNED,
+        via=Via.ASSIGN,
+        now=now,
+        user=user,
+        reason=f"assigned to {cp.customer} ({cp.package.name})",
+        customer=cp.customer,
+        client_package=cp,
+        assigned_at=now,
     )
     if changed != len(ids):
         raise DIDError("Some of these DIDs were taken by someone else meanwhile; nothing assigned.")
-    assigned = list(DID.objects.filter(pk__in=ids).order_by("number"))
-    _history(assigned, user=user, reason=f"assigned to {cp.customer} ({cp.package.name})")
-    return assigned
+    return list(DID.objects.filter(pk__in=ids).order_by("number"))
 
 
 def did_assign(*, did: DID, client_package: ClientPackage, user=None) -> DID:
@@ -160,49 +166,55 @@ def did_release_many(*, dids: QuerySet[DID], user=None) -> int:
     refusals = [r for d in locked if (r := transition_refusal(d, S.IN_STOCK, via=Via.RELEASE))]
     if refusals:
         raise DIDBulkError(refusals)
-    ids = [d.pk for d in locked]
-    DID.objects.filter(pk__in=ids).update(
-        status=S.IN_STOCK, customer=None, client_package=None, assigned_at=None, updated_at=timezone.now()
+    # The rows are locked and checked above: every one moves.
+    return did_transition_many(
+        ids=[d.pk for d in locked],
+        to_status=S.IN_STOCK,
+        via=Via.RELEASE,
+        now=timezone.now(),
+        user=user,
+        reason="released",
+        customer=None,
+        client_package=None,
+        assigned_at=None,
     )
-    _history(DID.objects.filter(pk__in=ids), user=user, reason="released")
-    return len(ids)
+
+
+def _client_package_switch(client_package: ClientPackage, *, active: bool) -> tuple[ClientPackage, datetime.datetime]:
+    """Lock the client package and set ``active`` (refused when it already is so); returns it and the time."""
+    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
+    if cp.active == active:
+        raise DIDError(f"Client package {cp} is already {'active' if active else 'inactive'}.")
+    now = timezone.now()
+    ClientPackage.objects.filter(pk=cp.pk).update(active=active, deactivated_at=None if active else now, updated_at=now)
+    return cp, now
 
 
 @transaction.atomic
 def client_package_deactivate(*, client_package: ClientPackage, user=None) -> int:
     """Deactivate; its Assigned DIDs go to Hold for the package's hold period. Returns how many."""
-    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
-    if not cp.active:
-        raise DIDError(f"Client package {cp} is already inactive.")
-    now = timezone.now()
-    ClientPackage.objects.filter(pk=cp.pk).update(active=False, deactivated_at=now, updated_at=now)
-    ids = list(DID.objects.filter(client_package=cp, status=S.ASSIGNED).values_list("pk", flat=True))
-    DID.objects.filter(pk__in=ids, status=S.ASSIGNED).update(
-        status=S.HOLD,
-        hold_started_at=now,
-        hold_ends_at=now + datetime.timedelta(days=cp.package.hold_days),
-        updated_at=now,
-    )
-    _history(DID.objects.filter(pk__in=ids), user=user, reason=f"hold: {cp.package.name} deactivated")
+    cp, now = _client_package_switch(client_package, active=False)
+    ids = DID.objects.filter(client_package=cp).values_list("pk", flat=True)
+    hold = {"hold_started_at": now, "hold_ends_at": now + datetime.timedelta(days=cp.package.hold_days)}
+    reason = f"hold: {cp.package.name} deactivated"
+    held = did_transition_many(ids=ids, to_status=S.HOLD, via=Via.HOLD, now=now, user=user, reason=reason, **hold)
     client_package.refresh_from_db()
-    return len(ids)
+    return held
 
 
 @transaction.atomic
 def client_package_activate(*, client_package: ClientPackage, user=None) -> int:
     """Activate; its DIDs still within their hold period return to Assigned. Returns how many."""
-    cp = ClientPackage.objects.select_for_update().select_related("package").get(pk=client_package.pk)
-    if cp.active:
-        raise DIDError(f"Client package {cp} is already active.")
-    now = timezone.now()
-    ClientPackage.objects.filter(pk=cp.pk).update(active=True, deactivated_at=None, updated_at=now)
-    ids = list(DID.objects.filter(client_package=cp, status=S.HOLD, hold_ends_at__gt=now).values_list("pk", flat=True))
-    DID.objects.filter(pk__in=ids, status=S.HOLD).update(
-        status=S.ASSIGNED, hold_started_at=None, hold_ends_at=None, updated_at=now
+    cp, now = _client_package_switch(client_package, active=True)
+    # Only the DIDs still within their hold period: the others wait for its end (did_expire_holds).
+    ids = DID.objects.filter(client_package=cp, hold_ends_at__gt=now).values_list("pk", flat=True)
+    unheld = {"hold_started_at": None, "hold_ends_at": None}
+    reason = f"reactivated: {cp.package.name}"
+    back = did_transition_many(
+        ids=ids, to_status=S.ASSIGNED, via=Via.REACTIVATE, now=now, user=user, reason=reason, **unheld
     )
-    _history(DID.objects.filter(pk__in=ids), user=user, reason=f"reactivated: {cp.package.name}")
     client_package.refresh_from_db()
-    return len(ids)
+    return back
 
 
 def did_expire_holds(*, now: datetime.datetime | None = None, batch_size: int = 5000) -> int:
@@ -223,14 +235,16 @@ def did_expire_holds(*, now: datetime.datetime | None = None, batch_size: int = 
                 ids = [pk for pk, a in batch if a == after]
                 if not ids:
                     continue
-                DID.objects.filter(pk__in=ids, status=S.HOLD).update(
-                    status=after,
+                did_transition_many(
+                    ids=ids,
+                    to_status=after,
+                    via=Via.HOLD_EXPIRY,
+                    now=now,
+                    reason=f"hold ended: {_label(after)}",
                     customer=None,
                     client_package=None,
                     assigned_at=None,
                     hold_started_at=None,
                     hold_ends_at=None,
-                    updated_at=now,
                 )
-                _history(DID.objects.filter(pk__in=ids), reason=f"hold ended: {_label(after)}")
             total += len(batch)

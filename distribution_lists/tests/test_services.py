@@ -4,6 +4,8 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from campaigns.models import CallJob
@@ -396,6 +398,19 @@ def test_delete_runs_a_fixed_number_of_queries(customer, django_assert_max_num_q
         services.distribution_list_delete(distribution_list=distribution_list)
     assert not Contact.objects.exists()
     assert not IncorrectRow.objects.exists()
+
+
+def test_delete_never_loads_the_lists_rows(customer):
+    distribution_list = DistributionListFactory(customer=customer)
+    ContactFactory.create_batch(3, distribution_list=distribution_list)
+    IncorrectRowFactory.create_batch(2, distribution_list=distribution_list)
+    with CaptureQueriesContext(connection) as queries:
+        services.distribution_list_delete(distribution_list=distribution_list)
+    rows_tables = {model._meta.db_table for model in (Contact, IncorrectRow, DuplicateRow)}
+    statements = [query["sql"] for query in queries.captured_queries]
+    for table in rows_tables:
+        touching = [sql for sql in statements if f'"{table}"' in sql]
+        assert len(touching) == 1 and touching[0].startswith("DELETE"), touching
 
 
 def test_deleting_a_list_keeps_a_finished_campaigns_jobs_without_their_contacts(customer):

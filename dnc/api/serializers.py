@@ -22,7 +22,3 @@ class DncUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         help_text="CSV, XLS or XLSX; numbers in the first column; 'prefix:+44870' or '+44870*'."
     )
-
-
-class NumberSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=40)

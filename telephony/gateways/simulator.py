@@ -62,7 +62,7 @@ class SimulatorGateway(Gateway):
             return Fate(cause=cause, ring=ring, talk=0)
         gathers = any(step.get("type") == "gather" for step in request.scenario)
         digits = str(rng.randint(1, 5)) if gathers else ""
-        pressed = getattr(settings, "DIALER_SIM_DIGITS", {}) or {}
+        pressed = settings.DIALER_SIM_DIGITS
         for suffix in sorted(pressed, key=len, reverse=True):
             if gathers and request.b_number.endswith(suffix):
                 digits = str(pressed[suffix])

@@ -45,7 +45,7 @@ Writing (``telephony.imports.writer``, the fast path: all the import's SQL)
     spool file), ``publish()`` inserts them all in one statement (run it in the
     transaction that marks the import done); leaving the ``with`` block
     discards anything unpublished. ``SavingProgress``, ``existing_keys``,
-    ``copy_history_rows`` and ``delete_rows`` are its other entries.
+    and ``copy_history_rows`` are its other entries.
 
 The upload lifecycle (a Django app, label ``imports``; import these modules directly)
     ``models.ImportJob`` — one uploaded file: kind, stored file, markup, status

@@ -3,9 +3,8 @@
 The interface is small: :class:`BulkWriter` (stage rows, publish them in one
 go), :class:`SavingProgress` (the saving phase's progress, committed while
 the publishing transaction is still open), :func:`existing_keys` (which keys
-of a chunk are in a table already), :func:`copy_history_rows` (the
-django-simple-history rows of rows just published) and :func:`delete_rows`
-(drop an import's rows in one statement). Callers hand it models, field names and
+of a chunk are in a table already) and :func:`copy_history_rows` (the
+django-simple-history rows of rows just published). Callers hand it models, field names and
 tuples; nothing outside this module writes SQL for an import.
 
 Writing many rows fast, and all at once at the end.
@@ -36,7 +35,6 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, models
-from django.db.models.deletion import get_candidate_relations_to_delete
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -252,39 +250,6 @@ class SavingProgress:
             logger.warning("Saving progress of %s %s not reported", self.model.__name__, self.pk, exc_info=True)
             self.side.close()
             self.side = None
-
-
-# --- Deleting an import's rows --------------------------------------------------------
-
-
-def delete_rows(model: type[models.Model], *, field: str, value: int, using: str = DEFAULT_DB_ALIAS) -> None:
-    """Delete the rows of ``model`` whose foreign key ``field`` is ``value``, in a fixed number of statements.
-
-    Django's deletion collector loads every row into memory when something
-    points at the model. References that do nothing (campaign call jobs keep
-    their contact's id) are left alone, SET_NULL ones are cleared with one
-    UPDATE per relation, and the rows go in one DELETE; any other rule falls
-    back to the collector so that it is honoured.
-    """
-    rows = model._base_manager.using(using).filter(**{field: value})
-    # The same relations the collector looks at, hidden ones (related_name="+") included.
-    relations = [
-        relation
-        for relation in get_candidate_relations_to_delete(model._meta)
-        if relation.on_delete is not models.DO_NOTHING
-    ]
-    if any(relation.on_delete is not models.SET_NULL for relation in relations):
-        rows.delete()
-        return
-    for relation in relations:
-        relation.related_model._base_manager.using(using).filter(
-            **{f"{relation.field.name}__in": rows.values("pk")}
-        ).update(**{relation.field.name: None})
-    connection = connections[using]
-    quote = connection.ops.quote_name
-    column = model._meta.get_field(field).column
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(column)} = %(value)s", {"value": value})
 
 
 # --- Keys already present, and history of what was published ---------------------------

@@ -78,7 +78,7 @@ def sip_config() -> SipConfig:
         raise SipConfigError(f"SIP_PTIME: {settings.SIP_PTIME} must be 10, 20, 30, 40, 50 or 60 (ms)")
     if not 0 <= settings.SIP_MEDIA_TIMER_SLACK_MS <= settings.SIP_PTIME // 2:
         # baresip's Audio TX thread sends at most one packet a wake-up: waking later than a packet
-        # time drops packets (measured: 20 ms of slack at 20 ms ptime sent 43 of 50 packets a second).
+        # time drops packets (docs/decisions/sip-engine.md, "Media CPU").
         raise SipConfigError(
             f"SIP_MEDIA_TIMER_SLACK_MS: {settings.SIP_MEDIA_TIMER_SLACK_MS} must be 0 to half of SIP_PTIME"
             f" ({settings.SIP_PTIME // 2} ms)"

@@ -50,8 +50,8 @@ def timer_slack(ms: int):
 
     baresip (>= 4.6, bundled by baresip-python) gives each call an "Audio TX" thread that sleeps 4 ms
     in a loop (src/audio.c, tx_thread: ``sys_msleep(4)``), with no setting to change it; with slack
-    the kernel batches those wake-ups, which cuts that thread's CPU by about half
-    (bench/bench_sip_media.py). The SIP thread is started here and every call's media threads are
+    the kernel batches those wake-ups, which cuts that thread's CPU (``make bench BENCH=sip_media``;
+    README.md, "Real calls: speed"). The SIP thread is started here and every call's media threads are
     started by it, so they inherit the slack; this thread goes back to the default at once."""
     libc = ctypes.CDLL(None, use_errno=True) if ms else None
     if libc is not None and libc.prctl(PR_SET_TIMERSLACK, ms * 1_000_000, 0, 0, 0) != 0:
@@ -127,8 +127,8 @@ class SipChannel:
 
     async def _send(self, pcm: bytes) -> None:
         """Write PCM at the pace the call sends it: up to AHEAD seconds buffered, topped up when half
-        has gone out. Waking once a frame per call cost the loop ~1.8 ms of CPU per call-second
-        (bench/bench_sip.py); this wakes a few times a second."""
+        has gone out. Waking once a frame per call made the loop's CPU grow with every call-second
+        (README.md, "Real calls: speed"); this wakes a few times a second."""
         sent, rate = 0, 16000
         while sent < len(pcm):
             self._check()

@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from dids import services
-from dids.models import CREATION_STATUSES
+from dids.models import CREATION_STATUSES, DIDStatus
 from dids.numbers import NumberError
 
 
@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("specs", nargs="+", metavar="SPEC", help="a number or a range START-END")
         parser.add_argument("--operator", required=True, help="operator name; created when missing")
-        parser.add_argument("--status", default="in_stock", choices=[s.value for s in CREATION_STATUSES])
+        parser.add_argument("--status", default=DIDStatus.IN_STOCK.value, choices=[s.value for s in CREATION_STATUSES])
         parser.add_argument("--tag", default="")
         parser.add_argument("--json", action="store_true", help="end with a JSON line of the counts")
 

@@ -16,7 +16,7 @@ from dids.tests.factories import DIDFactory
 from distribution_lists.models import Contact, DistributionList
 from telephony.imports import BulkWriter
 from telephony.imports.models import ImportJob
-from telephony.imports.writer import SavingProgress, copy_history_rows, delete_rows, existing_keys
+from telephony.imports.writer import SavingProgress, copy_history_rows, existing_keys
 
 FIELDS = ["name", "slug", "time_zone", "is_active", "created_at"]
 CONTACT_FIELDS = ["distribution_list", "phone", "time_zone", "variables", "row_number"]
@@ -123,19 +123,6 @@ def test_saving_progress_is_committed_beside_the_open_transaction_or_not_at_all(
     # PostgreSQL shows the count while the transaction is open (another
     # connection wrote it); SQLite has one writer, so no count there.
     assert seen == (100 if connection.vendor == "postgresql" else 0)
-
-
-@pytest.mark.django_db
-def test_delete_rows_removes_only_the_rows_of_that_key():
-    kept, dropped = a_list("Kept"), a_list("Dropped")
-    with BulkWriter(Contact, CONTACT_FIELDS) as writer:
-        writer.add_many(
-            [(dropped.pk, f"+4474001234{n:02d}", "", {}, n) for n in range(30)]
-            + [(kept.pk, "+447400999999", "", {}, 2)]
-        )
-        writer.publish()
-    delete_rows(Contact, field="distribution_list", value=dropped.pk)
-    assert list(Contact.objects.values_list("distribution_list_id", flat=True)) == [kept.pk]
 
 
 @pytest.mark.django_db
