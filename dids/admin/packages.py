@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from customers.admin import CustomerAdmin
 from dids import selectors, services
 from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
+from telephony.admin_filters import yes_no_filter
 
 
 class OperatorForm(forms.ModelForm):
@@ -192,7 +193,7 @@ if ClientPackageInline not in CustomerAdmin.inlines:
 class ClientPackageAdmin(admin.ModelAdmin):
     form = ClientPackageForm
     list_display = ["__str__", "customer", "package", "active", "used_display", "starts_on", "ends_on", "toggle"]
-    list_filter = ["active", "package"]
+    list_filter = [yes_no_filter("active", "state", yes="Active", no="Deactivated (numbers on hold)"), "package"]
     list_select_related = ["customer", "package"]
     search_fields = ["customer__name", "package__name"]
     readonly_fields = ["active", "deactivated_at"]
