@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
 from campaigns.audio import phone_version, sniff_audio
+from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, CampaignInput, edit_refusal
 from campaigns.dialer import campaign_jobs_cancel, campaign_snapshot
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus
 
@@ -23,7 +24,6 @@ from campaigns.transitions import campaign_transition as campaign_transition
 from campaigns.transitions import transition_refusal as transition_refusal
 
 if TYPE_CHECKING:
-    from campaigns.blocks import Block
     from customers.models import Customer, User
 
 
@@ -138,14 +138,48 @@ def campaign_finish(*, campaign: Campaign, user: User | None = None) -> Campaign
 # --- Creating and editing campaigns --------------------------------------------
 
 
+def _apply(campaign: Campaign, data: CampaignInput, blocks: set[str]) -> None:
+    """Copy the given blocks of ``data`` that are in ``blocks`` onto ``campaign`` (not saved)."""
+    if data.main is not None and "main" in blocks:
+        campaign.name = data.main.name
+        campaign.comment = data.main.comment
+        campaign.a_number_did_id = data.main.a_number_did_id
+        campaign.a_number_pool_id = data.main.a_number_pool_id
+    if data.app is not None and "app" in blocks:
+        campaign.app = data.app.app
+    if data.list is not None and "list" in blocks:
+        campaign.distribution_list = data.list.distribution_list
+        campaign.variable_mapping = dict(data.list.variable_mapping)
+    if data.settings is not None and "settings" in blocks:
+        settings = data.settings
+        for name in (
+            "all_day",
+            "work_start",
+            "work_end",
+            "lines",
+            "short_call_seconds",
+            "repeat_total_cap",
+            "scheduled_at",
+            "subscriber_time_zone",
+            "time_zone",
+        ):
+            setattr(campaign, name, getattr(settings, name))
+        campaign.work_days = sum(1 << day for day in settings.work_days)
+        for outcome, rule in settings.repeats.items():
+            setattr(campaign, f"repeat_{outcome}", rule.enabled)
+            setattr(campaign, f"repeat_{outcome}_count", rule.count)
+            setattr(campaign, f"repeat_{outcome}_period", rule.period)
+
+
 @transaction.atomic
 def campaign_create(
-    *, customer: Customer, blocks: dict[str, Block], user: User | None = None, launch: bool = False
+    *, customer: Customer, data: CampaignInput, user: User | None = None, launch: bool = False
 ) -> Campaign:
-    """A new draft from four valid blocks (campaigns/blocks.py); launched at once when asked."""
+    """A new draft from checked input (campaigns/contract.py) with all four blocks; launched at once when asked."""
+    if None in (data.main, data.app, data.list, data.settings):
+        raise ValueError("A new campaign needs all four blocks.")
     campaign = Campaign(customer=customer, created_by=user)
-    for block in blocks.values():
-        block.apply(campaign)
+    _apply(campaign, data, set(BLOCK_KEYS))
     campaign.save()
     if launch:
         campaign_launch(campaign=campaign, user=user)
@@ -153,15 +187,15 @@ def campaign_create(
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, blocks: dict[str, Block], user: User | None = None) -> Campaign:
-    """Apply the editable blocks, under a row lock so a concurrent launch cannot slip in between."""
-    from campaigns.blocks import EDITABLE_BLOCKS, edit_refusal
+def campaign_update(*, campaign: Campaign, data: CampaignInput, user: User | None = None) -> Campaign:
+    """Apply the blocks the campaign's status lets change, under a row lock so a concurrent launch cannot slip in.
 
+    Blocks of ``data`` its status does not let change are left as they are.
+    """
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     refusal = edit_refusal(locked)
     if refusal:
         raise CampaignStateError(refusal)
-    for key in EDITABLE_BLOCKS[locked.status]:
-        blocks[key].apply(locked)
+    _apply(locked, data, EDITABLE_BLOCKS[locked.status])
     locked.save()
     return locked

@@ -80,8 +80,9 @@ class DistributionListListView(generics.ListAPIView):
         except services.DistributionListNameError as exc:
             return Response({"name": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except services.DistributionListError as exc:
-            if distribution_list is not None:  # the row is rolled back; the stored file goes too
-                distribution_list.source_file.delete(save=False)
+            # The row is rolled back; the stored file goes too.
+            if distribution_list is not None and distribution_list.job is not None:
+                distribution_list.job.source_file.delete(save=False)
             field, _, message = str(exc).partition(": ")
             if field == "phone_column":
                 return Response({"phone_column": [message]}, status=status.HTTP_400_BAD_REQUEST)
