@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 
 from compliance.models import CustomerCaps, LegalWindow
+from telephony.zones import zone_names
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
 
@@ -88,6 +89,11 @@ def zone_legal_open(zone_name: str, now: dt.datetime) -> bool:
             if not rule.open_at(local):
                 return False
     return True
+
+
+def legal_open(zone_key: str, now: dt.datetime) -> bool:
+    """Whether legal hours are open in every candidate zone of a job's zone key (whatever the campaign says)."""
+    return all(zone_legal_open(name, now) for name in zone_names(zone_key))
 
 
 def caps_for(customer_id: int) -> tuple[int, int]:
@@ -235,48 +241,6 @@ def caller_id_grid(
     return UsageGrid(
         days=columns, rows=[(n.a_number, [cells.get((n.a_number, day)) for day in columns]) for n in numbers]
     )
-
-
-@dataclass(frozen=True)
-class LegalConflict:
-    contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
-    zones: tuple[str, ...]  # their zone keys
-
-
-def legal_hours_conflict(campaign, *, now: dt.datetime | None = None) -> LegalConflict:
-    """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
-
-    Each distinct zone key of the list is checked over one week in 15-minute
-    steps: a step inside the campaign's window but outside legal hours is a
-    conflict (the dialer will not call then). Work: one grouped count of the
-    list's contacts by zone, then per key, never per contact.
-    """
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from campaigns.dialer.window import legal_open, period_open
-    from distribution_lists.models import Contact
-
-    if campaign.distribution_list_id is None:
-        return LegalConflict(0, ())
-    now = now or timezone.now()
-    monday = (now.astimezone(dt.UTC) - dt.timedelta(days=now.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    steps = [monday + dt.timedelta(minutes=15 * n) for n in range(7 * 24 * 4)]
-    by_zone = (
-        Contact.objects.filter(distribution_list_id=campaign.distribution_list_id)
-        .order_by()
-        .values_list("time_zone")
-        .annotate(n=Count("pk"))
-    )
-    contacts, zones = 0, []
-    for key, count in by_zone:
-        key = key or campaign.time_zone
-        if any(period_open(campaign, key, step) and not legal_open(key, step) for step in steps):
-            contacts += count
-            zones.append(key)
-    return LegalConflict(contacts, tuple(sorted(zones)))
 
 
 @dataclass(frozen=True)
