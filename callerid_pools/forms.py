@@ -81,4 +81,4 @@ class UploadMarkupForm(forms.Form):
 
 
 def default_region() -> str:
-    return getattr(settings, "DIDS_DEFAULT_REGION", "") or "GB"
+    return settings.DIDS_DEFAULT_REGION or "GB"
