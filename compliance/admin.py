@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django import forms
 from django.contrib import admin
 from django.template.response import TemplateResponse
@@ -49,8 +51,6 @@ class LegalWindowForm(forms.ModelForm):
         return self.cleaned_data["country"].strip().upper()
 
     def clean_zones(self):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         names = [name.strip() for name in self.cleaned_data["zones"].split(",") if name.strip()]
         unknown = []
         for name in names:

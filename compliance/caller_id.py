@@ -25,6 +25,10 @@ import phonenumbers
 from django.conf import settings
 from django.db import connection
 
+from callerid_pools.models import PoolType
+from callerid_pools.selectors import pool_usable_members
+from callerid_pools.services import NoUsableNumber, pool_next_number
+from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
 from dids.models import CUSTOMER_STATUSES, DIDStatus
 
@@ -70,15 +74,11 @@ class CallerIdChooser:
 
     def _usable(self) -> list:
         if self._members is None:
-            from callerid_pools.selectors import pool_usable_members
-
             self._members = [m.did for m in pool_usable_members(self.pool).select_related("did").order_by("position")]
             self._load([did.number for did in self._members])
         return [did for did in self._members if self.used[did.number] < self.cap]
 
     def _pick_among(self, candidates: list):
-        from callerid_pools.models import PoolType
-
         if self.pool.pool_type == PoolType.RANDOM:
             return random.choice(candidates)
         return min(candidates, key=lambda did: self.used[did.number])  # min keeps pool order on ties
@@ -94,7 +94,6 @@ class CallerIdChooser:
             in_area = [d for d in in_country if area and d.area_code == area]
             choice = in_area or in_country or candidates
             return self._pick_among(choice), bool(in_area)
-        from callerid_pools.services import NoUsableNumber, pool_next_number
 
         try:
             did = pool_next_number(pool=self.pool)
@@ -107,8 +106,6 @@ class CallerIdChooser:
 
     def take(self, b_number: str) -> tuple[str, str]:
         """(A-number, "") for the next call, or (A-number or "", platform cause) when it may not be placed."""
-        from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
-
         campaign = self.campaign
         did = campaign.a_number_did
         if did is not None:

@@ -10,8 +10,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from compliance.models import CustomerCaps, LegalWindow
+from campaigns.models import CallAttempt
+from compliance.models import CustomerCaps, LegalWindow, PoolDay, PoolPolicy
+from dids.models import DID
 from telephony.zones import zone_names
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
@@ -108,11 +113,6 @@ def caps_for(customer_id: int) -> tuple[int, int]:
 
 def pool_local_share(pool, *, days: int = 30) -> tuple[int, int]:
     """(calls, calls with a local number) drawn from ``pool`` over the last ``days`` UTC days."""
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from compliance.models import PoolDay
-
     since = timezone.now().date() - dt.timedelta(days=days - 1)
     totals = PoolDay.objects.filter(pool=pool, day__gte=since).aggregate(calls=Sum("calls"), local=Sum("local_calls"))
     return totals["calls"] or 0, totals["local"] or 0
@@ -137,13 +137,6 @@ def caller_id_usage(*, customer=None, days: int = 14, now: dt.datetime | None = 
     With ``customer``: only that customer's campaigns and its own numbers.
     One grouped read of the attempts by start time (index ``call_attempt_started``).
     """
-    from django.db.models import Count, Q
-    from django.db.models.functions import TruncDate
-    from django.utils import timezone
-
-    from campaigns.models import CallAttempt
-    from dids.models import DID
-
     now = now or timezone.now()
     since = (now.astimezone(dt.UTC) - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     attempts = CallAttempt.objects.filter(started_at__gte=since).exclude(a_number="")
@@ -204,8 +197,6 @@ class CallerIdReputation:
 
 def caller_id_reputation(rows: list[CallerIdDay], *, now: dt.datetime | None = None) -> list[CallerIdReputation]:
     """Per A-number totals of ``caller_id_usage`` rows, falling numbers first, then by calls."""
-    from django.utils import timezone
-
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     recent_from = today - dt.timedelta(days=RECENT_DAYS - 1)
     totals: dict[str, list[int]] = {}
@@ -233,8 +224,6 @@ class UsageGrid:
 def caller_id_grid(
     rows: list[CallerIdDay], numbers: list[CallerIdReputation], *, days: int = 14, now: dt.datetime | None = None
 ) -> UsageGrid:
-    from django.utils import timezone
-
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     columns = [today - dt.timedelta(days=back) for back in range(days)]
     cells = {(row.a_number, row.day): row for row in rows}
@@ -257,8 +246,6 @@ class PoolPresence:
 
 def pool_presence(pool) -> PoolPresence:
     """A pool's compliance options and its share of local calls over the last 30 days, for its page."""
-    from compliance.models import PoolPolicy
-
     policy = PoolPolicy.objects.filter(pool=pool).first()
     override = policy.calls_per_number_per_day if policy else None
     calls, local = pool_local_share(pool)

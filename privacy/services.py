@@ -16,7 +16,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
+from call_tracking.models import TrackedCall
+from campaigns.models import CallAttempt, CallJob
 from customers.tenancy import scoped
+from distribution_lists.models import Contact, DuplicateRow, IncorrectRow
+from dnc.models import DncEntry, DncSource
+from dnc.services import dnc_add
+from privacy.models import Erasure
 
 
 def number_hash(number: str) -> str:
@@ -35,8 +41,6 @@ def _scope(queryset: QuerySet, customer) -> QuerySet:
 
 def _incorrect_rows(customer, number: str) -> list:
     """Incorrect rows hold the number as typed: candidates by its last digits, kept when the digits agree."""
-    from distribution_lists.models import IncorrectRow
-
     tail = _digits(number)[-7:]
     rows = _scope(IncorrectRow.objects.filter(raw_phone__contains=tail[-4:]), customer).select_related(
         "distribution_list"
@@ -52,11 +56,6 @@ def _incorrect_rows(customer, number: str) -> list:
 
 
 def _querysets(customer, number: str) -> dict[str, QuerySet]:
-    from call_tracking.models import TrackedCall
-    from campaigns.models import CallAttempt, CallJob
-    from distribution_lists.models import Contact, DuplicateRow
-    from dnc.models import DncEntry
-
     dnc = DncEntry.objects.filter(number=number)
     dnc = dnc.filter(customer__isnull=True) | dnc.filter(customer=customer) if customer is not None else dnc
     return {
@@ -123,10 +122,6 @@ def person_export(*, customer, number: str) -> dict:
 
 def person_erase(*, customer, number: str, by=None, add_to_dnc: bool = False):
     """Erase ``number``'s data (see the module); returns the :class:`Erasure` record."""
-    from dnc.models import DncSource
-    from dnc.services import dnc_add
-    from privacy.models import Erasure
-
     hashed = number_hash(number)
     with transaction.atomic():
         sets = _querysets(customer, number)
