@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from campaigns.audio import phone_audio_path
 from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
 from telephony.sip.scenario import TRANSFERRED, run_scenario
 from telephony.sip.status import STATUS
+from telephony.sip.tts import speech
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
@@ -65,6 +67,7 @@ def timer_slack(ms: int):
 
 
 def _report(event: CallEvent) -> None:
+    # The dialer functions are imported when called: the dialer loads this module through its SIP gateway.
     from campaigns.dialer import attempt_report
 
     attempt_report(event)
@@ -83,14 +86,10 @@ def _dial(attempt_id: int, engine: str) -> bool:
 
 
 def _audio_path(audio_id: int) -> str:
-    from campaigns.audio import phone_audio_path
-
     return phone_audio_path(audio_id)
 
 
 def _speech(text: str, voice: str) -> str:
-    from telephony.sip.tts import speech
-
     return str(speech(text, voice))
 
 
@@ -225,6 +224,7 @@ class CallEngine:
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
+        # baresip (a native library) is imported only by the engine process, never by the web or the workers.
         from baresip import Config, Event, Runtime
 
         low, high = self.config.rtp_ports
