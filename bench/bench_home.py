@@ -164,8 +164,8 @@ def _outcome_cost(customer, calls: int = 3000, block: int = 100) -> tuple[float,
     """Milliseconds per ``attempt_end`` with the tally in its statement and without (the statement as it
     was before the tallies), interleaved in blocks so the machine's load hits both alike."""
     from campaigns.dialer import outcome
+    from campaigns.dialer.store import outcome as store
     from campaigns.models import CallJob, Campaign
-    from telephony.db import prepared_fetchone
 
     campaign = Campaign.objects.filter(customer=customer).order_by("pk").first()
     with connection.cursor() as cursor:
@@ -179,28 +179,26 @@ def _outcome_cost(customer, calls: int = 3000, block: int = 100) -> tuple[float,
             [campaign.pk, calls],
         )
         attempt_ids = [row[0] for row in cursor.fetchall()]
-    sql = outcome._statements()
-    counted = " RETURNING status, stat_done, stat_contacts"
-    before = (
-        f"WITH e AS ({sql['end']}), w AS ({sql['job'][:-2]}(SELECT job_id FROM e))"
-        f" {sql['count'][: -len('%s' + counted)]}(SELECT campaign_id FROM e){counted}"
-    )
-    with_tally = outcome._write
-
-    def without_tally(sql, end, job, count, tally):
-        return prepared_fetchone(before, [*end, *job[:-1], *count[:-1]])
-
+        # The outcome writes a job only while its call is in progress.
+        cursor.execute(
+            "UPDATE campaigns_calljob SET status = 'in_progress' WHERE id IN"
+            " (SELECT job_id FROM campaigns_callattempt WHERE number = 100 AND campaign_id = %s)",
+            [campaign.pk],
+        )
+    with_tally = store._POSTGRESQL
+    # The statement as it was before the tallies: the same writes without the tally's.
+    without_tally = with_tally[: with_tally.index(", t AS (")] + " SELECT status, stat_done, stat_contacts FROM c"
     spent = {with_tally: 0.0, without_tally: 0.0}
     try:
         for start in range(0, len(attempt_ids), block):
-            writer = with_tally if (start // block) % 2 == 0 else without_tally
-            outcome._write = writer
+            statement = with_tally if (start // block) % 2 == 0 else without_tally
+            store._POSTGRESQL = statement
             started = time.perf_counter()
             for attempt_id in attempt_ids[start : start + block]:
                 outcome.attempt_end(attempt_id=attempt_id, cause="200", duration=20)
-            spent[writer] += time.perf_counter() - started
+            spent[statement] += time.perf_counter() - started
     finally:
-        outcome._write = with_tally
+        store._POSTGRESQL = with_tally
         CallJob.objects.filter(campaign=campaign).update(status="done", next_attempt_at=None)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM campaigns_callattempt WHERE number = 100 AND campaign_id = %s", [campaign.pk])

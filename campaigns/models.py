@@ -450,6 +450,13 @@ class CallAttempt(models.Model):
 TALLY_SLOT = dt.timedelta(minutes=15)
 
 
+def tally_slot(moment: dt.datetime) -> dt.datetime:
+    """The start (UTC) of the quarter hour that holds ``moment``."""
+    moment = moment.astimezone(dt.UTC)
+    minutes = int(TALLY_SLOT.total_seconds() // 60)
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
+
+
 class CallTally(models.Model):
     """Ended calls of one campaign per quarter hour (UTC) of their start, by outcome.
 

@@ -3,11 +3,18 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
 from campaigns.audio import phone_version, sniff_audio
-from campaigns.models import App, AudioFile, Campaign, CampaignStatus, CampaignTransition
+from campaigns.dialer import campaign_jobs_cancel, campaign_snapshot
+from campaigns.models import App, AudioFile, Campaign, CampaignStatus
+from campaigns.transitions import (  # noqa: F401 - the status machine is part of the services' interface
+    TRANSITIONS,
+    VERBS,
+    CampaignStateError,
+    campaign_transition,
+    transition_refusal,
+)
 
 
 def audio_ids_for(*, customer, is_global: bool) -> set[int]:
@@ -74,76 +81,12 @@ def audio_files_convert_missing() -> tuple[list[AudioFile], list[tuple[AudioFile
     return converted, refused
 
 
-# --- Campaign status machine ------------------------------------------------
-
-# (from, to) → who may make the move. "user" moves come from the buttons and
-# the API; the dialer finishes a launched campaign when no call is left.
-TRANSITIONS: dict[tuple[str, str], set[str]] = {
-    (CampaignStatus.DRAFT, CampaignStatus.LAUNCHED): {"user"},
-    (CampaignStatus.LAUNCHED, CampaignStatus.PAUSED): {"user"},
-    (CampaignStatus.PAUSED, CampaignStatus.LAUNCHED): {"user"},
-    (CampaignStatus.LAUNCHED, CampaignStatus.FINISHED): {"user", "dialer"},
-    (CampaignStatus.PAUSED, CampaignStatus.FINISHED): {"user"},
-}
-VERBS = {
-    CampaignStatus.LAUNCHED: "launch",
-    CampaignStatus.PAUSED: "pause",
-    CampaignStatus.FINISHED: "finish",
-    CampaignStatus.DRAFT: "return to draft",
-}
-
-
-class CampaignStateError(Exception):
-    """A refused status change or edit, with a message for the person who asked."""
-
-
-def transition_refusal(*, campaign: Campaign, to_status: str, actor: str = "user") -> str | None:
-    """Why ``campaign`` may not move to ``to_status``, or None when it may."""
-    current = campaign.status
-    allowed = TRANSITIONS.get((current, to_status))
-    if allowed is None or actor not in allowed:
-        verb = "resume" if (current, to_status) == ("paused", "launched") else VERBS[to_status]
-        reason = "a finished campaign is final" if current == CampaignStatus.FINISHED else "not allowed"
-        return f"Campaign “{campaign.name}” is {campaign.get_status_display().lower()}: cannot {verb} it ({reason})."
-    return None
-
-
-@transaction.atomic
-def campaign_transition(*, campaign: Campaign, to_status: str, user=None, actor: str = "user") -> Campaign:
-    """Move ``campaign`` to ``to_status`` by compare-and-set on the status it was read with.
-
-    Two concurrent requests cannot both succeed: the loser matches no row and
-    gets the refusal for the status the winner left.
-    """
-    refusal = transition_refusal(campaign=campaign, to_status=to_status, actor=actor)
-    if refusal:
-        raise CampaignStateError(refusal)
-    now = timezone.now()
-    changes: dict = {"status": to_status, "updated_at": now}
-    if to_status == CampaignStatus.LAUNCHED and campaign.launched_at is None:
-        changes["launched_at"] = now
-    if to_status == CampaignStatus.FINISHED:
-        changes["finished_at"] = now
-    updated = Campaign.objects.filter(pk=campaign.pk, status=campaign.status).update(**changes)
-    if not updated:
-        campaign.refresh_from_db(fields=["status"])
-        raise CampaignStateError(
-            transition_refusal(campaign=campaign, to_status=to_status, actor=actor)
-            or f"Campaign “{campaign.name}” changed meanwhile; try again."
-        )
-    CampaignTransition.objects.create(
-        campaign=campaign, from_status=campaign.status, to_status=to_status, by=user, by_dialer=actor == "dialer"
-    )
-    for field, value in changes.items():
-        setattr(campaign, field, value)
-    return campaign
+# --- Campaign status machine (campaigns/transitions.py) ------------------------
 
 
 @transaction.atomic
 def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
-    from campaigns.dialer import campaign_snapshot
-
     if campaign.status == CampaignStatus.PAUSED:
         raise CampaignStateError(f"Campaign “{campaign.name}” is paused: cannot launch it again; resume it.")
     lst = campaign.distribution_list
@@ -173,8 +116,6 @@ def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
 @transaction.atomic
 def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
     """Launched or paused → finished by the user: the calls not made yet are cancelled."""
-    from campaigns.dialer import campaign_jobs_cancel
-
     campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.FINISHED, user=user)
     campaign_jobs_cancel(campaign=campaign)
     return campaign

@@ -82,6 +82,8 @@ class ANumberDay(models.Model):
     calls = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "A-number day"
+        verbose_name_plural = "calls per A-number per day"
         constraints = [models.UniqueConstraint(fields=["number", "day"], name="a_number_day_unique")]
 
     def __str__(self) -> str:
@@ -97,6 +99,8 @@ class PoolDay(models.Model):
     local_calls = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = "pool day"
+        verbose_name_plural = "calls per pool per day"
         constraints = [models.UniqueConstraint(fields=["pool", "day"], name="pool_day_unique")]
 
     def __str__(self) -> str:

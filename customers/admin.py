@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
 from customers import services
 from customers.models import ApiToken, Customer, User
+from telephony.admin_filters import yes_no_filter
 
 
 class CustomerUserInline(admin.TabularInline):
@@ -20,7 +21,7 @@ class CustomerUserInline(admin.TabularInline):
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "time_zone", "is_active", "created_at"]
-    list_filter = ["is_active"]
+    list_filter = [yes_no_filter("is_active", "state", yes="Active", no="Deactivated")]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [CustomerUserInline]
@@ -30,7 +31,13 @@ class CustomerAdmin(admin.ModelAdmin):
 class UserAdmin(DjangoUserAdmin):
     ordering = ["email"]
     list_display = ["email", "customer", "is_staff", "is_active", "last_login"]
-    list_filter = ["is_staff", "is_superuser", "is_active", "customer", "groups"]
+    list_filter = [
+        "is_staff",
+        "is_superuser",
+        yes_no_filter("is_active", "state", yes="Active", no="Deactivated"),
+        "customer",
+        "groups",
+    ]
     search_fields = ["email", "first_name", "last_name", "customer__name"]
     list_select_related = ["customer"]
     autocomplete_fields = ["customer"]

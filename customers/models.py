@@ -99,6 +99,8 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
+        verbose_name_plural = "API tokens"
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "name"],

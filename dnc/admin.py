@@ -9,7 +9,11 @@ from django.urls import path
 from customers.models import Customer
 from dnc.models import DncEntry, DncSource, DncUpload
 from dnc.services import DncError, clean_number, dnc_add, dnc_upload
+from telephony.admin_filters import yes_no_filter
 from telephony.imports.errors import ImportFileError
+
+# No customer: the platform's own list, applied to every customer's calls.
+PLATFORM_FILTER = yes_no_filter("customer__isnull", "list", yes="Platform (every customer)", no="One customer's")
 
 
 class DncEntryForm(forms.ModelForm):
@@ -45,7 +49,11 @@ class DncEntryAdmin(admin.ModelAdmin):
     form = DncEntryForm
     change_list_template = "admin/dnc/dncentry_change_list.html"
     list_display = ["number", "is_prefix", "customer", "source", "created_at", "expires_at", "added_by"]
-    list_filter = ["source", "is_prefix", ("customer", admin.EmptyFieldListFilter)]
+    list_filter = [
+        "source",
+        yes_no_filter("is_prefix", "entry", yes="Prefix (a whole range)", no="One number"),
+        PLATFORM_FILTER,
+    ]
     search_fields = ["number", "customer__name", "comment"]
     list_select_related = ["customer", "added_by"]
     raw_id_fields = ["customer"]
@@ -100,7 +108,7 @@ class DncUploadAdmin(admin.ModelAdmin):
     """Uploaded files and their reports (large ones are imported by a worker: status "Importing")."""
 
     list_display = ["original_filename", "customer", "status", "rows_total", "added_by", "created_at"]
-    list_filter = ["status", ("customer", admin.EmptyFieldListFilter)]
+    list_filter = ["status", PLATFORM_FILTER]
     list_select_related = ["customer", "added_by"]
     readonly_fields = [f.name for f in DncUpload._meta.fields]
 

@@ -96,6 +96,8 @@ class DncUpload(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        verbose_name = "do-not-call upload"
+        verbose_name_plural = "do-not-call uploads"
         constraints = [models.CheckConstraint(condition=Q(status__in=UploadStatus.values), name="dnc_upload_status")]
 
     def __str__(self) -> str:

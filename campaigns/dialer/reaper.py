@@ -15,7 +15,7 @@ import datetime as dt
 from django.utils import timezone
 
 from campaigns.dialer.calls import attempt_expire
-from campaigns.models import AttemptStatus, CallAttempt
+from campaigns.dialer.store.calls import expired_attempt_ids
 
 BATCH = 1000
 
@@ -25,11 +25,7 @@ def dialer_reap(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     reaped = 0
     while True:
-        expired = list(
-            CallAttempt.objects.filter(status=AttemptStatus.DIALING, lease_expires_at__lt=now)
-            .order_by("lease_expires_at")
-            .values_list("pk", flat=True)[:BATCH]
-        )
+        expired = expired_attempt_ids(now=now, limit=BATCH)
         for attempt_id in expired:
             reaped += attempt_expire(attempt_id=attempt_id, now=now)
         if len(expired) < BATCH:

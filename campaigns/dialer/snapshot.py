@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
-from campaigns.models import CallJob, Campaign, JobStatus
-from dnc.dialer import dnc_suppression_sql
+from campaigns.dialer.store import launch as store
+from campaigns.models import Campaign
 
 
 def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
@@ -25,79 +24,21 @@ def campaign_snapshot(*, campaign: Campaign, now: dt.datetime) -> int:
     A contact on the platform's or the customer's do-not-call list becomes a
     suppressed job in the same statement (dnc/dialer.py), counted as done.
     """
-    from distribution_lists.models import Contact
-
-    job = CallJob._meta.db_table
-    contact = Contact._meta.db_table
-    quote = connection.ops.quote_name
-    stamp = connection.ops.adapt_datetimefield_value(now)
-    suppression = dnc_suppression_sql(customer_id=campaign.customer_id, now=stamp)
-    sql = (
-        f"INSERT INTO {quote(job)} (campaign_id, contact_id, phone, time_zone, status, next_attempt_at,"
-        " attempts_made, repeats_made, repeats_by_outcome, last_outcome, last_cause, claim_token, updated_at,"
-        " suppressed_by)"
-        " SELECT %s, s.id, s.phone, COALESCE(NULLIF(s.time_zone, ''), %s),"
-        " CASE WHEN s.entry IS NULL THEN %s ELSE %s END, %s, 0, 0, %s, '', '', '', %s, COALESCE(s.entry, '')"
-        f" FROM (SELECT c.id, c.phone, c.time_zone, {suppression.column} AS entry FROM {quote(contact)} c"
-        f" {suppression.joins} WHERE c.distribution_list_id = %s) s"
-    )
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            if suppression.any and connection.vendor == "postgresql" and settings.DIALER_LAUNCH_WORK_MEM:
-                # The DNC joins hash the whole list: with the default 4 MB a million contacts spill to
-                # disk in 16 batches; this transaction only.
-                cursor.execute("SELECT set_config('work_mem', %s, true)", [settings.DIALER_LAUNCH_WORK_MEM])
-            cursor.execute(
-                sql,
-                [
-                    campaign.pk,
-                    campaign.time_zone,
-                    JobStatus.PENDING.value,
-                    JobStatus.SUPPRESSED.value,
-                    stamp,
-                    "{}",
-                    stamp,
-                    *suppression.params,
-                    campaign.distribution_list_id,
-                ],
-            )
-            created = cursor.rowcount
-        suppressed = (
-            CallJob.objects.filter(campaign=campaign, status=JobStatus.SUPPRESSED).count() if suppression.any else 0
-        )
-        zones = _zones_of(campaign)
+        snapshot = store.jobs_snapshot(campaign=campaign, now=now)
+        zones = store.job_zones(campaign.pk)
         Campaign.objects.filter(pk=campaign.pk).update(
-            stat_contacts=created, stat_suppressed=suppressed, stat_done=suppressed, dialer_zones=zones
+            stat_contacts=snapshot.created,
+            stat_suppressed=snapshot.suppressed,
+            stat_done=snapshot.suppressed,
+            dialer_zones=zones,
         )
-    campaign.stat_contacts = created
-    campaign.stat_suppressed = campaign.stat_done = suppressed
+    campaign.stat_contacts = snapshot.created
+    campaign.stat_suppressed = campaign.stat_done = snapshot.suppressed
     campaign.dialer_zones = zones
-    return created
-
-
-def _zones_of(campaign: Campaign) -> list[str]:
-    """The distinct zones of the campaign's jobs, sorted.
-
-    On PostgreSQL a skip scan of the due-by-zone index (one index probe per
-    zone) instead of reading the million rows just written.
-    """
-    if connection.vendor != "postgresql":
-        return sorted(
-            CallJob.objects.filter(campaign=campaign).order_by().values_list("time_zone", flat=True).distinct()
-        )
-    job = connection.ops.quote_name(CallJob._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"WITH RECURSIVE z(zone) AS ("
-            f" (SELECT time_zone FROM {job} WHERE campaign_id = %s AND status = %s ORDER BY time_zone LIMIT 1)"
-            f" UNION ALL SELECT (SELECT j.time_zone FROM {job} j WHERE j.campaign_id = %s AND j.status = %s"
-            " AND j.time_zone > z.zone ORDER BY j.time_zone LIMIT 1) FROM z WHERE z.zone IS NOT NULL"
-            ") SELECT zone FROM z WHERE zone IS NOT NULL",
-            [campaign.pk, JobStatus.PENDING.value, campaign.pk, JobStatus.PENDING.value],
-        )
-        return sorted(row[0] for row in cursor.fetchall())
+    return snapshot.created
 
 
 def campaign_jobs_cancel(*, campaign: Campaign) -> int:
     """Finish: every job still waiting is cancelled (calls in progress end normally)."""
-    return CallJob.objects.filter(campaign=campaign, status=JobStatus.PENDING).update(status=JobStatus.CANCELLED)
+    return store.jobs_cancel(campaign.pk)

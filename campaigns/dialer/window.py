@@ -10,11 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from campaigns.models import Campaign
 from compliance.selectors import legal_open
 from telephony.zones import zone_names
+
+
+class WorkPeriod(Protocol):
+    """A campaign's work period: the campaign itself, or the take-time check's copy of it."""
+
+    @property
+    def all_day(self) -> bool: ...
+    @property
+    def work_start(self) -> dt.time | None: ...
+    @property
+    def work_end(self) -> dt.time | None: ...
+    @property
+    def work_days(self) -> int: ...
+    @property
+    def time_zone(self) -> str: ...
+    @property
+    def subscriber_time_zone(self) -> bool: ...
 
 
 @lru_cache(maxsize=1024)
@@ -32,6 +50,7 @@ def local_in_period(
     weekday = local.weekday()
     if all_day:
         return bool(work_days & (1 << weekday))
+    assert start is not None and end is not None, "a period that is not all day has a start and an end"
     now = local.time().replace(tzinfo=None)
     if start < end:
         return start <= now < end and bool(work_days & (1 << weekday))
@@ -42,7 +61,7 @@ def local_in_period(
     return False
 
 
-def _one_zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def _one_zone_in_period(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     zone = _zone(zone_name) or _zone(campaign.time_zone) or dt.UTC
     return local_in_period(
         now.astimezone(zone),
@@ -53,7 +72,7 @@ def _one_zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) ->
     )
 
 
-def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def period_open(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     """The campaign's own work period for a job of this zone key: open in every candidate zone
     (in the campaign's own zone when the subscriber's time zone is off)."""
     if campaign.subscriber_time_zone:
@@ -62,7 +81,7 @@ def period_open(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
     return _one_zone_in_period(campaign, campaign.time_zone, now)
 
 
-def zone_in_period(campaign: Campaign, zone_name: str, now: dt.datetime) -> bool:
+def zone_in_period(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:
     """Whether a job of this zone key may be called at ``now``: its work period and legal hours both open."""
     return period_open(campaign, zone_name, now) and legal_open(zone_name, now)
 
@@ -79,7 +98,7 @@ def open_zones(campaign: Campaign, now: dt.datetime) -> list[str]:
     return [zone for zone in campaign.dialer_zones if zone_in_period(campaign, zone, now)]
 
 
-def job_in_period(campaign: Campaign, job_zone: str, now: dt.datetime) -> bool:
+def job_in_period(campaign: WorkPeriod, job_zone: str, now: dt.datetime) -> bool:
     """Whether one job may be called at ``now``: its zone's period, or the campaign's with the subscriber's zone off.
 
     The same test the dispatcher claims by (``open_zones``): ``period_open`` already reads the

@@ -116,10 +116,30 @@ def test_the_campaign_page_warns_how_many_contacts_legal_hours_affect(customer, 
     client.force_login(UserFactory(customer=customer))
     page = client.get(f"/campaigns/{campaign.pk}/")
     assert page.context["legal_conflict"].contacts == 3
-    assert "3 contacts will be called only when both are open" in page.content.decode()
+    warning = " ".join(page.content.decode().split('id="legal-hours-warning">')[1].split("</p>")[0].split())
+    assert warning == (
+        "Legal calling hours: for part of the week the work period lies outside the legal hours of the zone "
+        "Europe/London. 3 contacts there are called only while the work period and their legal hours are both open."
+    )
 
     campaign.work_start, campaign.work_end = dt.time(9), dt.time(17)
     campaign.save()
     page = client.get(f"/campaigns/{campaign.pk}/")
     assert page.context["legal_conflict"].contacts == 0
     assert 'id="legal-hours-warning"' not in page.content.decode()
+
+
+def test_the_legal_hours_warning_names_any_number_of_zones(customer, client):
+    from customers.tests.factories import UserFactory
+
+    zones = ["America/New_York", "Europe/Berlin", "Europe/London", "Europe/Paris"]
+    campaign = dialer_campaign(customer, contacts=4, zones=zones, launch=False, all_day=True, work_days=0b1111111)
+    client.force_login(UserFactory(customer=customer))
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    warning = " ".join(page.split('id="legal-hours-warning">')[1].split("</p>")[0].split())
+    assert "of the zones America/New_York, Europe/Berlin, Europe/London and Europe/Paris." in warning
+
+    campaign.distribution_list.contacts.exclude(time_zone="Europe/Paris").delete()
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    warning = " ".join(page.split('id="legal-hours-warning">')[1].split("</p>")[0].split())
+    assert "of the zone Europe/Paris. 1 contact there is called only while the work period and its legal" in warning

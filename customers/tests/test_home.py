@@ -98,5 +98,5 @@ def test_home_page_shows_the_figures(customer_client, customer, django_assert_ma
     assert 'data-figure="week-placed">12<' in html and 'data-figure="numbers-hold"' in html
     assert "Black Friday reminders" in html and "December leads" in html
     assert f'data-figure="group-id">{customer.pk}<' in html
-    assert f"/v3/api/groups/{customer.pk}/numberpools" in html
+    assert f"/v3/api/groups/{customer.pk}/numberpools" in html.replace("<wbr>", "")  # wraps after a slash
     assert 'id="home-chart-data"' in html and "chart.js-4.6.1/chart.umd.min.js" in html

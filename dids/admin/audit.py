@@ -17,6 +17,7 @@ from customers.models import Customer
 from dids import selectors
 from dids.admin.did import EstimatedCountPaginator
 from dids.models import DID, ClientPackage, DIDStatus, Operator
+from telephony.admin_filters import titled
 from telephony.admin_readonly import ReadOnlyAdmin
 
 HistoricalDID = DID.history.model
@@ -114,7 +115,11 @@ def _changes(row, previous, names: dict) -> list[tuple[str, str, str]]:
 @admin.register(HistoricalDID)
 class DIDAuditLogAdmin(ReadOnlyAdmin):
     list_display = ["history_date", "number", "action", "history_user", "changes_display"]
-    list_filter = [ActionFilter, "history_user", ("history_date", admin.DateFieldListFilter)]
+    list_filter = [
+        ActionFilter,
+        ("history_user", titled("changed by")),
+        ("history_date", titled("date", admin.DateFieldListFilter)),
+    ]
     search_fields = ["number"]
     search_help_text = "Digits anywhere in the number."
     list_select_related = ["history_user"]

@@ -21,7 +21,9 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.timezone import localtime
 from simple_history.admin import SimpleHistoryAdmin
 
 from customers.models import Customer
@@ -32,6 +34,7 @@ from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, S
 from dids.models import CUSTOMER_STATUSES, DID, DIDStatus
 from dids.numbers import NumberError
 from dids.resources import DIDResource
+from telephony.admin_filters import yes_no_filter
 from telephony.exports import FORMATS, resource_export_response
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -83,16 +86,16 @@ class EstimatedPaginator(Paginator):
 @admin.register(DID)
 class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
     form = DIDChangeForm
+    # Country, type and locality share a column, and the creation date shows without its time:
+    # nine columns beside the filters ran past the page at 1400 px.
     list_display = [
         "number",
         "status_display",
         "operator",
         "tag",
         "customer",
-        "iso_country",
-        "number_type",
-        "locality",
-        "created_at",
+        "classification_display",
+        "created_display",
     ]
     list_filter = [
         "status",
@@ -101,7 +104,7 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
         CountryFilter,
         "number_type",
         "customer",
-        "unverified",
+        yes_no_filter("unverified", "validity", yes="Unverified (plausible digits only)", no="Valid number"),
     ]
     search_fields = ["number"]
     search_help_text = "Digits anywhere in the number (e.g. 4090), or a tag, operator or customer name."
@@ -140,6 +143,15 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
     @admin.display(description="status", ordering="status")
     def status_display(self, did: DID) -> str:
         return status_badge(did)
+
+    @admin.display(description="country · type", ordering="iso_country")
+    def classification_display(self, did: DID) -> str:
+        place = format_html('<br><span class="locality">{}</span>', did.locality) if did.locality else ""
+        return format_html("{} · {}{}", did.iso_country or "—", did.get_number_type_display(), place)
+
+    @admin.display(description="created", ordering="created_at")
+    def created_display(self, did: DID) -> str:
+        return date_format(localtime(did.created_at), "j M Y")
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()

@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from customers.admin import CustomerAdmin
 from dids import services
 from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus, Operator, Package
+from telephony.admin_filters import yes_no_filter
 
 
 class OperatorForm(forms.ModelForm):
@@ -159,7 +160,7 @@ if ClientPackageInline not in CustomerAdmin.inlines:
 @admin.register(ClientPackage)
 class ClientPackageAdmin(admin.ModelAdmin):
     list_display = ["__str__", "customer", "package", "active", "used_display", "starts_on", "ends_on", "toggle"]
-    list_filter = ["active", "package"]
+    list_filter = [yes_no_filter("active", "state", yes="Active", no="Deactivated (numbers on hold)"), "package"]
     list_select_related = ["customer", "package"]
     search_fields = ["customer__name", "package__name"]
     readonly_fields = ["active", "deactivated_at"]

@@ -10,8 +10,8 @@ a new copy of the newest demo campaign is made and launched when every demo
 campaign has finished, so calls keep flowing; ``--finish-idle SECONDS`` first
 finishes (as a user would) a launched demo campaign with no call in progress
 and none started for that long: its remaining calls wait for a repeat period
-(minutes) or for legal hours elsewhere (the demo list has French and German
-numbers).
+(minutes) or for legal hours elsewhere (the demo list's contacts live in
+zones from Honolulu to Vladivostok, so some are always inside legal hours).
 """
 
 import datetime as dt

@@ -5,7 +5,8 @@ import time_machine
 
 from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
 from campaigns.dialer import dialer_tick, lines_in_use
-from campaigns.dialer import dispatch as dispatch_module
+from campaigns.dialer.store import claim as claim_store
+from campaigns.dialer.store.claim import DueJob, Usage
 from campaigns.models import AttemptStatus, CallAttempt, CallJob, CampaignStatus, JobStatus
 from campaigns.services import campaign_pause, campaign_resume
 from campaigns.tests.dialer.helpers import at, dialer_campaign, play_calls, unplaced
@@ -47,10 +48,10 @@ def test_the_attempt_carries_the_numbers_and_the_rendered_scenario(customer):
 def test_a_claim_is_compare_and_set_so_overlapping_ticks_cannot_take_one_job_twice(customer, monkeypatch):
     campaign = dialer_campaign(customer, contacts=3, lines=5)
     dialer_tick()
-    taken = list(CallJob.objects.filter(campaign=campaign).values_list("pk", flat=True))
+    taken = [DueJob(pk, phone) for pk, phone in CallJob.objects.filter(campaign=campaign).values_list("pk", "phone")]
     # A second tick that read the same rows before the first one's update (SQLite ignores FOR UPDATE).
-    monkeypatch.setattr(dispatch_module, "_due_ids", lambda *args, **kwargs: taken)
-    monkeypatch.setattr(dispatch_module, "lines_in_use", lambda campaign_id: 0)
+    monkeypatch.setattr(claim_store, "due_jobs", lambda **kwargs: taken)
+    monkeypatch.setattr(claim_store, "usage", lambda **kwargs: Usage(0, 0, 0, 0))
     assert dialer_tick() == 0
     assert CallAttempt.objects.filter(campaign=campaign).count() == 3
 
