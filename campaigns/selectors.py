@@ -65,7 +65,7 @@ class LegalConflict:
     zones: tuple[str, ...]  # their zone keys
 
 
-def legal_hours_conflict(campaign, *, now: dt.datetime | None = None) -> LegalConflict:
+def legal_hours_conflict(campaign: Campaign, *, now: dt.datetime | None = None) -> LegalConflict:
     """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
 
     Each distinct zone key of the list is checked over one week in 15-minute
