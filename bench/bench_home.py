@@ -56,7 +56,6 @@ def _fill(customer, attempts: int) -> None:
                 status="ready",
                 column_names=["phone"],
                 phone_column=0,
-                original_filename="bench.csv",
                 correct_count=contacts,
             )
             campaign = Campaign.objects.create(

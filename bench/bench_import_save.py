@@ -33,12 +33,20 @@ def main() -> None:
     from distribution_lists import services
     from distribution_lists.models import Contact, DistributionList
     from telephony.imports import BulkWriter
+    from telephony.imports.models import ImportJob
+    from telephony.imports.writer import SavingProgress
 
     customer, _ = Customer.objects.get_or_create(slug="bench-import-save", defaults={"name": "Bench import save"})
     DistributionList.objects.filter(customer=customer).delete()
-    target = DistributionList.objects.create(
-        customer=customer, name="bench", status="processing", source_file="bench.csv", original_filename="bench.csv"
+    ImportJob.objects.filter(customer=customer).delete()
+    job = ImportJob.objects.create(
+        kind=ImportJob.Kind.DISTRIBUTION_LIST,
+        customer=customer,
+        status=ImportJob.Status.PROCESSING,
+        original_filename="bench.csv",
+        rows_to_save=ROWS,
     )
+    target = DistributionList.objects.create(customer=customer, name="bench", status="processing", job=job)
     rows = [
         (target.pk, f"+447400{n:06d}", "Europe/London", {"name": f"Person {n}", "city": "Leeds"}, n + 2)
         for n in range(ROWS)
@@ -53,7 +61,7 @@ def main() -> None:
                 if progress_rows is None:
                     inserted = writer.publish(progress_rows=10**12)
                 else:
-                    with services._SavingProgress(target.pk) as saving:
+                    with SavingProgress(ImportJob, job.pk, while_status=ImportJob.Status.PROCESSING) as saving:
                         inserted = writer.publish(saving.report, progress_rows=progress_rows)
                 elapsed = time.perf_counter() - started
                 assert inserted == ROWS, inserted
@@ -82,3 +90,4 @@ def main() -> None:
         ],
     )
     target.delete()
+    job.delete()

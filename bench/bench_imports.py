@@ -202,7 +202,6 @@ def child_import_export(path: str) -> dict:
         customer=customer,
         name=f"bench ie {time.time_ns()}",
         status="ready",
-        original_filename="x.csv",
         column_names=["phone", "first_name", "city"],
     )
 

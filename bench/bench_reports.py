@@ -48,7 +48,6 @@ def _fill(customer, attempts: int):
         status="ready",
         column_names=["phone", "name", "code"],
         phone_column=0,
-        original_filename="bench.csv",
         correct_count=contacts,
     )
     from dids.models import DID

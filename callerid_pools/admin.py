@@ -1,22 +1,17 @@
 """Admin of caller-ID pools: the list, the pool page with its members, and "+ Add from file".
 
 Thin: every change goes through ``callerid_pools.services`` (and
-``carousel_upload``); the views here only check permissions, read forms and
-show the services' messages.
+``callerid_pools.upload``, on the import engine's ImportJob); the views here
+only check permissions, read forms and show the services' messages. Nothing
+is kept in the session.
 """
 
 from __future__ import annotations
 
-import time
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -24,27 +19,17 @@ from django.utils.html import format_html
 
 from callerid_pools import services
 from callerid_pools import upload as uploads
-from callerid_pools.forms import NumberPoolAdminForm, NumberPoolUploadForm, UploadMarkupForm, default_region
-from callerid_pools.models import NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
+from callerid_pools.forms import NumberPoolAdminForm, NumberPoolUploadForm, default_region
+from callerid_pools.models import NumberPool, NumberPoolIncorrectNumber, NumberPoolMember, PoolUpload
 from callerid_pools.selectors import eligible_dids, member_state, pool_incorrect_numbers, pool_members
 from compliance.admin import PoolPolicyInline
 from dids.models import DID
-from telephony.imports import ImportFileError, Markup, guess_phone_column, open_table, preview
+from telephony.imports import ImportFileError, Markup
+from telephony.imports.forms import MarkupForm
+from telephony.imports.models import ImportJob
+from telephony.imports.selectors import import_job_preview
 
-SESSION_PREFIX = "pool_upload:"
 AUTOCOMPLETE_LIMIT = 20
-
-
-def _upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "pool_uploads"
-
-
-def _forget_abandoned_uploads(directory: Path, older_than_seconds: int = 24 * 3600) -> None:
-    # A file whose markup step was never saved is only kept for a day.
-    cutoff = time.time() - older_than_seconds
-    for stale in directory.glob("*"):
-        if stale.is_file() and stale.stat().st_mtime < cutoff:
-            stale.unlink(missing_ok=True)
 
 
 def _wants_json(request: HttpRequest) -> bool:
@@ -256,30 +241,20 @@ class NumberPoolAdmin(admin.ModelAdmin):
         form = NumberPoolUploadForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            token = uuid.uuid4().hex
-            directory = _upload_dir()
-            directory.mkdir(parents=True, exist_ok=True)
-            _forget_abandoned_uploads(directory)
-            stored = directory / f"{token}{Path(upload.name).suffix.lower()}"
-            with stored.open("wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
             try:
-                open_table(stored, filename=upload.name, preview_rows=10)
-            except ImportFileError as exc:
-                stored.unlink(missing_ok=True)
+                pool_upload = uploads.pool_upload_start(
+                    name=form.cleaned_data["name"],
+                    pool_type=form.cleaned_data["pool_type"],
+                    customer=form.cleaned_data.get("customer"),
+                    is_global=bool(form.cleaned_data.get("is_global")),
+                    upload=upload,
+                    filename=upload.name,
+                    user=request.user,
+                )
+            except services.PoolError as exc:
                 form.add_error("file", str(exc))
             else:
-                customer = form.cleaned_data.get("customer")
-                request.session[SESSION_PREFIX + token] = {
-                    "name": form.cleaned_data["name"],
-                    "pool_type": form.cleaned_data["pool_type"],
-                    "customer_id": customer.pk if customer else None,
-                    "is_global": bool(form.cleaned_data.get("is_global")),
-                    "filename": upload.name,
-                    "path": str(stored),
-                }
-                return redirect("admin:callerid_pools_numberpool_upload_markup", token=token)
+                return redirect("admin:callerid_pools_numberpool_upload_markup", token=pool_upload.pk)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -293,74 +268,57 @@ class NumberPoolAdmin(admin.ModelAdmin):
     def markup_view(self, request: HttpRequest, token: str) -> HttpResponse:
         if not self.has_add_permission(request):
             raise PermissionDenied
-        pending = request.session.get(SESSION_PREFIX + token)
-        if pending is None or not Path(pending["path"]).exists():
+        pending = (
+            PoolUpload.objects.select_related("job")
+            .filter(
+                pk=int(token) if token.isdigit() else None,
+                job__status__in=[ImportJob.Status.DRAFT, ImportJob.Status.FAILED],
+            )
+            .first()
+        )
+        try:
+            rows = import_job_preview(pending.job) if pending is not None else None
+        except ImportFileError:
+            rows = None
+        if rows is None:
             messages.error(request, "This upload has expired or was already saved; upload the file again.")
             return redirect("admin:callerid_pools_numberpool_upload")
-        table = open_table(pending["path"], filename=pending["filename"], preview_rows=10)
-        rows = preview(table, 10)
-        width = max((len(r) for r in rows), default=1)
-        header = rows[0] if rows else []
-        columns = [
-            f"Column {i + 1}" + (f" — {header[i]}" if i < len(header) and header[i] else "") for i in range(width)
-        ]
         has_header = bool(rows) and not any(ch.isdigit() for ch in "".join(rows[0]))
-        initial = {
-            "has_header": has_header,
-            "phone_column": guess_phone_column(
-                rows[1:] if has_header else rows,
-                header=rows[0] if has_header else None,
-                default_region=default_region(),
-            ),
-            "default_region": default_region(),
-        }
-        form = UploadMarkupForm(request.POST or None, columns=columns, initial=initial)
+        form = MarkupForm(
+            request.POST or None,
+            preview=rows,
+            initial={"has_header": has_header, "default_region": default_region()},
+        )
+        form.fields["phone_column"].label = "Number column"
+        form.fields["default_region"].help_text = "For numbers written without the international prefix."
         if request.method == "POST" and form.is_valid():
             try:
-                with transaction.atomic():
-                    pool = services.number_pool_create(
-                        name=pending["name"],
-                        pool_type=pending["pool_type"],
-                        customer=pending["customer_id"] and _customer(pending["customer_id"]),
-                        is_global=pending["is_global"],
-                    )
-                    markup = Markup(
-                        phone_column=form.cleaned_data["phone_column"],
-                        default_region=form.cleaned_data["default_region"],
-                        has_header=form.cleaned_data["has_header"],
-                    )
-                    report = uploads.pool_import_file(pool=pool, table=table, markup=markup)
+                markup = Markup(
+                    phone_column=form.cleaned_data["phone_column"],
+                    default_region=form.cleaned_data["default_region"],
+                    has_header=form.cleaned_data["has_header"],
+                )
+                report = uploads.pool_upload_save(pool_upload=pending, markup=markup)
             except (services.PoolError, ImportFileError) as exc:
                 form.add_error(None, str(exc))
             else:
-                Path(pending["path"]).unlink(missing_ok=True)
-                del request.session[SESSION_PREFIX + token]
                 messages.success(
                     request,
-                    f"Pool {pool.name} created from {pending['filename']}: {report.added} correct number(s), "
-                    f"{report.incorrect} incorrect.",
+                    f"Pool {pending.name} created from {pending.job.original_filename}: {report.added} correct "
+                    f"number(s), {report.incorrect} incorrect.",
                 )
-                return self._back(pool, "incorrect" if report.incorrect else "correct")
+                return self._back(pending.pool, "incorrect" if report.incorrect else "correct")
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": f"Mark up {pending['filename']}",
+            "title": f"Mark up {pending.job.original_filename}",
             "form": form,
             "rows": rows,
-            "width": range(width),
-            "pending": pending,
+            "width": range(form.width),
+            "pending": {"name": pending.name, "filename": pending.job.original_filename},
             "step": 2,
         }
         return TemplateResponse(request, "admin/callerid_pools/numberpool/upload_markup.html", context)
-
-
-def _customer(pk: int):
-    from customers.models import Customer
-
-    try:
-        return Customer.objects.get(pk=pk)
-    except Customer.DoesNotExist:
-        raise Http404("That customer no longer exists.") from None
 
 
 def _did_label(did: DID) -> str:

@@ -6,3 +6,10 @@ class CallerIdPoolsConfig(AppConfig):
 
     name = "callerid_pools"
     verbose_name = "Caller-ID pools"
+
+    def ready(self) -> None:
+        from callerid_pools import upload
+        from telephony.imports.kinds import ImportKind, register_kind
+        from telephony.imports.models import ImportJob
+
+        register_kind(ImportJob.Kind.CALLERID_POOL, ImportKind(run=upload.run_pool_upload))

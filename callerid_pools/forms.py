@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 
@@ -48,36 +47,10 @@ class NumberPoolUploadForm(NumberPoolAdminForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        # The size, the content and the rows are checked by the import engine when the file is kept.
         if not upload.name.lower().endswith(UPLOAD_EXTENSIONS):
             raise forms.ValidationError(f"{upload.name} is not a .csv, .xls or .xlsx file.")
-        limit = int(getattr(settings, "POOLS_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
-        if upload.size > limit:
-            raise forms.ValidationError(f"{upload.name} is larger than {limit // (1024 * 1024)} MB.")
         return upload
-
-
-def _regions() -> list[tuple[str, str]]:
-    from phonenumbers import geocoder
-
-    choices = []
-    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        example = phonenumbers.example_number(region)
-        name = geocoder.country_name_for_number(example, "en") if example else ""
-        choices.append((region, f"{region} — {name}" if name else region))
-    return choices
-
-
-class UploadMarkupForm(forms.Form):
-    has_header = forms.BooleanField(required=False, label="The first row is a header")
-    phone_column = forms.TypedChoiceField(coerce=int, label="Number column")
-    default_region = forms.ChoiceField(
-        label="Default country", help_text="For numbers written without the international prefix."
-    )
-
-    def __init__(self, *args, columns: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["phone_column"].choices = list(enumerate(columns))
-        self.fields["default_region"].choices = _regions()
 
 
 def default_region() -> str:

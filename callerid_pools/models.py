@@ -11,6 +11,8 @@ position, pool names unique per owner.
 from django.db import models
 from django.db.models import Q
 
+from telephony.imports.models import ImportJob
+
 
 class PoolType(models.TextChoices):
     SEQUENTIAL = "sequential", "Carousel — sequential"
@@ -101,6 +103,26 @@ class NumberPoolMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.did} in {self.pool} (#{self.position})"
+
+
+class PoolUpload(models.Model):
+    """A pool being made from a file ("+ Add from file"): its :class:`ImportJob` and the pool's form fields.
+
+    The pool itself is created when the job runs (after the markup), so an
+    abandoned upload leaves no empty pool behind.
+    """
+
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="pool_upload")
+    name = models.CharField(max_length=100)
+    pool_type = models.CharField(max_length=16, choices=PoolType.choices, default=PoolType.SEQUENTIAL)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    is_global = models.BooleanField(default=False)
+    pool = models.ForeignKey(NumberPool, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.name} from {self.job.original_filename}"
 
 
 class IncorrectReason(models.TextChoices):

@@ -2,6 +2,16 @@
 
 Public API (also listed in ``callerid_pools.services``):
 
+    ``pool_upload_start(*, name, pool_type, customer, is_global, upload, filename, user=None) -> PoolUpload``
+        "+ Add from file", step 1: keeps the file as a draft :class:`ImportJob`
+        (the engine's one lifecycle: size, type and row checks) with the
+        pool's fields; no pool exists yet. Raises ``PoolError``.
+    ``pool_upload_save(*, pool_upload, markup) -> PoolUploadReport``
+        Step 2: marks the job up and runs it here and now (a pool file is at
+        most ``POOLS_UPLOAD_MAX_ROWS`` rows): the run creates the pool and
+        fills it (:func:`run_pool_upload`, the ``callerid_pool`` kind's run),
+        all in one transaction. Raises ``PoolError`` with the reason; the
+        upload can then be marked up again.
     ``pool_import_file(*, pool, table, markup, max_rows=None) -> PoolUploadReport``
         Reads ``table`` (``telephony.imports.open_table``) with ``markup``
         through the shared import engine. Each row's number becomes a member
@@ -25,16 +35,35 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import IO
 
 import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
-from callerid_pools.models import IncorrectReason, NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
-from callerid_pools.services import PoolError, did_pool_refusal
+from callerid_pools.models import (
+    IncorrectReason,
+    NumberPool,
+    NumberPoolIncorrectNumber,
+    NumberPoolMember,
+    PoolUpload,
+)
+from callerid_pools.services import PoolError, did_pool_refusal, number_pool_create
+from customers.models import Customer, User
 from dids.models import DID
 from telephony.imports import Chunk, Markup, PhoneRowConsumer, SourceRow, Table, phone_normaliser, run_import
+from telephony.imports.jobs import (
+    ImportJobError,
+    UploadLimits,
+    import_job_discard_abandoned,
+    import_job_finish,
+    import_job_mark_up,
+    import_job_upload,
+    open_job_table,
+)
+from telephony.imports.models import ImportJob
+from telephony.imports.running import import_job_run
 
 __all__ = [
     "FixResult",
@@ -42,7 +71,11 @@ __all__ = [
     "pool_import_file",
     "pool_incorrect_number_dismiss",
     "pool_incorrect_number_fix",
+    "pool_upload_save",
+    "pool_upload_start",
 ]
+# A file whose markup step was never saved is kept for a day.
+ABANDONED_AFTER_SECONDS = 24 * 3600
 
 _LETTERS = re.compile(r"[^\W\d_]")
 
@@ -76,7 +109,11 @@ class _Verdicts:
 
 
 def max_upload_rows() -> int:
-    return int(getattr(settings, "POOLS_UPLOAD_MAX_ROWS", 10_000))
+    return settings.POOLS_UPLOAD_MAX_ROWS
+
+
+def upload_limits() -> UploadLimits:
+    return UploadLimits(max_bytes=settings.POOLS_UPLOAD_MAX_BYTES, max_rows=max_upload_rows())
 
 
 class _Judge:
@@ -239,3 +276,71 @@ def pool_incorrect_number_fix(*, incorrect: NumberPoolIncorrectNumber, raw: str)
 @transaction.atomic
 def pool_incorrect_number_dismiss(*, incorrect: NumberPoolIncorrectNumber) -> None:
     NumberPoolIncorrectNumber.objects.filter(pk=incorrect.pk).delete()
+
+
+# --- "+ Add from file": the upload's lifecycle on the import engine --------------------
+
+
+def pool_upload_start(
+    *,
+    name: str,
+    pool_type: str,
+    customer: Customer | None,
+    is_global: bool,
+    upload: IO[bytes],
+    filename: str,
+    user: User | None = None,
+) -> PoolUpload:
+    """Keep the file as a draft job with the pool's fields; the pool is made when the markup is saved."""
+    import_job_discard_abandoned(kind=ImportJob.Kind.CALLERID_POOL, older_than_seconds=ABANDONED_AFTER_SECONDS)
+    try:
+        with transaction.atomic():
+            job = import_job_upload(
+                kind=ImportJob.Kind.CALLERID_POOL,
+                upload=upload,
+                filename=filename,
+                limits=upload_limits(),
+                customer=customer,
+                created_by=user,
+            )
+            return PoolUpload.objects.create(
+                job=job, name=name, pool_type=pool_type, customer=customer, is_global=is_global
+            )
+    except ImportJobError as exc:
+        raise PoolError(str(exc)) from None
+
+
+def pool_upload_save(*, pool_upload: PoolUpload, markup: Markup) -> PoolUploadReport:
+    """Mark the upload up and run it now: the pool is created and filled, or ``PoolError`` says why not."""
+    try:
+        import_job_mark_up(job=pool_upload.job, markup=markup)
+    except ImportJobError as exc:
+        raise PoolError(str(exc)) from None
+    job = import_job_run(job_id=pool_upload.job_id)
+    pool_upload.refresh_from_db()
+    if job is None or job.status != ImportJob.Status.DONE:
+        raise PoolError(job.failure_reason if job is not None else "This upload is already being saved.")
+    return PoolUploadReport(rows=job.rows_total, added=job.correct_count, incorrect=job.incorrect_count)
+
+
+def run_pool_upload(job: ImportJob) -> None:
+    """The ``callerid_pool`` kind's run: create the pool and fill it from the file, in one transaction."""
+    pool_upload = PoolUpload.objects.select_related("customer").get(job=job)
+    table = open_job_table(job, max_rows=max_upload_rows())
+    try:
+        with transaction.atomic():
+            pool = number_pool_create(
+                name=pool_upload.name,
+                pool_type=pool_upload.pool_type,
+                customer=pool_upload.customer,
+                is_global=pool_upload.is_global,
+            )
+            report = pool_import_file(pool=pool, table=table, markup=job.get_markup())
+            PoolUpload.objects.filter(pk=pool_upload.pk).update(pool=pool)
+            finished = import_job_finish(
+                job_id=job.pk, rows=report.rows, correct=report.added, incorrect=report.incorrect, duplicates=0
+            )
+            if not finished:
+                transaction.set_rollback(True)
+    except PoolError as exc:
+        raise ImportJobError(str(exc)) from None

@@ -1,7 +1,7 @@
 from django.http import QueryDict
 
 from campaigns import selectors, services
-from campaigns.blocks import bind_blocks, block_report, blocks_valid
+from campaigns.blocks import bind_blocks, block_report, blocks_input, blocks_valid
 from campaigns.models import App, Campaign, RepeatOutcome
 from distribution_lists.models import DistributionList
 from telephony.demo import DemoContext
@@ -86,7 +86,9 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
         blocks = bind_blocks(customer=customer, data=data)
         if not blocks_valid(blocks):
             raise RuntimeError(f"The demo campaign does not validate: {block_report(blocks)}")
-        campaign = services.campaign_create(customer=customer, blocks=blocks, user=context.objects.get("user"))
+        campaign = services.campaign_create(
+            customer=customer, data=blocks_input(blocks), user=context.objects.get("user")
+        )
     context.objects["campaign"] = campaign
     context.report.append(
         f"Campaign: “{campaign.name}” ({campaign.get_status_display().lower()})  (/campaigns/{campaign.pk}/)"

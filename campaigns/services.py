@@ -1,11 +1,18 @@
 """Every write to apps and audio files (campaigns and the dialer add theirs here)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
 from campaigns.audio import phone_version, sniff_audio
+from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, CampaignInput, edit_refusal
 from campaigns.dialer import campaign_jobs_cancel, campaign_snapshot
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus
 from campaigns.transitions import (  # noqa: F401 - the status machine is part of the services' interface
@@ -16,28 +23,32 @@ from campaigns.transitions import (  # noqa: F401 - the status machine is part o
     transition_refusal,
 )
 
+if TYPE_CHECKING:
+    from customers.models import Customer, User
 
-def audio_ids_for(*, customer, is_global: bool) -> set[int]:
+
+def audio_ids_for(*, customer: Customer | None, is_global: bool) -> set[int]:
     """Recordings an app of this owner may play: its own and the global ones."""
     return set(_audio_of(customer=customer, is_global=is_global).values_list("pk", flat=True))
 
 
-def _audio_of(*, customer, is_global: bool):
+def _audio_of(*, customer: Customer | None, is_global: bool) -> QuerySet[AudioFile]:
     owner = Q(is_global=True) if is_global else Q(customer=customer) | Q(is_global=True)
     return AudioFile.objects.filter(owner)
 
 
-def unconverted_audio_ids_for(*, customer, is_global: bool) -> set[int]:
+def unconverted_audio_ids_for(*, customer: Customer | None, is_global: bool) -> set[int]:
     """Those of them without a telephone version (uploaded before uploads were converted): calls cannot play them."""
     return set(_audio_of(customer=customer, is_global=is_global).filter(phone_file="").values_list("pk", flat=True))
 
 
 @transaction.atomic
-def app_save(*, app: App, user=None) -> App:
+def app_save(*, app: App, user: User | None = None) -> App:
     """Validate the scenario as a whole and save the app (new or changed)."""
-    owner = {"customer": app.customer, "is_global": app.is_global}
     scenario_rules.validate_scenario(
-        app.scenario, audio_ids=audio_ids_for(**owner), unconverted_ids=unconverted_audio_ids_for(**owner)
+        app.scenario,
+        audio_ids=audio_ids_for(customer=app.customer, is_global=app.is_global),
+        unconverted_ids=unconverted_audio_ids_for(customer=app.customer, is_global=app.is_global),
     )
     app.updated_by = user
     app.full_clean(exclude=["scenario"])
@@ -46,7 +57,9 @@ def app_save(*, app: App, user=None) -> App:
 
 
 @transaction.atomic
-def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = False) -> AudioFile:
+def audio_file_create(
+    *, name: str, uploaded: UploadedFile, customer: Customer | None = None, is_global: bool = False
+) -> AudioFile:
     """A recording, with its telephone version made now (refused when it cannot be converted)."""
     content_type = sniff_audio(uploaded)
     audio = AudioFile(
@@ -56,7 +69,7 @@ def audio_file_create(*, name: str, uploaded, customer=None, is_global: bool = F
         customer=customer,
         is_global=is_global,
         content_type=content_type,
-        size=uploaded.size,
+        size=uploaded.size or 0,
     )
     audio.full_clean()
     audio.save()
@@ -85,7 +98,7 @@ def audio_files_convert_missing() -> tuple[list[AudioFile], list[tuple[AudioFile
 
 
 @transaction.atomic
-def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
     if campaign.status == CampaignStatus.PAUSED:
         raise CampaignStateError(f"Campaign “{campaign.name}” is paused: cannot launch it again; resume it.")
@@ -96,15 +109,15 @@ def campaign_launch(*, campaign: Campaign, user=None) -> Campaign:
             "edit the campaign and choose one."
         )
     campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
-    campaign_snapshot(campaign=campaign, now=campaign.launched_at)
+    campaign_snapshot(campaign=campaign, now=campaign.launched_at or timezone.now())
     return campaign
 
 
-def campaign_pause(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_pause(*, campaign: Campaign, user: User | None = None) -> Campaign:
     return campaign_transition(campaign=campaign, to_status=CampaignStatus.PAUSED, user=user)
 
 
-def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_resume(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Paused → launched."""
     if campaign.status != CampaignStatus.PAUSED:
         raise CampaignStateError(
@@ -114,7 +127,7 @@ def campaign_resume(*, campaign: Campaign, user=None) -> Campaign:
 
 
 @transaction.atomic
-def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
+def campaign_finish(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Launched or paused → finished by the user: the calls not made yet are cancelled."""
     campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.FINISHED, user=user)
     campaign_jobs_cancel(campaign=campaign)
@@ -124,12 +137,48 @@ def campaign_finish(*, campaign: Campaign, user=None) -> Campaign:
 # --- Creating and editing campaigns --------------------------------------------
 
 
+def _apply(campaign: Campaign, data: CampaignInput, blocks: set[str]) -> None:
+    """Copy the given blocks of ``data`` that are in ``blocks`` onto ``campaign`` (not saved)."""
+    if data.main is not None and "main" in blocks:
+        campaign.name = data.main.name
+        campaign.comment = data.main.comment
+        campaign.a_number_did_id = data.main.a_number_did_id
+        campaign.a_number_pool_id = data.main.a_number_pool_id
+    if data.app is not None and "app" in blocks:
+        campaign.app = data.app.app
+    if data.list is not None and "list" in blocks:
+        campaign.distribution_list = data.list.distribution_list
+        campaign.variable_mapping = dict(data.list.variable_mapping)
+    if data.settings is not None and "settings" in blocks:
+        settings = data.settings
+        for name in (
+            "all_day",
+            "work_start",
+            "work_end",
+            "lines",
+            "short_call_seconds",
+            "repeat_total_cap",
+            "scheduled_at",
+            "subscriber_time_zone",
+            "time_zone",
+        ):
+            setattr(campaign, name, getattr(settings, name))
+        campaign.work_days = sum(1 << day for day in settings.work_days)
+        for outcome, rule in settings.repeats.items():
+            setattr(campaign, f"repeat_{outcome}", rule.enabled)
+            setattr(campaign, f"repeat_{outcome}_count", rule.count)
+            setattr(campaign, f"repeat_{outcome}_period", rule.period)
+
+
 @transaction.atomic
-def campaign_create(*, customer, blocks: dict, user=None, launch: bool = False) -> Campaign:
-    """A new draft from four valid blocks (campaigns/blocks.py); launched at once when asked."""
+def campaign_create(
+    *, customer: Customer, data: CampaignInput, user: User | None = None, launch: bool = False
+) -> Campaign:
+    """A new draft from checked input (campaigns/contract.py) with all four blocks; launched at once when asked."""
+    if None in (data.main, data.app, data.list, data.settings):
+        raise ValueError("A new campaign needs all four blocks.")
     campaign = Campaign(customer=customer, created_by=user)
-    for block in blocks.values():
-        block.apply(campaign)
+    _apply(campaign, data, set(BLOCK_KEYS))
     campaign.save()
     if launch:
         campaign_launch(campaign=campaign, user=user)
@@ -137,15 +186,15 @@ def campaign_create(*, customer, blocks: dict, user=None, launch: bool = False) 
 
 
 @transaction.atomic
-def campaign_update(*, campaign: Campaign, blocks: dict, user=None) -> Campaign:
-    """Apply the editable blocks, under a row lock so a concurrent launch cannot slip in between."""
-    from campaigns.blocks import EDITABLE_BLOCKS, edit_refusal
+def campaign_update(*, campaign: Campaign, data: CampaignInput, user: User | None = None) -> Campaign:
+    """Apply the blocks the campaign's status lets change, under a row lock so a concurrent launch cannot slip in.
 
+    Blocks of ``data`` its status does not let change are left as they are.
+    """
     locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
     refusal = edit_refusal(locked)
     if refusal:
         raise CampaignStateError(refusal)
-    for key in EDITABLE_BLOCKS[locked.status]:
-        blocks[key].apply(locked)
+    _apply(locked, data, EDITABLE_BLOCKS[locked.status])
     locked.save()
     return locked

@@ -10,7 +10,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaigns import selectors, services
-from campaigns.blocks import bind_blocks, block_report, blocks_valid, edit_refusal
+from campaigns.blocks import bind_blocks, block_report, blocks_input, blocks_valid
+from campaigns.contract import edit_refusal
 from campaigns.dialer import lines_in_use
 from campaigns.filters import CampaignFilter
 from campaigns.models import CampaignStatus
@@ -138,11 +139,14 @@ class CampaignWizardView(CustomerRequiredMixin, View):
         try:
             if campaign is None:
                 campaign = services.campaign_create(
-                    customer=self.customer, blocks=blocks, user=request.user, launch=action == "launch"
+                    customer=self.customer,
+                    data=blocks_input(blocks),
+                    user=request.user,
+                    launch=action == "launch",
                 )
                 verb = "launched" if action == "launch" else "saved as a draft"
             else:
-                campaign = services.campaign_update(campaign=campaign, blocks=blocks, user=request.user)
+                campaign = services.campaign_update(campaign=campaign, data=blocks_input(blocks), user=request.user)
                 verb = "saved"
         except services.CampaignStateError as exc:
             messages.error(request, str(exc))

@@ -6,8 +6,8 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from compliance.models import ALL_DAYS, ANumberDay, CustomerCaps, LegalWindow, PoolDay, PoolPolicy
-from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage, legal_rules_forget
-from compliance.services import legal_windows_reset
+from compliance.selectors import RECENT_DAYS, caller_id_grid, caller_id_reputation, caller_id_usage
+from compliance.services import legal_window_save, legal_windows_delete, legal_windows_reset
 from customers.admin import CustomerAdmin
 
 DAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
@@ -89,16 +89,13 @@ class LegalWindowAdmin(admin.ModelAdmin):
         return days_text(window.days)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        legal_rules_forget()
+        legal_window_save(window=obj)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        legal_rules_forget()
+        legal_windows_delete(windows=LegalWindow.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        legal_rules_forget()
+        legal_windows_delete(windows=queryset)
 
     @admin.action(description="Replace the whole table by the shipped defaults (any row may be selected)")
     def reset_to_shipped_table(self, request, queryset):

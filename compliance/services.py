@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from compliance.defaults import DEFAULT_WINDOWS
 from compliance.models import LegalWindow
@@ -29,3 +30,18 @@ def legal_windows_reset() -> int:
         )
     legal_rules_forget()
     return len(rows)
+
+
+def legal_window_save(*, window: LegalWindow) -> LegalWindow:
+    """Save a new or changed legal window; the dialer reads the table afresh."""
+    window.full_clean()
+    window.save()
+    legal_rules_forget()
+    return window
+
+
+def legal_windows_delete(*, windows: QuerySet[LegalWindow]) -> int:
+    """Delete ``windows``; the dialer reads the table afresh. Returns how many went."""
+    deleted, _ = windows.delete()
+    legal_rules_forget()
+    return deleted

@@ -215,16 +215,18 @@ def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Over
     lists_by_status = dict(lists.values("status").annotate(n=Count("pk")).order_by().values_list("status", "n"))
     imports = list(
         lists.filter(status=DistributionList.Status.PROCESSING)
+        .select_related("job")
         .only(
             "pk",
             "name",
             "status",
-            "import_phase",
-            "rows_read",
-            "rows_total",
-            "rows_saved",
-            "rows_to_save",
             "created_at",
+            "job__status",
+            "job__phase",
+            "job__rows_read",
+            "job__rows_total",
+            "job__rows_saved",
+            "job__rows_to_save",
         )
         .order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
     )

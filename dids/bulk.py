@@ -1,10 +1,10 @@
 """Creating many DIDs at once, with their history rows, in a few statements.
 
 Used by ``services.did_create_many`` (ranges) and the DID file import. Rows go
-through the import engine's ``BulkWriter`` (PostgreSQL ``COPY`` into a staging
-table and one ``INSERT … SELECT``; ``bulk_create`` on SQLite); the
-django-simple-history rows are then written with one ``INSERT … SELECT`` per
-chunk, so a 10,000-number range is not 10,000 ORM objects twice over.
+through the import engine's bulk writer (``telephony.imports.writer``: its
+``BulkWriter``, then the django-simple-history rows copied with one
+``INSERT … SELECT`` per chunk), so a 10,000-number range is not 10,000 ORM
+objects twice over; no SQL of its own here.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import datetime
 from collections.abc import Iterable, Sequence
 
 from django.conf import settings
-from django.db import connection
 
 from dids.models import DID
 from telephony.imports import BulkWriter
+from telephony.imports.writer import copy_history_rows, existing_keys
 
 FIELDS = [
     "number",
@@ -38,21 +38,7 @@ FIELDS = [
 
 def existing_numbers(numbers: Sequence[str]) -> set[str]:
     """Which of ``numbers`` (E.164) are in the inventory already."""
-    if connection.vendor == "postgresql":
-        # One array parameter joined on the unique index: a long IN list cost
-        # more to build and plan than to run, and an ``= ANY`` of thousands
-        # made the planner choose a scan of the whole table.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT d.number FROM unnest(%s::text[]) AS wanted(number) "
-                f"JOIN {connection.ops.quote_name(DID._meta.db_table)} d ON d.number = wanted.number",
-                [list(numbers)],
-            )
-            return {number for (number,) in cursor.fetchall()}
-    found: set[str] = set()
-    for start in range(0, len(numbers), 500):
-        found.update(DID.objects.filter(number__in=numbers[start : start + 500]).values_list("number", flat=True))
-    return found
+    return existing_keys(DID, "number", numbers)
 
 
 def writer() -> BulkWriter:
@@ -62,29 +48,8 @@ def writer() -> BulkWriter:
 
 def write_history(numbers: Sequence[str], *, user_id: int | None, reason: str, date: datetime.datetime) -> None:
     """One '+' history row per DID in ``numbers``, copied from the rows just inserted."""
-    if not settings.SIMPLE_HISTORY_ENABLED or not numbers:
-        return
-    history = DID.history.model
-    quote = connection.ops.quote_name
-    tracked = [field.attname for field in history.tracked_fields]
-    columns = ", ".join(quote(name) for name in tracked)
-    extra = ", ".join(
-        quote(name) for name in ("history_date", "history_user_id", "history_change_reason", "history_type")
-    )
-    head = (
-        f"INSERT INTO {quote(history._meta.db_table)} ({columns}, {extra}) "
-        f"SELECT {columns}, %s, %s, %s, '+' FROM {quote(DID._meta.db_table)} "
-    )
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # One statement, the numbers as one array joined on the unique index
-            # (see existing_numbers).
-            cursor.execute(head + "WHERE number IN (SELECT unnest(%s::text[]))", [date, user_id, reason, list(numbers)])
-        else:
-            for start in range(0, len(numbers), 500):
-                chunk = list(numbers[start : start + 500])
-                marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(head + f"WHERE number IN ({marks})", [date, user_id, reason, *chunk])
+    if settings.SIMPLE_HISTORY_ENABLED:
+        copy_history_rows(DID, "number", numbers, user_id=user_id, reason=reason, date=date)
 
 
 def rows_for(records: Iterable, *, operator_id: int, status: str, after_hold_status: str, tag: str, notes: str, now):

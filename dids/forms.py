@@ -7,6 +7,7 @@ from django import forms
 from dids.models import DID, AfterHoldStatus, ClientPackage, DIDStatus, NumberType, Operator
 from dids.numbers import max_range_size
 from dids.services import Via, transition_refusal
+from telephony.imports.forms import MarkupForm
 
 CREATION_CHOICES = [(s.value, s.label) for s in (DIDStatus.IN_STOCK, DIDStatus.RESERVED, DIDStatus.ARCHIVE)]
 EDIT_STATUS_CHOICES = [("", "— unchanged —"), *CREATION_CHOICES]
@@ -111,10 +112,10 @@ class DIDImportUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV, XLS or XLSX; the next step says which column is what.")
 
 
-class DIDImportMarkupForm(forms.Form):
-    """Which column holds each role; the defaults fill the roles without a column."""
+class DIDImportMarkupForm(MarkupForm):
+    """The import's markup (the phone column is the number column) plus a column for each other role,
+    and the values for rows without one."""
 
-    has_header = forms.BooleanField(required=False, initial=True, label="The first row is a header")
     default_operator = forms.ModelChoiceField(
         queryset=Operator.objects.all(), required=False, label="Operator for rows without one"
     )
@@ -122,30 +123,31 @@ class DIDImportMarkupForm(forms.Form):
         choices=CREATION_CHOICES, initial=DIDStatus.IN_STOCK, label="Status for rows without one"
     )
     default_tag = forms.CharField(max_length=64, required=False, label="Tag for rows without one")
-    default_region = forms.CharField(
-        max_length=2, initial="GB", label="Country of numbers written nationally (e.g. 0117 …)"
-    )
 
-    ROLES = (("number", "Number"), ("operator", "Operator"), ("status", "Status"), ("tag", "Tag"), ("notes", "Notes"))
+    ROLES = (("operator", "Operator"), ("status", "Status"), ("tag", "Tag"), ("notes", "Notes"))
 
-    def __init__(self, *args, width: int, header: list[str] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        header = header or []
-        choices = [("", "— none —")] + [
-            (str(i), f"Column {i + 1}" + (f" ({header[i]})" if i < len(header) and header[i] else ""))
-            for i in range(width)
-        ]
+    def __init__(self, *args, preview: list[list[str]], **kwargs):
+        header = preview[0] if preview else []
         guesses = _guess_roles(header)
+        initial = kwargs.setdefault("initial", {})
+        if "number" in guesses:
+            initial.setdefault("phone_column", int(guesses["number"]))
+        super().__init__(*args, preview=preview, **kwargs)
+        self.fields["phone_column"].label = "Number column"
+        self.fields["default_region"].label = "Country of numbers written nationally (e.g. 0117 …)"
+        self.fields["default_region"].help_text = ""
+        choices = [("", "— none —")] + [(str(index), label) for index, label in self.fields["phone_column"].choices]
         for role, label in self.ROLES:
             self.fields[f"column_{role}"] = forms.ChoiceField(
-                choices=choices, required=role == "number", label=f"{label} column", initial=guesses.get(role, "")
+                choices=choices, required=False, label=f"{label} column", initial=guesses.get(role, "")
             )
 
     def columns(self) -> dict[str, int | None]:
-        return {
-            role: (int(self.cleaned_data[f"column_{role}"]) if self.cleaned_data.get(f"column_{role}") else None)
-            for role, _label in self.ROLES
-        }
+        columns: dict[str, int | None] = {"number": self.cleaned_data["phone_column"]}
+        for role, _label in self.ROLES:
+            value = self.cleaned_data.get(f"column_{role}")
+            columns[role] = int(value) if value else None
+        return columns
 
 
 def _guess_roles(header: list[str]) -> dict[str, str]:

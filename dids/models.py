@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from telephony.imports.models import ImportJob
+
 E164_REGEX = r"^\+[1-9][0-9]{2,14}$"
 
 
@@ -218,54 +220,28 @@ class DID(models.Model):
 
 
 class DIDImport(models.Model):
-    """One uploaded DID file and what became of its rows.
+    """One uploaded DID file: its :class:`ImportJob` (file, markup, status, progress, failure) and what only
+    a DID import has — the values for rows without an operator, status or tag column, and its counts.
 
-    ``draft`` (uploaded, waiting for the markup) → ``processing`` (a worker
-    imports it) → ``done`` or ``failed``. Changed only by ``dids.imports``.
+    The job's status is the import's: ``draft`` → ``processing`` → ``done``
+    or ``failed``. The markup's ``extra`` holds the operator, status, tag and
+    notes columns (absent: the default applies). Changed only by ``dids.imports``.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "waiting for markup"
-        PROCESSING = "processing", "processing"
-        DONE = "done", "done"
-        FAILED = "failed", "failed"
+    Status = ImportJob.Status
 
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
-    failure_reason = models.TextField(blank=True)
-    source_file = models.FileField(upload_to="did_imports/%Y/%m/", max_length=300)
-    original_filename = models.CharField(max_length=255)
-    file_kind = models.CharField(max_length=10, blank=True)
-    # Markup: 0-based columns; None when the file has no such column (the default applies).
-    has_header = models.BooleanField(default=True)
-    number_column = models.PositiveIntegerField(default=0)
-    operator_column = models.PositiveIntegerField(null=True, blank=True)
-    status_column = models.PositiveIntegerField(null=True, blank=True)
-    tag_column = models.PositiveIntegerField(null=True, blank=True)
-    notes_column = models.PositiveIntegerField(null=True, blank=True)
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="did_import")
     default_operator = models.ForeignKey(Operator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     default_status = models.CharField(max_length=16, choices=AfterHoldStatus.choices, default=AfterHoldStatus.IN_STOCK)
     default_tag = models.CharField(max_length=64, blank=True)
-    default_region = models.CharField(max_length=2, default="GB")
 
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     existing_count = models.PositiveIntegerField(default=0)
-    incorrect_count = models.PositiveIntegerField(default=0)
-    duplicate_count = models.PositiveIntegerField(default=0)
-
-    created_by = models.ForeignKey("customers.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    import_started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "DID import"
-        ordering = ["-created_at", "-id"]
+        ordering = ["-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "processing", "done", "failed"]), name="did_import_status_valid"
-            ),
             models.CheckConstraint(
                 condition=Q(default_status__in=AfterHoldStatus.values), name="did_import_default_status_valid"
             ),
@@ -274,11 +250,50 @@ class DIDImport(models.Model):
     def __str__(self) -> str:
         return f"{self.original_filename} ({self.get_status_display()})"
 
+    # The upload's facts, read from the job (select_related("job") on lists of imports).
+
+    @property
+    def status(self) -> str:
+        return self.job.status
+
+    def get_status_display(self) -> str:
+        return self.job.get_status_display()
+
+    @property
+    def failure_reason(self) -> str:
+        return self.job.failure_reason
+
+    @property
+    def original_filename(self) -> str:
+        return self.job.original_filename
+
+    @property
+    def rows_total(self) -> int:
+        return self.job.rows_total
+
+    @property
+    def rows_read(self) -> int:
+        return self.job.rows_read
+
+    @property
+    def incorrect_count(self) -> int:
+        return self.job.incorrect_count
+
+    @property
+    def duplicate_count(self) -> int:
+        return self.job.duplicate_count
+
+    @property
+    def created_by(self):
+        return self.job.created_by
+
+    @property
+    def created_at(self):
+        return self.job.created_at
+
     @property
     def progress_percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
+        return self.job.progress_percent
 
 
 class DIDImportIssue(models.Model):

@@ -106,3 +106,55 @@ def distinct_values(column: str) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return [row[0] for row in cursor.fetchall()]
+
+
+# --- the admin's pages ----------------------------------------------------------------------
+
+
+def client_packages_with_room(customer: Customer) -> list[ClientPackage]:
+    """The customer's client packages, each with ``used`` and ``room`` (DIDs it may still take)."""
+    packages = list(client_packages_of(customer))
+    for client_package in packages:
+        client_package.room = max(0, client_package.package.did_limit - client_package.used)  # type: ignore[attr-defined]
+    return packages
+
+
+def stock_for(
+    client_package: ClientPackage | None, *, q: str = "", iso_country: str = "", number_type: str = "", tag: str = ""
+) -> QuerySet[DID]:
+    """In Stock DIDs that ``client_package`` may take (its allowed tags), narrowed by a search, by number."""
+    stock = dids_in_stock()
+    if client_package is not None and client_package.package.allowed_tags:
+        # Only what the package may take: offering the rest would only earn a refusal.
+        stock = stock.filter(tag__in=client_package.package.allowed_tags)
+    stock = search_digits(stock, q)
+    if iso_country:
+        stock = stock.filter(iso_country=iso_country.upper())
+    if number_type:
+        stock = stock.filter(number_type=number_type)
+    if tag:
+        stock = stock.filter(tag=tag)
+    return stock.order_by("number")
+
+
+def dids_in_use_of(customer: Customer) -> QuerySet[DID]:
+    """Every DID the customer holds, with its package and operator, by number."""
+    return (
+        DID.objects.filter(customer=customer).select_related("client_package__package", "operator").order_by("number")
+    )
+
+
+def numbers_in_use(dids: QuerySet[DID], *, limit: int = 20) -> list[str]:
+    """Up to ``limit`` numbers among ``dids`` that are Assigned or in Hold (cannot be deleted)."""
+    return list(dids.filter(status__in=CUSTOMER_STATUSES).values_list("number", flat=True)[:limit])
+
+
+def deactivation_preview(packages: list[ClientPackage], *, sample: int = 10) -> list[ClientPackage]:
+    """``packages``, each with ``on_hold`` (its Assigned DIDs, which deactivation holds) and a ``sample`` of them."""
+    assigned = DID.objects.filter(client_package__in=packages, status=DIDStatus.ASSIGNED)
+    counts = dict(assigned.values("client_package").annotate(n=Count("pk")).values_list("client_package", "n"))
+    for client_package in packages:
+        client_package.on_hold = counts.get(client_package.pk, 0)  # type: ignore[attr-defined]
+        numbers = assigned.filter(client_package=client_package).order_by("number").values_list("number", flat=True)
+        client_package.sample = list(numbers[:sample])  # type: ignore[attr-defined]
+    return packages

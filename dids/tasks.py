@@ -1,4 +1,8 @@
-"""Periodic DID jobs: thin, the work is in dids.services."""
+"""Periodic DID jobs: thin, the work is in dids.services.
+
+DID file imports run as the engine's ``imports.run_job`` task; ``dids_import``
+only drains messages queued under its old name before the move.
+"""
 
 from celery import shared_task
 

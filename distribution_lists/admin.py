@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 
 from customers.models import Customer
 from distribution_lists import services
-from distribution_lists.forms import region_choices
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
-from telephony.imports import ImportFileError, open_table, preview, suggest_column_names
+from telephony.imports import ImportFileError, suggest_column_names
+from telephony.imports.forms import RegionField
+from telephony.imports.selectors import import_job_preview
 
 
 class AdminUploadForm(forms.Form):
@@ -22,19 +23,15 @@ class AdminUploadForm(forms.Form):
     file = forms.FileField(help_text="CSV, TXT, XLS, XLSX or ODS.")
     header = forms.BooleanField(required=False, initial=True, label="The first row is a header")
     phone_column = forms.IntegerField(min_value=1, initial=1, help_text="1 for the first column.")
-    region = forms.ChoiceField(label="Default country", initial="GB")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["region"].choices = region_choices()
+    region = RegionField(initial="GB")
 
 
 @admin.register(DistributionList)
 class DistributionListAdmin(admin.ModelAdmin):
     list_display = ["name", "customer", "status", "correct_count", "incorrect_count", "duplicate_count", "created_at"]
     list_filter = ["status", "customer"]
-    list_select_related = ["customer"]
-    search_fields = ["name", "customer__name", "original_filename"]
+    list_select_related = ["customer", "job"]
+    search_fields = ["name", "customer__name", "job__original_filename"]
     readonly_fields = [
         "customer",
         "status",
@@ -52,11 +49,9 @@ class DistributionListAdmin(admin.ModelAdmin):
         "duplicate_count",
         "created_by",
         "created_at",
-        "import_started_at",
-        "progress_updated_at",
         "finished_at",
     ]
-    exclude = ["source_file"]
+    exclude = ["job"]
     actions = ["delete_lists"]
 
     def add_view(self, request, form_url="", extra_context=None):
@@ -74,8 +69,7 @@ class DistributionListAdmin(admin.ModelAdmin):
                     filename=data["file"].name,
                     created_by=request.user,
                 )
-                with created.source_file.open("rb") as source:
-                    first = preview(open_table(source, filename=created.original_filename, preview_rows=1), 1)
+                first = import_job_preview(created.job, 1)
                 width = max((len(row) for row in first), default=1)
                 services.distribution_list_mark_up(
                     distribution_list=created,

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from django import forms
 
 from distribution_lists.services import max_file_bytes
 from telephony.imports import suggest_column_names
-
-
-def region_choices() -> list[tuple[str, str]]:
-    from phonenumbers.geocoder import _region_display_name
-
-    regions = sorted(phonenumbers.SUPPORTED_REGIONS)
-    return [(code, f"{_region_display_name(code, 'en') or code} ({code})") for code in regions]
+from telephony.imports.forms import MarkupForm as ImportMarkupForm
 
 
 class UploadForm(forms.Form):
@@ -33,25 +26,12 @@ class UploadForm(forms.Form):
         return upload
 
 
-class MarkupForm(forms.Form):
-    """Header row or not, the phone column, the default country and a name for every other column."""
-
-    has_header = forms.BooleanField(required=False, label="The first row is a header")
-    phone_column = forms.TypedChoiceField(coerce=int, label="Phone number column")
-    default_region = forms.ChoiceField(
-        label="Default country", help_text="Numbers without a country code are read in it."
-    )
+class MarkupForm(ImportMarkupForm):
+    """The import's markup plus a name for every other column (the list's variables)."""
 
     def __init__(self, *args, preview: list[list[str]], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.width = max((len(row) for row in preview), default=1)
-        header = preview[0] if preview else []
-        names = suggest_column_names(header if self.initial.get("has_header", True) else None, self.width)
-        self.fields["phone_column"].choices = [
-            (index, f"Column {index + 1}" + (f" — {header[index]}" if index < len(header) else ""))
-            for index in range(self.width)
-        ]
-        self.fields["default_region"].choices = region_choices()
+        super().__init__(*args, preview=preview, **kwargs)
+        names = suggest_column_names(self.header or None, self.width)
         for index in range(self.width):
             self.fields[f"column_{index}"] = forms.CharField(
                 required=False,

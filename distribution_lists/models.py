@@ -1,17 +1,27 @@
 """Distribution lists: the people a campaign calls, imported from a customer's file."""
 
+from datetime import datetime
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
 
+from telephony.imports.models import ImportJob
+
 
 class DistributionList(models.Model):
-    """One uploaded file and what became of its rows.
+    """A customer's list of people to call, made from one uploaded file.
 
-    Life: ``draft`` (file uploaded, waiting for the markup) → ``processing``
-    (a worker imports it) → ``ready`` or ``failed`` (with ``failure_reason``).
-    Only ``distribution_lists.services`` changes the status, by compare-and-set.
+    The upload itself — the stored file, its markup, the background run, its
+    phases, progress and failure — is the list's :class:`ImportJob` (``job``).
+    The list keeps what is its own: its name, its columns (the variables
+    campaigns map), the counts of its rows as they are fixed, and its status,
+    which says whether campaigns may use it: ``draft`` (waiting for the
+    markup) → ``processing`` → ``ready`` or ``failed``. Only
+    ``distribution_lists.services`` changes it, in the transaction that moves
+    the job (see docs/decisions/one-import-job.md).
     """
 
     class Status(models.TextChoices):
@@ -23,43 +33,23 @@ class DistributionList(models.Model):
     customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="distribution_lists")
     name = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    failure_reason = models.TextField(blank=True)
+    job = models.OneToOneField(
+        ImportJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="distribution_list"
+    )
 
-    source_file = models.FileField(upload_to="distribution_lists/%Y/%m/", max_length=300)
-    original_filename = models.CharField(max_length=255)
-    file_kind = models.CharField(max_length=10, blank=True)  # csv, xls, xlsx, ods — by content
-
-    # The markup: which column is the phone (0-based), a variable name for the
-    # others (the phone column's entry is kept, unused), how to read numbers.
-    has_header = models.BooleanField(default=True)
+    # The list's columns, from the markup: which one is the phone (0-based), a
+    # variable name for the others (the phone column's entry is kept, unused),
+    # and the country national numbers are read in (also for fixing rows).
     phone_column = models.PositiveIntegerField(default=0)
     column_names = models.JSONField(default=list, blank=True)
     default_region = models.CharField(max_length=2, default="GB")
 
-    class Phase(models.TextChoices):
-        # The steps of an import, each with its own progress on the list's page.
-        READING = "reading", "Reading the file"
-        CHECKING = "checking", "Checking numbers"
-        SAVING = "saving", "Saving"
-
-    import_phase = models.CharField(max_length=10, choices=Phase.choices, blank=True)
-    rows_total = models.PositiveIntegerField(default=0)
-    rows_read = models.PositiveIntegerField(default=0)
     correct_count = models.PositiveIntegerField(default=0)
     incorrect_count = models.PositiveIntegerField(default=0)
     duplicate_count = models.PositiveIntegerField(default=0)
-    # The saving phase: rows published so far of those the file gave (correct, incorrect and duplicate).
-    rows_saved = models.PositiveIntegerField(default=0)
-    rows_to_save = models.PositiveIntegerField(default=0)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Set when a worker starts the import; a second delivery of the same task
-    # (after a worker died) finds it set and fails the list instead of
-    # importing it twice.
-    import_started_at = models.DateTimeField(null=True, blank=True)
-    progress_updated_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -69,9 +59,6 @@ class DistributionList(models.Model):
                 name="distribution_list_status_valid",
             ),
             models.UniqueConstraint(fields=["customer", "name"], name="distribution_list_name_unique_per_customer"),
-            models.CheckConstraint(
-                condition=Q(rows_read__lte=models.F("rows_total")), name="distribution_list_progress"
-            ),
         ]
 
     def __str__(self) -> str:
@@ -82,16 +69,60 @@ class DistributionList(models.Model):
         """The names of the columns other than the phone column, for campaigns to map."""
         return [name for index, name in enumerate(self.column_names) if name and index != self.phone_column]
 
+    # The upload's facts, read from the job for the pages (select_related("job") on lists).
+
+    def _job_value(self, name: str, empty: Any = "") -> Any:
+        return getattr(self.job, name) if self.job_id else empty
+
+    @property
+    def original_filename(self) -> str:
+        return self._job_value("original_filename")
+
+    @property
+    def file_kind(self) -> str:
+        return self._job_value("file_kind")
+
+    @property
+    def has_header(self) -> bool:
+        return bool(self.job.markup.get("has_header", True)) if self.job_id else True
+
+    @property
+    def failure_reason(self) -> str:
+        return self._job_value("failure_reason")
+
+    @property
+    def import_phase(self) -> str:
+        return self._job_value("phase")
+
+    def get_import_phase_display(self) -> str:
+        return self.job.get_phase_display() if self.job_id else ""
+
+    @property
+    def rows_total(self) -> int:
+        return self._job_value("rows_total", 0)
+
+    @property
+    def rows_read(self) -> int:
+        return self._job_value("rows_read", 0)
+
+    @property
+    def rows_saved(self) -> int:
+        return self._job_value("rows_saved", 0)
+
+    @property
+    def rows_to_save(self) -> int:
+        return self._job_value("rows_to_save", 0)
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return self._job_value("finished_at", None)
+
     @property
     def progress_percent(self) -> int:
         """How far the current phase is (the whole import once ready)."""
         if self.status == self.Status.READY:
             return 100
-        if self.import_phase == self.Phase.SAVING:
-            return int(self.rows_saved * 100 / self.rows_to_save) if self.rows_to_save else 0
-        if self.import_phase == self.Phase.CHECKING:
-            return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
-        return 0
+        return self.job.progress_percent if self.job_id else 0
 
 
 class Contact(models.Model):

@@ -10,13 +10,15 @@ from django.db.models.functions import Cast
 from customers.models import Customer
 from customers.tenancy import scoped
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
-from telephony.imports import ImportFileError, open_table, preview
+from telephony.imports import ImportFileError
+from telephony.imports.models import ImportJob
+from telephony.imports.selectors import import_job_preview
 
 EXPORT_CHUNK = 2000  # rows read from the database at a time by the export
 
 
 def distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
-    return scoped(DistributionList.objects.all(), customer)
+    return scoped(DistributionList.objects.select_related("job"), customer)
 
 
 def ready_distribution_lists_of(customer: Customer | None) -> QuerySet[DistributionList]:
@@ -93,10 +95,11 @@ def _search(queryset: QuerySet, search: str, phone_field: str) -> QuerySet:
 
 def distribution_list_preview(distribution_list: DistributionList, rows: int = 10) -> list[list[str]]:
     """The first rows of the uploaded file, for the markup step."""
+    if distribution_list.job is None:
+        return []
     try:
-        with distribution_list.source_file.open("rb") as source:
-            return preview(open_table(source, filename=distribution_list.original_filename, preview_rows=rows), rows)
-    except (ImportFileError, OSError):
+        return import_job_preview(distribution_list.job, rows)
+    except ImportFileError:
         return []
 
 
@@ -106,7 +109,7 @@ def import_phases(distribution_list: DistributionList) -> list[dict]:
     The page's script (static/js/distribution_list_progress.js) redraws the
     same thing from the progress URL's JSON.
     """
-    Phase = DistributionList.Phase
+    Phase = ImportJob.Phase
     order = [Phase.READING, Phase.CHECKING, Phase.SAVING]
     current = order.index(distribution_list.import_phase) if distribution_list.import_phase in order else -1
     texts = {

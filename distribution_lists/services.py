@@ -1,49 +1,58 @@
 """Every write to distribution lists, their contacts and incorrect rows.
 
-The import itself is :func:`distribution_list_import`: the Celery task and
-the ``import_distribution_list`` command both call it. It stages rows while
-reading (saving progress as it goes) and publishes them in one transaction
-with the status change to ``ready``, so a list is either complete or has no
-rows at all.
+A list's upload runs on the import engine's one lifecycle
+(:mod:`telephony.imports.jobs`): the list is created with its
+:class:`ImportJob`, the markup starts the job, and the job's run calls
+:func:`run_list_import` (registered for the ``distribution_list`` kind in
+``DistributionListsConfig.ready``). The run stages rows while reading
+(saving progress as it goes) and publishes them in one transaction with the
+list turning ``ready``, so a list is either complete or has no rows at all.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import timedelta
 from typing import IO
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import File
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connections, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
 from customers.models import Customer, User
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from telephony.imports import (
-    PREVIEW_ROWS,
     BulkWriter,
     Chunk,
     ImportFileError,
     ImportReport,
     Markup,
     PhoneRowConsumer,
+    Table,
     normalise_phone,
-    open_table,
     preview,
     run_import,
 )
+from telephony.imports.jobs import (
+    ImportJobError,
+    UploadLimits,
+    import_job_delete,
+    import_job_fail,
+    import_job_finish,
+    import_job_mark_up,
+    import_job_progress,
+    import_job_upload,
+    open_job_table,
+)
+from telephony.imports.models import ImportJob
+from telephony.imports.running import import_job_run
+from telephony.imports.tasks import import_job_start
+from telephony.imports.writer import SavingProgress
 
-logger = logging.getLogger(__name__)
 Status = DistributionList.Status
-Phase = DistributionList.Phase
+Phase = ImportJob.Phase
 
 # The campaigns app points at lists with ``Campaign.distribution_list``
 # (``related_name="campaigns"``); a list is in use while one of those is in
-# one of these statuses. Until that app exists the relation is absent and no
-# list is in use.
+# one of these statuses.
 CAMPAIGN_STATUSES_USING_LIST = ("launched", "paused")
 
 
@@ -63,6 +72,10 @@ def max_rows() -> int:
     return settings.DISTRIBUTION_LIST_MAX_ROWS
 
 
+def upload_limits() -> UploadLimits:
+    return UploadLimits(max_bytes=max_file_bytes(), max_rows=max_rows())
+
+
 # --- Upload and markup -----------------------------------------------------------
 
 
@@ -75,58 +88,42 @@ def distribution_list_upload(
         raise DistributionListNameError("The list needs a name.")
     if DistributionList.objects.filter(customer=customer, name=name).exists():
         raise DistributionListNameError(f"You already have a list named “{name}”.")
-    size = _size_of(upload)
-    if size > max_file_bytes():
-        raise DistributionListError(
-            f"{filename} is {size / 1_048_576:.1f} MB; files up to {max_file_bytes() / 1_048_576:.0f} MB are accepted."
-        )
-    try:
-        table = open_table(upload, filename=filename, preview_rows=PREVIEW_ROWS)
-    except ImportFileError as exc:
-        raise DistributionListError(str(exc)) from None
-    if table.total_rows > max_rows() + 1:
-        raise DistributionListError(
-            f"{filename} has {table.total_rows:,} rows; lists of up to {max_rows():,} rows are accepted."
-        )
-    _refuse_header_only(table, filename)
-    upload.seek(0)
     try:
         with transaction.atomic():
-            distribution_list = DistributionList(
-                customer=customer,
-                name=name,
-                original_filename=filename[:255],
-                file_kind=table.kind,
-                rows_total=table.total_rows,
-                created_by=created_by,
+            job = _upload_job(customer, upload, filename, created_by)
+            distribution_list = DistributionList.objects.create(
+                customer=customer, name=name, job=job, created_by=created_by
             )
-            distribution_list.source_file.save(filename[-100:] or "upload", File(upload), save=False)
-            distribution_list.save()
+    except ImportJobError as exc:
+        raise DistributionListError(str(exc)) from None
     except IntegrityError:
         raise DistributionListNameError(f"You already have a list named “{name}”.") from None
     return distribution_list
 
 
-def _refuse_header_only(table, filename: str) -> None:
+def _upload_job(customer: Customer, upload: IO[bytes], filename: str, created_by: User | None) -> ImportJob:
+    return import_job_upload(
+        kind=ImportJob.Kind.DISTRIBUTION_LIST,
+        upload=upload,
+        filename=filename,
+        limits=upload_limits(),
+        customer=customer,
+        created_by=created_by,
+        check=lambda table: _refuse_header_only(table, filename),
+    )
+
+
+def _refuse_header_only(table: Table, filename: str) -> None:
     """A file of one row and no phone number in it is a header without contacts: refuse it now, not at import."""
     rows = preview(table, 2)
     if not rows:
-        raise DistributionListError(f"{filename} has no rows: add the contacts, one per row, and upload it again.")
+        raise ImportJobError(f"{filename} has no rows: add the contacts, one per row, and upload it again.")
     if len(rows) == 1 and not any(sum(ch.isdigit() for ch in cell) >= 7 for cell in rows[0]):
         header = ", ".join(cell for cell in rows[0] if cell.strip())[:200]
-        raise DistributionListError(
+        raise ImportJobError(
             f"{filename} has a header row ({header}) and no contacts below it: "
             "add the contacts, one per row, and upload it again."
         )
-
-
-def _size_of(upload: IO[bytes]) -> int:
-    size = getattr(upload, "size", None)
-    if size is None:
-        upload.seek(0, 2)
-        size = upload.tell()
-        upload.seek(0)
-    return size
 
 
 def distribution_list_mark_up(
@@ -143,8 +140,6 @@ def distribution_list_mark_up(
     ``enqueue=False`` leaves the import to the caller (the management command
     runs it in its own process).
     """
-    from distribution_lists import tasks
-
     try:
         markup = Markup(
             phone_column=phone_column,
@@ -156,32 +151,29 @@ def distribution_list_mark_up(
         raise DistributionListError(str(exc)) from None
     with transaction.atomic():
         started = DistributionList.objects.filter(
-            pk=distribution_list.pk, status__in=[Status.DRAFT, Status.FAILED]
+            pk=distribution_list.pk, status__in=[Status.DRAFT, Status.FAILED], job__isnull=False
         ).update(
             status=Status.PROCESSING,
-            has_header=markup.has_header,
             phone_column=markup.phone_column,
             column_names=list(markup.column_names),
             default_region=markup.default_region,
-            failure_reason="",
-            rows_read=0,
             correct_count=0,
             incorrect_count=0,
             duplicate_count=0,
-            import_phase="",
-            rows_saved=0,
-            rows_to_save=0,
-            import_started_at=None,
-            progress_updated_at=timezone.now(),
-            finished_at=None,
         )
         if not started:
             distribution_list.refresh_from_db()
             raise DistributionListError(
                 f"“{distribution_list.name}” is {distribution_list.get_status_display()}; it cannot be marked up again."
             )
+        distribution_list.refresh_from_db()
+        job = distribution_list.job
+        try:
+            import_job_mark_up(job=job, markup=markup)
+        except ImportJobError as exc:
+            raise DistributionListError(str(exc)) from None
         if enqueue:
-            tasks.import_distribution_list.delay_on_commit(distribution_list.pk)
+            import_job_start(job)
     distribution_list.refresh_from_db()
     return distribution_list
 
@@ -227,60 +219,35 @@ SAVE_PROGRESS_ROWS = 50_000
 
 
 def distribution_list_import(*, list_id: int) -> ImportReport | None:
-    """Import a list marked up for processing; ``None`` when there was nothing (more) to do.
+    """Run the import of a list marked up for processing, here and now (the command and old queued tasks).
 
-    Safe to run twice: only the first run claims the list. A run that finds
-    the list claimed but still processing is a redelivery after its worker
-    died, and fails the list with a reason rather than leave it half-done.
+    ``None`` when there was nothing (more) to do; safe to run twice.
     """
-    now = timezone.now()
-    claimed = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING, import_started_at=None).update(
-        import_started_at=now, progress_updated_at=now, rows_read=0, import_phase=Phase.READING
-    )
-    if not claimed:
-        if DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).exists():
-            distribution_list_fail(list_id=list_id, reason=INTERRUPTED)
+    job_id = DistributionList.objects.filter(pk=list_id).values_list("job_id", flat=True).first()
+    if job_id is None:
         return None
-    distribution_list = DistributionList.objects.get(pk=list_id)
-    try:
-        return _import(distribution_list)
-    except ImportFileError as exc:
-        distribution_list_fail(list_id=list_id, reason=str(exc))
-    except SoftTimeLimitExceeded:
-        distribution_list_fail(list_id=list_id, reason="The import took longer than the time allowed and was stopped.")
-    except Exception:
-        logger.exception("Import of distribution list %s failed", list_id)
-        distribution_list_fail(list_id=list_id, reason="An unexpected error stopped the import. Please try again.")
-    return None
-
-
-INTERRUPTED = "The import was interrupted (the worker processing it stopped). Please upload the file again."
-
-
-class _Abandoned(Exception):
-    """The list stopped being ``processing`` (failed or deleted) while it was being read."""
-
-
-def _import(distribution_list: DistributionList) -> ImportReport | None:
-    markup = Markup(
-        phone_column=distribution_list.phone_column,
-        default_region=distribution_list.default_region,
-        has_header=distribution_list.has_header,
-        column_names=tuple(distribution_list.column_names),
+    job = import_job_run(job_id=job_id)
+    if job is None or job.status != ImportJob.Status.DONE:
+        return None
+    return ImportReport(
+        rows=job.rows_total, correct=job.correct_count, incorrect=job.incorrect_count, duplicates=job.duplicate_count
     )
+
+
+def run_list_import(job: ImportJob) -> None:
+    """The ``distribution_list`` kind's run: read the job's file into the list's rows, then make the list ready."""
+    distribution_list = DistributionList.objects.filter(job=job, status=Status.PROCESSING).first()
+    if distribution_list is None:
+        return
+    markup = job.get_markup()
     list_id = distribution_list.pk
-    processing = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING)
-    with distribution_list.source_file.open("rb") as source:
-        table = open_table(source, filename=distribution_list.original_filename, max_rows=max_rows())
-    processing.update(
-        import_phase=Phase.CHECKING,
-        rows_read=0,
-        rows_total=max(table.total_rows - int(markup.has_header), 0),
-        progress_updated_at=timezone.now(),
+    table = open_job_table(job, max_rows=max_rows())
+    import_job_progress(
+        job.pk, phase=Phase.CHECKING, rows_read=0, rows_total=max(table.total_rows - int(markup.has_header), 0)
     )
 
     def save_progress(done: int, total: int) -> None:
-        processing.update(rows_read=done, rows_total=max(done, total), progress_updated_at=timezone.now())
+        import_job_progress(job.pk, rows_read=done, rows_total=max(done, total))
 
     with (
         BulkWriter(Contact, CONTACT_FIELDS) as contacts,
@@ -296,98 +263,46 @@ def _import(distribution_list: DistributionList) -> ImportReport | None:
             max_rows=max_rows(),
             on_progress=save_progress,
         )
-        processing.update(
-            import_phase=Phase.SAVING, rows_saved=0, rows_to_save=report.rows, progress_updated_at=timezone.now()
-        )
-        try:
-            with _SavingProgress(list_id) as saving, transaction.atomic():
-                # Published before the list row is touched: the progress goes
-                # through another connection, which must not wait for a lock
-                # this transaction holds.
-                done = 0
-                for writer in (contacts, incorrect, duplicates):
-                    done += writer.publish(
-                        lambda rows, before=done: saving.report(before + rows), progress_rows=SAVE_PROGRESS_ROWS
-                    )
-                finished = processing.update(
-                    status=Status.READY,
-                    import_phase="",
-                    rows_read=report.rows,
-                    rows_total=report.rows,
-                    rows_saved=report.rows,
-                    correct_count=report.correct,
-                    incorrect_count=report.incorrect,
-                    duplicate_count=report.duplicates,
-                    finished_at=timezone.now(),
-                    progress_updated_at=timezone.now(),
+        import_job_progress(job.pk, phase=Phase.SAVING, rows_saved=0, rows_to_save=report.rows)
+        with (
+            SavingProgress(ImportJob, job.pk, while_status=ImportJob.Status.PROCESSING) as saving,
+            transaction.atomic(),
+        ):
+            # Published before the job row is touched: the progress goes
+            # through another connection, which must not wait for a lock
+            # this transaction holds.
+            done = 0
+            for writer in (contacts, incorrect, duplicates):
+                done += writer.publish(
+                    lambda rows, before=done: saving.report(before + rows), progress_rows=SAVE_PROGRESS_ROWS
                 )
-                if not finished:
-                    raise _Abandoned
-        except _Abandoned:
-            return None
-    return report
+            finished = import_job_finish(
+                job_id=job.pk,
+                rows=report.rows,
+                correct=report.correct,
+                incorrect=report.incorrect,
+                duplicates=report.duplicates,
+            )
+            listed = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(
+                status=Status.READY,
+                correct_count=report.correct,
+                incorrect_count=report.incorrect,
+                duplicate_count=report.duplicates,
+            )
+            if not (finished and listed):
+                # Failed or deleted meanwhile: nothing of this run is kept.
+                transaction.set_rollback(True)
 
 
-class _SavingProgress:
-    """Reports the saving phase's progress while its rows are inserted in one transaction.
-
-    The rows must commit together with the list turning ready, so the
-    progress is written through a second connection of its own (PostgreSQL),
-    which commits at once and is seen by the page polling it. SQLite allows
-    one writer at a time, so there the phase shows without the rows count.
-    """
-
-    def __init__(self, list_id: int) -> None:
-        self.list_id = list_id
-        self.side = None
-
-    def __enter__(self) -> _SavingProgress:
-        default = connections[DEFAULT_DB_ALIAS]
-        if default.vendor == "postgresql":
-            self.side = default.__class__(dict(default.settings_dict), alias="import_progress")
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        if self.side is not None:
-            self.side.close()
-
-    def report(self, rows_saved: int) -> None:
-        if self.side is None:
-            return
-        table = DistributionList._meta.db_table
-        try:
-            with self.side.cursor() as cursor:
-                cursor.execute(
-                    f"UPDATE {table} SET rows_saved = LEAST(%s, rows_to_save), progress_updated_at = %s "
-                    "WHERE id = %s AND status = %s",
-                    [rows_saved, timezone.now(), self.list_id, Status.PROCESSING],
-                )
-        except DatabaseError:
-            # The count is a courtesy: no second connection (say, the server's limit reached) must not fail the import.
-            logger.warning("Saving progress of list %s not reported", self.list_id, exc_info=True)
-            self.side.close()
-            self.side = None
+def distribution_list_job_failed(job_id: int, reason: str) -> None:
+    """The ``distribution_list`` kind's failure hook: the list fails with its job (same transaction)."""
+    DistributionList.objects.filter(job_id=job_id, status=Status.PROCESSING).update(status=Status.FAILED)
 
 
 def distribution_list_fail(*, list_id: int, reason: str) -> bool:
-    """Mark a processing list failed; its staged rows were never published, so it has none."""
-    return bool(
-        DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(
-            status=Status.FAILED, failure_reason=reason[:2000], finished_at=timezone.now()
-        )
-    )
-
-
-def distribution_lists_reap_stalled(*, now=None) -> int:
-    """Fail lists whose import stopped reporting progress (its worker died); returns how many."""
-    now = now or timezone.now()
-    silent_since = now - timedelta(seconds=settings.DISTRIBUTION_LIST_STALLED_AFTER_SECONDS)
-    stalled = list(
-        DistributionList.objects.filter(
-            status=Status.PROCESSING, import_started_at__isnull=False, progress_updated_at__lt=silent_since
-        ).values_list("pk", flat=True)
-    )
-    return sum(distribution_list_fail(list_id=pk, reason=INTERRUPTED) for pk in stalled)
+    """Fail a processing list's import (and so the list); its staged rows were never published."""
+    job_id = DistributionList.objects.filter(pk=list_id).values_list("job_id", flat=True).first()
+    return job_id is not None and import_job_fail(job_id=job_id, reason=reason)
 
 
 # --- Incorrect rows -------------------------------------------------------------------
@@ -452,7 +367,12 @@ def campaigns_using(distribution_list: DistributionList) -> list[str]:
 @transaction.atomic
 def distribution_list_delete(*, distribution_list: DistributionList) -> None:
     """Delete a list, its contacts and incorrect rows, and its file; refused while a campaign uses it."""
-    locked = DistributionList.objects.select_for_update().filter(pk=distribution_list.pk).first()
+    locked = (
+        DistributionList.objects.select_for_update(of=("self",))
+        .select_related("job")
+        .filter(pk=distribution_list.pk)
+        .first()
+    )
     if locked is None:
         return
     in_use = campaigns_using(locked)
@@ -461,11 +381,10 @@ def distribution_list_delete(*, distribution_list: DistributionList) -> None:
         raise DistributionListError(
             f"“{locked.name}” cannot be deleted while a launched or paused campaign uses it: {names}."
         )
-    file_name = locked.source_file.name
-    storage = locked.source_file.storage
+    job = locked.job
     # Its rows go by cascade, one DELETE a table without loading them (Django's
     # fast delete): what points at them does nothing on delete (campaign call
     # jobs keep their contact's id) and no signal listens. A test pins it.
     locked.delete()
-    if file_name:
-        transaction.on_commit(lambda: storage.delete(file_name))
+    if job is not None:
+        import_job_delete(job=job)

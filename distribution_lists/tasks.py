@@ -1,4 +1,8 @@
-"""Thin tasks: ids in, a service call."""
+"""Thin tasks: ids in, a service call.
+
+Imports run as the engine's ``imports.run_job`` task; this one only drains
+messages queued under its old name before the move.
+"""
 
 from celery import shared_task
 from django.conf import settings
@@ -13,8 +17,3 @@ from distribution_lists import services
 )
 def import_distribution_list(list_id: int) -> None:
     services.distribution_list_import(list_id=list_id)
-
-
-@shared_task(name="distribution_lists.reap_stalled_imports", time_limit=60, soft_time_limit=50)
-def reap_stalled_imports() -> None:
-    services.distribution_lists_reap_stalled()

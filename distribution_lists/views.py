@@ -15,7 +15,6 @@ from distribution_lists import selectors, services
 from distribution_lists.forms import FixRowForm, MarkupForm, UploadForm
 from distribution_lists.models import DistributionList, IncorrectRow
 from telephony import exports
-from telephony.imports import guess_phone_column
 
 PAGE_SIZE = 50
 
@@ -58,15 +57,7 @@ class MarkupView(ListScopedMixin, View):
     template_name = "distribution_lists/markup.html"
 
     def _form(self, distribution_list, preview, data=None):
-        initial = {
-            "has_header": distribution_list.has_header,
-            "phone_column": guess_phone_column(
-                preview[1:] if distribution_list.has_header else preview,
-                header=preview[0] if distribution_list.has_header and preview else None,
-                default_region=distribution_list.default_region or "GB",
-            ),
-            "default_region": distribution_list.default_region or "GB",
-        }
+        initial = {"has_header": distribution_list.has_header, "default_region": distribution_list.default_region}
         return MarkupForm(data, preview=preview, initial=initial)
 
     def get(self, request, list_id: int, form=None):

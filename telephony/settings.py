@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "telephony",
+    "telephony.imports",
     "customers",
     "dids",
     # The old "pools" app keeps only the migration history that created the
@@ -298,10 +299,12 @@ IMPORT_SPREADSHEET_MEMORY_MB = env_int("IMPORT_SPREADSHEET_MEMORY_MB", 2048)
 IMPORT_SPREADSHEET_TIMEOUT_SECONDS = env_int("IMPORT_SPREADSHEET_TIMEOUT_SECONDS", 300)
 # Rows per chunk of the import: progress is saved after each chunk.
 DISTRIBUTION_LIST_CHUNK_ROWS = env_int("DISTRIBUTION_LIST_CHUNK_ROWS", 10_000)
-# An import that saved no progress for this long lost its worker: the list is failed.
-DISTRIBUTION_LIST_STALLED_AFTER_SECONDS = env_int("DISTRIBUTION_LIST_STALLED_AFTER_SECONDS", 300)
-CELERY_BEAT_SCHEDULE["distribution-lists-reap-stalled-imports"] = {
-    "task": "distribution_lists.reap_stalled_imports",
+# An import (of any kind) that saved no progress for this long lost its worker: it is failed.
+IMPORT_STALLED_AFTER_SECONDS = env_int(
+    "IMPORT_STALLED_AFTER_SECONDS", env_int("DISTRIBUTION_LIST_STALLED_AFTER_SECONDS", 300)
+)
+CELERY_BEAT_SCHEDULE["imports-reap-stalled-jobs"] = {
+    "task": "imports.reap_stalled_jobs",
     "schedule": 60.0,
 }
 
@@ -379,6 +382,10 @@ DIDS_MIN_DIGITS = env_int("DIDS_MIN_DIGITS", 3)
 DIDS_DEFAULT_REGION = os.environ.get("DIDS_DEFAULT_REGION", "")
 # Admin lists count exactly up to this many rows, then show the planner's estimate.
 DIDS_EXACT_COUNT_UP_TO = env_int("DIDS_EXACT_COUNT_UP_TO", 10_000)
+# DID file imports: the upload's limits and the rows per chunk (progress is saved after each).
+DIDS_IMPORT_MAX_FILE_BYTES = env_int("DIDS_IMPORT_MAX_FILE_MB", 100) * 1024 * 1024
+DIDS_IMPORT_MAX_ROWS = env_int("DIDS_IMPORT_MAX_ROWS", 1_000_000)
+DIDS_IMPORT_CHUNK_ROWS = env_int("DIDS_IMPORT_CHUNK_ROWS", 10_000)
 # django-simple-history's own switch, stated here because the DIDs' bulk writer (dids/bulk.py) honours it too.
 SIMPLE_HISTORY_ENABLED = True
 CELERY_BEAT_SCHEDULE["dids-expire-holds"] = {

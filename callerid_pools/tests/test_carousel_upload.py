@@ -3,15 +3,17 @@
 import io
 
 import pytest
+import time_machine
 
-from callerid_pools.models import IncorrectReason, NumberPoolIncorrectNumber
+from callerid_pools.models import IncorrectReason, NumberPool, NumberPoolIncorrectNumber, PoolUpload
 from callerid_pools.services import PoolError, pool_members_add
 from callerid_pools.tests.factories import GlobalNumberPoolFactory, NumberPoolFactory
-from callerid_pools.upload import pool_import_file, pool_incorrect_number_fix
+from callerid_pools.upload import pool_import_file, pool_incorrect_number_fix, pool_upload_save, pool_upload_start
 from customers.tests.factories import CustomerFactory
 from dids.models import DIDStatus
 from dids.tests.factories import AssignedDIDFactory, ClientPackageFactory, DIDFactory
 from telephony.imports import ImportFileError, Markup, open_table
+from telephony.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,53 @@ def test_too_many_rows_are_refused_and_nothing_is_written(setup):
     with pytest.raises(ImportFileError, match="limit"):
         pool_import_file(pool=pool, table=table(text), markup=Markup(0, "GB", has_header=False), max_rows=10)
     assert not pool.members.exists() and not pool.incorrect_numbers.exists()
+
+
+def test_the_upload_is_an_import_job_that_makes_the_pool_when_saved(setup, django_capture_on_commit_callbacks):
+
+    pool, own, _foreign, _stock = setup
+    csv = b"number\n01174090000\n+441174090001\n"
+    started = pool_upload_start(
+        name=pool.name,  # taken: saving fails with the reason, and can be retried
+        pool_type="sequential",
+        customer=pool.customer,
+        is_global=False,
+        upload=io.BytesIO(csv),
+        filename="n.csv",
+    )
+    assert started.job.kind == ImportJob.Kind.CALLERID_POOL and started.job.status == ImportJob.Status.DRAFT
+    assert NumberPool.objects.count() == 1  # no pool before the markup is saved
+    markup = Markup(phone_column=0, default_region="GB")
+    with pytest.raises(PoolError):
+        pool_upload_save(pool_upload=started, markup=markup)
+    started.job.refresh_from_db()
+    assert started.job.status == ImportJob.Status.FAILED and NumberPool.objects.count() == 1
+    PoolUpload.objects.filter(pk=started.pk).update(name="Fresh name")
+    started.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = pool_upload_save(pool_upload=started, markup=markup)
+    started.refresh_from_db()
+    assert (report.added, report.incorrect) == (2, 0)
+    assert members(started.pool) == [own[0].number, own[1].number]
+    assert started.job.status == ImportJob.Status.DONE and not started.job.source_file
+
+
+def test_abandoned_uploads_are_forgotten_after_a_day(setup):
+
+    pool, *_ = setup
+
+    def start(name):
+        return pool_upload_start(
+            name=name,
+            pool_type="sequential",
+            customer=pool.customer,
+            is_global=False,
+            upload=io.BytesIO(b"number\n01174090000\n"),
+            filename="n.csv",
+        )
+
+    with time_machine.travel("2026-01-05 10:00:00Z", tick=False):
+        start("Old")
+    with time_machine.travel("2026-01-06 11:00:00Z", tick=False):
+        start("New")
+    assert list(ImportJob.objects.values_list("pool_upload__name", flat=True)) == ["New"]

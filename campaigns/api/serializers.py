@@ -1,11 +1,13 @@
-"""What the campaigns API returns, and the shape of what it takes (for the schema).
+"""What the campaigns API returns and takes.
 
-Writes are validated by the wizard's blocks (``campaigns/api/payload.py``);
-``CampaignWriteSerializer`` only describes the fields for the OpenAPI schema.
+A campaign's fields are read by ``CampaignWriteSerializer``
+(``campaigns/api/campaign_input.py``), with the contract the wizard's forms
+use too; a campaign is returned with the same field names.
 """
 
 from rest_framework import serializers
 
+from campaigns.api.campaign_input import CampaignWriteSerializer
 from campaigns.models import App, Campaign, RepeatOutcome
 
 
@@ -41,59 +43,9 @@ class CampaignStatisticsSerializer(StatisticsSerializer):
     attempts_by_cause = serializers.DictField(child=serializers.IntegerField(), help_text="Ended attempts per cause.")
 
 
-def _repeat_fields() -> dict:
-    fields = {}
-    for outcome, label in RepeatOutcome.choices:
-        fields[f"repeat_{outcome}"] = serializers.BooleanField(help_text=f"Repeat “{label}” calls.")
-        fields[f"repeat_{outcome}_count"] = serializers.IntegerField(min_value=1, max_value=199)
-        fields[f"repeat_{outcome}_period"] = serializers.IntegerField(min_value=1, max_value=1440, help_text="Minutes.")
-    return fields
+class CampaignSerializer(CampaignWriteSerializer):
+    """A campaign as the API returns it: the fields a client sets, and what the platform adds."""
 
-
-class CampaignSettingsFields(serializers.Serializer):
-    """Every field of a campaign that a client sets: the wizard's fields, by the same names."""
-
-    name = serializers.CharField(
-        max_length=100, help_text="Letters of any alphabet, digits, spaces, -, ( and ); unique among yours."
-    )
-    comment = serializers.CharField(allow_blank=True)
-    a_number = serializers.CharField(help_text="`did:<id>` of one of your assigned numbers, or `pool:<id>`.")
-    app = serializers.IntegerField(help_text="Id of your app or a global one.")
-    distribution_list = serializers.IntegerField(help_text="Id of one of your ready lists.")
-    variable_mapping = serializers.DictField(
-        child=serializers.CharField(), help_text="Every variable of the app → a column of the list."
-    )
-    all_day = serializers.BooleanField()
-    work_start = serializers.TimeField(allow_null=True, help_text="HH:MM; with all_day false.")
-    work_end = serializers.TimeField(allow_null=True, help_text="HH:MM; earlier than the start crosses midnight.")
-    work_days = serializers.ListField(
-        child=serializers.IntegerField(min_value=0, max_value=6), help_text="0 is Monday."
-    )
-    lines = serializers.IntegerField(min_value=1, max_value=50)
-    short_call_seconds = serializers.IntegerField(min_value=1, max_value=3600)
-    repeat_total_cap = serializers.IntegerField(min_value=1, max_value=1000, allow_null=True)
-    scheduled_at = serializers.DateTimeField(allow_null=True)
-    subscriber_time_zone = serializers.BooleanField()
-    time_zone = serializers.CharField(help_text="IANA zone; defaults to your account's.")
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for name, field in _repeat_fields().items():
-            fields[name] = field
-        return fields
-
-
-class CampaignWriteSerializer(CampaignSettingsFields):
-    """Any subset: missing fields keep the wizard's defaults (create) or the campaign's values (update)."""
-
-    def get_fields(self):
-        fields = super().get_fields()
-        for field in fields.values():
-            field.required = False
-        return fields
-
-
-class CampaignSerializer(CampaignSettingsFields):
     id = serializers.IntegerField()
     status = serializers.CharField()
     a_number_display = serializers.CharField()
@@ -101,6 +53,12 @@ class CampaignSerializer(CampaignSettingsFields):
     launched_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
     statistics = StatisticsSerializer(source="*")
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for field in fields.values():
+            field.required = True  # every field is in every answer
+        return fields
 
     def to_representation(self, campaign: Campaign) -> dict:
         data = {

@@ -1,7 +1,8 @@
 """The campaigns API: apps (read), campaigns (create, read, update, status changes, statistics).
 
-Every campaign write goes through the wizard's blocks and the services of
-``campaigns.services``; objects of another customer are 404.
+Every campaign write is read by ``CampaignWriteSerializer`` (the contract the
+wizard's forms share) and made by the services of ``campaigns.services``;
+objects of another customer are 404.
 """
 
 from django.db import IntegrityError
@@ -13,7 +14,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from campaigns import selectors, services
-from campaigns.api.payload import PayloadError, bind_payload, payload_errors
 from campaigns.api.serializers import (
     AppSerializer,
     CampaignSerializer,
@@ -21,7 +21,7 @@ from campaigns.api.serializers import (
     CampaignWriteSerializer,
     ErrorSerializer,
 )
-from campaigns.blocks import blocks_valid, edit_refusal
+from campaigns.contract import edit_refusal
 from campaigns.models import CallAttempt, Campaign
 from customers.tenancy import customer_of, get_scoped_or_404
 from telephony.api_errors import BoundedJSONParser as JSONParser
@@ -68,20 +68,16 @@ def _save(request, *, campaign: Campaign | None, launch: bool = False) -> Respon
     refusal = edit_refusal(campaign) if campaign is not None else None
     if refusal:
         return Response({"detail": refusal}, status=status.HTTP_409_CONFLICT)
-    try:
-        blocks = bind_payload(customer=customer, payload=request.data, campaign=campaign)
-    except PayloadError as exc:
-        return Response(exc.errors, status=status.HTTP_400_BAD_REQUEST)
-    if not blocks_valid(blocks):
-        return Response(payload_errors(blocks), status=status.HTTP_400_BAD_REQUEST)
+    serializer = CampaignWriteSerializer(data=request.data, context={"customer": customer, "campaign": campaign})
+    if not serializer.is_valid():
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+    data = serializer.validated_data
     try:
         if campaign is None:
-            campaign = services.campaign_create(
-                customer=customer, blocks=blocks, user=acting_user(request), launch=launch
-            )
+            campaign = services.campaign_create(customer=customer, data=data, user=acting_user(request), launch=launch)
             code = status.HTTP_201_CREATED
         else:
-            campaign = services.campaign_update(campaign=campaign, blocks=blocks, user=acting_user(request))
+            campaign = services.campaign_update(campaign=campaign, data=data, user=acting_user(request))
             code = status.HTTP_200_OK
     except services.CampaignStateError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)

@@ -40,7 +40,6 @@ def ready_list(customer, *, name: str = "", columns=("phone", "name", "code"), c
         status="ready",
         column_names=list(columns),
         phone_column=0,
-        original_filename=f"{name}.csv",
         correct_count=contacts,
     )
     Contact.objects.bulk_create(

@@ -252,3 +252,51 @@ def test_schema_describes_the_campaigns_api(api):
     assert "400" in create["responses"] and "201" in create["responses"]
     fields = schema["components"]["schemas"]["CampaignWrite"]["properties"]
     assert fields["lines"]["maximum"] == 50 and "repeat_busy_count" in fields
+
+
+def test_the_schema_states_the_contracts_checks(api):
+    schemas = APIClient().get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    create, patch = schemas["CampaignWrite"], schemas["PatchedCampaignWrite"]
+    assert set(create["required"]) == {"name", "a_number", "app", "distribution_list", "variable_mapping"}
+    assert "required" not in patch
+    for body in (create, patch):
+        assert body["additionalProperties"] is False and len(body["anyOf"]) == 3
+        assert body["properties"]["a_number"]["pattern"] == "^(did|pool):([1-9][0-9]{0,17})$"
+        assert body["properties"]["work_start"]["pattern"].startswith("^([01][0-9]|2[0-3])")
+    assert "Europe/London" in schemas["TimeZoneEnum"]["enum"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("work_start", "25:00"), ("work_start", "10:00:00Z"), ("all_day", "maybe"), ("work_days", [7]), ("time_zone", 5)],
+)
+def test_what_the_schema_refuses_the_api_refuses(api, world, field, value):
+    body = payload(world, all_day=False, work_start="09:00", work_end="17:00", work_days=[0])
+    response = api.post("/api/campaigns/", {**body, field: value}, format="json")
+    assert response.status_code == 400
+    assert list(fields_of(response)) == [field]
+
+
+def test_a_paused_campaigns_fixed_blocks_are_not_checked_again(api, customer, world):
+    campaign = make_campaign(customer, status=CampaignStatus.PAUSED)
+    campaign.distribution_list.status = "processing"  # no longer offered to a new campaign
+    campaign.distribution_list.save()
+    response = api.patch(f"/api/campaigns/{campaign.pk}/", {"lines": 4}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["lines"] == 4
+
+
+def test_services_take_plain_typed_input(customer, world):
+    from campaigns import contract, services
+
+    values = {**contract.defaults(), "lines": 3, "time_zone": "Europe/London"}
+    data = contract.CampaignInput(
+        main=contract.MainInput(name="Typed", comment="", a_number_did_id=world["did"].pk, a_number_pool_id=None),
+        app=contract.AppInput(app=world["app"]),
+        list=contract.ListInput(distribution_list=world["list"], variable_mapping={"name": "name", "code": "code"}),
+        settings=contract.settings_input(values),
+    )
+    campaign = services.campaign_create(customer=customer, data=data)
+    assert (campaign.name, campaign.lines, campaign.weekdays) == ("Typed", 3, [0, 1, 2, 3, 4, 5, 6])
+    with pytest.raises(ValueError):
+        services.campaign_create(customer=customer, data=contract.CampaignInput(main=data.main))

@@ -17,6 +17,7 @@ from campaigns.tests.factories import make_campaign, ready_list
 from campaigns.tests.report_data import add_contacts
 from dids.models import DID, DIDStatus
 from distribution_lists.models import DistributionList
+from telephony.imports.models import ImportJob
 
 NOW = dt.datetime(2026, 11, 26, 15, 0, tzinfo=dt.UTC)
 TODAY = [["answered"], ["answered"], ["answered"], ["no_answer"], ["no_answer"], ["busy"], ["failed"], ["answered"]]
@@ -67,10 +68,15 @@ def seed_home(customer, now: dt.datetime = NOW) -> dict:
         customer=customer,
         name="December leads",
         status="processing",
-        original_filename="december.csv",
-        import_phase="checking",
-        rows_total=200_000,
-        rows_read=50_000,
+        job=ImportJob.objects.create(
+            kind=ImportJob.Kind.DISTRIBUTION_LIST,
+            customer=customer,
+            status=ImportJob.Status.PROCESSING,
+            original_filename="december.csv",
+            phase=ImportJob.Phase.CHECKING,
+            rows_total=200_000,
+            rows_read=50_000,
+        ),
     )
     # Numbers: the three campaigns' DIDs, one of them on hold (the tracking pool adds two).
     extra = list(DID.objects.filter(customer=customer)[:1])

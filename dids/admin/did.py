@@ -242,7 +242,7 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Delete selected DIDs", permissions=["delete"])
     def delete_selected_dids(self, request, queryset):
-        in_use = list(queryset.filter(status__in=CUSTOMER_STATUSES).values_list("number", flat=True)[:20])
+        in_use = selectors.numbers_in_use(queryset)
         if in_use:
             self.message_user(
                 request,
@@ -360,34 +360,16 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
             for field, errors in form.errors.items():
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {errors[0]}")
             return HttpResponseRedirect(here)
-        packages = list(selectors.client_packages_of(customer))
-        for cp in packages:
-            cp.room = max(0, cp.package.did_limit - cp.used)
+        packages = selectors.client_packages_with_room(customer)
         active_packages = [cp for cp in packages if cp.active]
         chosen = next((cp for cp in active_packages if str(cp.pk) == request.GET.get("package")), None)
         chosen = chosen or (active_packages[0] if active_packages else None)
         search = StockSearchForm(request.GET or None)
-        stock = selectors.dids_in_stock()
-        if chosen is not None and chosen.package.allowed_tags:
-            # Only what the package may take: offering the rest would only earn a refusal.
-            stock = stock.filter(tag__in=chosen.package.allowed_tags)
-        if search.is_valid():
-            data = search.cleaned_data
-            stock = selectors.search_digits(stock, data["q"])
-            if data["iso_country"]:
-                stock = stock.filter(iso_country=data["iso_country"].upper())
-            if data["number_type"]:
-                stock = stock.filter(number_type=data["number_type"])
-            if data["tag"]:
-                stock = stock.filter(tag=data["tag"])
-        stock_page = EstimatedPaginator(stock.order_by("number"), STOCK_PAGE).get_page(request.GET.get("page"))
+        stock = selectors.stock_for(chosen, **(search.cleaned_data if search.is_valid() else {}))
+        stock_page = EstimatedPaginator(stock, STOCK_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
-        in_use = (
-            DID.objects.filter(customer=customer)
-            .select_related("client_package__package", "operator")
-            .order_by("number")
-        )
+        in_use = selectors.dids_in_use_of(customer)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

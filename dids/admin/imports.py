@@ -44,7 +44,7 @@ class DIDImportViewsMixin:
                 form.add_error("file", str(exc))
             else:
                 return HttpResponseRedirect(reverse("admin:dids_did_import_markup", args=[did_import.pk]))
-        recent = DIDImport.objects.select_related("created_by")[:10]
+        recent = DIDImport.objects.select_related("job__created_by")[:10]
         return TemplateResponse(
             request,
             "admin/dids/did/import_upload.html",
@@ -54,7 +54,7 @@ class DIDImportViewsMixin:
     def import_markup_view(self, request, import_id: int):
         if not self.has_add_permission(request):
             raise PermissionDenied
-        did_import = get_object_or_404(DIDImport, pk=import_id)
+        did_import = get_object_or_404(DIDImport.objects.select_related("job"), pk=import_id)
         if did_import.status not in (DIDImport.Status.DRAFT, DIDImport.Status.FAILED):
             return HttpResponseRedirect(reverse("admin:dids_did_import_result", args=[did_import.pk]))
         try:
@@ -63,7 +63,7 @@ class DIDImportViewsMixin:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:dids_did_import"))
         width = max((len(row) for row in rows), default=1)
-        form = DIDImportMarkupForm(request.POST or None, width=width, header=rows[0] if rows else [])
+        form = DIDImportMarkupForm(request.POST or None, preview=rows)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
@@ -96,7 +96,7 @@ class DIDImportViewsMixin:
     def import_result_view(self, request, import_id: int):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        did_import = get_object_or_404(DIDImport.objects.select_related("created_by"), pk=import_id)
+        did_import = get_object_or_404(DIDImport.objects.select_related("job__created_by"), pk=import_id)
         issues = {
             kind: list(did_import.issues.filter(kind=kind)[:ISSUES_SHOWN])
             for kind in (DIDImportIssue.Kind.INCORRECT, DIDImportIssue.Kind.EXISTING, DIDImportIssue.Kind.DUPLICATE)
@@ -131,8 +131,8 @@ class DIDImportAdmin(admin.ModelAdmin):
         "created_at",
         "result",
     ]
-    list_filter = ["status"]
-    list_select_related = ["created_by"]
+    list_filter = ["job__status"]
+    list_select_related = ["job__created_by"]
 
     @admin.display(description="")
     def result(self, did_import) -> str:

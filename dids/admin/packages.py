@@ -15,8 +15,8 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from customers.admin import CustomerAdmin
-from dids import services
-from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus, Operator, Package
+from dids import selectors, services
+from dids.models import CUSTOMER_STATUSES, ClientPackage, Operator, Package
 from telephony.admin_filters import yes_no_filter
 
 
@@ -116,7 +116,38 @@ def _toggle_buttons(cp: ClientPackage) -> str:
     )
 
 
-class ClientPackageInlineForm(forms.ModelForm):
+class ClientPackageForm(forms.ModelForm):
+    """A client package's package and dates; the dates rule is the service's."""
+
+    class Meta:
+        model = ClientPackage
+        fields = ["customer", "package", "starts_on", "ends_on"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        refusal = services.client_package_dates_refusal(cleaned.get("starts_on"), cleaned.get("ends_on"))
+        if refusal:
+            self.add_error("ends_on", refusal)
+        return cleaned
+
+
+class ClientPackageFormSet(forms.BaseInlineFormSet):
+    """The customer page's client packages, saved through the service."""
+
+    def save_new(self, form, commit=True):
+        form.instance.customer = self.instance
+        return self._save(form, commit)
+
+    def save_existing(self, form, obj, commit=True):
+        return self._save(form, commit)
+
+    @staticmethod
+    def _save(form, commit: bool):
+        client_package = form.save(commit=False)
+        return services.client_package_save(client_package=client_package) if commit else client_package
+
+
+class ClientPackageInlineForm(ClientPackageForm):
     class Meta:
         model = ClientPackage
         fields = ["package", "starts_on", "ends_on"]
@@ -131,6 +162,7 @@ class ClientPackageInlineForm(forms.ModelForm):
 class ClientPackageInline(admin.TabularInline):
     model = ClientPackage
     form = ClientPackageInlineForm
+    formset = ClientPackageFormSet
     fields = ["package", "starts_on", "ends_on", "active", "room", "toggle"]
     readonly_fields = ["active", "room", "toggle"]
     extra = 0
@@ -159,6 +191,7 @@ if ClientPackageInline not in CustomerAdmin.inlines:
 
 @admin.register(ClientPackage)
 class ClientPackageAdmin(admin.ModelAdmin):
+    form = ClientPackageForm
     list_display = ["__str__", "customer", "package", "active", "used_display", "starts_on", "ends_on", "toggle"]
     list_filter = [yes_no_filter("active", "state", yes="Active", no="Deactivated (numbers on hold)"), "package"]
     list_select_related = ["customer", "package"]
@@ -182,6 +215,9 @@ class ClientPackageAdmin(admin.ModelAdmin):
     @admin.display(description="")
     def toggle(self, cp) -> str:
         return _toggle_buttons(cp)
+
+    def save_model(self, request, obj, form, change):
+        services.client_package_save(client_package=obj)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         # Deactivate instead: its DIDs must pass through Hold.
@@ -251,17 +287,12 @@ class ClientPackageAdmin(admin.ModelAdmin):
 
     def _confirm_deactivation(self, request, packages, *, back_url: str, back_label: str, selected=()):
         """Their numbers become unreachable: the page says how many before it happens."""
-        assigned = DID.objects.filter(client_package__in=packages, status=DIDStatus.ASSIGNED)
-        counts = dict(assigned.values("client_package").annotate(n=Count("pk")).values_list("client_package", "n"))
-        for cp in packages:
-            cp.on_hold = counts.get(cp.pk, 0)
-            numbers = assigned.filter(client_package=cp).order_by("number").values_list("number", flat=True)
-            cp.sample = list(numbers[:10])
+        packages = selectors.deactivation_preview(packages)
         context = {
             **self.admin_site.each_context(request),
             "title": "Deactivate client package" + ("s" if len(packages) != 1 else ""),
             "packages": packages,
-            "on_hold": sum(counts.values()),
+            "on_hold": sum(cp.on_hold for cp in packages),
             "selected": list(selected),
             "back_url": back_url,
             "back_label": back_label,

@@ -31,6 +31,8 @@ Creating and editing
 
 Customers' use
     ``client_package_create(*, customer, package, active=True, starts_on=None, ends_on=None)``
+    ``client_package_save(*, client_package) -> ClientPackage`` a new or changed one (the admin's forms).
+    ``client_package_dates_refusal(starts_on, ends_on) -> str | None`` the dates rule, for forms.
     ``client_package_room(client_package) -> int`` free slots now.
     ``did_assign_many(*, dids, client_package, user=None) -> list[DID]``
         In Stock / Reserved → Assigned. The client package row is locked
@@ -91,8 +93,10 @@ from dids.services.routing import (
 from dids.services.usage import (
     client_package_activate,
     client_package_create,
+    client_package_dates_refusal,
     client_package_deactivate,
     client_package_room,
+    client_package_save,
     client_package_used,
     did_assign,
     did_assign_many,
@@ -114,8 +118,10 @@ __all__ = [
     "allowed_from",
     "client_package_activate",
     "client_package_create",
+    "client_package_dates_refusal",
     "client_package_deactivate",
     "client_package_room",
+    "client_package_save",
     "client_package_used",
     "did_assign",
     "did_assign_many",

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from dids import bulk
 from dids.models import AFTER_HOLD_STATUSES, CREATION_STATUSES, CUSTOMER_STATUSES, DID, Operator
@@ -91,8 +92,6 @@ def did_create_many(
 
 def _user_id(user) -> int | None:
     if user is None:
-        from simple_history.models import HistoricalRecords
-
         request = getattr(HistoricalRecords.context, "request", None)
         user = getattr(request, "user", None)
     return user.pk if user is not None and getattr(user, "is_authenticated", False) else None

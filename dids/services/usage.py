@@ -32,11 +32,28 @@ def client_package_create(
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
 ) -> ClientPackage:
-    if starts_on and ends_on and ends_on < starts_on:
-        raise DIDError("A client package cannot end before it starts.")
-    return ClientPackage.objects.create(
-        customer=customer, package=package, active=active, starts_on=starts_on, ends_on=ends_on
+    return client_package_save(
+        client_package=ClientPackage(
+            customer=customer, package=package, active=active, starts_on=starts_on, ends_on=ends_on
+        )
     )
+
+
+def client_package_dates_refusal(starts_on: datetime.date | None, ends_on: datetime.date | None) -> str | None:
+    """Why these dates cannot be a client package's, or None."""
+    if starts_on and ends_on and ends_on < starts_on:
+        return "A client package cannot end before it starts."
+    return None
+
+
+@transaction.atomic
+def client_package_save(*, client_package: ClientPackage) -> ClientPackage:
+    """Save a new or changed client package (its package and dates); ``active`` changes only by (de)activation."""
+    refusal = client_package_dates_refusal(client_package.starts_on, client_package.ends_on)
+    if refusal:
+        raise DIDError(refusal)
+    client_package.save()
+    return client_package
 
 
 def client_package_used(client_package: ClientPackage) -> int:

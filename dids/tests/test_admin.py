@@ -4,9 +4,12 @@ import io
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
-from dids.models import DID, ClientPackage, DIDStatus
+from customers.tests.factories import CustomerFactory
+from dids import services
+from dids.models import DID, ClientPackage, DIDImport, DIDStatus, Operator, Package
 from dids.tests.factories import (
     AssignedDIDFactory,
     ClientPackageFactory,
@@ -14,6 +17,7 @@ from dids.tests.factories import (
     OperatorFactory,
     PackageFactory,
 )
+from telephony.imports.models import ImportJob
 from telephony.tests.spreadsheets import assert_no_formula, response_bytes, semicolon_cells, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +245,6 @@ def test_package_admin_takes_comma_separated_tags(admin_client):
         reverse("admin:dids_package_add"),
         {"name": "Gold", "did_limit": 5, "allowed_tags": "local, gold", "hold_days": 7, "notes": ""},
     )
-    from dids.models import Package
 
     assert Package.objects.get(name="Gold").allowed_tags == ["gold", "local"]
     PackageFactory()
@@ -252,7 +255,6 @@ def test_operator_phone_must_be_a_phone_number(admin_client):
     response = admin_client.post(url, {"name": "Carrier", "phone": "not a phone"})
     assert "&#x27;not a phone&#x27; is not a phone number" in response.content.decode()
     admin_client.post(url, {"name": "Carrier", "phone": "+44 117 496 0000"})
-    from dids.models import Operator
 
     assert Operator.objects.get(name="Carrier").phone == "+44 117 496 0000"
 
@@ -272,7 +274,6 @@ def test_deactivate_action_asks_first_with_the_count(admin_client):
 
 def test_did_history_is_read_only_and_in_words(admin_client):
     cp = ClientPackageFactory(customer__time_zone="Asia/Tokyo")
-    from dids import services
 
     did = services.did_assign(did=DIDFactory(), client_package=cp)
     services.client_package_deactivate(client_package=cp)
@@ -299,18 +300,33 @@ def test_delete_button_only_on_dids_that_can_be_deleted(admin_client):
 
 
 def test_a_running_did_import_says_when_it_is_saving_rather_than_sitting_at_a_full_bar(admin_client):
-    from django.core.files.base import ContentFile
-
-    from dids.models import DIDImport
-
-    did_import = DIDImport(
-        status=DIDImport.Status.PROCESSING, original_filename="dids.csv", rows_read=40, rows_total=100
+    job = ImportJob(
+        kind=ImportJob.Kind.DIDS,
+        status=ImportJob.Status.PROCESSING,
+        phase=ImportJob.Phase.CHECKING,
+        original_filename="dids.csv",
+        rows_read=40,
+        rows_total=100,
     )
-    did_import.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    job.source_file.save("dids.csv", ContentFile(b"number\n"), save=True)
+    did_import = DIDImport.objects.create(job=job)
     url = reverse("admin:dids_did_import_result", args=[did_import.pk])
     page = admin_client.get(url).content.decode()
     assert "Checking numbers: 40 of 100 rows read (40%)" in page
-    DIDImport.objects.filter(pk=did_import.pk).update(rows_read=100)
+    ImportJob.objects.filter(pk=job.pk).update(rows_read=100)
     page = admin_client.get(url).content.decode()
     assert "Every row checked; saving 100 rows" in page
     assert '<progress max="100" value="100">' not in page
+
+
+def test_client_package_admin_saves_through_the_service_and_its_dates_rule(admin_client):
+    customer = CustomerFactory()
+    package = PackageFactory()
+    url = reverse("admin:dids_clientpackage_add")
+    wrong = {"customer": customer.pk, "package": package.pk, "starts_on": "2026-05-02", "ends_on": "2026-05-01"}
+    response = admin_client.post(url, wrong)
+    assert response.status_code == 200 and "cannot end before it starts" in response.content.decode()
+    assert not ClientPackage.objects.exists()
+    response = admin_client.post(url, {**wrong, "ends_on": "2026-06-01"})
+    assert response.status_code == 302
+    assert ClientPackage.objects.get().ends_on.isoformat() == "2026-06-01"

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from dids import imports
 from dids.models import DID, DIDImport, DIDImportIssue
 from dids.tests.factories import DIDFactory, OperatorFactory
+from telephony.imports import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,7 @@ def test_export_then_import_round_trip(client, admin_user):
 
 
 def test_admin_upload_markup_and_result(client, admin_user, monkeypatch):
-    from dids import tasks
-
-    monkeypatch.setattr(tasks.dids_import, "delay_on_commit", lambda import_id: tasks.dids_import(import_id))
+    monkeypatch.setattr(tasks.run_import_job, "delay_on_commit", lambda job_id: tasks.run_import_job(job_id))
     client.force_login(admin_user)
     operator = OperatorFactory(name="Admin Telco")
     DIDFactory(number="+441174090101")
@@ -150,13 +149,13 @@ def test_admin_upload_markup_and_result(client, admin_user, monkeypatch):
     did_import = DIDImport.objects.get()
     assert response["Location"] == reverse("admin:dids_did_import_markup", args=[did_import.pk])
     page = client.get(response["Location"])
-    assert page.context["form"]["column_number"].initial == "0"  # guessed from the header
+    assert page.context["form"]["phone_column"].initial == 0  # guessed from the header
     assert page.context["form"]["column_tag"].initial == "1"
     response = client.post(
         response["Location"],
         {
             "has_header": "on",
-            "column_number": "0",
+            "phone_column": "0",
             "column_tag": "1",
             "default_operator": operator.pk,
             "default_status": "in_stock",

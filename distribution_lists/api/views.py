@@ -78,7 +78,7 @@ class DistributionListListView(generics.ListAPIView):
             return Response({"name": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
         except services.DistributionListError as exc:
             if distribution_list is not None:  # the row is rolled back; the stored file goes too
-                distribution_list.source_file.delete(save=False)
+                distribution_list.job.source_file.delete(save=False)
             field, _, message = str(exc).partition(": ")
             if field == "phone_column":
                 return Response({"phone_column": [message]}, status=status.HTTP_400_BAD_REQUEST)

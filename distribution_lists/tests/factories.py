@@ -9,7 +9,16 @@ import factory
 from customers.tests.factories import CustomerFactory
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
+from telephony.imports.models import ImportJob
+from telephony.imports.tests.factories import ImportJobFactory
 
+# The job's status for each status of its list.
+_JOB_STATUS = {
+    DistributionList.Status.DRAFT: ImportJob.Status.DRAFT,
+    DistributionList.Status.PROCESSING: ImportJob.Status.PROCESSING,
+    DistributionList.Status.READY: ImportJob.Status.DONE,
+    DistributionList.Status.FAILED: ImportJob.Status.FAILED,
+}
 DATA = Path(__file__).resolve().parent / "data"
 ENGINE_DATA = Path(__file__).resolve().parents[2] / "telephony" / "imports" / "tests" / "data"
 
@@ -21,9 +30,11 @@ class DistributionListFactory(factory.django.DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"List {n}")
     status = DistributionList.Status.READY
-    source_file = factory.django.FileField(filename="list.csv", data=b"phone,name\n07400123456,Alice\n")
-    original_filename = "list.csv"
-    file_kind = "csv"
+    job = factory.SubFactory(
+        ImportJobFactory,
+        customer=factory.SelfAttribute("..customer"),
+        status=factory.LazyAttribute(lambda job: _JOB_STATUS[job.factory_parent.status]),
+    )
     column_names = ["phone", "name"]
     default_region = "GB"
 

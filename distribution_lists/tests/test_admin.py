@@ -4,6 +4,7 @@ from django.urls import reverse
 from customers.tests.factories import CustomerFactory
 from distribution_lists.models import DistributionList
 from distribution_lists.tests.factories import ENGINE_DATA, ContactFactory, IncorrectRowFactory
+from telephony.imports import tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -15,10 +16,8 @@ def admin_client(client, admin_user):
 
 
 def test_admin_uploads_for_a_customer(admin_client, django_capture_on_commit_callbacks, monkeypatch):
-    from distribution_lists import tasks
-
     queued = []
-    monkeypatch.setattr(tasks.import_distribution_list, "delay", lambda list_id: queued.append(list_id))
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
     customer = CustomerFactory(name="Acme")
     url = reverse("admin:distribution_lists_distributionlist_add")
     assert "Upload a distribution list for a customer" in admin_client.get(url).content.decode()
@@ -41,7 +40,7 @@ def test_admin_uploads_for_a_customer(admin_client, django_capture_on_commit_cal
     assert response.status_code == 302
     assert distribution_list.status == DistributionList.Status.PROCESSING
     assert distribution_list.column_names == ["phone", "name", "city"]
-    assert queued == [distribution_list.pk]
+    assert queued == [distribution_list.job_id]
 
 
 def test_admin_upload_errors_are_shown(admin_client):

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from customers.tests.factories import TEST_PASSWORD, UserFactory
-from distribution_lists import services, tasks
+from distribution_lists import services
+from telephony.imports import running, tasks
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +26,7 @@ def worker(monkeypatch, settings):
     """
     settings.DISTRIBUTION_LIST_CHUNK_ROWS = 100
     queued: list[int] = []
-    monkeypatch.setattr(tasks.import_distribution_list, "delay", queued.append)
+    monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
     real_run_import = services.run_import
 
     class Worker:
@@ -33,12 +34,12 @@ def worker(monkeypatch, settings):
             checked = []
             if check_saving:
 
-                class Saving(services._SavingProgress):
+                class Saving(services.SavingProgress):
                     def __enter__(self):
                         check_saving()
                         return super().__enter__()
 
-                monkeypatch.setattr(services, "_SavingProgress", Saving)
+                monkeypatch.setattr(services, "SavingProgress", Saving)
 
             def run_import(table, markup, consumer, *, on_progress, **kwargs):
                 def progress(done, total):
@@ -51,7 +52,7 @@ def worker(monkeypatch, settings):
 
             monkeypatch.setattr(services, "run_import", run_import)
             while queued:
-                services.distribution_list_import(list_id=queued.pop(0))
+                running.import_job_run(job_id=queued.pop(0))
             assert checked, "the import never reported progress"
 
     return Worker()

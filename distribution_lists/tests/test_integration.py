@@ -23,6 +23,8 @@ from customers.tests.factories import CustomerFactory
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
 from distribution_lists.tests.factories import ENGINE_DATA
+from telephony.celery import app
+from telephony.imports.jobs import INTERRUPTED, import_job_reap_stalled
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,7 +44,6 @@ def worker(tmp_path):
         "DISTRIBUTION_LIST_CHUNK_ROWS": "2000",
     }
     # The tasks enqueued by this test go to a queue of its own.
-    from telephony.celery import app
 
     app.conf.task_default_queue = queue
     process = subprocess.Popen(
@@ -109,7 +110,7 @@ def test_a_worker_killed_mid_import_leaves_a_failed_list_and_no_rows(worker, tmp
     path.write_text("phone,name,city\n" + "".join(f"07400 {n:06d},P{n},Leeds\n" for n in range(200_000)))
     distribution_list = upload_and_mark_up(customer, path, "Big")
     wait_until(
-        lambda: DistributionList.objects.get(pk=distribution_list.pk).rows_read > 0,
+        lambda: DistributionList.objects.select_related("job").get(pk=distribution_list.pk).rows_read > 0,
         what="the first chunk's progress",
     )
     worker.send_signal(signal.SIGKILL)
@@ -120,9 +121,9 @@ def test_a_worker_killed_mid_import_leaves_a_failed_list_and_no_rows(worker, tmp
     assert not Contact.objects.filter(distribution_list=distribution_list).exists()
     assert not IncorrectRow.objects.filter(distribution_list=distribution_list).exists()
 
-    stalled_after = timedelta(seconds=settings.DISTRIBUTION_LIST_STALLED_AFTER_SECONDS + 1)
+    stalled_after = timedelta(seconds=settings.IMPORT_STALLED_AFTER_SECONDS + 1)
     with time_machine.travel(timezone.now() + stalled_after, tick=False):
-        assert services.distribution_lists_reap_stalled() == 1
+        assert import_job_reap_stalled() == 1
     distribution_list.refresh_from_db()
     assert distribution_list.status == Status.FAILED
-    assert distribution_list.failure_reason == services.INTERRUPTED
+    assert distribution_list.failure_reason == INTERRUPTED

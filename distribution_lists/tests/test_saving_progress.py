@@ -1,7 +1,7 @@
 """On PostgreSQL the saving phase's progress is committed while the rows are still inserted in one transaction."""
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connections
 
 from customers.tests.factories import CustomerFactory
 from distribution_lists import services
@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 def test_saving_progress_is_seen_by_other_connections_before_the_rows(monkeypatch, tmp_path):
     monkeypatch.setattr(services, "SAVE_PROGRESS_ROWS", 100)
     seen = []
-    real_report = services._SavingProgress.report
+    real_report = services.SavingProgress.report
 
     def report(self, rows_saved):
         real_report(self, rows_saved)
@@ -24,16 +24,17 @@ def test_saving_progress_is_seen_by_other_connections_before_the_rows(monkeypatc
         try:
             with other.cursor() as cursor:
                 cursor.execute(
-                    "SELECT status, import_phase, rows_saved, rows_to_save, "
+                    "SELECT j.status, j.phase, j.rows_saved, j.rows_to_save, "
                     "(SELECT count(*) FROM distribution_lists_contact c WHERE c.distribution_list_id = l.id) "
-                    "FROM distribution_lists_distributionlist l WHERE id = %s",
-                    [self.list_id],
+                    "FROM distribution_lists_distributionlist l JOIN imports_importjob j ON j.id = l.job_id "
+                    "WHERE j.id = %s",
+                    [self.pk],
                 )
                 seen.append(cursor.fetchone())
         finally:
             other.close()
 
-    monkeypatch.setattr(services._SavingProgress, "report", report)
+    monkeypatch.setattr(services.SavingProgress, "report", report)
     path = tmp_path / "many.csv"
     rows = [f"07400 1{n:05d},Person {n}" for n in range(2000)] + ["07400 100000,Again"]
     path.write_text("phone,name\n" + "\n".join(rows) + "\n")
@@ -52,20 +53,18 @@ def test_saving_progress_is_seen_by_other_connections_before_the_rows(monkeypatc
 
 
 def test_no_second_connection_does_not_fail_the_import(monkeypatch, tmp_path):
-    from django.db import OperationalError
-
     def refuse(self, *args, **kwargs):
         raise OperationalError("too many connections")
 
     monkeypatch.setattr(services, "SAVE_PROGRESS_ROWS", 100)
-    real_enter = services._SavingProgress.__enter__
+    real_enter = services.SavingProgress.__enter__
 
     def enter(self):
         real_enter(self)
         monkeypatch.setattr(self.side, "cursor", refuse.__get__(self.side))
         return self
 
-    monkeypatch.setattr(services._SavingProgress, "__enter__", enter)
+    monkeypatch.setattr(services.SavingProgress, "__enter__", enter)
     path = tmp_path / "some.csv"
     path.write_text("phone\n" + "\n".join(f"07400 1{n:05d}" for n in range(300)) + "\n")
     distribution_list = import_file(CustomerFactory(), path)

@@ -8,6 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from campaigns.models import CallJob
+from campaigns.tests.factories import make_campaign
 from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, DuplicateRow, IncorrectRow
 from distribution_lists.tests.factories import (
@@ -17,6 +19,9 @@ from distribution_lists.tests.factories import (
     IncorrectRowFactory,
     import_file,
 )
+from telephony.imports import tasks
+from telephony.imports.jobs import INTERRUPTED, import_job_reap_stalled
+from telephony.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 Status = DistributionList.Status
@@ -59,7 +64,7 @@ def test_the_import_goes_through_its_phases_each_with_its_progress(customer, mon
             return
         seen.append((_label, row.import_phase, row.rows_read, row.rows_total, row.rows_to_save, row.progress_percent))
 
-    real_open_table, real_run_import = services.open_table, services.run_import
+    real_open_table, real_run_import = services.open_job_table, services.run_import
 
     def open_table(*args, **kwargs):
         look("opening")
@@ -73,14 +78,14 @@ def test_the_import_goes_through_its_phases_each_with_its_progress(customer, mon
         report = real_run_import(table, markup, consumer, on_progress=progress, **kwargs)
         return report
 
-    class Saving(services._SavingProgress):
+    class Saving(services.SavingProgress):
         def __enter__(self):
             look("saving")
             return super().__enter__()
 
-    monkeypatch.setattr(services, "open_table", open_table)
+    monkeypatch.setattr(services, "open_job_table", open_table)
     monkeypatch.setattr(services, "run_import", run_import)
-    monkeypatch.setattr(services, "_SavingProgress", Saving)
+    monkeypatch.setattr(services, "SavingProgress", Saving)
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
     assert seen == [
         ("opening", "reading", 0, 10, 0, 0),
@@ -135,7 +140,7 @@ def test_upload_limits_come_from_settings(customer, settings):
         services.distribution_list_upload(customer=customer, name="Big", upload=data, filename="big.csv")
     settings.DISTRIBUTION_LIST_MAX_FILE_BYTES = 10_000
     settings.DISTRIBUTION_LIST_MAX_ROWS = 5
-    with pytest.raises(services.DistributionListError, match=r"has 21 rows; lists of up to 5 rows are accepted"):
+    with pytest.raises(services.DistributionListError, match=r"has 21 rows; files of up to 5 rows are accepted"):
         services.distribution_list_upload(customer=customer, name="Long", upload=data, filename="long.csv")
     assert not DistributionList.objects.exists()
 
@@ -151,10 +156,8 @@ def test_names_are_unique_per_customer(customer):
 
 
 def test_markup_enqueues_the_import_after_commit(customer, django_capture_on_commit_callbacks, monkeypatch):
-    from distribution_lists import tasks
-
     queued = []
-    monkeypatch.setattr(tasks.import_distribution_list, "delay", lambda *args: queued.append(args))
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda *args: queued.append(args))
     distribution_list = services.distribution_list_upload(
         customer=customer, name="Q", upload=io.BytesIO(b"phone\n07400123456\n"), filename="q.csv"
     )
@@ -167,7 +170,7 @@ def test_markup_enqueues_the_import_after_commit(customer, django_capture_on_com
             column_names=["phone"],
             default_region="GB",
         )
-    assert queued == [(distribution_list.pk,)]
+    assert queued == [(distribution_list.job_id,)]
     assert DistributionList.objects.get(pk=distribution_list.pk).status == Status.PROCESSING
     with pytest.raises(services.DistributionListError, match="cannot be marked up again"):
         services.distribution_list_mark_up(
@@ -233,7 +236,10 @@ def test_an_unexpected_error_fails_the_list(customer, monkeypatch):
     monkeypatch.setattr(services, "run_import", explode)
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
     assert distribution_list.status == Status.FAILED
-    assert distribution_list.failure_reason == "An unexpected error stopped the import. Please try again."
+    assert (
+        distribution_list.failure_reason
+        == "An unexpected error stopped the import; nothing was imported. Please try again."
+    )
 
 
 def test_import_runs_once_and_a_redelivery_after_a_lost_worker_fails_the_list(customer):
@@ -245,27 +251,27 @@ def test_import_runs_once_and_a_redelivery_after_a_lost_worker_fails_the_list(cu
 
     # A list claimed by a worker that died is still "processing"; the
     # redelivered task fails it instead of importing it twice.
-    lost = DistributionListFactory(customer=customer, status=Status.PROCESSING, import_started_at=timezone.now())
+    lost = DistributionListFactory(customer=customer, status=Status.PROCESSING, job__started_at=timezone.now())
     assert services.distribution_list_import(list_id=lost.pk) is None
     lost.refresh_from_db()
     assert lost.status == Status.FAILED
-    assert lost.failure_reason == services.INTERRUPTED
+    assert lost.failure_reason == INTERRUPTED
 
 
 def test_reaper_fails_imports_that_stopped_reporting_progress(customer, settings):
-    settings.DISTRIBUTION_LIST_STALLED_AFTER_SECONDS = 300
+    settings.IMPORT_STALLED_AFTER_SECONDS = 300
     with time_machine.travel("2026-01-05 10:00:00Z", tick=False):
         stalled = DistributionListFactory(
             customer=customer,
             status=Status.PROCESSING,
-            import_started_at=timezone.now(),
-            progress_updated_at=timezone.now(),
+            job__started_at=timezone.now(),
+            job__progress_updated_at=timezone.now(),
         )
-        busy = DistributionListFactory(customer=customer, status=Status.PROCESSING, import_started_at=timezone.now())
-        waiting = DistributionListFactory(customer=customer, status=Status.PROCESSING, import_started_at=None)
+        busy = DistributionListFactory(customer=customer, status=Status.PROCESSING, job__started_at=timezone.now())
+        waiting = DistributionListFactory(customer=customer, status=Status.PROCESSING, job__started_at=None)
     with time_machine.travel("2026-01-05 10:06:00Z", tick=False):
-        DistributionList.objects.filter(pk=busy.pk).update(progress_updated_at=timezone.now() - timedelta(seconds=10))
-        assert services.distribution_lists_reap_stalled() == 1
+        ImportJob.objects.filter(pk=busy.job_id).update(progress_updated_at=timezone.now() - timedelta(seconds=10))
+        assert import_job_reap_stalled() == 1
     statuses = dict(DistributionList.objects.values_list("pk", "status"))
     assert statuses == {stalled.pk: Status.FAILED, busy.pk: Status.PROCESSING, waiting.pk: Status.PROCESSING}
 
@@ -277,7 +283,7 @@ def test_a_list_failed_while_importing_is_not_published(customer, monkeypatch):
 
     def run_then_lose(*args, **kwargs):
         report = real_run_import(*args, **kwargs)
-        DistributionList.objects.update(status=Status.FAILED, failure_reason="reaped")
+        services.distribution_list_fail(list_id=DistributionList.objects.get().pk, reason="reaped")
         return report
 
     monkeypatch.setattr(services, "run_import", run_then_lose)
@@ -321,13 +327,42 @@ def test_removing_an_incorrect_row(customer):
 
 def test_delete_removes_rows_and_file(customer, django_capture_on_commit_callbacks):
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
-    storage, name = distribution_list.source_file.storage, distribution_list.source_file.name
-    assert storage.exists(name)
     with django_capture_on_commit_callbacks(execute=True):
         services.distribution_list_delete(distribution_list=distribution_list)
     assert not DistributionList.objects.exists()
+    assert not ImportJob.objects.exists()
     assert not Contact.objects.exists()
     assert not IncorrectRow.objects.exists()
+
+    # A draft still has its file: deleting the list deletes it.
+    with (ENGINE_DATA / "utf8_comma.csv").open("rb") as upload:
+        draft = services.distribution_list_upload(customer=customer, name="Draft", upload=upload, filename="a.csv")
+    storage, name = draft.job.source_file.storage, draft.job.source_file.name
+    assert storage.exists(name)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.distribution_list_delete(distribution_list=draft)
+    assert not storage.exists(name)
+
+
+def test_a_finished_import_deletes_its_stored_file(customer, django_capture_on_commit_callbacks):
+    with (ENGINE_DATA / "utf8_comma.csv").open("rb") as upload:
+        distribution_list = services.distribution_list_upload(
+            customer=customer, name="Done", upload=upload, filename="a.csv"
+        )
+    storage, name = distribution_list.job.source_file.storage, distribution_list.job.source_file.name
+    services.distribution_list_mark_up(
+        distribution_list=distribution_list,
+        has_header=True,
+        phone_column=0,
+        column_names=["phone", "name", "city"],
+        default_region="GB",
+        enqueue=False,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.distribution_list_import(list_id=distribution_list.pk)
+    distribution_list.refresh_from_db()
+    assert distribution_list.status == Status.READY
+    assert distribution_list.job.source_file.name == ""
     assert not storage.exists(name)
 
 
@@ -358,7 +393,8 @@ def test_delete_runs_a_fixed_number_of_queries(customer, django_assert_max_num_q
     distribution_list = DistributionListFactory(customer=customer)
     ContactFactory.create_batch(30, distribution_list=distribution_list)
     IncorrectRowFactory.create_batch(5, distribution_list=distribution_list)
-    with django_assert_max_num_queries(15):
+    # The list's rows, the list, then its import job (the job's collector: 5 statements), whatever the row count.
+    with django_assert_max_num_queries(17):
         services.distribution_list_delete(distribution_list=distribution_list)
     assert not Contact.objects.exists()
     assert not IncorrectRow.objects.exists()
@@ -378,9 +414,6 @@ def test_delete_never_loads_the_lists_rows(customer):
 
 
 def test_deleting_a_list_keeps_a_finished_campaigns_jobs_without_their_contacts(customer):
-    from campaigns.models import CallJob
-    from campaigns.tests.factories import make_campaign
-
     campaign = make_campaign(customer, status="finished", name="Done")
     contact = ContactFactory(distribution_list=campaign.distribution_list)
     job = CallJob.objects.create(campaign=campaign, contact=contact, phone=contact.phone, time_zone="Europe/London")

@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from distribution_lists import services
 from distribution_lists.models import Contact, DistributionList, IncorrectRow
 from distribution_lists.tests.factories import (
     ENGINE_DATA,
@@ -13,6 +14,8 @@ from distribution_lists.tests.factories import (
     IncorrectRowFactory,
     import_file,
 )
+from telephony.imports import tasks
+from telephony.imports.models import ImportJob
 from telephony.tests.spreadsheets import assert_no_formula, response_bytes, semicolon_cells, xlsx_sheet
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +38,8 @@ def test_list_page_lights_the_menu_and_shows_only_own_lists(customer_client, cus
 
 
 def test_upload_markup_and_processing_flow(customer_client, customer, django_capture_on_commit_callbacks, monkeypatch):
-    from distribution_lists import tasks
-
     queued = []
-    monkeypatch.setattr(tasks.import_distribution_list, "delay", lambda list_id: queued.append(list_id))
+    monkeypatch.setattr(tasks.run_import_job, "delay", lambda job_id: queued.append(job_id))
     response = upload(customer_client, "Leads", ENGINE_DATA / "utf8_bom_semicolon.csv")
     distribution_list = DistributionList.objects.get(customer=customer, name="Leads")
     assert response.status_code == 302
@@ -61,11 +62,9 @@ def test_upload_markup_and_processing_flow(customer_client, customer, django_cap
             },
         )
     assert response.status_code == 302
-    assert queued == [distribution_list.pk]
+    assert queued == [distribution_list.job_id]
     detail = customer_client.get(response.url).content.decode()
     assert 'id="progress"' in detail and "distribution_list_progress.js" in detail
-
-    from distribution_lists import services
 
     services.distribution_list_import(list_id=distribution_list.pk)
     progress = customer_client.get(reverse("dashboard:distribution_list_progress", args=[distribution_list.pk])).json()
@@ -102,8 +101,6 @@ def test_upload_errors_are_shown_on_the_form(customer_client, customer, settings
 
 def test_markup_errors_are_shown(customer_client, customer):
     with (ENGINE_DATA / "utf8_comma.csv").open("rb") as handle:
-        from distribution_lists import services
-
         distribution_list = services.distribution_list_upload(
             customer=customer, name="L", upload=handle, filename="l.csv"
         )
@@ -233,13 +230,11 @@ def test_failed_list_shows_why_and_can_be_marked_up_again(customer_client, custo
 
 
 def test_uploaded_file_object_works_with_the_service(customer):
-    from distribution_lists import services
-
     upload_file = SimpleUploadedFile("x.csv", b"phone\n07400123456\n", content_type="text/csv")
     distribution_list = services.distribution_list_upload(
         customer=customer, name="x", upload=upload_file, filename="x.csv"
     )
-    assert distribution_list.source_file.read() == b"phone\n07400123456\n"
+    assert distribution_list.job.source_file.read() == b"phone\n07400123456\n"
 
 
 def test_a_header_without_rows_is_refused_at_upload(customer_client, customer, tmp_path):
@@ -281,9 +276,9 @@ def test_a_processing_list_shows_its_three_phases(customer_client, customer):
     distribution_list = DistributionListFactory(
         customer=customer,
         status=Status.PROCESSING,
-        import_phase=DistributionList.Phase.CHECKING,
-        rows_read=100,
-        rows_total=400,
+        job__phase=ImportJob.Phase.CHECKING,
+        job__rows_read=100,
+        job__rows_total=400,
     )
     page = customer_client.get(reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])).content
     page = page.decode()

@@ -39,12 +39,26 @@ Pipeline
     ``PhoneRowConsumer(markup)`` is a base class that does the phone column
     (key = E.164); override ``accept(row, phone)`` to check other columns.
 
-Writing
+Writing (``telephony.imports.writer``, the fast path: all the import's SQL)
     ``BulkWriter(Model, ["field", ...], ignore_conflicts=False)`` — ``add_many``
     stages tuples (PostgreSQL: ``COPY`` into a temporary table; SQLite: a
     spool file), ``publish()`` inserts them all in one statement (run it in the
     transaction that marks the import done); leaving the ``with`` block
-    discards anything unpublished.
+    discards anything unpublished. ``SavingProgress``, ``existing_keys``,
+    and ``copy_history_rows`` are its other entries.
+
+The upload lifecycle (a Django app, label ``imports``; import these modules directly)
+    ``models.ImportJob`` — one uploaded file: kind, stored file, markup, status
+    (draft → processing → done | failed), phase, progress, counts, failure.
+    ``jobs`` — every write: ``import_job_upload`` (size, type and row checks),
+    ``import_job_mark_up``, ``import_job_claim``, ``import_job_progress``,
+    ``import_job_finish``, ``import_job_fail``, ``import_job_reap_stalled``,
+    ``import_job_delete``; ``import_job_transition`` is the one transition.
+    ``tasks.import_job_start(job)`` runs it in the background (task
+    ``imports.run_job``), which hands it to the ``run`` its app registered
+    with ``kinds.register_kind`` in ``AppConfig.ready``.
+    ``forms.MarkupForm`` and ``forms.RegionField`` — the one markup form and
+    country picker; a kind subclasses the form for its own columns.
 
 Example — a consumer for a model ``Entry(batch FK, phone, time_zone, notes)``::
 

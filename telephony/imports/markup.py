@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 import phonenumbers
 
@@ -46,6 +47,26 @@ class Markup:
             if name and name in seen:
                 raise ImportFileError(f"Column name {name!r} is used twice.")
             seen.add(name)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The markup as JSON for ``ImportJob.markup``."""
+        return {
+            "has_header": self.has_header,
+            "phone_column": self.phone_column,
+            "default_region": self.default_region,
+            "column_names": list(self.column_names),
+            "extra": dict(self.extra),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Markup:
+        return cls(
+            phone_column=data["phone_column"],
+            default_region=data["default_region"],
+            has_header=data.get("has_header", True),
+            column_names=tuple(data.get("column_names", ())),
+            extra=dict(data.get("extra", {})),
+        )
 
     def variables(self, row: list[str]) -> dict[str, str]:
         """The named columns of ``row`` other than the phone column, as ``{name: value}``."""

@@ -46,6 +46,7 @@ def test_markup_and_duplicates_and_phases(page, login, shot, tmp_path):
     from distribution_lists import services
     from distribution_lists.models import DistributionList
     from distribution_lists.tests.factories import DistributionListFactory
+    from telephony.imports.models import ImportJob
 
     user = customer_login(page, login)
     path = tmp_path / "spring-customers.csv"
@@ -73,14 +74,14 @@ def test_markup_and_duplicates_and_phases(page, login, shot, tmp_path):
     importing = DistributionListFactory(
         customer=user.customer,
         name="Autumn leads",
-        original_filename="autumn-leads.xlsx",
-        file_kind="xlsx",
+        job__original_filename="autumn-leads.xlsx",
+        job__file_kind="xlsx",
         status=DistributionList.Status.PROCESSING,
-        import_phase=DistributionList.Phase.SAVING,
-        rows_read=1_000_000,
-        rows_total=1_000_000,
-        rows_to_save=1_000_000,
-        rows_saved=450_000,
+        job__phase=ImportJob.Phase.SAVING,
+        job__rows_read=1_000_000,
+        job__rows_total=1_000_000,
+        job__rows_to_save=1_000_000,
+        job__rows_saved=450_000,
     )
     page.goto(f"/distribution-lists/{importing.pk}/")
     shot("import-phases.png")

@@ -66,9 +66,10 @@ class Command(BaseCommand):
             services.distribution_list_delete(distribution_list=distribution_list)
             raise CommandError(str(exc)) from None
         if report is None:
-            failed = DistributionList.objects.get(pk=distribution_list.pk)
+            failed = DistributionList.objects.select_related("job").get(pk=distribution_list.pk)
+            reason = failed.failure_reason
             services.distribution_list_delete(distribution_list=failed)
-            raise CommandError(failed.failure_reason or "The import failed.")
+            raise CommandError(reason or "The import failed.")
         result = {"list_id": distribution_list.pk, **report.as_dict()}
         self.stdout.write(
             f"Imported “{name}” (list {distribution_list.pk}) for {customer_obj.slug}: {report.rows} rows, "

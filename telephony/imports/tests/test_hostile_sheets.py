@@ -5,12 +5,13 @@ repository holds no bombs.
 """
 
 import io
+import itertools
 import zipfile
 
 import openpyxl
 import pytest
 
-from telephony.imports import ImportFileError, open_table
+from telephony.imports import ImportFileError, open_table, sheet_child
 
 SHEET = "xl/worksheets/sheet1.xml"
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -137,9 +138,6 @@ def xlsx_with_shared_strings(rows: int) -> bytes:
 def test_a_preview_parses_only_the_shared_strings_and_rows_it_shows(tmp_path):
     # A preview used to parse every shared string and, for a sheet without a
     # declared size, the whole sheet before yielding its first row.
-    import itertools
-
-    from telephony.imports import sheet_child
 
     path = tmp_path / "names.xlsx"
     path.write_bytes(xlsx_with_shared_strings(3000))

@@ -1,4 +1,5 @@
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -80,7 +81,6 @@ def test_a_damaged_spreadsheet_and_other_zip_files_are_refused(tmp_path):
     data = (DATA / "libreoffice_numbers.xlsx").read_bytes()
     with pytest.raises(ImportFileError, match=r"damaged|cannot be read"):
         open_table(io.BytesIO(data[: len(data) // 2]), filename="half.xlsx")
-    import zipfile
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
