@@ -585,17 +585,21 @@ def main() -> None:
 
 
 def _clean_up(customer) -> None:
-    """Remove the bench's rows (raw deletes: a million jobs through the ORM's collector would take minutes)."""
+    """Remove the bench's rows with one DELETE per table: a million jobs through the ORM's collector
+    (which loads every row to cascade and send signals) would take minutes."""
     from campaigns.models import CallAttempt, CallJob, Campaign
     from distribution_lists.models import Contact, DistributionList
-
-    campaigns = Campaign.objects.filter(customer=customer)
-    lists = DistributionList.objects.filter(customer=customer)
     from dnc.models import DncEntry
 
-    DncEntry.objects.filter(customer=customer)._raw_delete(connection.alias)
-    CallAttempt.objects.filter(campaign__in=campaigns)._raw_delete(connection.alias)
-    CallJob.objects.filter(campaign__in=campaigns)._raw_delete(connection.alias)
-    campaigns.delete()
-    Contact.objects.filter(distribution_list__in=lists)._raw_delete(connection.alias)
-    lists.delete()
+    def table(model) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    campaigns = f"SELECT id FROM {table(Campaign)} WHERE customer_id = %s"
+    lists = f"SELECT id FROM {table(DistributionList)} WHERE customer_id = %s"
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table(DncEntry)} WHERE customer_id = %s", [customer.pk])
+        cursor.execute(f"DELETE FROM {table(CallAttempt)} WHERE campaign_id IN ({campaigns})", [customer.pk])
+        cursor.execute(f"DELETE FROM {table(CallJob)} WHERE campaign_id IN ({campaigns})", [customer.pk])
+        Campaign.objects.filter(customer=customer).delete()
+        cursor.execute(f"DELETE FROM {table(Contact)} WHERE distribution_list_id IN ({lists})", [customer.pk])
+        DistributionList.objects.filter(customer=customer).delete()

@@ -115,7 +115,6 @@ def _provision(*, customer: Customer, quantity: int, request: dict[str, Any], us
     region = request.get("region", "")
     if locality and region:
         # The geocoder writes some localities with their region ("Springfield, IL").
-        from dids.models import DID
 
         with_region = f"{locality}, {region}"
         if DID.objects.filter(status=DS.IN_STOCK, iso_country=country, locality__iexact=with_region).exists():
@@ -256,8 +255,6 @@ def _forget_pool_lookups() -> None:
 
 
 def _release_dids(did_ids: list[int], *, user: User | None = None) -> None:
-    from dids.models import DID
-
     # Only Assigned DIDs return to stock now; a DID in Hold stays with its
     # client package, whose hold period decides (DID lifecycle).
     assigned = DID.objects.filter(pk__in=did_ids, status=DS.ASSIGNED)

@@ -16,7 +16,8 @@ The counter. On PostgreSQL it is a sequence per pool: ``nextval`` takes no
 row lock and is not rolled back, so draws from every process run in parallel
 and a dispatcher can draw inside its own transaction without serialising
 other campaigns behind the pool row (the counter column's row lock made the
-draws queue up: bench_pools compares the two). SQLite, the embedded default
+draws queue up: bench_pools compares the two, figures in the README's
+"Number pools"). SQLite, the embedded default
 with one writer at a time, bumps the pool row's ``cursor`` column with
 ``UPDATE … RETURNING``. Either way one counter per pool is shared by every
 worker in every process, so no two calls get the same position in a cycle.

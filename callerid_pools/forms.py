@@ -57,4 +57,4 @@ class NumberPoolUploadForm(NumberPoolAdminForm):
 
 
 def default_region() -> str:
-    return getattr(settings, "DIDS_DEFAULT_REGION", "") or "GB"
+    return settings.DIDS_DEFAULT_REGION or "GB"

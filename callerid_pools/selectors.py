@@ -11,7 +11,7 @@ in Hold, which may come back) or, for a global pool, Reserved platform DIDs.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from callerid_pools.models import NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
 from customers.models import Customer
@@ -92,12 +92,6 @@ def pools_visible_to(customer: Customer | None) -> QuerySet[NumberPool]:
     """The customer's pools and the global ones (the dashboard)."""
     return pools_with_counts(scoped(NumberPool.objects.all(), customer, include_global=True)).order_by(
         "is_global", "name", "pk"
-    )
-
-
-def pool_with_members(pool_qs: QuerySet[NumberPool]) -> QuerySet[NumberPool]:
-    return pool_qs.select_related("customer").prefetch_related(
-        Prefetch("members", queryset=NumberPoolMember.objects.select_related("did").order_by("position", "pk"))
     )
 
 

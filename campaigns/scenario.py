@@ -87,12 +87,7 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = (), unconverted_id
             continue
         step_id = step.get("id")
         where = f"step {position} ({step_id})" if isinstance(step_id, str) else f"step {position}"
-        if not isinstance(step_id, str) or not STEP_ID.match(step_id):
-            errors.append(f"{where}: 'id' is missing or invalid (letters, digits, - and _, starting with a letter)")
-        elif step_id in ids:
-            errors.append(f"{where}: id '{step_id}' is used twice")
-        else:
-            ids.append(step_id)
+        errors += _id_errors(step_id, ids, where)
         kind = step.get("type")
         if kind not in STEP_TYPES:
             errors.append(f"{where}: 'type' must be one of {', '.join(STEP_TYPES)}")
@@ -101,50 +96,75 @@ def scenario_errors(steps: Any, *, audio_ids: Iterable[int] = (), unconverted_id
         if unknown:
             errors.append(f"{where}: unknown field(s) {', '.join(sorted(unknown))} for a {kind} step")
         if kind in TEXT_FIELDS:
-            field = TEXT_FIELDS[kind]
-            text = step.get(field)
-            if kind == "gather" and text in (None, ""):
-                pass  # a gather may listen without a prompt
-            elif not isinstance(text, str) or not text.strip():
-                errors.append(f"{where}: '{field}' is missing")
-            elif len(text) > MAX_TEXT:
-                errors.append(f"{where}: '{field}' is longer than {MAX_TEXT} characters")
-            else:
-                errors += [f"{where}: {e}" for e in _placeholder_errors(text)]
+            errors += _text_errors(step, kind, where)
         if kind == "play":
-            audio = step.get("audio")
-            if isinstance(audio, bool) or not isinstance(audio, int):
-                errors.append(f"{where}: 'audio' must be the id of an uploaded audio file")
-            elif audio not in audio_ids:
-                errors.append(f"{where}: audio file {audio} does not exist or is not available to this app")
-            elif audio in unconverted_ids:
-                errors.append(
-                    f"{where}: audio file {audio} has no telephone version (uploaded before conversion): "
-                    "upload it again"
-                )
+            errors += _play_errors(step, where, audio_ids=audio_ids, unconverted_ids=unconverted_ids)
         if kind == "gather":
-            errors += _int_in_range(step, "digits", GATHER_DIGITS, where)
-            errors += _int_in_range(step, "timeout", GATHER_TIMEOUT, where)
-            branches = step.get("branches", {})
-            if not isinstance(branches, dict):
-                errors.append(f"{where}: 'branches' must map a digit to a step id")
-            else:
-                for digit in branches:
-                    if not digit or any(ch not in KEYS for ch in digit):
-                        errors.append(f"{where}: branch key {digit!r} is not made of keypad digits (0-9, *, #)")
-            opt_out = step.get("opt_out")
-            if opt_out is not None and (not isinstance(opt_out, str) or len(opt_out) != 1 or opt_out not in KEYS):
-                errors.append(f"{where}: 'opt_out' must be one keypad digit (0-9, *, #)")
-            elif opt_out is not None and isinstance(branches, dict) and opt_out in branches:
-                errors.append(f"{where}: digit {opt_out!r} is both the opt-out and a branch")
-            confirmation = step.get("opt_out_confirmation")
-            if confirmation is not None and (not isinstance(confirmation, str) or len(confirmation) > MAX_TEXT):
-                errors.append(f"{where}: 'opt_out_confirmation' must be a text of at most {MAX_TEXT} characters")
+            errors += _gather_errors(step, where)
         if kind == "transfer":
             number = step.get("number")
             if not isinstance(number, str) or not _is_valid_international(number):
                 errors.append(f"{where}: 'number' {number!r} is not a valid international number (e.g. +441174090100)")
-    # Branch targets are checked once every id is known.
+    return errors + _branch_target_errors(steps, ids)
+
+
+def _id_errors(step_id: Any, ids: list[str], where: str) -> list[str]:
+    """A step's id must be valid and unused; a good one is added to ``ids``."""
+    if not isinstance(step_id, str) or not STEP_ID.match(step_id):
+        return [f"{where}: 'id' is missing or invalid (letters, digits, - and _, starting with a letter)"]
+    if step_id in ids:
+        return [f"{where}: id '{step_id}' is used twice"]
+    ids.append(step_id)
+    return []
+
+
+def _text_errors(step: dict, kind: str, where: str) -> list[str]:
+    field = TEXT_FIELDS[kind]
+    text = step.get(field)
+    if kind == "gather" and text in (None, ""):
+        return []  # a gather may listen without a prompt
+    if not isinstance(text, str) or not text.strip():
+        return [f"{where}: '{field}' is missing"]
+    if len(text) > MAX_TEXT:
+        return [f"{where}: '{field}' is longer than {MAX_TEXT} characters"]
+    return [f"{where}: {e}" for e in _placeholder_errors(text)]
+
+
+def _play_errors(step: dict, where: str, *, audio_ids: set[int], unconverted_ids: set[int]) -> list[str]:
+    audio = step.get("audio")
+    if isinstance(audio, bool) or not isinstance(audio, int):
+        return [f"{where}: 'audio' must be the id of an uploaded audio file"]
+    if audio not in audio_ids:
+        return [f"{where}: audio file {audio} does not exist or is not available to this app"]
+    if audio in unconverted_ids:
+        return [f"{where}: audio file {audio} has no telephone version (uploaded before conversion): upload it again"]
+    return []
+
+
+def _gather_errors(step: dict, where: str) -> list[str]:
+    errors = _int_in_range(step, "digits", GATHER_DIGITS, where)
+    errors += _int_in_range(step, "timeout", GATHER_TIMEOUT, where)
+    branches = step.get("branches", {})
+    if not isinstance(branches, dict):
+        errors.append(f"{where}: 'branches' must map a digit to a step id")
+    else:
+        for digit in branches:
+            if not digit or any(ch not in KEYS for ch in digit):
+                errors.append(f"{where}: branch key {digit!r} is not made of keypad digits (0-9, *, #)")
+    opt_out = step.get("opt_out")
+    if opt_out is not None and (not isinstance(opt_out, str) or len(opt_out) != 1 or opt_out not in KEYS):
+        errors.append(f"{where}: 'opt_out' must be one keypad digit (0-9, *, #)")
+    elif opt_out is not None and isinstance(branches, dict) and opt_out in branches:
+        errors.append(f"{where}: digit {opt_out!r} is both the opt-out and a branch")
+    confirmation = step.get("opt_out_confirmation")
+    if confirmation is not None and (not isinstance(confirmation, str) or len(confirmation) > MAX_TEXT):
+        errors.append(f"{where}: 'opt_out_confirmation' must be a text of at most {MAX_TEXT} characters")
+    return errors
+
+
+def _branch_target_errors(steps: list, ids: list[str]) -> list[str]:
+    """Branch targets, checked once every id is known."""
+    errors = []
     for position, step in enumerate(steps, start=1):
         if isinstance(step, dict) and step.get("type") == "gather":
             where = f"step {position} ({step.get('id')})"

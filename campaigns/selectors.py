@@ -1,13 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.db.models import Case, Count, F, FloatField, QuerySet, When
+from django.utils import timezone
 
+from campaigns.dialer.window import period_open
 from campaigns.models import App, Campaign
+from compliance.selectors import legal_open
 from customers.tenancy import get_scoped_or_404, scoped
 from dids.models import DID, DIDStatus
+from distribution_lists.models import Contact
 
 if TYPE_CHECKING:
     from callerid_pools.models import NumberPool
@@ -59,3 +65,39 @@ def folder_counts(customer: Customer | None) -> dict[str, int]:
 def campaign_for(customer: Customer | None, campaign_id: int) -> Campaign:
     queryset = Campaign.objects.select_related("app", "distribution_list", "a_number_did", "a_number_pool")
     return get_scoped_or_404(queryset, customer, pk=campaign_id)
+
+
+@dataclass(frozen=True)
+class LegalConflict:
+    contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
+    zones: tuple[str, ...]  # their zone keys
+
+
+def legal_hours_conflict(campaign: Campaign, *, now: dt.datetime | None = None) -> LegalConflict:
+    """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
+
+    Each distinct zone key of the list is checked over one week in 15-minute
+    steps: a step inside the campaign's window but outside legal hours is a
+    conflict (the dialer will not call then). Work: one grouped count of the
+    list's contacts by zone, then per key, never per contact.
+    """
+    if campaign.distribution_list_id is None:
+        return LegalConflict(0, ())
+    now = now or timezone.now()
+    monday = (now.astimezone(dt.UTC) - dt.timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    steps = [monday + dt.timedelta(minutes=15 * n) for n in range(7 * 24 * 4)]
+    by_zone = (
+        Contact.objects.filter(distribution_list_id=campaign.distribution_list_id)
+        .order_by()
+        .values_list("time_zone")
+        .annotate(n=Count("pk"))
+    )
+    contacts, zones = 0, []
+    for key, count in by_zone:
+        key = key or campaign.time_zone
+        if any(period_open(campaign, key, step) and not legal_open(key, step) for step in steps):
+            contacts += count
+            zones.append(key)
+    return LegalConflict(contacts, tuple(sorted(zones)))

@@ -15,7 +15,6 @@ from campaigns.contract import edit_refusal
 from campaigns.dialer import lines_in_use
 from campaigns.filters import CampaignFilter
 from campaigns.models import CampaignStatus
-from compliance.selectors import legal_hours_conflict
 from customers.tenancy import CustomerRequiredMixin
 
 FOLDERS = [("all", "All"), *CampaignStatus.choices]
@@ -66,7 +65,7 @@ class CampaignDetailView(CustomerRequiredMixin, TemplateView):
             edit_refusal=edit_refusal(campaign),
             transitions=campaign.transitions.select_related("by"),
             lines_in_use=lines_in_use(campaign.pk),
-            legal_conflict=legal_hours_conflict(campaign),
+            legal_conflict=selectors.legal_hours_conflict(campaign),
         )
         return context
 

@@ -1,4 +1,5 @@
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.contrib import admin
@@ -51,8 +52,6 @@ class LegalWindowForm(forms.ModelForm):
         return self.cleaned_data["country"].strip().upper()
 
     def clean_zones(self):
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
         names = [name.strip() for name in self.cleaned_data["zones"].split(",") if name.strip()]
         unknown = []
         for name in names:

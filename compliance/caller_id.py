@@ -26,6 +26,10 @@ import phonenumbers
 from django.conf import settings
 from django.db import connection
 
+from callerid_pools.models import PoolType
+from callerid_pools.selectors import pool_usable_members
+from callerid_pools.services import NoUsableNumber, pool_next_number
+from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
 from compliance.models import ANumberDay, PoolDay, PoolPolicy
 from dids.models import CUSTOMER_STATUSES, DIDStatus
 
@@ -76,15 +80,11 @@ class CallerIdChooser:
 
     def _usable(self, pool: NumberPool) -> list[DID]:
         if self._members is None:
-            from callerid_pools.selectors import pool_usable_members
-
             self._members = [m.did for m in pool_usable_members(pool).select_related("did").order_by("position")]
             self._load([did.number for did in self._members])
         return [did for did in self._members if self.used[did.number] < self.cap]
 
     def _pick_among(self, pool: NumberPool, candidates: list[DID]) -> DID:
-        from callerid_pools.models import PoolType
-
         if pool.pool_type == PoolType.RANDOM:
             return random.choice(candidates)
         return min(candidates, key=lambda did: self.used[did.number])  # min keeps pool order on ties
@@ -103,7 +103,6 @@ class CallerIdChooser:
             in_area = [d for d in in_country if area and d.area_code == area]
             choice = in_area or in_country or candidates
             return self._pick_among(pool, choice), bool(in_area)
-        from callerid_pools.services import NoUsableNumber, pool_next_number
 
         try:
             did = pool_next_number(pool=pool)
@@ -116,8 +115,6 @@ class CallerIdChooser:
 
     def take(self, b_number: str) -> tuple[str, str]:
         """(A-number, "") for the next call, or (A-number or "", platform cause) when it may not be placed."""
-        from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
-
         campaign = self.campaign
         did = campaign.a_number_did
         if did is not None:

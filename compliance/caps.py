@@ -15,6 +15,7 @@ import datetime as dt
 
 from django.db.models import Count, Q
 
+from campaigns.models import CallAttempt
 from compliance.selectors import caps_for
 
 
@@ -29,8 +30,6 @@ def week_start(now: dt.datetime) -> dt.datetime:
 
 def over_cap(*, customer_id: int, phones: list[str], now: dt.datetime) -> dict[str, dt.datetime]:
     """The numbers among ``phones`` that reached a cap, each with when it may be called again."""
-    from campaigns.models import CallAttempt
-
     per_day, per_week = caps_for(customer_id)
     if not phones:
         return {}

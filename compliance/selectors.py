@@ -11,12 +11,17 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from compliance.models import CustomerCaps, LegalWindow
+from campaigns.models import CallAttempt
+from compliance.models import CustomerCaps, LegalWindow, PoolDay, PoolPolicy
+from dids.models import DID
+from telephony.zones import zone_names
 
 if TYPE_CHECKING:
     from callerid_pools.models import NumberPool
-    from campaigns.models import Campaign
     from customers.models import Customer
 
 ZONE_TAB = Path("/usr/share/zoneinfo/zone.tab")
@@ -102,6 +107,11 @@ def zone_legal_open(zone_name: str, now: dt.datetime) -> bool:
     return True
 
 
+def legal_open(zone_key: str, now: dt.datetime) -> bool:
+    """Whether legal hours are open in every candidate zone of a job's zone key (whatever the campaign says)."""
+    return all(zone_legal_open(name, now) for name in zone_names(zone_key))
+
+
 def caps_for(customer_id: int) -> tuple[int, int]:
     """(attempts per day, attempts per week) to one B-number for this customer."""
     row = CustomerCaps.objects.filter(customer_id=customer_id).values_list("calls_per_day", "calls_per_week").first()
@@ -114,11 +124,6 @@ def caps_for(customer_id: int) -> tuple[int, int]:
 
 def pool_local_share(pool: NumberPool, *, days: int = 30) -> tuple[int, int]:
     """(calls, calls with a local number) drawn from ``pool`` over the last ``days`` UTC days."""
-    from django.db.models import Sum
-    from django.utils import timezone
-
-    from compliance.models import PoolDay
-
     since = timezone.now().date() - dt.timedelta(days=days - 1)
     totals = PoolDay.objects.filter(pool=pool, day__gte=since).aggregate(calls=Sum("calls"), local=Sum("local_calls"))
     return totals["calls"] or 0, totals["local"] or 0
@@ -145,13 +150,6 @@ def caller_id_usage(
     With ``customer``: only that customer's campaigns and its own numbers.
     One grouped read of the attempts by start time (index ``call_attempt_started``).
     """
-    from django.db.models import Count, Q
-    from django.db.models.functions import TruncDate
-    from django.utils import timezone
-
-    from campaigns.models import CallAttempt
-    from dids.models import DID
-
     now = now or timezone.now()
     since = (now.astimezone(dt.UTC) - dt.timedelta(days=days - 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     attempts = CallAttempt.objects.filter(started_at__gte=since).exclude(a_number="")
@@ -213,8 +211,6 @@ class CallerIdReputation:
 
 def caller_id_reputation(rows: list[CallerIdDay], *, now: dt.datetime | None = None) -> list[CallerIdReputation]:
     """Per A-number totals of ``caller_id_usage`` rows, falling numbers first, then by calls."""
-    from django.utils import timezone
-
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     recent_from = today - dt.timedelta(days=RECENT_DAYS - 1)
     totals: dict[str, list[int]] = {}
@@ -242,56 +238,12 @@ class UsageGrid:
 def caller_id_grid(
     rows: list[CallerIdDay], numbers: list[CallerIdReputation], *, days: int = 14, now: dt.datetime | None = None
 ) -> UsageGrid:
-    from django.utils import timezone
-
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     columns = [today - dt.timedelta(days=back) for back in range(days)]
     cells = {(row.a_number, row.day): row for row in rows}
     return UsageGrid(
         days=columns, rows=[(n.a_number, [cells.get((n.a_number, day)) for day in columns]) for n in numbers]
     )
-
-
-@dataclass(frozen=True)
-class LegalConflict:
-    contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
-    zones: tuple[str, ...]  # their zone keys
-
-
-def legal_hours_conflict(campaign: Campaign, *, now: dt.datetime | None = None) -> LegalConflict:
-    """Whether the campaign's window lies outside legal hours for part of its list, and for how many contacts.
-
-    Each distinct zone key of the list is checked over one week in 15-minute
-    steps: a step inside the campaign's window but outside legal hours is a
-    conflict (the dialer will not call then). Work: one grouped count of the
-    list's contacts by zone, then per key, never per contact.
-    """
-    from django.db.models import Count
-    from django.utils import timezone
-
-    from campaigns.dialer.window import legal_open, period_open
-    from distribution_lists.models import Contact
-
-    if campaign.distribution_list_id is None:
-        return LegalConflict(0, ())
-    now = now or timezone.now()
-    monday = (now.astimezone(dt.UTC) - dt.timedelta(days=now.weekday())).replace(
-        hour=0, minute=0, second=0, microsecond=0
-    )
-    steps = [monday + dt.timedelta(minutes=15 * n) for n in range(7 * 24 * 4)]
-    by_zone = (
-        Contact.objects.filter(distribution_list_id=campaign.distribution_list_id)
-        .order_by()
-        .values_list("time_zone")
-        .annotate(n=Count("pk"))
-    )
-    contacts, zones = 0, []
-    for key, count in by_zone:
-        key = key or campaign.time_zone
-        if any(period_open(campaign, key, step) and not legal_open(key, step) for step in steps):
-            contacts += count
-            zones.append(key)
-    return LegalConflict(contacts, tuple(sorted(zones)))
 
 
 @dataclass(frozen=True)
@@ -308,8 +260,6 @@ class PoolPresence:
 
 def pool_presence(pool: NumberPool) -> PoolPresence:
     """A pool's compliance options and its share of local calls over the last 30 days, for its page."""
-    from compliance.models import PoolPolicy
-
     policy = PoolPolicy.objects.filter(pool=pool).first()
     override = policy.calls_per_number_per_day if policy else None
     calls, local = pool_local_share(pool)

@@ -94,16 +94,10 @@ def _local_midnight(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
     return local.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Overview:
-    """Everything the home page shows, in the customer's time zone."""
-    now = now or timezone.now()
-    zone = ZoneInfo(customer.time_zone)
-    today_start = _local_midnight(now, zone)
-    week_start = today_start - dt.timedelta(days=today_start.weekday())
-    chart_start = today_start - dt.timedelta(days=CHART_DAYS - 1)
-    since = min(week_start, chart_start)
-    tomorrow = today_start + dt.timedelta(days=1)
-
+def _call_figures(
+    customer: Customer, *, since: dt.datetime, today_start: dt.datetime, week_start: dt.datetime
+) -> tuple[CallFigures, CallFigures, list[tuple[dt.datetime, dict[str, int]]]]:
+    """Today's and this week's calls, and the quarter hours since ``since`` for the charts (two queries)."""
     # 1. Ended calls per quarter hour since the earliest start shown (a few hundred rows at most).
     slots = (
         scoped(CallTally.objects.all(), customer)
@@ -132,9 +126,12 @@ def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Over
         )
     )
     today.in_progress, week.in_progress = dialing["today"], dialing["week"]
+    return today, week, quarter_hours
 
+
+def _campaign_figures(customer: Customer) -> tuple[dict[str, int], list[Campaign]]:
+    """3. Campaigns per status, 4. the running ones (launched first, then paused) with their counters."""
     campaigns = scoped(Campaign.objects.all(), customer)
-    # 3. Campaigns per status, 4. the running ones (launched first, then paused) with their counters.
     campaigns_by_status = dict(campaigns.values("status").annotate(n=Count("pk")).values_list("status", "n"))
     running = list(
         campaigns.filter(status__in=[CampaignStatus.LAUNCHED, CampaignStatus.PAUSED])
@@ -155,6 +152,63 @@ def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Over
             "stat_suppressed",
         )[:RUNNING_SHOWN]
     )
+    return campaigns_by_status, running
+
+
+def _numbers_by_status(customer: Customer) -> dict[str, int]:
+    """7. The customer's numbers per status."""
+    return dict(
+        scoped(DID.objects.all(), customer)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("status", "n")
+    )
+
+
+def _pool_figures(customer: Customer) -> dict[str, int]:
+    """8. Caller-ID pools (own and global) and 9. their members, of which how many are on hold."""
+    visible_pools = scoped(NumberPool.objects.all(), customer, include_global=True)
+    pools = visible_pools.aggregate(
+        own=Count("pk", filter=Q(is_global=False)), shared=Count("pk", filter=Q(is_global=True))
+    )
+    pools.update(
+        NumberPoolMember.objects.filter(pool__in=visible_pools).aggregate(
+            members=Count("pk"), members_on_hold=Count("pk", filter=Q(did__status=DIDStatus.HOLD))
+        )
+    )
+    return pools
+
+
+def _tracking_figures(customer: Customer, *, today_start: dt.datetime, week_start: dt.datetime) -> dict[str, int]:
+    """10. Call tracking: calls today and this week, and 11. active pools with their numbers."""
+    tracking_pools = scoped(TrackingPool.objects.all(), customer).filter(status=TrackingPoolStatus.ACTIVE)
+    tracking = TrackedCall.objects.filter(pool__in=tracking_pools, called_at__gte=week_start).aggregate(
+        calls_today=Count("pk", filter=Q(called_at__gte=today_start)),
+        attributed_today=Count("pk", filter=Q(called_at__gte=today_start, session__isnull=False)),
+        calls_week=Count("pk"),
+        attributed_week=Count("pk", filter=Q(session__isnull=False)),
+    )
+    tracking.update(
+        tracking_pools.aggregate(
+            pools=Count("pk", distinct=True), numbers=Count("numbers", filter=Q(numbers__removed_at__isnull=True))
+        )
+    )
+    return tracking
+
+
+def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Overview:
+    """Everything the home page shows, in the customer's time zone (``HOME_QUERIES`` queries, numbered below)."""
+    now = now or timezone.now()
+    zone = ZoneInfo(customer.time_zone)
+    today_start = _local_midnight(now, zone)
+    week_start = today_start - dt.timedelta(days=today_start.weekday())
+    chart_start = today_start - dt.timedelta(days=CHART_DAYS - 1)
+    tomorrow = today_start + dt.timedelta(days=1)
+    today, week, quarter_hours = _call_figures(
+        customer, since=min(week_start, chart_start), today_start=today_start, week_start=week_start
+    )
+    campaigns_by_status, running = _campaign_figures(customer)
 
     lists = scoped(DistributionList.objects.all(), customer)
     # 5. Lists per status, 6. the imports in progress.
@@ -177,65 +231,24 @@ def home_overview(customer: Customer, *, now: dt.datetime | None = None) -> Over
         .order_by("-created_at", "-pk")[:IMPORTS_SHOWN]
     )
 
-    # 7. The customer's numbers per status.
-    numbers_by_status = dict(
-        scoped(DID.objects.all(), customer)
-        .values("status")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("status", "n")
-    )
-    # 8. Caller-ID pools (own and global) and 9. their members, of which how many are on hold.
-    visible_pools = scoped(NumberPool.objects.all(), customer, include_global=True)
-    pools = visible_pools.aggregate(
-        own=Count("pk", filter=Q(is_global=False)), shared=Count("pk", filter=Q(is_global=True))
-    )
-    pools.update(
-        NumberPoolMember.objects.filter(pool__in=visible_pools).aggregate(
-            members=Count("pk"), members_on_hold=Count("pk", filter=Q(did__status=DIDStatus.HOLD))
-        )
-    )
-    # 10. Call tracking: calls today and this week, and 11. active pools with their numbers.
-    tracking_pools = scoped(TrackingPool.objects.all(), customer).filter(status=TrackingPoolStatus.ACTIVE)
-    tracking = TrackedCall.objects.filter(pool__in=tracking_pools, called_at__gte=week_start).aggregate(
-        calls_today=Count("pk", filter=Q(called_at__gte=today_start)),
-        attributed_today=Count("pk", filter=Q(called_at__gte=today_start, session__isnull=False)),
-        calls_week=Count("pk"),
-        attributed_week=Count("pk", filter=Q(session__isnull=False)),
-    )
-    tracking.update(
-        tracking_pools.aggregate(
-            pools=Count("pk", distinct=True), numbers=Count("numbers", filter=Q(numbers__removed_at__isnull=True))
-        )
-    )
-    # 12. API tokens in use.
-    active_tokens = customer.api_tokens.filter(revoked_at=None).count()
-
     return Overview(
         customer=customer,
         today=today,
         week=week,
         week_start=week_start,
         chart_today=OutcomeChart.from_slots(
-            quarter_hours,
-            start=today_start,
-            end=tomorrow,
-            width=dt.timedelta(hours=1),
-            zone=zone,
+            quarter_hours, start=today_start, end=tomorrow, width=dt.timedelta(hours=1), zone=zone
         ),
         chart_week=OutcomeChart.from_slots(
-            quarter_hours,
-            start=chart_start,
-            end=tomorrow,
-            width=dt.timedelta(hours=3),
-            zone=zone,
+            quarter_hours, start=chart_start, end=tomorrow, width=dt.timedelta(hours=3), zone=zone
         ),
         campaigns_by_status=campaigns_by_status,
         running=running,
         imports=imports,
         lists_by_status=lists_by_status,
-        numbers_by_status=numbers_by_status,
-        pools=pools,
-        tracking=tracking,
-        active_tokens=active_tokens,
+        numbers_by_status=_numbers_by_status(customer),
+        pools=_pool_figures(customer),
+        tracking=_tracking_figures(customer, today_start=today_start, week_start=week_start),
+        # 12. API tokens in use.
+        active_tokens=customer.api_tokens.filter(revoked_at=None).count(),
     )

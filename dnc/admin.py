@@ -4,12 +4,13 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
 from customers.models import Customer
 from dnc.models import DncEntry, DncSource, DncUpload
-from dnc.services import DncError, clean_number
+from dnc.services import DncError, clean_number, dnc_add, dnc_upload
 from telephony.admin_filters import yes_no_filter
 from telephony.imports.errors import ImportFileError
 
@@ -67,10 +68,7 @@ class DncEntryAdmin(admin.ModelAdmin):
     def upload_view(self, request):
         """Upload a file of numbers to the platform list or a customer's, with the usual report."""
         if not self.has_add_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
-        from dnc.services import dnc_upload
 
         form = DncUploadForm(request.POST or None, request.FILES or None)
         record = None
@@ -95,7 +93,6 @@ class DncEntryAdmin(admin.ModelAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        from dnc.services import dnc_add
 
         entry, _ = dnc_add(
             customer=obj.customer,

@@ -8,10 +8,20 @@ import re
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
+from celery import current_app
 from django.conf import settings
+from django.core.files import File
 from django.db import IntegrityError, transaction
 
-from dnc.models import DncEntry, DncSource
+from campaigns.models import CallAttempt
+from dnc.models import DncEntry, DncSource, DncUpload, UploadStatus
+from telephony.imports.errors import ImportFileError
+from telephony.imports.phones import normalise_phone
+from telephony.imports.readers import open_table
+
+# The worker's task, looked up by its registered name (dnc/tasks.py calls into
+# this module; DncConfig.ready registers it in every process).
+IMPORT_UPLOAD = "dnc.import_upload"
 
 if TYPE_CHECKING:
     from customers.models import Customer, User
@@ -34,8 +44,6 @@ def clean_number(raw: str, *, is_prefix: bool = False, default_region: str = "")
         if not NUMBER.match(text):
             raise DncError(f"Prefix {raw!r} must be '+' and 1 to 15 digits, e.g. +44870.")
         return text
-    from telephony.imports.phones import normalise_phone
-
     region = (default_region or settings.DNC_DEFAULT_REGION).upper()
     if not region and not text.startswith("+"):
         raise DncError(f"Number {raw!r} has no country code: write it in international form, e.g. +441174090100.")
@@ -125,8 +133,6 @@ def dnc_import(
     A cell starting with ``prefix:`` or ending in ``*`` is a prefix. Reads
     with the import engine's readers; writes in batches of new entries.
     """
-    from telephony.imports.readers import open_table
-
     table = open_table(source, filename=filename)
     report = DncImportReport()
     batch: dict[str, bool] = {}
@@ -173,8 +179,6 @@ def dnc_opt_out(*, attempt_id: int) -> DncEntry | None:
     engine's runner) when a gather step's ``opt_out`` digit is pressed; it
     then plays the step's ``opt_out_confirmation``. Idempotent.
     """
-    from campaigns.models import CallAttempt
-
     attempt = CallAttempt.objects.filter(pk=attempt_id).select_related("campaign").first()
     if attempt is None:
         return None
@@ -197,12 +201,6 @@ def dnc_upload(
     Returns the :class:`DncUpload` (``ready`` with its report, or ``processing``).
     Raises :class:`ImportFileError` for a file that cannot be read.
     """
-    from django.core.files import File
-
-    from dnc import tasks
-    from dnc.models import DncUpload, UploadStatus
-    from telephony.imports.readers import open_table
-
     table = open_table(upload, filename=filename)
     upload.seek(0)
     record = DncUpload(
@@ -216,16 +214,13 @@ def dnc_upload(
     with transaction.atomic():
         record.source_file.save(filename[-100:] or "upload", File(upload), save=False)
         record.save()
-        # Celery's Django fixup makes every task a DjangoTask; the stubs type shared tasks as plain Tasks.
-        tasks.import_dnc_upload.delay_on_commit(record.pk)  # type: ignore[attr-defined]
+        # Celery's Django fixup makes every task a DjangoTask; the stubs type registered tasks as plain Tasks.
+        current_app.tasks[IMPORT_UPLOAD].delay_on_commit(record.pk)  # type: ignore[attr-defined]
     return record
 
 
 def dnc_upload_import(*, upload_id: int) -> None:
     """The worker's part: import a waiting upload once (running it again changes nothing)."""
-    from dnc.models import DncUpload, UploadStatus
-    from telephony.imports.errors import ImportFileError
-
     record = DncUpload.objects.filter(pk=upload_id, status=UploadStatus.PROCESSING).select_related("customer").first()
     if record is None:
         return

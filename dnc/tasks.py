@@ -7,7 +7,7 @@ from dnc import services
 
 
 @shared_task(
-    name="dnc.import_upload",
+    name=services.IMPORT_UPLOAD,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
     soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
 )

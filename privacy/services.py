@@ -17,12 +17,16 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 
+from call_tracking.models import TrackedCall
+from campaigns.models import CallAttempt, CallJob
 from customers.tenancy import scoped
+from distribution_lists.models import Contact, DuplicateRow, IncorrectRow
+from dnc.models import DncEntry, DncSource
+from dnc.services import dnc_add
+from privacy.models import Erasure
 
 if TYPE_CHECKING:
     from customers.models import Customer, User
-    from distribution_lists.models import IncorrectRow
-    from privacy.models import Erasure
 
 M = TypeVar("M", bound=Model)
 
@@ -43,8 +47,6 @@ def _scope(queryset: QuerySet[M], customer: Customer | None) -> QuerySet[M]:
 
 def _incorrect_rows(customer: Customer | None, number: str) -> list[IncorrectRow]:
     """Incorrect rows hold the number as typed: candidates by its last digits, kept when the digits agree."""
-    from distribution_lists.models import IncorrectRow
-
     tail = _digits(number)[-7:]
     rows = _scope(IncorrectRow.objects.filter(raw_phone__contains=tail[-4:]), customer).select_related(
         "distribution_list"
@@ -60,11 +62,6 @@ def _incorrect_rows(customer: Customer | None, number: str) -> list[IncorrectRow
 
 
 def _querysets(customer: Customer | None, number: str) -> dict[str, QuerySet[Any]]:
-    from call_tracking.models import TrackedCall
-    from campaigns.models import CallAttempt, CallJob
-    from distribution_lists.models import Contact, DuplicateRow
-    from dnc.models import DncEntry
-
     dnc = DncEntry.objects.filter(number=number)
     dnc = dnc.filter(customer__isnull=True) | dnc.filter(customer=customer) if customer is not None else dnc
     return {
@@ -133,10 +130,6 @@ def person_erase(
     *, customer: Customer | None, number: str, by: User | None = None, add_to_dnc: bool = False
 ) -> Erasure:
     """Erase ``number``'s data (see the module); returns the :class:`Erasure` record."""
-    from dnc.models import DncSource
-    from dnc.services import dnc_add
-    from privacy.models import Erasure
-
     hashed = number_hash(number)
     with transaction.atomic():
         sets = _querysets(customer, number)

@@ -1,5 +1,6 @@
 """`/healthz`: is the database reachable, is the broker reachable; in SIP mode, the call engines' calls."""
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -7,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from telephony.celery import app as celery_app
+from telephony.gateways import GATEWAYS
+from telephony.sip.status import engines_status
 
 
 def _database_ok() -> bool:
@@ -28,17 +31,11 @@ def _broker_ok() -> bool:
 
 
 def _sip_mode() -> bool:
-    from telephony.gateways import GATEWAYS
-
     return GATEWAYS.get(settings.DIALER_GATEWAY, settings.DIALER_GATEWAY) == GATEWAYS["sip"]
 
 
 def _call_engines() -> dict | str:
     """Each call engine's calls in progress, from their registration in Redis (telephony/sip/status.py)."""
-    import redis
-
-    from telephony.sip.status import engines_status
-
     try:
         return engines_status(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2))
     except Exception:

@@ -208,8 +208,9 @@ def serve_first(django_app: Callable) -> Callable:
 def _serve(environ, public_key: str) -> Reply:
     # What Django's request signals do that matters here: a database
     # connection past CONN_MAX_AGE, or left broken, is closed. Called, not
-    # sent: the signals' other receivers (query log, URL conf, caches) cost
-    # 8% of the page view's CPU and do nothing for it.
+    # sent: the signals' other receivers (query log, URL conf, caches) do
+    # nothing for a page view and cost CPU on the fast path (README, "Call
+    # tracking", the benchmark).
     close_old_connections()
     try:
         try:

@@ -93,11 +93,10 @@ def _connection(cache: RedisCache):
 def _limits(public_key: str, visitor: str, ident: str) -> list[tuple[str, int, int]]:
     visitor = _UNSAFE.sub("", visitor)[:64]
     limits = []
-    for name, setting, key in (
-        ("ip", "TRACKING_DNI_IP_RATE", ident),
-        ("visitor", "TRACKING_DNI_VISITOR_RATE", f"{public_key}_{visitor or ident}"),
+    for name, rate, key in (
+        ("ip", settings.TRACKING_DNI_IP_RATE, ident),
+        ("visitor", settings.TRACKING_DNI_VISITOR_RATE, f"{public_key}_{visitor or ident}"),
     ):
-        rate = getattr(settings, setting)
         if rate:
             count, period = rate.split("/")
             duration = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]

@@ -160,7 +160,7 @@ class CallRoutesSerializer(serializers.Serializer):
 
 
 def max_quantity() -> int:
-    return int(getattr(settings, "TRACKING_POOL_MAX_QUANTITY", 100))
+    return settings.TRACKING_POOL_MAX_QUANTITY
 
 
 class QuantityField(serializers.IntegerField):

@@ -14,7 +14,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from campaigns.models import Campaign
-from compliance.selectors import zone_legal_open
+from compliance.selectors import legal_open
 from telephony.zones import zone_names
 
 
@@ -70,11 +70,6 @@ def _one_zone_in_period(campaign: WorkPeriod, zone_name: str, now: dt.datetime) 
         end=campaign.work_end,
         work_days=campaign.work_days,
     )
-
-
-def legal_open(zone_key: str, now: dt.datetime) -> bool:
-    """Whether legal calling hours are open in every candidate zone of a job (no campaign setting changes it)."""
-    return all(zone_legal_open(name, now) for name in zone_names(zone_key))
 
 
 def period_open(campaign: WorkPeriod, zone_name: str, now: dt.datetime) -> bool:

@@ -30,7 +30,7 @@ def test_the_demo_list_always_has_contacts_inside_their_legal_hours():
     With the shipped legal table, every quarter of an hour of a week in each season (and the weeks
     the clocks change) finds at least four demo contacts the dialer may call.
     """
-    from campaigns.dialer.window import legal_open
+    from compliance.selectors import legal_open
     from compliance.services import legal_windows_reset
 
     legal_windows_reset()

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from campaigns.scenario import opt_out_step
 from telephony.gateways.base import CallEvent, CallRequest, Gateway, Reporter
 
 ANSWERED = "200"
@@ -76,8 +77,7 @@ class SimulatorGateway(Gateway):
             time.sleep(fate.ring * scale)
         if fate.cause == ANSWERED:
             report(CallEvent(request.attempt_id, "answered"))
-            from campaigns.dialer.optout import attempt_opt_out
-            from campaigns.scenario import opt_out_step
+            from campaigns.dialer.optout import attempt_opt_out  # the dialer imports the gateways
 
             step = opt_out_step(request.scenario, fate.digits)
             if step is not None:

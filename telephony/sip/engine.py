@@ -29,11 +29,13 @@ from dataclasses import asdict, dataclass
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from campaigns.audio import phone_audio_path
 from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
 from telephony.sip.scenario import TRANSFERRED, run_scenario
 from telephony.sip.status import STATUS
+from telephony.sip.tts import speech
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
@@ -65,6 +67,7 @@ def timer_slack(ms: int):
 
 
 def _report(event: CallEvent) -> None:
+    # The dialer functions are imported when called: the dialer loads this module through its SIP gateway.
     from campaigns.dialer import attempt_report
 
     attempt_report(event)
@@ -83,14 +86,10 @@ def _dial(attempt_id: int, engine: str) -> bool:
 
 
 def _audio_path(audio_id: int) -> str:
-    from campaigns.audio import phone_audio_path
-
     return phone_audio_path(audio_id)
 
 
 def _speech(text: str, voice: str) -> str:
-    from telephony.sip.tts import speech
-
     return str(speech(text, voice))
 
 
@@ -225,6 +224,7 @@ class CallEngine:
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
+        # baresip (a native library) is imported only by the engine process, never by the web or the workers.
         from baresip import Config, Event, Runtime
 
         low, high = self.config.rtp_ports
@@ -291,7 +291,7 @@ class CallEngine:
 
     # -- one call ----------------------------------------------------------
     async def place(self, request: CallRequest, dialed=lambda: None) -> None:
-        from baresip import CallFailed, CallState, CallTimeout, Event, StackEvent
+        from baresip import Event, StackEvent
 
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
         call = None
@@ -312,47 +312,11 @@ class CallEngine:
                         closed.set()
 
                 call.on(on_event)
-                try:
-                    if call.handle in self.closed_reasons:
-                        raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
-                    if call.handle in self.established:
-                        call._state = CallState.ESTABLISHED  # answered before the call object existed
-                    else:
-                        await call.wait_established(timeout=self.config.ring_timeout)
-                except CallTimeout:
-                    ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
+                failure = await self._unanswered_cause(call)
+                if failure is not None:
+                    ended = CallEvent(request.attempt_id, "ended", cause=failure)
                     return
-                except CallFailed as failure:
-                    ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(failure.status))
-                    return
-                answered_at = time.monotonic()
-                await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
-                channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
-                digits = transfer = ""
-                try:
-                    result = await run_scenario(request.scenario, channel)
-                    digits, transfer = result.digits, result.transfer
-                    log.info(
-                        "attempt %s: steps %s, digits %r%s",
-                        request.attempt_id,
-                        ",".join(result.path),
-                        digits,
-                        f", transfer {transfer!r}" if transfer else "",
-                    )
-                except CallClosed:
-                    pass  # the subscriber hung up first: the call is over, answered
-                except Exception:
-                    log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
-                if call.state is not CallState.CLOSED:
-                    await channel.hangup()
-                ended = CallEvent(
-                    request.attempt_id,
-                    "ended",
-                    cause=ANSWERED,
-                    duration=round(time.monotonic() - answered_at),
-                    digits=digits,
-                    transfer=transfer,
-                )
+                ended = await self._play_answered(call, closed, request)
         except Exception:
             log.exception("call of attempt %s failed in the engine", request.attempt_id)
         finally:
@@ -360,6 +324,56 @@ class CallEngine:
                 self.closed_reasons.pop(call.handle, None)
                 self.established.discard(call.handle)
             await sync_to_async(_report, thread_sensitive=False)(ended)
+
+    async def _unanswered_cause(self, call) -> str | None:
+        """Wait for the answer: None once answered, else the cause of the failure (no answer in time, a SIP refusal)."""
+        from baresip import CallFailed, CallState, CallTimeout
+
+        try:
+            if call.handle in self.closed_reasons:
+                raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
+            if call.handle in self.established:
+                call._state = CallState.ESTABLISHED  # answered before the call object existed
+            else:
+                await call.wait_established(timeout=self.config.ring_timeout)
+        except CallTimeout:
+            return cause_of_failure(None, ring_timeout=True)
+        except CallFailed as failure:
+            return cause_of_failure(failure.status)
+        return None
+
+    async def _play_answered(self, call, closed: asyncio.Event, request: CallRequest) -> CallEvent:
+        """Report the answer, run the scenario, hang up unless the subscriber did: the call's end."""
+        from baresip import CallState
+
+        answered_at = time.monotonic()
+        await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
+        channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
+        digits = transfer = ""
+        try:
+            result = await run_scenario(request.scenario, channel)
+            digits, transfer = result.digits, result.transfer
+            log.info(
+                "attempt %s: steps %s, digits %r%s",
+                request.attempt_id,
+                ",".join(result.path),
+                digits,
+                f", transfer {transfer!r}" if transfer else "",
+            )
+        except CallClosed:
+            pass  # the subscriber hung up first: the call is over, answered
+        except Exception:
+            log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
+        if call.state is not CallState.CLOSED:
+            await channel.hangup()
+        return CallEvent(
+            request.attempt_id,
+            "ended",
+            cause=ANSWERED,
+            duration=round(time.monotonic() - answered_at),
+            digits=digits,
+            transfer=transfer,
+        )
 
     async def run_call(self, request: CallRequest, *, holds_slot: bool = False) -> None:
         held = [holds_slot]

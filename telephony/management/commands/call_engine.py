@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import redis
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from telephony.sip.config import SipConfigError, sip_config
+from telephony.sip.engine import CallEngine
+from telephony.sip.status import engines_status
 
 
 class Command(BaseCommand):
@@ -28,7 +31,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         logging.getLogger("telephony.sip").setLevel(logging.INFO)
-        from telephony.sip.engine import CallEngine
 
         try:
             asyncio.run(CallEngine(config).run())
@@ -36,10 +38,6 @@ class Command(BaseCommand):
             raise CommandError(f"SIP_LISTEN: cannot start the SIP stack on {settings.SIP_LISTEN}: {exc}") from None
 
     def status(self):
-        import redis
-
-        from telephony.sip.status import engines_status
-
         engines = engines_status(redis.Redis.from_url(settings.REDIS_URL))
         if not engines:
             self.stdout.write("No call engine is running.")
