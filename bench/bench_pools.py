@@ -98,7 +98,9 @@ def _orm_random_next(pool):
     """The random draw's alternative: the ORM's ``order_by("?")`` over the usable members (before)."""
     from callerid_pools.selectors import pool_usable_members
 
-    return pool_usable_members(pool).order_by("?").first().did
+    member = pool_usable_members(pool).order_by("?").first()
+    assert member is not None
+    return member.did
 
 
 def _worker(args: tuple[str, int, int, threading.Barrier]) -> tuple[Counter, float, float]:
