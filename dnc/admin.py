@@ -11,7 +11,7 @@ from django.urls import path
 from customers.models import Customer
 from dnc.models import DncEntry, DncSource, DncUpload
 from dnc.services import DncError, clean_number, dnc_add
-from dnc.upload import dnc_upload
+from dnc.upload import dnc_upload, dnc_upload_delete
 from telephony.admin_filters import yes_no_filter
 
 # No customer: the platform's own list, applied to every customer's calls.
@@ -116,10 +116,11 @@ class DncUploadAdmin(admin.ModelAdmin):
         "status",
         "job__rows_total",
         "added_count",
+        "job__created_by",
         "job__created_at",
     ]
     list_filter = ["job__status", yes_no_filter("job__customer__isnull", "list", **PLATFORM)]
-    list_select_related = ["job__customer"]
+    list_select_related = ["job__customer", "job__created_by"]
     readonly_fields = ["job", "added_count", "already_listed_count", "incorrect_rows"]
 
     @admin.display(description="status")
@@ -128,3 +129,10 @@ class DncUploadAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # through "Upload a file" on the do-not-call entries
+
+    def delete_model(self, request, obj):
+        dnc_upload_delete(upload=obj)
+
+    def delete_queryset(self, request, queryset):
+        for upload in queryset.select_related("job"):
+            dnc_upload_delete(upload=upload)

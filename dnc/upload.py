@@ -30,6 +30,7 @@ from telephony.imports import Accepted, BulkWriter, Chunk, Markup, Rejected, Sou
 from telephony.imports.jobs import (
     ImportJobError,
     UploadLimits,
+    import_job_delete,
     import_job_discard_file,
     import_job_finish,
     import_job_mark_up,
@@ -45,7 +46,7 @@ from telephony.imports.writer import SavingProgress
 if TYPE_CHECKING:
     from customers.models import Customer, User
 
-__all__ = ["dnc_upload", "dnc_upload_failed", "run_dnc_upload"]
+__all__ = ["dnc_upload", "dnc_upload_delete", "dnc_upload_failed", "run_dnc_upload"]
 
 # The report keeps the first incorrect rows (the count covers them all).
 MAX_REPORTED_ROWS = 1000
@@ -187,3 +188,9 @@ def run_dnc_upload(job: ImportJob) -> None:
 def dnc_upload_failed(job_id: int, reason: str) -> None:
     """The ``dnc`` kind's failure hook: the file goes (in the failing transaction, deleted after commit)."""
     import_job_discard_file(ImportJob.objects.get(pk=job_id))
+
+
+def dnc_upload_delete(*, upload: DncUpload) -> None:
+    """Forget an upload (its job and, after commit, its stored file); the entries it added stay listed."""
+    with transaction.atomic():
+        import_job_delete(job=upload.job)

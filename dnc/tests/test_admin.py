@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from customers.tests.factories import CustomerFactory
 from dnc.models import DncEntry, DncSource, DncUpload, UploadStatus
 from telephony.imports import tasks
+from telephony.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -52,3 +53,14 @@ def test_an_upload_for_a_customer_fills_only_its_list_and_a_large_one_goes_to_a_
 def test_an_unreadable_file_is_named_not_a_500(admin_client):
     page = admin_client.post(URL, {"file": SimpleUploadedFile("empty.csv", b"")}).content.decode()
     assert "empty" in page.lower() and not DncEntry.objects.exists()
+
+
+def test_deleting_an_upload_forgets_its_job_and_keeps_the_numbers_it_added(admin_client):
+    admin_client.post(URL, {"customer": "", "file": SimpleUploadedFile("gone.csv", b"+447911123005\n")})
+    upload = DncUpload.objects.get()
+    response = admin_client.post(
+        "/admin/dnc/dncupload/", {"action": "delete_selected", "_selected_action": [upload.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not DncUpload.objects.exists() and not ImportJob.objects.exists()
+    assert DncEntry.objects.filter(customer__isnull=True, number="+447911123005").exists()
