@@ -97,7 +97,8 @@ def _upload_data(record: DncUpload) -> dict:
 @extend_schema(tags=["do not call"], request={"multipart/form-data": DncUploadSerializer})
 class DncUploadView(APIView):
     """Add the numbers of a file to your list. Small files answer with the report (added, already listed,
-    incorrect rows); larger ones come back ``processing``: read ``/api/dnc/uploads/<id>/`` until ``ready``."""
+    incorrect rows); larger ones come back ``processing``: read ``/api/dnc/uploads/<id>/`` until ``ready``
+    (or ``failed``, with ``failure_reason``). A refused file answers 400 naming what is wrong."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
