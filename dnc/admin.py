@@ -10,12 +10,12 @@ from django.urls import path
 
 from customers.models import Customer
 from dnc.models import DncEntry, DncSource, DncUpload
-from dnc.services import DncError, clean_number, dnc_add, dnc_upload
+from dnc.services import DncError, clean_number, dnc_add
+from dnc.upload import dnc_upload, dnc_upload_delete
 from telephony.admin_filters import yes_no_filter
-from telephony.imports.errors import ImportFileError
 
 # No customer: the platform's own list, applied to every customer's calls.
-PLATFORM_FILTER = yes_no_filter("customer__isnull", "list", yes="Platform (every customer)", no="One customer's")
+PLATFORM = {"yes": "Platform (every customer)", "no": "One customer's"}
 
 
 class DncEntryForm(forms.ModelForm):
@@ -55,7 +55,7 @@ class DncEntryAdmin(admin.ModelAdmin):
     list_filter = [
         "source",
         yes_no_filter("is_prefix", "entry", yes="Prefix (a whole range)", no="One number"),
-        PLATFORM_FILTER,
+        yes_no_filter("customer__isnull", "list", **PLATFORM),
     ]
     search_fields = ["number", "customer__name", "comment"]
     list_select_related = ["customer", "added_by"]
@@ -78,7 +78,7 @@ class DncEntryAdmin(admin.ModelAdmin):
                 record = dnc_upload(
                     customer=form.cleaned_data["customer"], upload=upload, filename=upload.name, added_by=request.user
                 )
-            except ImportFileError as error:
+            except DncError as error:
                 form.add_error("file", str(error))
         context = {
             **self.admin_site.each_context(request),
@@ -110,10 +110,29 @@ class DncEntryAdmin(admin.ModelAdmin):
 class DncUploadAdmin(admin.ModelAdmin):
     """Uploaded files and their reports (large ones are imported by a worker: status "Importing")."""
 
-    list_display = ["original_filename", "customer", "status", "rows_total", "added_by", "created_at"]
-    list_filter = ["status", PLATFORM_FILTER]
-    list_select_related = ["customer", "added_by"]
-    readonly_fields = [f.name for f in DncUpload._meta.fields]
+    list_display = [
+        "job__original_filename",
+        "job__customer",
+        "status",
+        "job__rows_total",
+        "added_count",
+        "job__created_by",
+        "job__created_at",
+    ]
+    list_filter = ["job__status", yes_no_filter("job__customer__isnull", "list", **PLATFORM)]
+    list_select_related = ["job__customer", "job__created_by"]
+    readonly_fields = ["job", "added_count", "already_listed_count", "incorrect_rows"]
+
+    @admin.display(description="status")
+    def status(self, obj: DncUpload) -> str:
+        return obj.get_status_display() + (f": {obj.failure_reason}" if obj.failure_reason else "")
 
     def has_add_permission(self, request):
         return False  # through "Upload a file" on the do-not-call entries
+
+    def delete_model(self, request, obj):
+        dnc_upload_delete(upload=obj)
+
+    def delete_queryset(self, request, queryset):
+        for upload in queryset.select_related("job"):
+            dnc_upload_delete(upload=upload)

@@ -7,6 +7,8 @@ class DncConfig(AppConfig):
     verbose_name = "Do-not-call lists"
 
     def ready(self) -> None:
-        # Register the worker's task in every process: dnc/services.py enqueues
-        # ``dnc.import_upload`` by name.
-        from dnc import tasks  # noqa: F401
+        from dnc import upload
+        from telephony.imports.kinds import ImportKind, register_kind
+        from telephony.imports.models import ImportJob
+
+        register_kind(ImportJob.Kind.DNC, ImportKind(run=upload.run_dnc_upload, failed=upload.dnc_upload_failed))

@@ -1,10 +1,18 @@
-"""Do-not-call entries: a platform list (no customer) and each customer's own list."""
+"""Do-not-call entries: a platform list (no customer) and each customer's own list; the files uploaded to them."""
 
 from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from telephony.imports.models import ImportJob
+
+if TYPE_CHECKING:
+    from customers.models import Customer, User
 
 
 class DncSource(models.TextChoices):
@@ -69,40 +77,96 @@ class DncEntry(models.Model):
 
 
 class UploadStatus(models.TextChoices):
+    """An upload's status as the API and pages have always named it, read from its job's."""
+
     PROCESSING = "processing", "Importing"
     READY = "ready", "Imported"
     FAILED = "failed", "Failed"
 
 
+# A job is a draft only inside the upload's own transaction: nobody sees it before it is processing.
+_UPLOAD_STATUS = {
+    ImportJob.Status.DRAFT: UploadStatus.PROCESSING,
+    ImportJob.Status.PROCESSING: UploadStatus.PROCESSING,
+    ImportJob.Status.DONE: UploadStatus.READY,
+    ImportJob.Status.FAILED: UploadStatus.FAILED,
+}
+
+
 class DncUpload(models.Model):
-    """A file of numbers for the customer's list; large ones are imported by a worker."""
+    """A file of numbers for a do-not-call list: its :class:`ImportJob` (file, owner, status, progress,
+    failure) and what only a DNC upload has — how many numbers it added, how many were listed already,
+    and the first incorrect rows with their reasons.
 
-    TENANT_LOOKUP = "customer"
+    The job's customer is the list's owner (empty: the platform list). Changed only by ``dnc.upload``.
+    """
 
-    # Empty: an administrator's upload to the platform list.
-    customer = models.ForeignKey(
-        "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="dnc_uploads"
-    )
-    source_file = models.FileField(upload_to="dnc/%Y/%m/", max_length=300, blank=True)
-    original_filename = models.CharField(max_length=255)
-    rows_total = models.PositiveIntegerField(default=0)
-    status = models.CharField(max_length=10, choices=UploadStatus.choices, default=UploadStatus.PROCESSING)
-    report = models.JSONField(default=dict, blank=True)
-    failure_reason = models.TextField(blank=True)
-    added_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+    TENANT_LOOKUP = "job__customer"
+
+    job = models.OneToOneField(ImportJob, on_delete=models.CASCADE, related_name="dnc_upload")
+    added_count = models.PositiveIntegerField(default=0)
+    # On the list before the upload, or earlier in the same file.
+    already_listed_count = models.PositiveIntegerField(default=0)
+    # [{"row": 6, "value": "not a number", "reason": "..."}], the first MAX_REPORTED_ROWS of them.
+    incorrect_rows = models.JSONField(default=list, blank=True)
 
     class Meta:
-        ordering = ["-created_at", "-pk"]
+        ordering = ["-id"]
         verbose_name = "do-not-call upload"
         verbose_name_plural = "do-not-call uploads"
-        constraints = [models.CheckConstraint(condition=Q(status__in=UploadStatus.values), name="dnc_upload_status")]
 
     def __str__(self) -> str:
         return self.original_filename
 
+    # The upload's facts, read from the job (select_related("job") on lists of uploads).
+
+    @property
+    def customer(self) -> Customer | None:
+        return self.job.customer
+
     @property
     def list_name(self) -> str:
-        return "platform" if self.customer_id is None else "customer"
+        return "platform" if self.job.customer_id is None else "customer"
+
+    @property
+    def status(self) -> str:
+        return _UPLOAD_STATUS[ImportJob.Status(self.job.status)]
+
+    def get_status_display(self) -> str:
+        return UploadStatus(self.status).label
+
+    @property
+    def original_filename(self) -> str:
+        return self.job.original_filename
+
+    @property
+    def rows_total(self) -> int:
+        return self.job.rows_total
+
+    @property
+    def failure_reason(self) -> str:
+        return self.job.failure_reason
+
+    @property
+    def added_by(self) -> User | None:
+        return self.job.created_by
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.job.created_at
+
+    @property
+    def progress_percent(self) -> int:
+        return self.job.progress_percent
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """The result the API and pages show: empty until the upload is imported."""
+        if self.job.status != ImportJob.Status.DONE:
+            return {}
+        return {
+            "added": self.added_count,
+            "already_listed": self.already_listed_count,
+            "incorrect": self.job.incorrect_count,
+            "incorrect_rows": self.incorrect_rows,
+        }

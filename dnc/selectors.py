@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from customers.tenancy import scoped
-from dnc.models import DncEntry
+from dnc.models import DncEntry, DncUpload
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -28,6 +28,11 @@ def in_force(now: dt.datetime | None = None) -> Q:
 def dnc_entries(customer: Customer | None) -> QuerySet[DncEntry]:
     """The customer's own list (the dashboard and the API)."""
     return scoped(DncEntry.objects.all(), customer).select_related("added_by")
+
+
+def dnc_uploads(customer: Customer | None) -> QuerySet[DncUpload]:
+    """The customer's uploads, newest first, with their jobs (the dashboard and the API)."""
+    return scoped(DncUpload.objects.all(), customer).select_related("job")
 
 
 def dnc_matches(*, customer_id: int, phones: Iterable[str], now: dt.datetime | None = None) -> dict[str, DncEntry]:

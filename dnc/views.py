@@ -6,10 +6,10 @@ from django.shortcuts import redirect
 from django.views import View
 from django.views.generic import TemplateView
 
-from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404, scoped
+from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
 from dnc import selectors, services
-from dnc.models import DncEntry, DncSource, DncUpload
-from telephony.imports.errors import ImportFileError
+from dnc.models import DncEntry, DncSource
+from dnc.upload import dnc_upload
 
 PAGE_SIZE = 100
 
@@ -47,7 +47,7 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
             add_form=kwargs.get("add_form") or AddForm(),
             upload_form=kwargs.get("upload_form") or UploadForm(),
             report=kwargs.get("report"),
-            uploads=scoped(DncUpload.objects.all(), self.customer)[:10],
+            uploads=selectors.dnc_uploads(self.customer)[:10],
         )
 
     def post(self, request):
@@ -56,10 +56,10 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
             if upload_form.is_valid():
                 upload = upload_form.cleaned_data["file"]
                 try:
-                    record = services.dnc_upload(
+                    record = dnc_upload(
                         customer=self.customer, upload=upload, filename=upload.name, added_by=request.user
                     )
-                except ImportFileError as error:
+                except services.DncError as error:
                     upload_form.add_error("file", str(error))
                 else:
                     return self.render_to_response(self.get_context_data(report=record))

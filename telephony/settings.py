@@ -479,7 +479,10 @@ DIALER_SIM_DIGITS = _env_pairs("DIALER_SIM_DIGITS", "")
 # The country national numbers in DNC uploads and forms are read in (empty: only +international).
 DNC_DEFAULT_REGION = os.environ.get("DNC_DEFAULT_REGION", "")
 # DNC files with more rows than this are imported by a worker (the upload answers at once).
-DNC_UPLOAD_INLINE_ROWS = int(os.environ.get("DNC_UPLOAD_INLINE_ROWS", 20000))
+DNC_UPLOAD_INLINE_ROWS = env_int("DNC_UPLOAD_INLINE_ROWS", 20000)
+# DNC uploads above these are refused before any work starts.
+DNC_UPLOAD_MAX_FILE_BYTES = env_int("DNC_UPLOAD_MAX_FILE_MB", 100) * 1024 * 1024
+DNC_UPLOAD_MAX_ROWS = env_int("DNC_UPLOAD_MAX_ROWS", 1_000_000)
 # The key of the one-way hash that replaces an erased number (empty: SECRET_KEY).
 PRIVACY_HASH_KEY = os.environ.get("PRIVACY_HASH_KEY", "")
 DIALER_SIM_ZERO_DELAY = env_bool("DIALER_SIM_ZERO_DELAY", False)

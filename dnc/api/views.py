@@ -12,8 +12,8 @@ from customers.tenancy import customer_of, get_scoped_or_404
 from dnc import selectors, services
 from dnc.api.serializers import DncAddSerializer, DncEntrySerializer, DncUploadSerializer
 from dnc.models import DncEntry, DncSource, DncUpload
+from dnc.upload import dnc_upload
 from telephony.api_helpers import acting_user
-from telephony.imports.errors import ImportFileError
 
 
 @extend_schema(tags=["do not call"])
@@ -97,7 +97,8 @@ def _upload_data(record: DncUpload) -> dict:
 @extend_schema(tags=["do not call"], request={"multipart/form-data": DncUploadSerializer})
 class DncUploadView(APIView):
     """Add the numbers of a file to your list. Small files answer with the report (added, already listed,
-    incorrect rows); larger ones come back ``processing``: read ``/api/dnc/uploads/<id>/`` until ``ready``."""
+    incorrect rows); larger ones come back ``processing``: read ``/api/dnc/uploads/<id>/`` until ``ready``
+    (or ``failed``, with ``failure_reason``). A refused file answers 400 naming what is wrong."""
 
     parser_classes = [MultiPartParser, FormParser, JSONParser]
 
@@ -107,10 +108,10 @@ class DncUploadView(APIView):
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
         try:
-            record = services.dnc_upload(
+            record = dnc_upload(
                 customer=customer_of(request), upload=upload, filename=upload.name, added_by=acting_user(request)
             )
-        except ImportFileError as error:
+        except services.DncError as error:
             return Response({"file": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(_upload_data(record), status=status.HTTP_201_CREATED)
 
@@ -121,5 +122,5 @@ class DncUploadDetailView(APIView):
 
     @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
     def get(self, request, upload_id: int):
-        record = get_scoped_or_404(DncUpload.objects.all(), customer_of(request), pk=upload_id)
+        record = get_scoped_or_404(DncUpload.objects.select_related("job"), customer_of(request), pk=upload_id)
         return Response(_upload_data(record))

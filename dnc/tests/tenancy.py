@@ -12,5 +12,7 @@ def alice_dnc_entry(alice) -> int:
 @alice_object("upload_id")
 def alice_dnc_upload(alice) -> int:
     from dnc.models import DncUpload
+    from telephony.imports.models import ImportJob
 
-    return DncUpload.objects.create(customer=alice, original_filename=f"{MARKER}.csv", status="ready").pk
+    job = ImportJob.objects.create(kind="dnc", customer=alice, original_filename=f"{MARKER}.csv", status="done")
+    return DncUpload.objects.create(job=job).pk

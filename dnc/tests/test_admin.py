@@ -5,6 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from customers.tests.factories import CustomerFactory
 from dnc.models import DncEntry, DncSource, DncUpload, UploadStatus
+from telephony.imports import tasks
+from telephony.imports.models import ImportJob
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +27,6 @@ def test_an_upload_without_a_customer_fills_the_platform_list_and_reports(admin_
 
 
 def test_an_upload_for_a_customer_fills_only_its_list_and_a_large_one_goes_to_a_worker(admin_client, settings):
-    from dnc.tasks import import_dnc_upload
-
     acme = CustomerFactory()
     upload = SimpleUploadedFile("acme.csv", b"+447911123002\n")
     page = admin_client.post(URL, {"customer": acme.pk, "file": upload}).content.decode()
@@ -37,18 +37,30 @@ def test_an_upload_for_a_customer_fills_only_its_list_and_a_large_one_goes_to_a_
     big = SimpleUploadedFile("big.csv", b"+447911123003\n+447911123004\n")
     with pytest.MonkeyPatch.context() as patch:
         queued = []
-        patch.setattr(import_dnc_upload, "delay_on_commit", queued.append)
+        patch.setattr(tasks.run_import_job, "delay_on_commit", queued.append)
         page = admin_client.post(URL, {"customer": "", "file": big}).content.decode()
     assert "importing in the background" in page
-    record = DncUpload.objects.get(original_filename="big.csv")
-    assert record.customer is None and queued == [record.pk]
-    import_dnc_upload(record.pk)
-    record.refresh_from_db()
+    record = DncUpload.objects.get(job__original_filename="big.csv")
+    assert record.customer is None and queued == [record.job_id]
+    tasks.run_import_job(record.job_id)
+    record = DncUpload.objects.select_related("job").get(pk=record.pk)
     assert record.status == UploadStatus.READY and record.report["added"] == 2
     assert DncEntry.objects.filter(customer__isnull=True).count() == 2
-    assert admin_client.get("/admin/dnc/dncupload/").status_code == 200
+    listing = admin_client.get("/admin/dnc/dncupload/").content.decode()
+    assert "big.csv" in listing and "acme.csv" in listing and "Imported" in listing
 
 
 def test_an_unreadable_file_is_named_not_a_500(admin_client):
     page = admin_client.post(URL, {"file": SimpleUploadedFile("empty.csv", b"")}).content.decode()
     assert "empty" in page.lower() and not DncEntry.objects.exists()
+
+
+def test_deleting_an_upload_forgets_its_job_and_keeps_the_numbers_it_added(admin_client):
+    admin_client.post(URL, {"customer": "", "file": SimpleUploadedFile("gone.csv", b"+447911123005\n")})
+    upload = DncUpload.objects.get()
+    response = admin_client.post(
+        "/admin/dnc/dncupload/", {"action": "delete_selected", "_selected_action": [upload.pk], "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not DncUpload.objects.exists() and not ImportJob.objects.exists()
+    assert DncEntry.objects.filter(customer__isnull=True, number="+447911123005").exists()

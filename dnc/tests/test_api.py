@@ -5,8 +5,9 @@ from rest_framework.test import APIClient
 
 from customers import services as customer_services
 from customers.tests.factories import CustomerFactory
-from dnc.models import DncEntry
+from dnc.models import DncEntry, DncUpload
 from dnc.services import dnc_add
+from telephony.imports import tasks
 
 
 @pytest.fixture
@@ -63,19 +64,19 @@ def test_upload_reports_added_already_and_incorrect_rows(api, customer):
 
 
 def test_a_large_file_is_imported_by_a_worker(api, customer, settings):
-    from dnc.tasks import import_dnc_upload
-
     settings.DNC_UPLOAD_INLINE_ROWS = 2
     upload = io.BytesIO(b"+447911123001\n+447911123002\n+447911123003\n")
     upload.name = "big.csv"
     with pytest.MonkeyPatch.context() as patch:
         queued = []
-        patch.setattr(import_dnc_upload, "delay_on_commit", queued.append)
+        patch.setattr(tasks.run_import_job, "delay_on_commit", queued.append)
         created = api.post("/api/dnc/upload/", {"file": upload}, format="multipart").json()
-    assert created["status"] == "processing" and queued == [created["id"]]
+    job = DncUpload.objects.get(pk=created["id"]).job
+    assert created["status"] == "processing" and queued == [job.pk]
+    assert (created["report"], created["rows"], created["filename"]) == ({}, 3, "big.csv")
     assert not DncEntry.objects.filter(customer=customer).exists()
-    import_dnc_upload(created["id"])
-    import_dnc_upload(created["id"])  # idempotent
+    tasks.run_import_job(job.pk)
+    tasks.run_import_job(job.pk)  # idempotent
     done = api.get(f"/api/dnc/uploads/{created['id']}/").json()
     assert done["status"] == "ready" and done["report"]["added"] == 3
     assert DncEntry.objects.filter(customer=customer).count() == 3

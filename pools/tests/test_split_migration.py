@@ -12,20 +12,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from telephony.tests.migrating import leaves, migrate
 
 BEFORE_SPLIT = [("pools", "0104_dni_fewer_index_writes"), ("callerid_pools", None), ("call_tracking", None)]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor.migrate(targets)
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _populate(apps) -> dict[str, int]:
@@ -119,11 +109,11 @@ def _carried_over(ids: dict[str, int]) -> None:
 
 
 def _roundtrip() -> None:
-    state = _migrate(BEFORE_SPLIT)
+    state = migrate(BEFORE_SPLIT)
     try:
         ids = _populate(state.apps)
     finally:
-        _migrate(_leaves())
+        migrate(leaves())
     _carried_over(ids)
 
 

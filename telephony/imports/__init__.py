@@ -1,4 +1,4 @@
-"""The streaming file-import engine shared by DIDs, pools and distribution lists.
+"""The streaming file-import engine shared by DIDs, pools, distribution lists and do-not-call lists.
 
 It knows nothing of what is imported. The public API (import it from here):
 

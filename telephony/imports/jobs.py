@@ -1,6 +1,6 @@
 """Every write to an :class:`ImportJob`: upload, markup, claim, progress, finish, fail, cleanup.
 
-The apps that import files (distribution lists, DIDs) call these and keep
+The apps that import files (distribution lists, DIDs, caller-ID pools, do-not-call lists) call these and keep
 only what their kind adds: their own record, their rows, their checks.
 Starting the background run is :func:`telephony.imports.tasks.import_job_start`
 (the task module imports this one, never the other way round).

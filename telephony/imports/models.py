@@ -10,7 +10,7 @@ from .markup import Markup
 
 
 class ImportJob(models.Model):
-    """One uploaded file on its way into a distribution list, the DID inventory or a caller-ID pool.
+    """One uploaded file on its way into a distribution list, the DIDs, a caller-ID pool or a do-not-call list.
 
     Life: ``draft`` (stored, waiting for the markup) → ``processing`` (a worker
     reads it) → ``done`` or ``failed`` (with ``failure_reason``; a failed job
@@ -26,6 +26,7 @@ class ImportJob(models.Model):
         DISTRIBUTION_LIST = "distribution_list", "distribution list"
         DIDS = "dids", "DID inventory"
         CALLERID_POOL = "callerid_pool", "caller-ID pool"
+        DNC = "dnc", "do-not-call list"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "waiting for markup"
@@ -80,7 +81,8 @@ class ImportJob(models.Model):
                 condition=Q(status__in=["draft", "processing", "done", "failed"]), name="import_job_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=["distribution_list", "dids", "callerid_pool"]), name="import_job_kind_valid"
+                condition=Q(kind__in=["distribution_list", "dids", "callerid_pool", "dnc"]),
+                name="import_job_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(phase__in=["", "reading", "checking", "saving"]), name="import_job_phase_valid"

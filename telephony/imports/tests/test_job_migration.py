@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from dids.models import DIDImport
 from distribution_lists.models import DistributionList
 from telephony.imports.models import ImportJob
+from telephony.tests.migrating import leaves, migrate
 
 BEFORE = [
     ("distribution_lists", "0004_ux18_duplicate_rows_import_phase"),
@@ -24,16 +23,6 @@ BEFORE = [
     ("imports", None),
 ]
 WHEN = dt.datetime(2026, 12, 1, 9, 30, tzinfo=dt.UTC)
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    return executor.migrate(targets)
-
-
-def _leaves():
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _populate(apps) -> dict[str, int]:
@@ -140,21 +129,21 @@ def _carried_over(ids: dict[str, int]) -> None:
 
 
 def _roundtrip() -> None:
-    state = _migrate(BEFORE)
+    state = migrate(BEFORE)
     try:
         ids = _populate(state.apps)
     finally:
-        _migrate(_leaves())
+        migrate(leaves())
     _carried_over(ids)
     # And back: the old columns are filled from the jobs again.
-    state = _migrate(BEFORE)
+    state = migrate(BEFORE)
     try:
         old = state.apps.get_model("distribution_lists", "DistributionList").objects.get(pk=ids["busy"])
         assert (old.original_filename, old.import_phase, old.rows_saved) == ("busy.xlsx", "saving", 250)
         old_import = state.apps.get_model("dids", "DIDImport").objects.get(pk=ids["did_import"])
         assert (old_import.number_column, old_import.tag_column, old_import.status) == (2, 3, "done")
     finally:
-        _migrate(_leaves())
+        migrate(leaves())
 
 
 @pytest.mark.django_db(transaction=True)
