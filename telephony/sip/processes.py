@@ -3,7 +3,7 @@
 One engine sets up calls only as fast as its SIP thread tears them down: baresip ends a call's
 media on that thread, joining the call's three media threads, each of which first wakes from its
 packet-time sleep (docs/decisions/sip-engine.md, "Setups a second"). Engines share the work
-through the Redis queue, so N engine processes on N cores set up about N times as many calls.
+through the Redis queue, so N engine processes set up about N times as many calls, within what the cores carry.
 
 Engine ``i`` listens on ``SIP_LISTEN``'s port + ``i`` and takes the ``i``-th of N equal parts of
 ``SIP_RTP_PORTS``. The parent only supervises: SIGTERM or SIGINT is passed to every engine (each
