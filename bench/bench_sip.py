@@ -17,7 +17,7 @@ so a Celery worker would only take CPU from the engine on a 2-core machine).
   dispatcher's pace, shown too, sets it).
 - engine alone: ``BENCH_SIP_ENGINE_CALLS`` (default 1000) such calls, all claimed
   and handed over first, then pushed onto the engines' queue at
-  ``BENCH_SIP_ENGINE_PACE`` (default 60) a second. Goal: at least 50 call
+  ``BENCH_SIP_ENGINE_PACE`` (default 100) a second. Goal: at least 50 call
   setups a second, the setup time (push → answered) staying short. The engines
   are ``call_engine --processes BENCH_SIP_ENGINES`` (default 4, as Procfile.sip);
   the alternative, measured in the same run, is the same part served by one engine.
@@ -79,7 +79,7 @@ HOLD_SECONDS = float(os.environ.get("BENCH_SIP_HOLD_SECONDS", 20))
 RATE_CALLS = int(os.environ.get("BENCH_SIP_RATE_CALLS", 600))
 RATE_LINES = int(os.environ.get("BENCH_SIP_RATE_LINES", 200))
 ENGINE_CALLS = int(os.environ.get("BENCH_SIP_ENGINE_CALLS", 1000))
-ENGINE_PACE = float(os.environ.get("BENCH_SIP_ENGINE_PACE", 60))
+ENGINE_PACE = float(os.environ.get("BENCH_SIP_ENGINE_PACE", 100))
 # `call_engine --processes`, as Procfile.sip (an engine's setups are bounded by its SIP thread, not its CPU).
 ENGINES = int(os.environ.get("BENCH_SIP_ENGINES", 4))
 RATE_CPS = int(os.environ.get("BENCH_SIP_RATE_CPS", 100))
