@@ -1,7 +1,7 @@
 """Real calls (issue 14, "Speed"): the SIP call engine against a local SIPp far end.
 
-The whole path runs: campaign launch → dispatcher → call task → Redis → one
-``manage.py call_engine`` process → SIPp (Debian sip-tester, bench/sip_carrier.xml)
+The whole path runs: campaign launch → dispatcher → call task → Redis →
+``manage.py call_engine --processes N`` → SIPp (Debian sip-tester, bench/sip_carrier.xml)
 and back through the reporter. The dispatcher and the call task run in this
 process (the call task eagerly: handing a call to the engine is one Redis push,
 so a Celery worker would only take CPU from the engine on a 2-core machine).
@@ -16,9 +16,11 @@ so a Celery worker would only take CPU from the engine on a 2-core machine).
   a second the whole path reaches (on a shared 2-core machine the in-process
   dispatcher's pace, shown too, sets it).
 - engine alone: ``BENCH_SIP_ENGINE_CALLS`` (default 1000) such calls, all claimed
-  and handed over first, then pushed onto the engine's queue at
-  ``BENCH_SIP_ENGINE_PACE`` (default 60) a second. Goal: at least 50 call
-  setups a second, the setup time (push → answered) staying short.
+  and handed over first, then pushed onto the engines' queue at
+  ``BENCH_SIP_ENGINE_PACE`` (default 100) a second. Goal: at least 50 call
+  setups a second, the setup time (push → answered) staying short. The engines
+  are ``call_engine --processes BENCH_SIP_ENGINES`` (default 4, as Procfile.sip);
+  the alternative, measured in the same run, is the same part served by one engine.
 - CPU: the engine process's user + system CPU (/proc) over each part, divided by
   its calls (goal: at most 30 ms a call), against the simulator's CPU per
   attempt over the same path in the same run (the alternative).
@@ -77,7 +79,9 @@ HOLD_SECONDS = float(os.environ.get("BENCH_SIP_HOLD_SECONDS", 20))
 RATE_CALLS = int(os.environ.get("BENCH_SIP_RATE_CALLS", 600))
 RATE_LINES = int(os.environ.get("BENCH_SIP_RATE_LINES", 200))
 ENGINE_CALLS = int(os.environ.get("BENCH_SIP_ENGINE_CALLS", 1000))
-ENGINE_PACE = float(os.environ.get("BENCH_SIP_ENGINE_PACE", 60))
+ENGINE_PACE = float(os.environ.get("BENCH_SIP_ENGINE_PACE", 100))
+# `call_engine --processes`, as Procfile.sip (an engine's setups are bounded by its SIP thread, not its CPU).
+ENGINES = int(os.environ.get("BENCH_SIP_ENGINES", 4))
 RATE_CPS = int(os.environ.get("BENCH_SIP_RATE_CPS", 100))
 SENTENCE = "Hello, this is a message from your supplier about the delivery of your order next week. "
 
@@ -141,7 +145,7 @@ class Far:
         return Counter(int(n) for n in re.findall(r"INVITE (\d+)", text))
 
 
-def _start_engine(workdir: Path) -> subprocess.Popen:
+def _start_engine(workdir: Path, processes: int) -> subprocess.Popen:
     import redis
 
     from telephony.sip.engine import QUEUE, STATUS
@@ -156,9 +160,9 @@ def _start_engine(workdir: Path) -> subprocess.Popen:
         SIP_RTP_PORTS=ENGINE_RTP,
         SIP_TTS_CACHE_DIR=settings.SIP_TTS_CACHE_DIR,
     )
-    log = (workdir / "engine.log").open("w")
+    log = (workdir / "engine.log").open("a")
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "call_engine"],
+        [sys.executable, "manage.py", "call_engine", "--processes", str(processes)],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -166,11 +170,23 @@ def _start_engine(workdir: Path) -> subprocess.Popen:
         start_new_session=True,
     )
     deadline = time.monotonic() + 30
-    while not client.hlen(STATUS):
+    while client.hlen(STATUS) < processes:
         if process.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the call engine did not start: {(workdir / 'engine.log').read_text()[-2000:]}")
         time.sleep(0.2)
     return process
+
+
+def _engine_pids(engine: subprocess.Popen) -> list[int]:
+    """The engine processes: with ``--processes`` above 1, the children of the supervising parent."""
+    children = Path(f"/proc/{engine.pid}/task/{engine.pid}/children").read_text().split()
+    return [int(pid) for pid in children] or [engine.pid]
+
+
+def _engine_cpu(engine: subprocess.Popen) -> float:
+    """CPU seconds of every engine process so far (and of their supervisor)."""
+    pids = {engine.pid, *_engine_pids(engine)}
+    return sum(_cpu_seconds(pid) for pid in pids)
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -258,7 +274,7 @@ def _engine_part(customer, world, engine, contacts: int, pace: float, scenario: 
     _dispatch(campaigns, 600, until=lambda: len(ParkingGateway.requests) >= contacts)
     client = redis.Redis.from_url(settings.REDIS_URL)
     pushed: dict[int, float] = {}
-    started_cpu = _cpu_seconds(engine.pid)
+    started_cpu = _engine_cpu(engine)
     started = time.time()
     for n, request in enumerate(ParkingGateway.requests):
         time.sleep(max(0.0, started + n / pace - time.time()))
@@ -266,7 +282,7 @@ def _engine_part(customer, world, engine, contacts: int, pace: float, scenario: 
         pushed[request.attempt_id] = time.time()
     _dispatch(campaigns, contacts / 10 + 120)
     time.sleep(1)
-    engine_cpu = _cpu_seconds(engine.pid) - started_cpu
+    engine_cpu = _engine_cpu(engine) - started_cpu
     settings.DIALER_GATEWAY, settings.DIALER_MAX_CALLS_PER_SECOND = "sip", RATE_CPS
     return {"campaigns": campaigns, "pushed": pushed, "engine_ms": 1000 * engine_cpu / contacts}
 
@@ -337,34 +353,35 @@ def _threads(pid: int) -> dict[int, tuple[str, float]]:
 MEDIA_THREADS = ("Audio TX", "aumem_src", "aumem_play")  # baresip's threads of each call (three a call)
 
 
-def _split(pid: int, seconds: float = 5.0) -> dict[str, float]:
-    """Where the engine's CPU goes while calls are up: ms per call-second for the call's own native
-    media threads, the asyncio loop (Python) and the rest (the SIP/RTP thread, the database threads)."""
-    before = _threads(pid)
+def _split(pids: list[int], seconds: float = 5.0) -> dict[str, float]:
+    """Where the engines' CPU goes while calls are up: ms per call-second for the call's own native
+    media threads, the asyncio loops (Python) and the rest (the SIP/RTP threads, the database threads)."""
+    before = {pid: _threads(pid) for pid in pids}
     time.sleep(seconds)
-    after = _threads(pid)
-    calls = sum(1 for name, _ in after.values() if name == "Audio TX")
+    after = {pid: _threads(pid) for pid in pids}
+    calls = sum(1 for threads in after.values() for name, _ in threads.values() if name == "Audio TX")
     used = {"media": 0.0, "loop": 0.0, "rest": 0.0}
-    for tid, (name, cpu) in after.items():
-        if tid in before:
-            kind = "media" if name in MEDIA_THREADS else "loop" if tid == pid else "rest"
-            used[kind] += cpu - before[tid][1]
+    for pid, threads in after.items():
+        for tid, (name, cpu) in threads.items():
+            if tid in before[pid]:
+                kind = "media" if name in MEDIA_THREADS else "loop" if tid == pid else "rest"
+                used[kind] += cpu - before[pid][tid][1]
     return {kind: 1000 * cpu / seconds / max(calls, 1) for kind, cpu in used.items()} | {"calls": calls}
 
 
 def _sip_part(
     customer, world, engine, contacts: int, lines: int, scenario: list[dict], timeout: float, sample_after: float = 0
 ) -> dict:
-    started_cpu, started_dialer = _cpu_seconds(engine.pid), time.process_time()
+    started_cpu, started_dialer = _engine_cpu(engine), time.process_time()
     started = time.perf_counter()
     split: dict[str, float] = {}
     if sample_after:  # mid-call, every call up: where the CPU goes (in a thread: the dispatcher runs on)
-        sampler = threading.Timer(sample_after, lambda: split.update(_split(engine.pid)))
+        sampler = threading.Timer(sample_after, lambda: split.update(_split(_engine_pids(engine))))
         sampler.start()
     campaigns = _run(customer, world, contacts, lines, scenario, timeout)
     wall = time.perf_counter() - started
     time.sleep(1)  # the last reports are in; the engine's CPU for them too
-    engine_cpu = _cpu_seconds(engine.pid) - started_cpu
+    engine_cpu = _engine_cpu(engine) - started_cpu
     dialer_cpu = time.process_time() - started_dialer
     return {
         "campaigns": campaigns,
@@ -424,7 +441,7 @@ def main() -> None:
         speech("Hello")
         hello = [{"id": "hello", "type": "say", "text": "Hello"}]
         far = Far(workdir)
-        engine = _start_engine(workdir)
+        engine = _start_engine(workdir, ENGINES)
         sipp_cpu = _cpu_seconds(far.process.pid)
         talk = [{"id": "talk", "type": "say", "text": text}]
         hold = _sip_part(
@@ -432,17 +449,23 @@ def main() -> None:
         )
         rate = _sip_part(customer, world, engine, RATE_CALLS, RATE_LINES, hello, timeout=RATE_CALLS / 10 + 120)
         alone = _engine_part(customer, world, engine, ENGINE_CALLS, ENGINE_PACE, hello)
+        _stop(engine)
+        # The alternative for the setups: the same engine-alone part served by one engine process.
+        engine = _start_engine(workdir, 1)
+        single = _engine_part(customer, world, engine, ENGINE_CALLS, ENGINE_PACE, hello)
         sipp_cpu = _cpu_seconds(far.process.pid) - sipp_cpu
         _stop(engine)
         final = far.stop()
         seen = far.attempts()
-        ours = CallAttempt.objects.filter(campaign__in=hold["campaigns"] + rate["campaigns"] + alone["campaigns"])
+        parts = [hold, rate, alone, single]
+        ours = CallAttempt.objects.filter(campaign__in=[c for part in parts for c in part["campaigns"]])
         strays = len(set(seen) - set(ours.values_list("pk", flat=True)))  # SIPp saw a call of no attempt
         audits = [_audit(hold["campaigns"], seen), _audit(rate["campaigns"], seen)]
         audits.append(_audit(alone["campaigns"], seen, alone["pushed"]))
-        audit_hold, audit_rate, audit_alone = audits
+        audits.append(_audit(single["campaigns"], seen, single["pushed"]))
+        audit_hold, audit_rate, audit_alone, audit_single = audits
         simulator_ms = _simulator_part(customer, world, RATE_CALLS, RATE_LINES)
-        total = HOLD_CALLS + RATE_CALLS + ENGINE_CALLS
+        total = HOLD_CALLS + RATE_CALLS + 2 * ENGINE_CALLS
         far_ok, far_failed = int(final.get("SuccessfulCall(C)", -1)), int(final.get("FailedCall(C)", -1))
         causes: Counter[str] = sum((a["causes"] for a in audits), Counter())
         answered = sum(a["answered"] for a in audits)
@@ -478,12 +501,18 @@ def main() -> None:
             ],
             ["dialer CPU/call, dispatch + hand-over (ms): hold / end to end", hold["dialer_ms"], rate["dialer_ms"], ""],
             [
-                f"engine alone: setups/s ({ENGINE_CALLS:,} short calls pushed at {ENGINE_PACE:.0f}/s)",
+                f"engine alone: setups/s ({ENGINE_CALLS:,} short calls pushed at {ENGINE_PACE:.0f}/s),"
+                f" {ENGINES} engines vs 1",
                 audit_alone["rate"],
-                "",
-                "goal ≥ 50",
+                audit_single["rate"],
+                f"{audit_alone['rate'] / max(audit_single['rate'], 1e-3):.2f}× (goal ≥ 50)",
             ],
-            ["engine alone: push → answered, p50 / p95 (ms)", audit_alone["setup_p50"], audit_alone["setup_p95"], ""],
+            [
+                f"engine alone: push → answered, p50 (ms), {ENGINES} engines vs 1",
+                audit_alone["setup_p50"],
+                audit_single["setup_p50"],
+                "",
+            ],
             [
                 "engine alone: engine CPU per call (ms) vs simulator (whole path/attempt)",
                 alone["engine_ms"],
@@ -513,6 +542,7 @@ def main() -> None:
         if far is not None:
             far.stop()
         load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+        rows.append(["call engines (`call_engine --processes`)", ENGINES, "", "BENCH_SIP_ENGINES"])
         rows.append([f"machine load average (1, 5, 15 min) on {os.cpu_count()} cores", load, "", ""])
         print_table(["measurement", "product (SIP)", "alternative / other", "ratio / goal"], rows)
         print(f"(logs in {workdir})")

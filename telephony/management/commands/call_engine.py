@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from telephony.sip.config import SipConfigError, sip_config
 from telephony.sip.engine import CallEngine
+from telephony.sip.processes import engine_shares, run_engines
 from telephony.sip.status import engines_status
 
 
@@ -19,18 +20,31 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--status", action="store_true", help="Print each engine's calls in progress and exit.")
+        parser.add_argument(
+            "--processes",
+            type=int,
+            default=1,
+            help="Run this many engines, on SIP_LISTEN's port and the next ones, each with an equal part of"
+            " SIP_RTP_PORTS (each engine sets up about 25 calls a second, bounded by its SIP thread).",
+        )
 
-    def handle(self, *args, status=False, **options):
+    def handle(self, *args, status=False, processes=1, **options):
         if not settings.REDIS_URL:
             raise CommandError("REDIS_URL: the call engine takes its calls from Redis; set it")
         if status:
             return self.status()
         try:
             config = sip_config()
+            shares = engine_shares(config, processes)
         except SipConfigError as exc:
             raise CommandError(str(exc)) from None
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         logging.getLogger("telephony.sip").setLevel(logging.INFO)
+        if processes > 1:
+            code = run_engines(shares)
+            if code:
+                raise CommandError(f"a call engine exited with code {code}; the others were stopped", returncode=code)
+            return
 
         try:
             asyncio.run(CallEngine(config).run())

@@ -111,7 +111,7 @@ def engines(settings, tmp_path, request):
     started: list[subprocess.Popen] = []
     db = connection.settings_dict
 
-    def start(n: int = 0) -> subprocess.Popen:
+    def start(n: int = 0, processes: int = 1) -> subprocess.Popen:
         env = dict(os.environ)
         env.update(
             DATABASE_URL=f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
@@ -119,14 +119,14 @@ def engines(settings, tmp_path, request):
             DIALER_LEASE_SECONDS="6",
             SIP_TRUNK=f"sip:127.0.0.1:{CARRIER_PORT}",
             SIP_LISTEN=f"127.0.0.1:{ENGINE_PORT + 2 + n}",
-            SIP_RTP_PORTS=f"{20000 + 200 * n}-{20199 + 200 * n}",
+            SIP_RTP_PORTS=f"{20000 + 200 * n}-{20199 + 200 * n + 200 * (processes - 1)}",
             SIP_RING_TIMEOUT="3",
             SIP_TTS_CACHE_DIR=str(tmp_path / "tts"),
             MEDIA_ROOT=str(tmp_path / "media"),
         )
         log = open(tmp_path / f"engine{n}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "call_engine"],
+            [sys.executable, "manage.py", "call_engine", "--processes", str(processes)],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -141,9 +141,11 @@ def engines(settings, tmp_path, request):
         # Ready once registered: a claim queued before would wait out its lease on a slow machine and be
         # withdrawn (a pool's position spent), which is not what a test of placing calls means to test.
         client, deadline = redis.Redis.from_url(django_settings.REDIS_URL), time.monotonic() + 90
-        suffix = f":{process.pid}:{sip_port}"
-        while not any(
-            (key.decode() if isinstance(key, bytes) else key).endswith(suffix) for key in client.hkeys(STATUS)
+        # Each engine's id ends with its pid and port; with --processes the pids are the children's.
+        suffixes = {f":{process.pid}:{sip_port}"} if processes == 1 else {f":{sip_port + i}" for i in range(processes)}
+        while not all(
+            any((key.decode() if isinstance(key, bytes) else key).endswith(suffix) for key in client.hkeys(STATUS))
+            for suffix in suffixes
         ):
             if process.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"call engine {n} did not start: {log_path.read_text()[-2000:]}")
@@ -337,6 +339,41 @@ def test_sigterm_drains_the_engine_takes_no_new_call_and_its_calls_finish(custom
     attempts = list(CallAttempt.objects.filter(campaign=campaign))
     assert sorted(i["attempt"] for i in invites(carrier)) == sorted(a.pk for a in attempts)  # each placed once
     assert CallJob.objects.filter(campaign=campaign).exclude(status=JobStatus.DONE).count() == 0
+
+
+def test_processes_run_engines_on_successive_ports_that_share_the_calls_and_drain_together(customer, carrier, engines):
+    pair = engines(0, processes=2)
+    ports = {pair.sip_port, pair.sip_port + 1}
+    assert {int(engine_id.rsplit(":", 1)[1]) for engine_id in engines_status_ids()} == ports
+    campaign = campaign_over(customer, ["2"] * 16, lines=8)
+    drive(campaign, timeout=180, on_tick=lambda _: play_calls(campaign), reap=True)
+    attempts = list(CallAttempt.objects.filter(campaign=campaign))
+    assert len(attempts) == 16 and {a.cause for a in attempts} == {"200"}
+    # Both engines placed calls: each attempt names the engine (host:pid:port) that dialled it.
+    assert {int(a.worker.rsplit(":", 1)[1]) for a in attempts} == ports
+    assert sorted(i["attempt"] for i in invites(carrier)) == sorted(a.pk for a in attempts)  # each placed once
+    pair.send_signal(signal.SIGTERM)
+    run_until(lambda: pair.poll() is not None, what="the engines drain and their supervisor exits")
+    assert pair.returncode == 0
+    assert engines_status_ids() == set()
+
+
+def test_when_one_engine_of_a_set_dies_the_others_stop_and_the_set_exits_with_an_error(customer, carrier, engines):
+    pair = engines(0, processes=2)
+    children = Path(f"/proc/{pair.pid}/task/{pair.pid}/children").read_text().split()
+    assert len(children) == 2
+    os.kill(int(children[0]), signal.SIGKILL)
+    run_until(lambda: pair.poll() is not None, what="the supervisor stops the other engine and exits")
+    assert pair.returncode != 0
+    log = pair.log_path.read_text()
+    assert "exited with code -9: stopping the others" in log and "drained: every call ended" in log
+
+
+def engines_status_ids() -> set[str]:
+    import redis
+
+    keys = redis.Redis.from_url(django_settings.REDIS_URL).hkeys(STATUS)
+    return {key.decode() if isinstance(key, bytes) else key for key in keys}
 
 
 def test_pause_and_finish_withdraw_the_calls_queued_for_the_engines(customer, carrier, engines, settings):

@@ -9,9 +9,11 @@ import threading
 from typing import Any
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from telephony.sip.causes import cause_of_failure
 from telephony.sip.config import SipConfigError, sip_config
+from telephony.sip.processes import EngineShare, engine_shares
 from telephony.sip.scenario import run_scenario
 
 
@@ -70,6 +72,40 @@ def test_a_wrong_setting_is_one_line_naming_it(settings, name, value, named):
     with pytest.raises(SipConfigError) as error:
         sip_config()
     assert str(error.value).startswith(named + ":") and "\n" not in str(error.value)
+
+
+def test_processes_take_successive_sip_ports_and_equal_parts_of_the_rtp_range(settings):
+    settings.SIP_TRUNK, settings.SIP_LISTEN, settings.SIP_RTP_PORTS = "sip:h", "10.0.0.5:5060", "20000-20999"
+    assert engine_shares(sip_config(), 1) == [EngineShare("10.0.0.5:5060", "20000-20999")]
+    assert [share.environ() for share in engine_shares(sip_config(), 3)] == [
+        {"SIP_LISTEN": "10.0.0.5:5060", "SIP_RTP_PORTS": "20000-20332"},
+        {"SIP_LISTEN": "10.0.0.5:5061", "SIP_RTP_PORTS": "20333-20665"},
+        {"SIP_LISTEN": "10.0.0.5:5062", "SIP_RTP_PORTS": "20666-20998"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("listen", "rtp", "processes", "named"),
+    [
+        ("127.0.0.1:5060", "20000-20999", 0, "--processes"),
+        ("127.0.0.1:5060", "20000-20009", 3, "SIP_RTP_PORTS"),
+        ("127.0.0.1:65535", "20000-20999", 2, "SIP_LISTEN"),
+        ("127.0.0.1:20998", "20000-20999", 4, "SIP_LISTEN"),
+    ],
+)
+def test_processes_the_settings_cannot_share_are_one_line_naming_what_to_change(
+    settings, listen, rtp, processes, named
+):
+    settings.SIP_TRUNK, settings.SIP_LISTEN, settings.SIP_RTP_PORTS = "sip:h", listen, rtp
+    with pytest.raises(SipConfigError) as error:
+        engine_shares(sip_config(), processes)
+    assert str(error.value).startswith(named + ":") and "\n" not in str(error.value)
+
+
+def test_call_engine_refuses_processes_it_cannot_share_out(settings):
+    settings.REDIS_URL, settings.SIP_TRUNK, settings.SIP_RTP_PORTS = "redis://127.0.0.1:6379/0", "sip:h", "20000-20005"
+    with pytest.raises(CommandError, match="SIP_RTP_PORTS: 20000-20005 has too few ports for 2 engines"):
+        call_command("call_engine", processes=2)
 
 
 def test_the_media_settings_are_read(settings):
