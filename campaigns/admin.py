@@ -53,6 +53,9 @@ class AudioFileAdmin(admin.ModelAdmin):
     def telephone_version(self, audio: AudioFile) -> bool:
         return bool(audio.phone_file)
 
+    def save_model(self, request, obj, form, change):
+        services.audio_file_save(audio=obj, recording=form.recording)
+
 
 class DialerRowsAdmin(ReadOnlyAdmin):
     """The dialer writes call jobs and attempts (campaigns/dialer/); the admin only looks.

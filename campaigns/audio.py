@@ -3,11 +3,13 @@ telephone version, made once at upload (a recording sox cannot convert is refuse
 at call time), which the SIP engine plays."""
 
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 
 from telephony.audio import ConversionError, to_phone_wav
 
@@ -67,6 +69,28 @@ def phone_version(uploaded, content_type: str) -> ContentFile:
             ) from None
         stem = Path(uploaded.name).stem or "recording"
         return ContentFile(target.read_bytes(), name=f"{stem}.phone.wav")
+
+
+@dataclass(frozen=True)
+class Recording:
+    """An uploaded recording that passed the checks, with its telephone version: what an audio file stores."""
+
+    original: UploadedFile
+    content_type: str
+    size: int
+    phone_file: ContentFile
+
+
+def recording_from_upload(uploaded: UploadedFile) -> Recording:
+    """The one way an upload becomes a recording (dashboard, API and admin alike): its type by content,
+    its size, and its telephone version; a ValidationError saying why when any of them fails."""
+    content_type = sniff_audio(uploaded)
+    return Recording(
+        original=uploaded,
+        content_type=content_type,
+        size=uploaded.size or 0,
+        phone_file=phone_version(uploaded, content_type),
+    )
 
 
 def phone_audio_path(audio_id: int) -> str:

@@ -4,9 +4,10 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 
 from campaigns import scenario as scenario_rules
-from campaigns.audio import phone_version, sniff_audio
+from campaigns.audio import Recording, recording_from_upload
 from campaigns.models import App, AudioFile
 from campaigns.services import audio_ids_for, unconverted_audio_ids_for
 
@@ -89,19 +90,19 @@ class AppAdminForm(forms.ModelForm):
 
 
 class AudioFileAdminForm(forms.ModelForm):
+    """Name, owner and file; a new file becomes a recording (checked and converted) as any upload does,
+    so one it cannot convert is a form error. ``AudioFileAdmin.save_model`` stores it through the service."""
+
+    recording: Recording | None = None
+
     class Meta:
         model = AudioFile
         fields = ["name", "customer", "is_global", "file"]
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        if hasattr(uploaded, "content_type"):  # a new upload, not the stored file
-            content_type = sniff_audio(uploaded)
-            # Converted now, once: a recording calls cannot play is refused here, not at call time.
-            # Stored with the instance when the form saves (nothing is written for an invalid form).
-            self.instance.phone_file = phone_version(uploaded, content_type)
-            self.instance.content_type = content_type
-            self.instance.size = uploaded.size
+        if isinstance(uploaded, UploadedFile):  # a new upload, not the stored file
+            self.recording = recording_from_upload(uploaded)
         return uploaded
 
 

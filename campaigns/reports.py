@@ -12,18 +12,17 @@ grouped query on the ``(campaign, started_at)`` index.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, DateTimeField, Max, Min, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, Max, Min
 from django.db.models.functions import TruncDay, TruncHour, TruncMinute
 from django.utils import timezone
 
 from campaigns.causes import CAUSES, Outcome
 from campaigns.charts import OUTCOME_COLOURS, Bar, OutcomeChart  # noqa: F401 (the report's names)
 from campaigns.models import CallAttempt, CallJob, Campaign, JobStatus, RepeatOutcome
+from campaigns.report_times import attempts_in_zone
 from telephony.db import first_rows
 
 REPORT_PAGE_SIZE = 50
@@ -251,9 +250,12 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
     zone = zone or timezone.get_current_timezone()
     meanings = {code: cause.title for code, cause in CAUSES.items()}
     labels = dict(Outcome.choices)
-    attempts, fields, when = _in_zone(CallAttempt.objects.filter(campaign=campaign).order_by("started_at", "pk"), zone)
+    zoned = attempts_in_zone(CallAttempt.objects.filter(campaign=campaign).order_by("started_at", "pk"), zone)
+    when = zoned.local
     yield EXPORT_HEADER
-    rows = attempts.values_list("b_number", "number", *fields, "a_number", "outcome", "cause", "duration", "digits")
+    rows = zoned.attempts.values_list(
+        "b_number", "number", *zoned.time_fields, "a_number", "outcome", "cause", "duration", "digits"
+    )
     for phone, number, started, answered, ended, a_number, outcome, cause, duration, digits in rows.iterator(
         chunk_size=EXPORT_CHUNK
     ):
@@ -271,38 +273,6 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
             digits,
         ]
     yield from _never_called_rows(campaign)
-
-
-def _in_zone(
-    attempts: QuerySet[CallAttempt], zone: dt.tzinfo
-) -> tuple[QuerySet[CallAttempt], list[str], Callable[[dt.datetime | None], dt.datetime | None]]:
-    """The attempts' time fields to read, and how to turn each into a naive time in ``zone`` to the second.
-
-    On PostgreSQL the database shifts and truncates them (annotated ``*_local`` fields); elsewhere Python does.
-    """
-    times = ("started_at", "answered_at", "ended_at")
-    if connection.vendor == "postgresql":
-        table = CallAttempt._meta.db_table
-        attempts = attempts.annotate(
-            **{
-                f"{name}_local": RawSQL(
-                    f'date_trunc(\'second\', "{table}"."{name}" AT TIME ZONE %s)',
-                    [str(zone)],
-                    output_field=DateTimeField(),
-                )
-                for name in times
-            }
-        )
-
-        def already_local(moment: dt.datetime | None) -> dt.datetime | None:
-            return moment  # already naive, in the zone, to the second
-
-        return attempts, [f"{name}_local" for name in times], already_local
-
-    def to_local(moment: dt.datetime | None) -> dt.datetime | None:
-        return moment.astimezone(zone).replace(tzinfo=None, microsecond=0) if moment else None
-
-    return attempts, list(times), to_local
 
 
 def _never_called_rows(campaign: Campaign) -> Iterator[list]:

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
-from campaigns.audio import phone_version, sniff_audio
+from campaigns.audio import Recording, phone_version, recording_from_upload
 from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, CampaignInput, edit_refusal
 from campaigns.dialer import campaign_jobs_cancel, campaign_snapshot
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus
@@ -61,16 +61,21 @@ def audio_file_create(
     *, name: str, uploaded: UploadedFile, customer: Customer | None = None, is_global: bool = False
 ) -> AudioFile:
     """A recording, with its telephone version made now (refused when it cannot be converted)."""
-    content_type = sniff_audio(uploaded)
-    audio = AudioFile(
-        name=name,
-        file=uploaded,
-        phone_file=phone_version(uploaded, content_type),
-        customer=customer,
-        is_global=is_global,
-        content_type=content_type,
-        size=uploaded.size or 0,
-    )
+    audio = AudioFile(name=name, customer=customer, is_global=is_global)
+    return audio_file_save(audio=audio, recording=recording_from_upload(uploaded))
+
+
+@transaction.atomic
+def audio_file_save(*, audio: AudioFile, recording: Recording | None) -> AudioFile:
+    """Store ``audio`` (new or changed name and owner) with ``recording`` (``recording_from_upload``)
+    replacing its file, type, size and telephone version; None keeps the recording it has."""
+    if recording is not None:
+        audio.file = recording.original
+        audio.content_type = recording.content_type
+        audio.size = recording.size
+        audio.phone_file = recording.phone_file
+    elif audio.pk is None:
+        raise ValidationError("A new audio file needs a recording.")
     audio.full_clean()
     audio.save()
     return audio

@@ -24,13 +24,13 @@ from typing import TYPE_CHECKING
 
 import phonenumbers
 from django.conf import settings
-from django.db import connection
 
 from callerid_pools.models import PoolType
 from callerid_pools.selectors import pool_usable_members
 from callerid_pools.services import NoUsableNumber, pool_next_number
 from campaigns.causes import A_NUMBER_ON_HOLD, NO_USABLE_A_NUMBER
-from compliance.models import ANumberDay, PoolDay, PoolPolicy
+from compliance import day_counters
+from compliance.models import PoolPolicy
 from dids.models import CUSTOMER_STATUSES, DIDStatus
 
 if TYPE_CHECKING:
@@ -70,8 +70,7 @@ class CallerIdChooser:
     def _load(self, numbers: list[str]) -> None:
         missing = [n for n in numbers if n not in self._loaded]
         if missing:
-            rows = ANumberDay.objects.filter(day=self.day, number__in=missing).values_list("number", "calls")
-            self.used.update(dict(rows))
+            self.used.update(day_counters.numbers_used(day=self.day, numbers=missing))
             self._loaded.update(missing)
 
     def under_cap(self, number: str) -> bool:
@@ -142,24 +141,10 @@ class CallerIdChooser:
         """Add this claim's calls to the day's counters (one statement per table)."""
         if not self.drawn:
             return
-        quote = connection.ops.quote_name
-        day = connection.ops.adapt_datefield_value(self.day)
-        table = quote(ANumberDay._meta.db_table)
-        rows = list(self.drawn.items())
-        values = ", ".join(["(%s, %s, %s)"] * len(rows))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (number, day, calls) VALUES {values}"
-                f" ON CONFLICT (number, day) DO UPDATE SET calls = {table}.calls + EXCLUDED.calls",
-                [v for number, calls in rows for v in (number, day, calls)],
+        day_counters.numbers_add(day=self.day, calls=self.drawn)
+        if self.pool is not None and self.pool_calls:
+            day_counters.pool_add(
+                pool_id=self.pool.pk, day=self.day, calls=self.pool_calls, local_calls=self.local_calls
             )
-            if self.pool is not None and self.pool_calls:
-                pool_table = quote(PoolDay._meta.db_table)
-                cursor.execute(
-                    f"INSERT INTO {pool_table} (pool_id, day, calls, local_calls) VALUES (%s, %s, %s, %s)"
-                    f" ON CONFLICT (pool_id, day) DO UPDATE SET calls = {pool_table}.calls + EXCLUDED.calls,"
-                    f" local_calls = {pool_table}.local_calls + EXCLUDED.local_calls",
-                    [self.pool.pk, day, self.pool_calls, self.local_calls],
-                )
         self.drawn.clear()
         self.pool_calls = self.local_calls = 0

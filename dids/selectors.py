@@ -3,22 +3,22 @@
 The inventory runs to millions of rows, so two reads here avoid whole-table
 work: counts are exact only up to a cap and estimated by the planner beyond
 it, and the distinct values offered as filters are read with a loose index
-scan instead of ``SELECT DISTINCT`` over every row.
+scan instead of ``SELECT DISTINCT`` over every row (both in ``dids/search.py``,
+the fast path that holds their SQL).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, Model, Q, QuerySet
 from django.db.models.functions import Substr
 
 from customers.models import Customer
 from customers.tenancy import scoped
+from dids import search
 from dids.models import CUSTOMER_STATUSES, DID, ClientPackage, DIDStatus
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=Model)
 
 _NON_DIGITS = re.compile(r"\D")
-# Only these columns are offered as distinct-value filters; the name goes into SQL.
+# Only these columns are offered as distinct-value filters.
 _DISTINCT_COLUMNS = {"tag", "iso_country"}
 
 
@@ -74,51 +74,15 @@ def search_digits(queryset: QuerySet[_M], term: str) -> QuerySet[_M]:
 
 
 def estimated_count(queryset: QuerySet) -> int:
-    """Exact up to the cap; beyond it the planner's estimate, so a page never counts a million rows."""
-    if connection.vendor != "postgresql":
-        return queryset.count()
-    cap = exact_count_cap()
-    exact = queryset.order_by()[: cap + 1].count()
-    if exact <= cap:
-        return exact
-    if not queryset.query.where:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table]
-            )
-            row = cursor.fetchone()
-        estimate = int(row[0]) if row else 0
-    else:
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-            plan = cursor.fetchone()[0]
-        plan = json.loads(plan) if isinstance(plan, str) else plan
-        estimate = int(plan[0]["Plan"]["Plan Rows"])
-    return max(estimate, cap + 1)
+    """Exact up to the cap; beyond it an estimate, so a page never counts a million rows."""
+    return search.estimated_count(queryset, exact_up_to=exact_count_cap())
 
 
 def distinct_values(column: str) -> list[str]:
-    """The distinct non-empty values of an indexed DID column."""
+    """The distinct non-empty values of a DID column offered as a filter."""
     if column not in _DISTINCT_COLUMNS:
         raise ValueError(f"{column} is not offered as a filter")
-    if connection.vendor != "postgresql":
-        values = DID.objects.exclude(**{column: ""}).values_list(column, flat=True).distinct().order_by(column)
-        return list(values)
-    table = DID._meta.db_table
-    # A loose index scan: one index probe per distinct value instead of reading every row.
-    sql = f"""
-        WITH RECURSIVE t(v) AS (
-            (SELECT {column} FROM {table} ORDER BY {column} LIMIT 1)
-            UNION ALL
-            SELECT (SELECT {column} FROM {table} WHERE {column} > t.v ORDER BY {column} LIMIT 1)
-            FROM t WHERE t.v IS NOT NULL
-        )
-        SELECT v FROM t WHERE v IS NOT NULL AND v <> ''
-    """  # the column name comes from the allow-list above
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        return [row[0] for row in cursor.fetchall()]
+    return search.distinct_values(column)
 
 
 # --- the admin's pages ----------------------------------------------------------------------

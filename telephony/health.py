@@ -14,9 +14,8 @@ from telephony.sip.status import engines_status
 
 def _database_ok() -> bool:
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        return True
+        connection.ensure_connection()
+        return connection.is_usable()  # a round trip on PostgreSQL (SELECT 1), a file check on SQLite
     except Exception:
         return False
 

@@ -111,6 +111,74 @@ def test_admin_refuses_an_upload_it_cannot_convert_and_keeps_one_it_can(
     assert (tmp_path / audio.phone_file.name).exists()
 
 
+def test_an_mp3_uploaded_in_the_admin_is_stored_as_the_service_stores_it(
+    client, admin_user, customer, settings, tmp_path
+):
+    import wave
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    content = sound("mp3", tmp_path)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:campaigns_audiofile_add"),
+        {"name": "Jingle", "customer": customer.pk, "file": SimpleUploadedFile("jingle.mp3", content)},
+    )
+    assert response.status_code == 302
+    through_admin = AudioFile.objects.get(name="Jingle")
+    through_service = services.audio_file_create(
+        name="Jingle 2", uploaded=SimpleUploadedFile("jingle2.mp3", content), customer=customer
+    )
+    assert (through_admin.content_type, through_admin.size) == ("audio/mpeg", len(content))
+    assert through_admin.phone_file.name == f"audio/customer-{customer.pk}/jingle.phone.wav"
+    assert through_admin.file.read() == content
+    # One conversion, whichever way the recording came in (sox dithers, so the samples differ slightly).
+    with wave.open(phone_audio_path(through_admin.pk)) as ours, wave.open(phone_audio_path(through_service.pk)) as svc:
+        assert (ours.getframerate(), ours.getnchannels(), ours.getsampwidth()) == (8000, 1, 2)
+        assert ours.getparams() == svc.getparams()
+
+
+def test_a_broken_mp3_in_the_admin_is_a_form_error_naming_the_file_and_nothing_is_stored(
+    client, admin_user, customer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    sound("mp3", tmp_path)  # skips without sox
+    client.force_login(admin_user)
+    broken = SimpleUploadedFile("broken.mp3", b"ID3" + b"\x00" * 512)
+    response = client.post(
+        reverse("admin:campaigns_audiofile_add"), {"name": "Broken", "customer": customer.pk, "file": broken}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == ["file"]
+    assert errors["file"][0].startswith("“broken.mp3” cannot be converted for calls: ")
+    assert errors["file"][0].endswith("Upload a WAV, MP3 or OGG recording that plays.")
+    assert not AudioFile.objects.exists()
+    assert not (tmp_path / "media").exists() or not any((tmp_path / "media").rglob("*.*"))
+
+
+def test_editing_a_recording_in_the_admin_keeps_or_replaces_it_through_the_service(
+    client, admin_user, customer, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    audio = services.audio_file_create(
+        name="Hello", uploaded=SimpleUploadedFile("hello.wav", sound("wav", tmp_path)), customer=customer
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:campaigns_audiofile_change", args=[audio.pk])
+    assert client.post(url, {"name": "Hello again", "customer": customer.pk}).status_code == 302
+    kept = AudioFile.objects.get(pk=audio.pk)
+    assert (kept.name, kept.content_type, kept.phone_file.name) == ("Hello again", "audio/wav", audio.phone_file.name)
+    replacement = SimpleUploadedFile("bye.ogg", sound("ogg", tmp_path))
+    assert client.post(url, {"name": "Bye", "customer": customer.pk, "file": replacement}).status_code == 302
+    replaced = AudioFile.objects.get(pk=audio.pk)
+    assert replaced.content_type == "audio/ogg" and replaced.phone_file.name.endswith("bye.phone.wav")
+    refused = client.post(
+        url, {"name": "Bye", "customer": customer.pk, "file": SimpleUploadedFile("x.wav", WAV_HEADER)}
+    )
+    assert refused.status_code == 200 and "“x.wav” cannot be converted for calls" in refused.content.decode()
+    assert AudioFile.objects.get(pk=audio.pk).content_type == "audio/ogg"
+
+
 def test_a_play_step_of_a_recording_without_telephone_version_is_refused(customer):
     old = AudioFile.objects.create(
         name="old", customer=customer, file="audio/old.wav", content_type="audio/wav", size=1

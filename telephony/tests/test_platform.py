@@ -26,6 +26,18 @@ def test_healthz_says_which_part_is_down(client, db, monkeypatch):
     assert response.json()["database"] == "ok"
 
 
+def test_healthz_says_when_the_database_is_unreachable(client, db, monkeypatch):
+    from django.db import OperationalError, connection
+
+    def refused():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "ensure_connection", refused)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+
+
 def test_celery_speaks_only_json_with_time_limits():
     conf = celery_app.conf
     assert conf.task_serializer == "json"
