@@ -31,7 +31,7 @@ from dids import selectors, services
 from dids.admin.history import DIDHistoryMixin
 from dids.admin.imports import DIDImportViewsMixin
 from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, StockSearchForm
-from dids.models import CUSTOMER_STATUSES, DID, DIDStatus
+from dids.models import CLASSIFICATION_FIELDS, CUSTOMER_STATUSES, DID, DIDStatus
 from dids.numbers import NumberError
 from dids.resources import DIDResource
 from telephony.admin_filters import yes_no_filter
@@ -125,18 +125,14 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
         "assigned_at",
         "hold_started_at",
         "hold_ends_at",
-        "iso_country",
-        "number_type",
-        "area_code",
-        "locality",
-        "unverified",
+        *CLASSIFICATION_FIELDS,
         "created_at",
         "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["number", "raw", "operator", "status", "after_hold_status", "tag", "notes"]}),
         ("In use", {"fields": ["customer", "client_package", "assigned_at", "hold_started_at", "hold_ends_at"]}),
-        ("Classification", {"fields": ["iso_country", "number_type", "area_code", "locality", "unverified"]}),
+        ("Classification", {"fields": CLASSIFICATION_FIELDS}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
 
