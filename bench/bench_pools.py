@@ -9,7 +9,8 @@ same run: a counter column on the pool row bumped by ``UPDATE … RETURNING``,
 then the pick (the SQLite path, and this product's first design); and the
 naive carousel: lock the pool row with ``SELECT … FOR UPDATE``, increment the
 counter in Python, save it, read the members and pick one. Random draws are
-checked for uniformity with a chi-square test.
+checked for uniformity with a chi-square test, and timed against the ORM's
+``order_by("?").first()`` over the usable members.
 
 Run: ``DATABASE_URL=postgres://… .venv/bin/python -m bench pools`` (the
 database is migrated first; the bench's rows are removed afterwards).
@@ -93,6 +94,15 @@ def _counter_column_next(pool):
     return _next_from_counter_column(pool.pk).did
 
 
+def _orm_random_next(pool):
+    """The random draw's alternative: the ORM's ``order_by("?")`` over the usable members (before)."""
+    from callerid_pools.selectors import pool_usable_members
+
+    member = pool_usable_members(pool).order_by("?").first()
+    assert member is not None
+    return member.did
+
+
 def _worker(args: tuple[str, int, int, threading.Barrier]) -> tuple[Counter, float, float]:
     how, pool_id, draws, barrier = args
     from callerid_pools.models import NumberPool
@@ -106,6 +116,9 @@ def _worker(args: tuple[str, int, int, threading.Barrier]) -> tuple[Counter, flo
     if how == "naive":
         for _ in range(draws):
             counts[_naive_next(pool_id).number] += 1
+    elif how == "orm-random":
+        for _ in range(draws):
+            counts[_orm_random_next(pool).number] += 1
     elif how == "counter-column":
         for _ in range(draws):
             counts[_counter_column_next(pool).number] += 1
@@ -158,6 +171,7 @@ def main() -> None:
         NumberPool.objects.filter(pk=sequential_id).update(cursor=0)
         naive_counts, naive_rate = _run("naive", sequential_id, NAIVE_DRAWS)
         random_counts, random_rate = _run("atomic", random_id, RANDOM_DRAWS)
+        _, orm_random_rate = _run("orm-random", random_id, RANDOM_DRAWS)
     finally:
         connections.close_all()
         _cleanup()
@@ -199,12 +213,14 @@ def main() -> None:
                 equal(naive_counts, NAIVE_DRAWS),
                 "",
             ],
-            ["random: ORDER BY random() (product)", PROCESSES * RANDOM_DRAWS, random_rate, "n/a", ""],
+            ["random: ORDER BY random() LIMIT 1, prepared (product)", PROCESSES * RANDOM_DRAWS, random_rate, "n/a", ""],
+            ["random: ORM order_by('?').first()", PROCESSES * RANDOM_DRAWS, orm_random_rate, "n/a", ""],
         ],
     )
     print(
         f"ratio product / naive (sequential draws/s): {seq_rate / naive_rate:.2f}×; "
-        f"product / counter column: {seq_rate / column_rate:.2f}×"
+        f"product / counter column: {seq_rate / column_rate:.2f}×; "
+        f"random draws/s product / ORM: {random_rate / orm_random_rate:.2f}×"
     )
     verdict = "uniform" if p_value > 0.001 else "NOT uniform"
     print(

@@ -9,6 +9,8 @@ Interface
         on by one and returns the position it reached with the usable member
         at ``(position - 1) mod usable``; ``Draw.did`` is None when no member
         is usable, ``Draw`` itself is ``MISSING_POOL`` when the pool is gone.
+    ``next_random(*, pool_id) -> DID | None`` — a usable member's DID drawn
+        uniformly at random; None when none is usable or the pool is gone.
     ``forget_counter(*, pool_id)`` — after the pool's deletion.
     ``counter_name(pool_id)`` — the PostgreSQL sequence of a pool.
 
@@ -39,7 +41,7 @@ from callerid_pools.models import NumberPool, NumberPoolMember
 from dids.models import DID, DIDStatus
 from telephony.db import prepared_fetchone
 
-__all__ = ["MISSING_POOL", "Draw", "counter_name", "forget_counter", "next_sequential"]
+__all__ = ["MISSING_POOL", "Draw", "counter_name", "forget_counter", "next_random", "next_sequential"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,14 @@ def next_sequential(*, pool_id: int) -> Draw:
     if connection.vendor == "postgresql":
         return _next_from_sequence(pool_id)
     return _next_from_counter_column(pool_id)
+
+
+def next_random(*, pool_id: int) -> DID | None:
+    """One statement, prepared on PostgreSQL: the ORM's ``order_by("?")`` built the query and two
+    model instances again on every call (bench_pools' random row)."""
+    if connection.vendor == "postgresql":
+        return _did(prepared_fetchone(_RANDOM_PICK, {"pool": pool_id, **_STATUSES}))
+    return next(iter(DID.objects.raw(_RANDOM_PICK, {"pool": pool_id, **_STATUSES})), None)
 
 
 def forget_counter(*, pool_id: int) -> None:
@@ -112,6 +122,11 @@ _COUNTER_BUMP = "UPDATE {pool} SET cursor = cursor + 1 WHERE id = %(pool)s RETUR
 _COUNTER_PICK = """
     SELECT {columns} FROM {did} d JOIN ({usable}) usable ON usable.did_id = d.id
     WHERE usable.idx = (%(position)s - 1) %% usable.n
+""".format(usable=_USABLE.format(**_TABLES), columns=_DID_COLUMNS, **_TABLES)
+
+
+_RANDOM_PICK = """
+    SELECT {columns} FROM {did} d JOIN ({usable}) usable ON usable.did_id = d.id ORDER BY random() LIMIT 1
 """.format(usable=_USABLE.format(**_TABLES), columns=_DID_COLUMNS, **_TABLES)
 
 

@@ -54,7 +54,6 @@ from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 
 from callerid_pools import draw
 from callerid_pools.models import NumberPool, NumberPoolMember, PoolType
-from callerid_pools.selectors import pool_usable_members
 from customers.models import Customer
 from dids.models import DID, DIDStatus
 
@@ -98,11 +97,9 @@ class NoUsableNumber(Exception):
 def pool_next_number(*, pool: NumberPool) -> DID:
     """The A-number for the next call from ``pool`` (see the module docstring)."""
     if pool.pool_type == PoolType.RANDOM:
-        member = pool_usable_members(pool).order_by("?").first()
-        if member is None:
-            raise NoUsableNumber(pool)
-        return member.did
-    did = draw.next_sequential(pool_id=pool.pk).did
+        did = draw.next_random(pool_id=pool.pk)
+    else:
+        did = draw.next_sequential(pool_id=pool.pk).did
     if did is None:
         raise NoUsableNumber(pool)
     return did

@@ -85,3 +85,25 @@ def test_the_drawn_did_is_a_full_did():
         DIDStatus.ASSIGNED,
         pool.customer_id,
     )
+
+
+def test_a_random_draw_takes_only_usable_members_and_each_of_them():
+    pool, dids = customer_pool(3)
+    pool.members.create(did=AssignedDIDFactory(), position=4)  # no longer the customer's: never drawn
+    drawn = {draw.next_random(pool_id=pool.pk).number for _ in range(200)}
+    assert drawn == {did.number for did in dids}
+
+
+def test_a_random_draw_from_a_global_pool_takes_its_reserved_dids():
+    pool = GlobalNumberPoolFactory()
+    reserved = DIDFactory(status=DIDStatus.RESERVED)
+    pool_members_add(pool=pool, dids=[reserved])
+    picked = draw.next_random(pool_id=pool.pk)
+    assert picked == reserved
+    assert picked.status == DIDStatus.RESERVED and picked.created_at == reserved.created_at
+
+
+def test_a_random_draw_with_no_usable_member_or_no_pool_is_none():
+    pool, _dids = customer_pool(0)
+    assert draw.next_random(pool_id=pool.pk) is None
+    assert draw.next_random(pool_id=pool.pk + 1000) is None
