@@ -54,6 +54,7 @@ from customers.models import Customer, User
 from dids.models import DID
 from telephony.imports import (
     Chunk,
+    ImportReport,
     Markup,
     PhoneResult,
     PhoneRowConsumer,
@@ -348,7 +349,7 @@ def run_pool_upload(job: ImportJob) -> None:
             report = pool_import_file(pool=pool, table=table, markup=job.get_markup())
             PoolUpload.objects.filter(pk=pool_upload.pk).update(pool=pool)
             finished = import_job_finish(
-                job_id=job.pk, rows=report.rows, correct=report.added, incorrect=report.incorrect, duplicates=0
+                job_id=job.pk, report=ImportReport(rows=report.rows, correct=report.added, incorrect=report.incorrect)
             )
             if not finished:
                 transaction.set_rollback(True)

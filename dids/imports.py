@@ -256,13 +256,7 @@ def _run(did_import: DIDImport, job: ImportJob, now: datetime.datetime) -> None:
             max_rows=settings.DIDS_IMPORT_MAX_ROWS,
         )
         with transaction.atomic():
-            finished = import_job_finish(
-                job_id=job.pk,
-                rows=report.rows,
-                correct=report.correct,
-                incorrect=report.incorrect,
-                duplicates=report.duplicates,
-            )
+            finished = import_job_finish(job_id=job.pk, report=report)
             if not finished:
                 return
             DIDImport.objects.filter(pk=did_import.pk).update(

@@ -270,13 +270,7 @@ def run_list_import(job: ImportJob) -> None:
                     saving.report(before + rows)
 
                 done += writer.publish(progress, progress_rows=SAVE_PROGRESS_ROWS)
-            finished = import_job_finish(
-                job_id=job.pk,
-                rows=report.rows,
-                correct=report.correct,
-                incorrect=report.incorrect,
-                duplicates=report.duplicates,
-            )
+            finished = import_job_finish(job_id=job.pk, report=report)
             listed = DistributionList.objects.filter(pk=list_id, status=Status.PROCESSING).update(
                 status=Status.READY,
                 correct_count=report.correct,

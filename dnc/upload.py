@@ -167,13 +167,7 @@ def run_dnc_upload(job: ImportJob) -> None:
             # Published before the job row is touched: the progress goes through
             # another connection, which must not wait for a lock this transaction holds.
             entries.publish(saving.report)
-            finished = import_job_finish(
-                job_id=job.pk,
-                rows=report.rows,
-                correct=report.correct,
-                incorrect=report.incorrect,
-                duplicates=report.duplicates,
-            )
+            finished = import_job_finish(job_id=job.pk, report=report)
             if not finished:
                 # Failed meanwhile (say, reaped as stalled): nothing of this run is kept.
                 transaction.set_rollback(True)

@@ -169,9 +169,10 @@ def import_job_read(
     return run_import(table, markup, consumer, chunk_size=chunk_size, max_rows=max_rows, on_progress=save_progress)
 
 
-def import_job_finish(*, job_id: int, rows: int, correct: int, incorrect: int, duplicates: int) -> bool:
+def import_job_finish(*, job_id: int, report: ImportReport) -> bool:
     """Mark the job done with its counts (in the transaction that publishes its rows); ``False`` if it was failed."""
     now = timezone.now()
+    rows = report.rows
     finished = import_job_transition(
         job_id,
         to=Status.DONE,
@@ -179,9 +180,9 @@ def import_job_finish(*, job_id: int, rows: int, correct: int, incorrect: int, d
         rows_read=rows,
         rows_total=rows,
         rows_saved=rows,
-        correct_count=correct,
-        incorrect_count=incorrect,
-        duplicate_count=duplicates,
+        correct_count=report.correct,
+        incorrect_count=report.incorrect,
+        duplicate_count=report.duplicates,
         finished_at=now,
         progress_updated_at=now,
     )

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from telephony.imports import Markup, kinds
+from telephony.imports import ImportReport, Markup, kinds
 from telephony.imports.jobs import (
     INTERRUPTED,
     TRANSITIONS,
@@ -81,11 +81,11 @@ def test_finish_records_the_counts_and_deletes_the_file(django_capture_on_commit
     storage, name = job.source_file.storage, job.source_file.name
     import_job_mark_up(job=job, markup=Markup(phone_column=0, default_region="GB"))
     with django_capture_on_commit_callbacks(execute=True):
-        assert import_job_finish(job_id=job.pk, rows=3, correct=1, incorrect=1, duplicates=1)
+        assert import_job_finish(job_id=job.pk, report=ImportReport(rows=3, correct=1, incorrect=1, duplicates=1))
     job.refresh_from_db()
     assert (job.status, job.rows_total, job.correct_count, job.progress_percent) == (Status.DONE, 3, 1, 100)
     assert job.source_file.name == "" and not storage.exists(name)
-    assert not import_job_finish(job_id=job.pk, rows=3, correct=1, incorrect=1, duplicates=1)
+    assert not import_job_finish(job_id=job.pk, report=ImportReport(rows=3, correct=1, incorrect=1, duplicates=1))
     assert not import_job_fail(job_id=job.pk, reason="too late")
 
 
