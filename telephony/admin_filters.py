@@ -43,3 +43,12 @@ def titled(title: str, base: type[admin.FieldListFilter] | None = None) -> type[
             return instance
 
     return TitledFilter
+
+
+class CustomerOrGlobalFilter(admin.RelatedFieldListFilter):
+    """The "customer" filter of a model shared with every customer when it has none: its empty
+    choice reads "Global (every customer)" rather than the admin's bare "-"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = "Global (every customer)"

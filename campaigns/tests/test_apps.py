@@ -354,3 +354,11 @@ def test_cause_code_help_page_lists_every_code(customer_client):
     html = customer_client.get(reverse("dashboard:cause_codes")).content.decode()
     for code, cause in CAUSES.items():
         assert f'id="cause-{code}"' in html and cause.title in html
+
+
+@pytest.mark.parametrize("url", ["/admin/campaigns/audiofile/", "/admin/campaigns/app/"])
+def test_the_customer_filter_names_global_rather_than_a_dash(admin_client, url):
+    response = admin_client.get(url)
+    [customer_filter] = [spec for spec in response.context["cl"].filter_specs if spec.title == "customer"]
+    choices = [choice["display"] for choice in customer_filter.choices(response.context["cl"])]
+    assert choices[-1] == "Global (every customer)" and "-" not in choices
