@@ -357,7 +357,7 @@ def test_cause_code_help_page_lists_every_code(customer_client):
 
 
 @pytest.mark.parametrize("url", ["/admin/campaigns/audiofile/", "/admin/campaigns/app/"])
-def test_the_customer_filter_names_global_rather_than_a_dash(admin_client, url):
+def test_the_customer_filter_names_global_rather_than_a_dash(admin_client, customer, url):
     response = admin_client.get(url)
     [customer_filter] = [spec for spec in response.context["cl"].filter_specs if spec.title == "customer"]
     choices = [choice["display"] for choice in customer_filter.choices(response.context["cl"])]
