@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import formats, timezone
 from django.utils.html import format_html, format_html_join
 
 from customers.models import Customer
@@ -175,8 +176,9 @@ class DncUploadAdmin(admin.ModelAdmin):
         return str(obj.added_by or "—")
 
     @admin.display(description="Uploaded", ordering="job__created_at")
-    def uploaded_at(self, obj: DncUpload):
-        return obj.created_at
+    def uploaded_at(self, obj: DncUpload) -> str:
+        # Formatted here: a read-only field would show a method's datetime raw.
+        return formats.localize(timezone.template_localtime(obj.created_at))
 
     @admin.display(description="Incorrect")
     def incorrect_count(self, obj: DncUpload) -> int:

@@ -34,7 +34,7 @@ class UploadForm(forms.Form):
         initial="GB",
         required=False,
         label="Country of national numbers",
-        help_text="Numbers written without a country code, such as 07700 900123, are read in it.",
+        help_text="Numbers written without a country code, such as 07911 123456, are read in it.",
     )
 
 

@@ -85,6 +85,7 @@ def test_an_uploads_page_is_read_only_with_its_incorrect_rows_as_a_table(admin_c
     upload = DncUpload.objects.get()
     page = admin_client.get(f"/admin/dnc/dncupload/{upload.pk}/change/").content.decode()
     assert 'name="_save"' not in page and "(done)" not in page
+    assert "+00:00" not in page  # the upload's time formatted, not raw
     assert "<td>3</td><td>rubbish</td><td>&#x27;rubbish&#x27; is not a phone number (it contains letters)</td>" in page
     assert "&quot;reason&quot;" not in page and '"reason"' not in page
     assert admin_client.post(f"/admin/dnc/dncupload/{upload.pk}/change/", {}).status_code == 403
