@@ -21,16 +21,8 @@ class TrackingPoolForm(forms.ModelForm):
 
     class Meta:
         model = TrackingPool
-        fields = (
-            "name",
-            "match_period",
-            "numbers_to_replace",
-            "replace_all_numbers",
-            "tracking_sources",
-            "termination_number",
-            "exhaustion_policy",
-            "site_domains",
-        )
+        # What the service updates, nothing more.
+        fields = services.UPDATABLE
 
     def clean_tracking_sources(self):
         value = self.cleaned_data["tracking_sources"]
@@ -95,32 +87,18 @@ class TrackingPoolAdmin(admin.ModelAdmin):
     list_filter = ("status", "exhaustion_policy", "customer")
     search_fields = ("name", "customer__name", "public_key", "numbers__did__number")
     list_select_related = ("customer",)
-    readonly_fields = (
-        "customer",
-        "status",
-        "quantity",
-        "phone_number_request",
-        "public_key",
-        "created_at",
-        "deleted_at",
-    )
     fields = (
         "customer",
-        "name",
         "status",
-        "match_period",
         "quantity",
         "phone_number_request",
-        "numbers_to_replace",
-        "replace_all_numbers",
-        "tracking_sources",
-        "termination_number",
-        "exhaustion_policy",
-        "site_domains",
+        *services.UPDATABLE,
         "public_key",
         "created_at",
         "deleted_at",
     )
+    # What the service does not update is shown, never edited.
+    readonly_fields = tuple(name for name in fields if name not in services.UPDATABLE)
     inlines = [TrackingNumberInline]
     actions = ["delete_pools"]
 

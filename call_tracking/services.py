@@ -65,7 +65,8 @@ __all__ = [
 
 # The DID number type a phone-number request's match_type asks for.
 MATCH_TYPE_TO_DID_TYPE = {"geographic": "geographic", "tollfree": "tollfree", "national": "national"}
-UPDATABLE = {
+# The fields of a pool that ``tracking_pool_update`` changes, in the order a form shows them.
+UPDATABLE = (
     "name",
     "match_period",
     "numbers_to_replace",
@@ -74,7 +75,7 @@ UPDATABLE = {
     "termination_number",
     "exhaustion_policy",
     "site_domains",
-}
+)
 
 
 class _VisitFields(TypedDict):
@@ -195,7 +196,7 @@ def _add_numbers(*, pool: TrackingPool, quantity: int, request: dict, user: User
 
 @transaction.atomic
 def tracking_pool_update(*, pool: TrackingPool, **changes: Any) -> TrackingPool:
-    unknown = set(changes) - UPDATABLE
+    unknown = set(changes).difference(UPDATABLE)
     if unknown:
         raise TrackingError(f"These fields cannot be changed: {', '.join(sorted(unknown))}.")
     locked = TrackingPool.objects.select_for_update().get(pk=pool.pk)

@@ -77,22 +77,27 @@ EDITABLE_BLOCKS: dict[str, set[str]] = {
     CampaignStatus.DRAFT: {"main", "app", "list", "settings"},
     CampaignStatus.PAUSED: {"main", "settings"},
 }
+# The settings a campaign stores as they are given (its work days are a bit mask, its repeat
+# rules three fields an outcome).
+SETTINGS_AS_GIVEN = (
+    "all_day",
+    "work_start",
+    "work_end",
+    "lines",
+    "short_call_seconds",
+    "repeat_total_cap",
+    "scheduled_at",
+    "subscriber_time_zone",
+    "time_zone",
+)
 # The fields of each block, by the names the API and the wizard's forms share.
 BLOCK_FIELDS: dict[str, list[str]] = {
     "main": ["name", "comment", "a_number"],
     "app": ["app"],
     "list": ["distribution_list", "variable_mapping"],
     "settings": [
-        "all_day",
-        "work_start",
-        "work_end",
+        *SETTINGS_AS_GIVEN,
         "work_days",
-        "lines",
-        "short_call_seconds",
-        "repeat_total_cap",
-        "scheduled_at",
-        "subscriber_time_zone",
-        "time_zone",
         *[f"repeat_{o}{suffix}" for o in RepeatOutcome.values for suffix in ("", "_count", "_period")],
     ],
 }

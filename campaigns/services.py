@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns import scenario as scenario_rules
 from campaigns.audio import Recording, phone_version, recording_from_upload
-from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, CampaignInput, edit_refusal
+from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, SETTINGS_AS_GIVEN, CampaignInput, edit_refusal
 from campaigns.dialer import campaign_jobs_cancel, campaign_snapshot
 from campaigns.models import App, AudioFile, Campaign, CampaignStatus
 
@@ -157,17 +157,7 @@ def _apply(campaign: Campaign, data: CampaignInput, blocks: set[str]) -> None:
         campaign.variable_mapping = dict(data.list.variable_mapping)
     if data.settings is not None and "settings" in blocks:
         settings = data.settings
-        for name in (
-            "all_day",
-            "work_start",
-            "work_end",
-            "lines",
-            "short_call_seconds",
-            "repeat_total_cap",
-            "scheduled_at",
-            "subscriber_time_zone",
-            "time_zone",
-        ):
+        for name in SETTINGS_AS_GIVEN:
             setattr(campaign, name, getattr(settings, name))
         campaign.work_days = sum(1 << day for day in settings.work_days)
         for outcome, rule in settings.repeats.items():

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 
-from dids.models import DID
+from dids.models import CLASSIFICATION_FIELDS, DID
 from telephony.imports import BulkWriter
 from telephony.imports.writer import copy_history_rows, existing_keys
 
@@ -26,11 +26,7 @@ FIELDS = [
     "after_hold_status",
     "tag",
     "notes",
-    "iso_country",
-    "number_type",
-    "area_code",
-    "locality",
-    "unverified",
+    *CLASSIFICATION_FIELDS,
     "created_at",
     "updated_at",
 ]

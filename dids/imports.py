@@ -33,14 +33,13 @@ from telephony.imports import (
     Markup,
     Rejected,
     SourceRow,
-    run_import,
 )
 from telephony.imports.jobs import (
     ImportJobError,
     UploadLimits,
     import_job_finish,
     import_job_mark_up,
-    import_job_progress,
+    import_job_read,
     import_job_upload,
     open_job_table,
 )
@@ -246,20 +245,15 @@ def run_did_import(job: ImportJob) -> None:
 def _run(did_import: DIDImport, job: ImportJob, now: datetime.datetime) -> None:
     markup = job.get_markup()
     table = open_job_table(job, max_rows=settings.DIDS_IMPORT_MAX_ROWS)
-    import_job_progress(job.pk, phase=ImportJob.Phase.CHECKING)
-
-    def save_progress(done: int, total: int) -> None:
-        import_job_progress(job.pk, rows_read=done, rows_total=max(done, total))
-
     with bulk.writer() as dids, BulkWriter(DIDImportIssue, ISSUE_FIELDS) as issues:
         consumer = _DIDConsumer(did_import, markup, dids, issues, now)
-        report = run_import(
+        report = import_job_read(
+            job,
             table,
             markup,
             consumer,
             chunk_size=settings.DIDS_IMPORT_CHUNK_ROWS,
             max_rows=settings.DIDS_IMPORT_MAX_ROWS,
-            on_progress=save_progress,
         )
         with transaction.atomic():
             finished = import_job_finish(

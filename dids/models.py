@@ -47,6 +47,8 @@ CREATION_STATUSES = (DIDStatus.IN_STOCK, DIDStatus.RESERVED, DIDStatus.ARCHIVE)
 AFTER_HOLD_STATUSES = CREATION_STATUSES
 # In a customer's use: they carry the customer and the client package.
 CUSTOMER_STATUSES = (DIDStatus.ASSIGNED, DIDStatus.HOLD)
+# What phonenumbers classifies at creation: written with the number, never edited.
+CLASSIFICATION_FIELDS = ("iso_country", "number_type", "area_code", "locality", "unverified")
 
 
 class AfterHoldStatus(models.TextChoices):

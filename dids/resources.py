@@ -2,7 +2,7 @@
 
 from import_export import fields, resources
 
-from dids.models import DID
+from dids.models import CLASSIFICATION_FIELDS, DID
 
 
 class DIDResource(resources.ModelResource):
@@ -24,11 +24,7 @@ class DIDResource(resources.ModelResource):
             "tag",
             "notes",
             "customer",
-            "iso_country",
-            "number_type",
-            "area_code",
-            "locality",
-            "unverified",
+            *CLASSIFICATION_FIELDS,
             "hold_ends_at",
             "created_at",
         )

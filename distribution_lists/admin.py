@@ -114,28 +114,27 @@ class DistributionListAdmin(admin.ModelAdmin):
                 self.message_user(request, f"“{distribution_list.name}” deleted.")
 
 
-@admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
-    list_display = ["phone", "distribution_list", "time_zone", "row_number"]
+class ListRowAdmin(admin.ModelAdmin):
+    """A row an upload wrote into a list: found by its customer or list, never added by hand."""
+
     list_select_related = ["distribution_list", "distribution_list__customer"]
     list_filter = ["distribution_list__customer"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(ListRowAdmin):
+    list_display = ["phone", "distribution_list", "time_zone", "row_number"]
     search_fields = ["phone", "distribution_list__name"]
     raw_id_fields = ["distribution_list"]
     readonly_fields = ["distribution_list", "phone", "time_zone", "row_number", "created_at"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
 
 
 @admin.register(IncorrectRow)
-class IncorrectRowAdmin(admin.ModelAdmin):
+class IncorrectRowAdmin(ListRowAdmin):
     list_display = ["row_number", "raw_phone", "reason", "distribution_list"]
-    list_select_related = ["distribution_list", "distribution_list__customer"]
-    list_filter = ["distribution_list__customer"]
     search_fields = ["raw_phone", "distribution_list__name"]
     readonly_fields = ["distribution_list", "row_number", "raw_phone", "cells", "reason", "created_at"]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False

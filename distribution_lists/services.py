@@ -31,7 +31,6 @@ from telephony.imports import (
     Table,
     normalise_phone,
     preview,
-    run_import,
 )
 from telephony.imports.jobs import (
     ImportJobError,
@@ -41,6 +40,7 @@ from telephony.imports.jobs import (
     import_job_finish,
     import_job_mark_up,
     import_job_progress,
+    import_job_read,
     import_job_upload,
     open_job_table,
 )
@@ -245,12 +245,6 @@ def run_list_import(job: ImportJob) -> None:
     markup = job.get_markup()
     list_id = distribution_list.pk
     table = open_job_table(job, max_rows=max_rows())
-    import_job_progress(
-        job.pk, phase=Phase.CHECKING, rows_read=0, rows_total=max(table.total_rows - int(markup.has_header), 0)
-    )
-
-    def save_progress(done: int, total: int) -> None:
-        import_job_progress(job.pk, rows_read=done, rows_total=max(done, total))
 
     with (
         BulkWriter(Contact, CONTACT_FIELDS) as contacts,
@@ -258,13 +252,8 @@ def run_list_import(job: ImportJob) -> None:
         BulkWriter(DuplicateRow, DUPLICATE_FIELDS) as duplicates,
     ):
         consumer = _ListConsumer(markup, list_id, contacts, incorrect, duplicates)
-        report = run_import(
-            table,
-            markup,
-            consumer,
-            chunk_size=settings.DISTRIBUTION_LIST_CHUNK_ROWS,
-            max_rows=max_rows(),
-            on_progress=save_progress,
+        report = import_job_read(
+            job, table, markup, consumer, chunk_size=settings.DISTRIBUTION_LIST_CHUNK_ROWS, max_rows=max_rows()
         )
         import_job_progress(job.pk, phase=Phase.SAVING, rows_saved=0, rows_to_save=report.rows)
         with (

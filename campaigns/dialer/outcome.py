@@ -27,7 +27,7 @@ if the finish had come first, and no contact is counted done.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.db import transaction
 from django.utils import timezone
@@ -110,58 +110,80 @@ def attempt_end(
     ending = store.attempt_ending(attempt_id)
     if ending is None:
         return False
-    campaign = ending.campaign
-
     # An answer whose end was lost has no known length: never a short call to repeat.
-    category = outcome if cause == ANSWERED_END_LOST else repeat_category(campaign, outcome, duration)
-    counts = dict.fromkeys(STAT_FIELDS, 0)
-    counts[outcome] += 1
-    previous = Outcome.ANSWERED if ending.last_outcome == RepeatOutcome.SHORT else ending.last_outcome
-    if previous in STAT_FIELDS:
-        # The cards count contacts by their latest outcome: the earlier one gives its place up.
-        counts[previous] -= 1
-
-    finished = campaign.status == CampaignStatus.FINISHED
-    when = None if finished else next_attempt(campaign, ending, category, now)
-    repeats, repeats_made = dict(ending.repeats_by_outcome), ending.repeats_made
-    if when is not None:
-        repeats[category] = repeats.get(category, 0) + 1
-        status, repeats_made = JobStatus.PENDING, repeats_made + 1
-    else:
-        status = JobStatus.CANCELLED if finished else JobStatus.DONE
+    category = outcome if cause == ANSWERED_END_LOST else repeat_category(ending.campaign, outcome, duration)
+    job = _job_after(ending, category, now)
     counted = store.attempt_end_write(
-        attempt_id=attempt_id,
-        ending=ending,
-        now=now,
-        lease_expired_before=lease_expired_before or NEVER,
-        outcome=outcome.value,
-        cause=cause,
-        duration=duration,
-        digits=(digits or "")[:64],
-        job_status=status,
-        next_attempt_at=when,
-        repeats_made=repeats_made,
-        repeats_by_outcome=repeats,
-        category=category,
-        counts=counts,
-        called=int(ending.number == 1),
-        slot=tally_slot(ending.started_at),
+        store.AttemptEnd(
+            attempt_id=attempt_id,
+            ending=ending,
+            now=now,
+            lease_expired_before=lease_expired_before or NEVER,
+            outcome=outcome.value,
+            cause=cause,
+            duration=duration,
+            digits=(digits or "")[:64],
+            job_status=job.status,
+            next_attempt_at=job.next_attempt_at,
+            repeats_made=job.repeats_made,
+            repeats_by_outcome=job.repeats_by_outcome,
+            category=category,
+            counts=_counter_changes(outcome, ending.last_outcome),
+            called=int(ending.number == 1),
+            slot=tally_slot(ending.started_at),
+        )
     )
     if counted is None:
         return False  # another report of this attempt ended it first
     if (
-        status == JobStatus.DONE
+        job.status == JobStatus.DONE
         and counted.status == CampaignStatus.LAUNCHED
         and counted.stat_done >= counted.stat_contacts
     ):
         # Every contact is done by the counters (only this service counts them): make sure
-        # and finish, under the campaign's lock. The increment saw every earlier call's
-        # commit, so of the last two calls the later one cannot miss the other's job.
-        with transaction.atomic():
-            locked = Campaign.objects.select_for_update().filter(pk=ending.campaign_id).first()
-            if locked is not None:
-                campaign_finish_if_done(campaign=locked)
+        # and finish. The increment saw every earlier call's commit, so of the last two
+        # calls the later one cannot miss the other's job.
+        _campaign_finish_locked(ending.campaign_id)
     return True
+
+
+class _JobAfter(NamedTuple):
+    """The job once its attempt has ended: its status, when it is called again, its repeat history."""
+
+    status: JobStatus
+    next_attempt_at: dt.datetime | None
+    repeats_made: int
+    repeats_by_outcome: dict[str, int]
+
+
+def _job_after(ending: store.Ending, category: str, now: dt.datetime) -> _JobAfter:
+    """Pending again under the campaign's repeat rules, else done — or cancelled when the campaign finished."""
+    finished = ending.campaign.status == CampaignStatus.FINISHED
+    when = None if finished else next_attempt(ending.campaign, ending, category, now)
+    repeats = dict(ending.repeats_by_outcome)
+    if when is None:
+        status = JobStatus.CANCELLED if finished else JobStatus.DONE
+        return _JobAfter(status, None, ending.repeats_made, repeats)
+    repeats[category] = repeats.get(category, 0) + 1
+    return _JobAfter(JobStatus.PENDING, when, ending.repeats_made + 1, repeats)
+
+
+def _counter_changes(outcome: Outcome, last_outcome: str) -> dict[str, int]:
+    """+1 on this outcome's counter; -1 on the previous one's, as the cards count contacts by their latest outcome."""
+    counts = dict.fromkeys(STAT_FIELDS, 0)
+    counts[outcome] += 1
+    previous = Outcome.ANSWERED if last_outcome == RepeatOutcome.SHORT else last_outcome
+    if previous in STAT_FIELDS:
+        counts[previous] -= 1
+    return counts
+
+
+def _campaign_finish_locked(campaign_id: int) -> None:
+    """Finish the campaign if no job is left, under its row lock."""
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if locked is not None:
+            campaign_finish_if_done(campaign=locked)
 
 
 def campaign_finish_if_done(*, campaign: Campaign) -> bool:

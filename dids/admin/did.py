@@ -31,7 +31,7 @@ from dids import selectors, services
 from dids.admin.history import DIDHistoryMixin
 from dids.admin.imports import DIDImportViewsMixin
 from dids.forms import AssignForm, DIDAddForm, DIDBulkEditForm, DIDChangeForm, StockSearchForm
-from dids.models import CUSTOMER_STATUSES, DID, DIDStatus
+from dids.models import CLASSIFICATION_FIELDS, CUSTOMER_STATUSES, DID, DIDStatus
 from dids.numbers import NumberError
 from dids.resources import DIDResource
 from telephony.admin_filters import yes_no_filter
@@ -42,6 +42,8 @@ STOCK_PAGE = 50
 
 
 class EstimatedCountPaginator(Paginator):
+    """Pages counted by the planner's estimate beyond a cap: never a count of a million rows."""
+
     @cached_property
     def count(self) -> int:
         objects = self.object_list
@@ -77,17 +79,6 @@ def status_badge(did: DID) -> str:
     classes: dict[str, str] = {DIDStatus.ASSIGNED: "ok", DIDStatus.HOLD: "bad", DIDStatus.RESERVED: "warn"}
     css = classes.get(did.status, "")
     return format_html('<span class="did-status {}">{}</span>', css, did.get_status_display())
-
-
-class EstimatedPaginator(Paginator):
-    """Pages of In Stock DIDs counted like the changelist: never a count of a million rows."""
-
-    @cached_property
-    def count(self) -> int:
-        objects = self.object_list
-        if not isinstance(objects, QuerySet):  # a list is counted by its length
-            return len(objects)
-        return selectors.estimated_count(objects)
 
 
 @admin.register(DID)
@@ -134,18 +125,14 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
         "assigned_at",
         "hold_started_at",
         "hold_ends_at",
-        "iso_country",
-        "number_type",
-        "area_code",
-        "locality",
-        "unverified",
+        *CLASSIFICATION_FIELDS,
         "created_at",
         "updated_at",
     ]
     fieldsets = [
         (None, {"fields": ["number", "raw", "operator", "status", "after_hold_status", "tag", "notes"]}),
         ("In use", {"fields": ["customer", "client_package", "assigned_at", "hold_started_at", "hold_ends_at"]}),
-        ("Classification", {"fields": ["iso_country", "number_type", "area_code", "locality", "unverified"]}),
+        ("Classification", {"fields": CLASSIFICATION_FIELDS}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
 
@@ -338,44 +325,51 @@ class DIDAdmin(DIDHistoryMixin, DIDImportViewsMixin, SimpleHistoryAdmin):
         if not self.has_change_permission(request):
             raise PermissionDenied
         customer = get_object_or_404(Customer, pk=customer_id)
-        here = request.get_full_path()
-        if request.method == "POST":
-            if request.POST.get("do") == "release":
-                ids = request.POST.getlist("release")
-                try:
-                    count = services.did_release_many(
-                        dids=DID.objects.filter(pk__in=ids, customer=customer), user=request.user
-                    )
-                except services.DIDBulkError as exc:
-                    messages.error(request, "Nothing released. " + " ".join(exc.refusals[:20]))
-                else:
-                    messages.success(request, f"{count} DID(s) released.")
-                return HttpResponseRedirect(here)
-            form = AssignForm(request.POST, customer=customer)
-            if form.is_valid():
-                try:
-                    assigned = services.did_assign_many(
-                        dids=form.cleaned_data["dids"],
-                        client_package=form.cleaned_data["client_package"],
-                        user=request.user,
-                    )
-                except services.DIDBulkError as exc:
-                    messages.error(request, "Nothing assigned. " + " ".join(exc.refusals[:20]))
-                except services.DIDError as exc:
-                    messages.error(request, str(exc))
-                else:
-                    messages.success(request, f"{len(assigned)} DID(s) assigned to {customer}.")
-                return HttpResponseRedirect(here)
+        if request.method != "POST":
+            return self._customer_dids_page(request, customer)
+        if request.POST.get("do") == "release":
+            self._customer_dids_release(request, customer)
+        else:
+            self._customer_dids_assign(request, customer)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def _customer_dids_release(self, request, customer: Customer) -> None:
+        ids = request.POST.getlist("release")
+        try:
+            count = services.did_release_many(dids=DID.objects.filter(pk__in=ids, customer=customer), user=request.user)
+        except services.DIDBulkError as exc:
+            messages.error(request, "Nothing released. " + " ".join(exc.refusals[:20]))
+        else:
+            messages.success(request, f"{count} DID(s) released.")
+
+    def _customer_dids_assign(self, request, customer: Customer) -> None:
+        form = AssignForm(request.POST, customer=customer)
+        if not form.is_valid():
             for field, errors in form.errors.items():
                 messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {errors[0]}")
-            return HttpResponseRedirect(here)
+            return
+        try:
+            assigned = services.did_assign_many(
+                dids=form.cleaned_data["dids"],
+                client_package=form.cleaned_data["client_package"],
+                user=request.user,
+            )
+        except services.DIDBulkError as exc:
+            messages.error(request, "Nothing assigned. " + " ".join(exc.refusals[:20]))
+        except services.DIDError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{len(assigned)} DID(s) assigned to {customer}.")
+
+    def _customer_dids_page(self, request, customer: Customer) -> TemplateResponse:
+        """The tab: the customer's packages with room, a page of In Stock DIDs for the chosen one, the DIDs in use."""
         packages = selectors.client_packages_with_room(customer)
         active_packages = [cp for cp in packages if cp.active]
         chosen = next((cp for cp in active_packages if str(cp.pk) == request.GET.get("package")), None)
         chosen = chosen or (active_packages[0] if active_packages else None)
         search = StockSearchForm(request.GET or None)
         stock = selectors.stock_for(chosen, **(search.cleaned_data if search.is_valid() else {}))
-        stock_page = EstimatedPaginator(stock, STOCK_PAGE).get_page(request.GET.get("page"))
+        stock_page = EstimatedCountPaginator(stock, STOCK_PAGE).get_page(request.GET.get("page"))
         query = request.GET.copy()
         query.pop("page", None)
         in_use = selectors.dids_in_use_of(customer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -25,6 +25,9 @@ from dids.services.lifecycle import (
 
 if TYPE_CHECKING:
     from customers.models import User
+
+# A DID back from its customer (released, or its hold over) keeps nothing of it.
+FREED: dict[str, Any] = {"customer": None, "client_package": None, "assigned_at": None}
 
 
 @transaction.atomic
@@ -177,9 +180,7 @@ def did_release(*, did: DID, user: User | None = None) -> DID:
         via=Via.RELEASE,
         user=user,
         reason=f"released from {did.customer}",
-        customer=None,
-        client_package=None,
-        assigned_at=None,
+        **FREED,
     )
 
 
@@ -197,9 +198,7 @@ def did_release_many(*, dids: QuerySet[DID], user: User | None = None) -> int:
         now=timezone.now(),
         user=user,
         reason="released",
-        customer=None,
-        client_package=None,
-        assigned_at=None,
+        **FREED,
     )
 
 
@@ -264,9 +263,7 @@ def did_expire_holds(*, now: datetime.datetime | None = None, batch_size: int = 
                     via=Via.HOLD_EXPIRY,
                     now=now,
                     reason=f"hold ended: {_label(after)}",
-                    customer=None,
-                    client_package=None,
-                    assigned_at=None,
+                    **FREED,
                     hold_started_at=None,
                     hold_ends_at=None,
                 )

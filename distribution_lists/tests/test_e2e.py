@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from customers.tests.factories import TEST_PASSWORD, UserFactory
 from distribution_lists import services
+from telephony.imports import jobs as import_jobs
 from telephony.imports import running, tasks
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +28,7 @@ def worker(monkeypatch, settings):
     settings.DISTRIBUTION_LIST_CHUNK_ROWS = 100
     queued: list[int] = []
     monkeypatch.setattr(tasks.run_import_job, "delay", queued.append)
-    real_run_import = services.run_import
+    real_run_import = import_jobs.run_import
 
     class Worker:
         def run(self, check, check_saving=None):
@@ -50,7 +51,7 @@ def worker(monkeypatch, settings):
 
                 return real_run_import(table, markup, consumer, on_progress=progress, **kwargs)
 
-            monkeypatch.setattr(services, "run_import", run_import)
+            monkeypatch.setattr(import_jobs, "run_import", run_import)
             while queued:
                 running.import_job_run(job_id=queued.pop(0))
             assert checked, "the import never reported progress"

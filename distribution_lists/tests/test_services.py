@@ -19,6 +19,7 @@ from distribution_lists.tests.factories import (
     IncorrectRowFactory,
     import_file,
 )
+from telephony.imports import jobs as import_jobs
 from telephony.imports import tasks
 from telephony.imports.jobs import INTERRUPTED, import_job_reap_stalled
 from telephony.imports.models import ImportJob
@@ -64,7 +65,7 @@ def test_the_import_goes_through_its_phases_each_with_its_progress(customer, mon
             return
         seen.append((_label, row.import_phase, row.rows_read, row.rows_total, row.rows_to_save, row.progress_percent))
 
-    real_open_table, real_run_import = services.open_job_table, services.run_import
+    real_open_table, real_run_import = services.open_job_table, import_jobs.run_import
 
     def open_table(*args, **kwargs):
         look("opening")
@@ -84,7 +85,7 @@ def test_the_import_goes_through_its_phases_each_with_its_progress(customer, mon
             return super().__enter__()
 
     monkeypatch.setattr(services, "open_job_table", open_table)
-    monkeypatch.setattr(services, "run_import", run_import)
+    monkeypatch.setattr(import_jobs, "run_import", run_import)
     monkeypatch.setattr(services, "SavingProgress", Saving)
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
     assert seen == [
@@ -233,7 +234,7 @@ def test_an_unexpected_error_fails_the_list(customer, monkeypatch):
     def explode(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "run_import", explode)
+    monkeypatch.setattr(import_jobs, "run_import", explode)
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
     assert distribution_list.status == Status.FAILED
     assert (
@@ -279,14 +280,14 @@ def test_reaper_fails_imports_that_stopped_reporting_progress(customer, settings
 def test_a_list_failed_while_importing_is_not_published(customer, monkeypatch):
     # The reaper (or a delete) got there first: the finished import must not
     # turn the list back into ready with rows.
-    real_run_import = services.run_import
+    real_run_import = import_jobs.run_import
 
     def run_then_lose(*args, **kwargs):
         report = real_run_import(*args, **kwargs)
         services.distribution_list_fail(list_id=DistributionList.objects.get().pk, reason="reaped")
         return report
 
-    monkeypatch.setattr(services, "run_import", run_then_lose)
+    monkeypatch.setattr(import_jobs, "run_import", run_then_lose)
     distribution_list = import_file(customer, ENGINE_DATA / "utf8_comma.csv")
     assert (distribution_list.status, distribution_list.failure_reason) == (Status.FAILED, "reaped")
     assert not Contact.objects.exists()

@@ -51,7 +51,7 @@ The upload lifecycle (a Django app, label ``imports``; import these modules dire
     ``models.ImportJob`` — one uploaded file: kind, stored file, markup, status
     (draft → processing → done | failed), phase, progress, counts, failure.
     ``jobs`` — every write: ``import_job_upload`` (size, type and row checks),
-    ``import_job_mark_up``, ``import_job_claim``, ``import_job_progress``,
+    ``import_job_mark_up``, ``import_job_claim``, ``import_job_progress``, ``import_job_read``,
     ``import_job_finish``, ``import_job_fail``, ``import_job_reap_stalled``,
     ``import_job_delete``; ``import_job_transition`` is the one transition.
     ``tasks.import_job_start(job)`` runs it in the background (task

@@ -23,6 +23,7 @@ from .errors import ImportFileError
 from .kinds import kind_of
 from .markup import Markup
 from .models import ImportJob
+from .pipeline import ImportReport, RowConsumer, run_import
 from .readers import PREVIEW_ROWS, Table, open_table
 
 logger = logging.getLogger(__name__)
@@ -153,6 +154,19 @@ def import_job_claim(job_id: int) -> ImportJob | None:
 def import_job_progress(job_id: int, **progress: Any) -> None:
     """Save how far a processing job is: ``phase``, ``rows_read``, ``rows_total``, ``rows_to_save``, ``rows_saved``."""
     ImportJob.objects.filter(pk=job_id, status=Status.PROCESSING).update(progress_updated_at=timezone.now(), **progress)
+
+
+def import_job_read(
+    job: ImportJob, table: Table, markup: Markup, consumer: RowConsumer, *, chunk_size: int, max_rows: int
+) -> ImportReport:
+    """The checking phase: run the pipeline over the job's file, saving how many rows it has read as it goes."""
+    rows_total = max(table.total_rows - int(markup.has_header), 0)  # an estimate until the rows are read
+    import_job_progress(job.pk, phase=Phase.CHECKING, rows_read=0, rows_total=rows_total)
+
+    def save_progress(done: int, total: int) -> None:
+        import_job_progress(job.pk, rows_read=done, rows_total=max(done, total))
+
+    return run_import(table, markup, consumer, chunk_size=chunk_size, max_rows=max_rows, on_progress=save_progress)
 
 
 def import_job_finish(*, job_id: int, rows: int, correct: int, incorrect: int, duplicates: int) -> bool:

@@ -22,6 +22,7 @@ from campaigns.dialer.store._db import (
     CAMPAIGN,
     JOB,
     TALLY,
+    Params,
     aware,
     json_object,
     json_param,
@@ -171,59 +172,79 @@ def attempt_ending(attempt_id: int) -> Ending | None:
     )
 
 
-def attempt_end_write(
-    *,
-    attempt_id: int,
-    ending: Ending,
-    now: dt.datetime,
-    lease_expired_before: dt.datetime,
-    outcome: str,
-    cause: str,
-    duration: int,
-    digits: str,
-    job_status: JobStatus,
-    next_attempt_at: dt.datetime | None,
-    repeats_made: int,
-    repeats_by_outcome: dict[str, int],
-    category: str,
-    counts: dict[str, int],
-    called: int,
-    slot: dt.datetime,
-) -> Counted | None:
-    """End the attempt by compare-and-set, write its job (``job_status``, or cancelled when the
-    campaign has finished), add ``counts`` (outcome → +1/-1/0) and ``called`` to the campaign's
-    counters — a contact done when the job is — and the outcome to the quarter hour ``slot``'s tally.
+# Built once per call and never changed: not frozen, as a frozen dataclass's constructor is the slower.
+@dataclass(slots=True)
+class AttemptEnd:
+    """What ending one attempt writes: the attempt's end, its job's next state, the counters' changes.
+
+    ``job_status`` is the job's next status (cancelled instead when the campaign has finished);
+    ``counts`` maps an outcome to +1/-1/0 on the campaign's counters, and ``called`` adds to its
+    contacts called; ``slot`` is the quarter hour whose tally counts the outcome.
+    """
+
+    attempt_id: int
+    ending: Ending
+    now: dt.datetime
+    lease_expired_before: dt.datetime
+    outcome: str
+    cause: str
+    duration: int
+    digits: str
+    job_status: JobStatus
+    next_attempt_at: dt.datetime | None
+    repeats_made: int
+    repeats_by_outcome: dict[str, int]
+    category: str
+    counts: dict[str, int]
+    called: int
+    slot: dt.datetime
+
+
+def attempt_end_write(end: AttemptEnd) -> Counted | None:
+    """End the attempt by compare-and-set, write its job, add to the campaign's counters — a contact
+    done when the job is — and the outcome to its quarter hour's tally.
     None when the attempt had already ended (nothing written)."""
-    params = {
-        "attempt": attempt_id,
+    params = _end_params(end)
+    if postgresql():
+        row = one(_POSTGRESQL, params)
+        return None if row is None else Counted(*row)
+    return _end_on_sqlite(params)
+
+
+def _end_params(end: AttemptEnd) -> Params:
+    """The named parameters of the end's statements."""
+    ending = end.ending
+    return {
+        "attempt": end.attempt_id,
         "dialing": DIALING,
         "ended": ENDED,
-        "now": stamp(now),
-        "duration": duration,
-        "outcome": outcome,
-        "cause": cause,
-        "digits": digits,
-        "lease_before": stamp(lease_expired_before),
+        "now": stamp(end.now),
+        "duration": end.duration,
+        "outcome": end.outcome,
+        "cause": end.cause,
+        "digits": end.digits,
+        "lease_before": stamp(end.lease_expired_before),
         "job": ending.job_id,
         "campaign": ending.campaign_id,
         "customer": ending.customer_id,
         "in_progress": IN_PROGRESS.value,
-        "job_status": job_move(IN_PROGRESS, job_status),
+        "job_status": job_move(IN_PROGRESS, end.job_status),
         "cancelled": job_move(IN_PROGRESS, CANCELLED),
         "finished": FINISHED,
-        "next_at": stamp(next_attempt_at),
-        "repeats_made": repeats_made,
-        "repeats": json_param(repeats_by_outcome),
-        "category": category,
-        "done": int(job_status == JobStatus.DONE),
-        "add_called": called,
-        "slot": stamp(slot),
-        **{f"add_{o}": counts.get(o, 0) for o in STAT_FIELDS},
-        **{f"tally_{o}": int(o == outcome) for o in _OUTCOMES},
+        "next_at": stamp(end.next_attempt_at),
+        "repeats_made": end.repeats_made,
+        "repeats": json_param(end.repeats_by_outcome),
+        "category": end.category,
+        "done": int(end.job_status == JobStatus.DONE),
+        "add_called": end.called,
+        "slot": stamp(end.slot),
+        **{f"add_{o}": end.counts.get(o, 0) for o in STAT_FIELDS},
+        **{f"tally_{o}": int(o == end.outcome) for o in _OUTCOMES},
     }
-    if postgresql():
-        row = one(_POSTGRESQL, params)
-        return None if row is None else Counted(*row)
+
+
+def _end_on_sqlite(params: Params) -> Counted | None:
+    """The end's four writes in one transaction, the job's cancelled if the counters find the campaign finished."""
     with transaction.atomic():
         if one(_END, params) is None:
             return None

@@ -213,22 +213,24 @@ def test_the_end_is_written_once_with_its_counters_and_tally(database, customer)
 
     def end(attempt, ending, job_status, when):
         return outcome.attempt_end_write(
-            attempt_id=attempt.pk,
-            ending=ending,
-            now=NOW + dt.timedelta(seconds=30),
-            lease_expired_before=dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
-            outcome=Outcome.BUSY,
-            cause="486",
-            duration=0,
-            digits="12",
-            job_status=job_status,
-            next_attempt_at=when,
-            repeats_made=1 if when else 0,
-            repeats_by_outcome={"busy": 1} if when else {},
-            category="busy",
-            counts={Outcome.BUSY: 1},
-            called=1,
-            slot=NOW,
+            outcome.AttemptEnd(
+                attempt_id=attempt.pk,
+                ending=ending,
+                now=NOW + dt.timedelta(seconds=30),
+                lease_expired_before=dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
+                outcome=Outcome.BUSY,
+                cause="486",
+                duration=0,
+                digits="12",
+                job_status=job_status,
+                next_attempt_at=when,
+                repeats_made=1 if when else 0,
+                repeats_by_outcome={"busy": 1} if when else {},
+                category="busy",
+                counts={Outcome.BUSY: 1},
+                called=1,
+                slot=NOW,
+            )
         )
 
     retry_at = NOW + dt.timedelta(minutes=5)
@@ -260,22 +262,24 @@ def test_the_reapers_end_waits_for_an_expired_lease(database, customer):
     attempt = only_attempt(campaign)
     ending = outcome.attempt_ending(attempt.pk)
     written = outcome.attempt_end_write(
-        attempt_id=attempt.pk,
-        ending=ending,
-        now=NOW,
-        lease_expired_before=NOW,  # the lease runs two more minutes
-        outcome=Outcome.FAILED,
-        cause="P03",
-        duration=0,
-        digits="",
-        job_status=JobStatus.DONE,
-        next_attempt_at=None,
-        repeats_made=0,
-        repeats_by_outcome={},
-        category="failed",
-        counts={Outcome.FAILED: 1},
-        called=1,
-        slot=NOW,
+        outcome.AttemptEnd(
+            attempt_id=attempt.pk,
+            ending=ending,
+            now=NOW,
+            lease_expired_before=NOW,  # the lease runs two more minutes
+            outcome=Outcome.FAILED,
+            cause="P03",
+            duration=0,
+            digits="",
+            job_status=JobStatus.DONE,
+            next_attempt_at=None,
+            repeats_made=0,
+            repeats_by_outcome={},
+            category="failed",
+            counts={Outcome.FAILED: 1},
+            called=1,
+            slot=NOW,
+        )
     )
     assert written is None
     assert CallJob.objects.get(campaign=campaign).status == JobStatus.IN_PROGRESS
@@ -349,22 +353,24 @@ def _end(to_status: JobStatus):
         ending = outcome.attempt_ending(attempt.pk)
         assert ending is not None
         outcome.attempt_end_write(
-            attempt_id=attempt.pk,
-            ending=ending,
-            now=NOW,
-            lease_expired_before=dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
-            outcome=Outcome.ANSWERED,
-            cause="200",
-            duration=30,
-            digits="",
-            job_status=to_status,
-            next_attempt_at=NOW + dt.timedelta(hours=1) if to_status == JobStatus.PENDING else None,
-            repeats_made=0,
-            repeats_by_outcome={},
-            category="answered",
-            counts={Outcome.ANSWERED: 1},
-            called=1,
-            slot=NOW,
+            outcome.AttemptEnd(
+                attempt_id=attempt.pk,
+                ending=ending,
+                now=NOW,
+                lease_expired_before=dt.datetime(9999, 12, 31, tzinfo=dt.UTC),
+                outcome=Outcome.ANSWERED,
+                cause="200",
+                duration=30,
+                digits="",
+                job_status=to_status,
+                next_attempt_at=NOW + dt.timedelta(hours=1) if to_status == JobStatus.PENDING else None,
+                repeats_made=0,
+                repeats_by_outcome={},
+                category="answered",
+                counts={Outcome.ANSWERED: 1},
+                called=1,
+                slot=NOW,
+            )
         )
 
     return end
