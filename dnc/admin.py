@@ -109,6 +109,21 @@ class DncEntryAdmin(admin.ModelAdmin):
         obj.pk = entry.pk
 
 
+# An upload's page, every field read-only (only dnc.upload writes one).
+UPLOAD_FIELDS = (
+    "file",
+    "list_owner",
+    "status",
+    "uploaded_by",
+    "uploaded_at",
+    "rows",
+    "added",
+    "already_listed",
+    "incorrect_count",
+    "incorrect_table",
+)
+
+
 class UploadStatusFilter(admin.SimpleListFilter):
     """The statuses an upload has, in the words the customer's page uses (not its job's)."""
 
@@ -119,8 +134,9 @@ class UploadStatusFilter(admin.SimpleListFilter):
         return UploadStatus.choices
 
     def queryset(self, request, queryset):
-        if self.value() in UploadStatus.values:
-            return queryset.filter(job__status__in=job_statuses_of(self.value()))
+        status = self.value()
+        if status is not None and status in UploadStatus.values:
+            return queryset.filter(job__status__in=job_statuses_of(status))
         return queryset
 
 
@@ -133,19 +149,8 @@ class DncUploadAdmin(admin.ModelAdmin):
     list_display = ["file", "list_owner", "status", "rows", "added", "uploaded_by", "uploaded_at"]
     list_filter = [UploadStatusFilter, yes_no_filter("job__customer__isnull", "list", **PLATFORM)]
     list_select_related = ["job__customer", "job__created_by"]
-    fields = [
-        "file",
-        "list_owner",
-        "status",
-        "uploaded_by",
-        "uploaded_at",
-        "rows",
-        "added",
-        "already_listed",
-        "incorrect_count",
-        "incorrect_table",
-    ]
-    readonly_fields = fields
+    fields = UPLOAD_FIELDS
+    readonly_fields = UPLOAD_FIELDS
 
     @admin.display(description="File", ordering="job__original_filename")
     def file(self, obj: DncUpload) -> str:
@@ -178,7 +183,7 @@ class DncUploadAdmin(admin.ModelAdmin):
     @admin.display(description="Uploaded", ordering="job__created_at")
     def uploaded_at(self, obj: DncUpload) -> str:
         # Formatted here: a read-only field would show a method's datetime raw.
-        return formats.localize(timezone.template_localtime(obj.created_at))
+        return formats.localize(timezone.localtime(obj.created_at))
 
     @admin.display(description="Incorrect")
     def incorrect_count(self, obj: DncUpload) -> int:

@@ -8,6 +8,7 @@ Django's own filter for a field and only renames it.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.safestring import mark_safe
 
 
 def yes_no_filter(lookup: str, title: str, *, yes: str, no: str) -> type[admin.SimpleListFilter]:
@@ -51,4 +52,4 @@ class CustomerOrGlobalFilter(admin.RelatedFieldListFilter):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.empty_value_display = "Global (every customer)"
+        self.empty_value_display = mark_safe("Global (every customer)")  # a constant, no markup
