@@ -8,6 +8,7 @@ is kept in the session.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib import admin, messages
@@ -17,6 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from callerid_pools import services
@@ -26,6 +28,7 @@ from callerid_pools.models import NumberPool, NumberPoolIncorrectNumber, NumberP
 from callerid_pools.selectors import eligible_dids, member_state, pool_incorrect_numbers, pool_members
 from compliance.admin import PoolPolicyInline
 from dids.models import DID
+from telephony.admin_filters import CustomerOrGlobalFilter
 from telephony.imports import ImportFileError, Markup
 from telephony.imports.forms import MarkupForm
 from telephony.imports.models import ImportJob
@@ -50,8 +53,8 @@ def _wants_json(request: HttpRequest) -> bool:
 @admin.register(NumberPool)
 class NumberPoolAdmin(admin.ModelAdmin):
     form = NumberPoolAdminForm
-    list_display = ["name", "pool_type", "owner", "member_total", "incorrect_total", "created_at"]
-    list_filter = ["pool_type", "is_global", "customer"]
+    list_display = ["name", "pool_type", "owner", "member_total", "incorrect_total", "created"]
+    list_filter = ["pool_type", "is_global", ("customer", CustomerOrGlobalFilter)]
     list_select_related = ["customer"]
     search_fields = ["name"]
     search_help_text = "Pool name"
@@ -76,11 +79,16 @@ class NumberPoolAdmin(admin.ModelAdmin):
     def owner(self, pool: NumberPool) -> str:
         return pool.owner_label
 
+    @admin.display(description="Created", ordering="created_at")
+    def created(self, pool: NumberPool) -> dt.date:
+        # The day is enough in a list; the time would widen the table past the page.
+        return timezone.localdate(pool.created_at)
+
     @admin.display(description="Members", ordering="member_total")
     def member_total(self, pool: WithAnnotations[NumberPool, _Totals]) -> int:
         return pool.member_total
 
-    @admin.display(description="Incorrect numbers", ordering="incorrect_total")
+    @admin.display(description="Incorrect", ordering="incorrect_total")
     def incorrect_total(self, pool: WithAnnotations[NumberPool, _Totals]) -> int:
         return pool.incorrect_total
 

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 
 from callerid_pools.models import NumberPool
-from callerid_pools.services import owner_refusal
+from customers.tenancy import owner_refusal
 
 UPLOAD_EXTENSIONS = (".csv", ".xls", ".xlsx")
 
@@ -21,7 +21,7 @@ class NumberPoolAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        refusal = owner_refusal(cleaned.get("customer"), bool(cleaned.get("is_global")))
+        refusal = owner_refusal(cleaned.get("customer"), bool(cleaned.get("is_global")), thing="pool")
         if refusal:
             self.add_error("customer", refusal)
         elif self.instance.pk and self.instance.members.exists():

@@ -25,7 +25,6 @@ Pools
     ``number_pool_update(*, pool, **fields) -> NumberPool`` (name, pool_type,
         customer, is_global; the owner cannot change while the pool has members)
     ``number_pool_delete(*, pool) -> None``
-    ``owner_refusal(customer, is_global) -> str | None`` — the owner rule, for forms.
 
 Members
     ``did_pool_refusal(pool, did) -> str | None`` — why ``did`` may not join.
@@ -55,6 +54,7 @@ from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 from callerid_pools import draw
 from callerid_pools.models import NumberPool, NumberPoolMember, PoolType
 from customers.models import Customer
+from customers.tenancy import owner_refusal
 from dids.models import DID, DIDStatus
 
 __all__ = [
@@ -65,7 +65,6 @@ __all__ = [
     "number_pool_create",
     "number_pool_delete",
     "number_pool_update",
-    "owner_refusal",
     "pool_member_move",
     "pool_members_add",
     "pool_members_remove",
@@ -108,14 +107,6 @@ def pool_next_number(*, pool: NumberPool) -> DID:
 # --- Pools ----------------------------------------------------------------------
 
 
-def owner_refusal(customer: Customer | None, is_global: bool) -> str | None:
-    if is_global and customer is not None:
-        return "A global pool belongs to no customer: clear the customer or untick Global."
-    if not is_global and customer is None:
-        return "Choose the customer this pool belongs to, or tick Global."
-    return None
-
-
 def _save(pool: NumberPool) -> NumberPool:
     try:
         pool.full_clean(exclude=["cursor"])
@@ -134,7 +125,7 @@ def _save(pool: NumberPool) -> NumberPool:
 def number_pool_create(
     *, name: str, pool_type: str = PoolType.SEQUENTIAL, customer: Customer | None = None, is_global: bool = False
 ) -> NumberPool:
-    refusal = owner_refusal(customer, is_global)
+    refusal = owner_refusal(customer, is_global, thing="pool")
     if refusal:
         raise PoolError(refusal)
     return _save(NumberPool(name=name.strip(), pool_type=pool_type, customer=customer, is_global=is_global))
@@ -149,7 +140,7 @@ def number_pool_update(*, pool: NumberPool, **fields: Any) -> NumberPool:
     locked = NumberPool.objects.select_for_update().get(pk=pool.pk)
     customer = fields.get("customer", locked.customer)
     is_global = fields.get("is_global", locked.is_global)
-    refusal = owner_refusal(customer, is_global)
+    refusal = owner_refusal(customer, is_global, thing="pool")
     if refusal:
         raise PoolError(refusal)
     owner_changes = is_global != locked.is_global or (customer.pk if customer else None) != locked.customer_id

@@ -4,7 +4,7 @@ from django.utils.html import format_html_join
 from campaigns import services
 from campaigns.forms import AppAdminForm, AudioFileAdminForm
 from campaigns.models import App, AudioFile, CallAttempt, CallJob
-from telephony.admin_filters import yes_no_filter
+from telephony.admin_filters import CustomerOrGlobalFilter, yes_no_filter
 from telephony.admin_readonly import ReadOnlyAdmin
 
 SCOPE_FILTER = yes_no_filter("is_global", "scope", yes="Global (every customer)", no="One customer's")
@@ -14,7 +14,7 @@ SCOPE_FILTER = yes_no_filter("is_global", "scope", yes="Global (every customer)"
 class AppAdmin(admin.ModelAdmin):
     form = AppAdminForm
     list_display = ["name", "owner", "tts_voice", "variable_list", "step_count", "updated_at"]
-    list_filter = [SCOPE_FILTER, "customer"]
+    list_filter = [SCOPE_FILTER, ("customer", CustomerOrGlobalFilter)]
     list_select_related = ["customer"]
     search_fields = ["name", "customer__name"]
     autocomplete_fields = ["customer"]
@@ -40,7 +40,7 @@ class AppAdmin(admin.ModelAdmin):
 class AudioFileAdmin(admin.ModelAdmin):
     form = AudioFileAdminForm
     list_display = ["name", "pk", "owner", "content_type", "size", "telephone_version"]
-    list_filter = [SCOPE_FILTER, "customer"]
+    list_filter = [SCOPE_FILTER, ("customer", CustomerOrGlobalFilter)]
     list_select_related = ["customer"]
     search_fields = ["name"]
     autocomplete_fields = ["customer"]

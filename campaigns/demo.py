@@ -61,7 +61,7 @@ def _seed_draft_campaign(context: DemoContext, app: App) -> None:
         data.update(
             {
                 "main-name": DEMO_CAMPAIGN_NAME,
-                "main-comment": "The demo list called with the Delivery reminder app (`make run` launches it).",
+                "main-comment": "The demo list called with the Delivery reminder app, launched by the demo.",
                 "main-a_number": a_number,
                 "app-app": str(app.pk),
                 "list-distribution_list": str(distribution_list.pk),

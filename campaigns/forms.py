@@ -10,6 +10,7 @@ from campaigns import scenario as scenario_rules
 from campaigns.audio import Recording, recording_from_upload
 from campaigns.models import App, AudioFile
 from campaigns.services import audio_ids_for, unconverted_audio_ids_for
+from customers.tenancy import owner_refusal
 
 SCENARIO_EXAMPLE = json.dumps(
     [
@@ -72,10 +73,9 @@ class AppAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
-        if cleaned.get("is_global") and cleaned.get("customer"):
-            self.add_error("customer", "A global app belongs to no customer: clear the customer or untick Global.")
-        elif not cleaned.get("is_global") and not cleaned.get("customer"):
-            self.add_error("customer", "Choose the customer this app belongs to, or tick Global.")
+        refusal = owner_refusal(cleaned.get("customer"), bool(cleaned.get("is_global")), thing="app")
+        if refusal:
+            self.add_error("customer", refusal)
         steps = cleaned.get("scenario")
         if "scenario" not in self.errors and steps is not None:
             customer, is_global = cleaned.get("customer"), bool(cleaned.get("is_global"))
@@ -98,6 +98,15 @@ class AudioFileAdminForm(forms.ModelForm):
     class Meta:
         model = AudioFile
         fields = ["name", "customer", "is_global", "file"]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        refusal = owner_refusal(
+            self.cleaned_data.get("customer"), bool(self.cleaned_data.get("is_global")), thing="recording"
+        )
+        if refusal:
+            self.add_error("customer", refusal)
+        return self.cleaned_data
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]

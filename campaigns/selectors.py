@@ -14,6 +14,7 @@ from compliance.selectors import legal_open
 from customers.tenancy import get_scoped_or_404, scoped
 from dids.models import DID, DIDStatus
 from distribution_lists.models import Contact
+from telephony.zones import zone_names, zone_place
 
 if TYPE_CHECKING:
     from callerid_pools.models import NumberPool
@@ -67,10 +68,27 @@ def campaign_for(customer: Customer | None, campaign_id: int) -> Campaign:
     return get_scoped_or_404(queryset, customer, pk=campaign_id)
 
 
+# The legal-hours warning names this many places, then says how many more.
+PLACES_NAMED = 4
+
+
 @dataclass(frozen=True)
 class LegalConflict:
     contacts: int  # contacts whose zones would be inside the campaign's window but outside legal hours
     zones: tuple[str, ...]  # their zone keys
+
+    @property
+    def places(self) -> list[str]:
+        """The zones of every key, by place name ("Los Angeles"), each once."""
+        return sorted({zone_place(name) for key in self.zones for name in zone_names(key)})
+
+    @property
+    def places_summary(self) -> str:
+        """ "Adak, Anchorage, Berlin, London and 8 more" — a customer reads a few names, not a dozen."""
+        places = self.places
+        if len(places) > PLACES_NAMED + 1:
+            return f"{', '.join(places[:PLACES_NAMED])} and {len(places) - PLACES_NAMED} more"
+        return " and ".join(filter(None, [", ".join(places[:-1]), places[-1] if places else ""]))
 
 
 def legal_hours_conflict(campaign: Campaign, *, now: dt.datetime | None = None) -> LegalConflict:

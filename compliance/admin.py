@@ -2,6 +2,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -105,16 +106,36 @@ class LegalWindowAdmin(admin.ModelAdmin):
         self.message_user(request, f"The legal-hours table is the shipped one again: {written} windows.")
 
 
+# Cap fields left blank for the platform's setting: what each counts, and the setting.
+PLATFORM_DEFAULTS = {
+    "calls_per_day": ("Attempts to one number per UTC day", "COMPLIANCE_CALLS_PER_DAY"),
+    "calls_per_week": ("Attempts to one number per ISO week", "COMPLIANCE_CALLS_PER_WEEK"),
+    "calls_per_number_per_day": ("Calls a day from one member", "COMPLIANCE_A_NUMBER_CALLS_PER_DAY"),
+}
+
+
+class PlatformDefaultHelp:
+    """Cap fields say the value a blank one takes ("blank: the platform default, 300"), not a setting's name."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if db_field.name in PLATFORM_DEFAULTS and field is not None:
+            what, setting = PLATFORM_DEFAULTS[db_field.name]
+            field.help_text = f"{what}; blank: the platform default, {getattr(settings, setting):,}."
+        return field
+
+
 @admin.register(CustomerCaps)
-class CustomerCapsAdmin(admin.ModelAdmin):
+class CustomerCapsAdmin(PlatformDefaultHelp, admin.ModelAdmin):
     list_display = ["customer", "calls_per_day", "calls_per_week"]
     autocomplete_fields = ["customer"]
 
 
-class CustomerCapsInline(admin.StackedInline):
+class CustomerCapsInline(PlatformDefaultHelp, admin.StackedInline):
     """On the customer's admin page: its own caps per subscriber (blank: the platform's default)."""
 
     model = CustomerCaps
+    template = "admin/edit_inline/settings_block.html"
     can_delete = False
     max_num = 1
     verbose_name = verbose_name_plural = "Compliance: attempts to one number per day and per week"
@@ -124,17 +145,18 @@ if CustomerCapsInline not in CustomerAdmin.inlines:
     CustomerAdmin.inlines = [*CustomerAdmin.inlines, CustomerCapsInline]
 
 
-class PoolPolicyInline(admin.StackedInline):
+class PoolPolicyInline(PlatformDefaultHelp, admin.StackedInline):
     """On the caller-ID pool's admin page: local presence and the pool's own per-number daily cap."""
 
     model = PoolPolicy
+    template = "admin/edit_inline/settings_block.html"
     can_delete = False
     max_num = 1
     verbose_name = verbose_name_plural = "Compliance: local presence and daily cap per number"
 
 
 @admin.register(PoolPolicy)
-class PoolPolicyAdmin(admin.ModelAdmin):
+class PoolPolicyAdmin(PlatformDefaultHelp, admin.ModelAdmin):
     list_display = ["pool", "local_presence", "calls_per_number_per_day"]
     autocomplete_fields = ["pool"]
 

@@ -25,6 +25,17 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=Model)
 
 
+def owner_refusal(customer: Customer | None, is_global: bool, *, thing: str) -> str | None:
+    """Why an owner choice breaks the rule of a model with ``GLOBAL_LOOKUP`` (one customer, or
+    global with none), in words for a form; None when it is right. Forms call it so the admin
+    never shows the database constraint's name."""
+    if is_global and customer is not None:
+        return f"A global {thing} belongs to no customer: clear the customer or untick Global."
+    if not is_global and customer is None:
+        return f"Choose the customer this {thing} belongs to, or tick Global."
+    return None
+
+
 def customer_of(request: HttpRequest) -> Customer | None:
     """The customer on whose behalf a request acts: the API token's or the user's."""
     auth = getattr(request, "auth", None)

@@ -7,9 +7,11 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
 
 from customers.models import Customer
-from dnc.models import DncEntry, DncSource, DncUpload
+from dnc.models import DncEntry, DncSource, DncUpload, UploadStatus, job_statuses_of
 from dnc.services import DncError, clean_number, dnc_add
 from dnc.upload import dnc_upload, dnc_upload_delete
 from telephony.admin_filters import yes_no_filter
@@ -42,7 +44,8 @@ class DncUploadForm(forms.Form):
         help_text="Whose list the numbers go on.",
     )
     file = forms.FileField(
-        help_text="CSV, XLS or XLSX, numbers in the first column; prefix:+44870 or +44870* for a prefix. "
+        help_text="A CSV, XLS, XLSX or ODS file, numbers in the first column (a first row without digits is a "
+        "header and is skipped); prefix:+44870 or +44870* for a prefix. "
         "Large files (a million numbers) are imported in the background."
     )
 
@@ -106,29 +109,106 @@ class DncEntryAdmin(admin.ModelAdmin):
         obj.pk = entry.pk
 
 
+# An upload's page, every field read-only (only dnc.upload writes one).
+UPLOAD_FIELDS = (
+    "file",
+    "list_owner",
+    "status",
+    "uploaded_by",
+    "uploaded_at",
+    "rows",
+    "added",
+    "already_listed",
+    "incorrect_count",
+    "incorrect_table",
+)
+
+
+class UploadStatusFilter(admin.SimpleListFilter):
+    """The statuses an upload has, in the words the customer's page uses (not its job's)."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return UploadStatus.choices
+
+    def queryset(self, request, queryset):
+        status = self.value()
+        if status is not None and status in UploadStatus.values:
+            return queryset.filter(job__status__in=job_statuses_of(status))
+        return queryset
+
+
 @admin.register(DncUpload)
 class DncUploadAdmin(admin.ModelAdmin):
-    """Uploaded files and their reports (large ones are imported by a worker: status "Importing")."""
+    """Uploaded files and their reports (large ones are imported by a worker: status "Importing").
 
-    list_display = [
-        "job__original_filename",
-        "job__customer",
-        "status",
-        "job__rows_total",
-        "added_count",
-        "job__created_by",
-        "job__created_at",
-    ]
-    list_filter = ["job__status", yes_no_filter("job__customer__isnull", "list", **PLATFORM)]
+    Only ``dnc.upload`` writes an upload, so its page is read-only; forgetting one (delete) stays."""
+
+    list_display = ["file", "list_owner", "status", "rows", "added", "uploaded_by", "uploaded_at"]
+    list_filter = [UploadStatusFilter, yes_no_filter("job__customer__isnull", "list", **PLATFORM)]
     list_select_related = ["job__customer", "job__created_by"]
-    readonly_fields = ["job", "added_count", "already_listed_count", "incorrect_rows"]
+    fields = UPLOAD_FIELDS
+    readonly_fields = UPLOAD_FIELDS
 
-    @admin.display(description="status")
+    @admin.display(description="File", ordering="job__original_filename")
+    def file(self, obj: DncUpload) -> str:
+        return obj.original_filename
+
+    @admin.display(description="List", ordering="job__customer__name")
+    def list_owner(self, obj: DncUpload) -> str:
+        return str(obj.customer) if obj.customer else PLATFORM["yes"]
+
+    @admin.display(description="Status")
     def status(self, obj: DncUpload) -> str:
         return obj.get_status_display() + (f": {obj.failure_reason}" if obj.failure_reason else "")
 
+    @admin.display(description="Rows", ordering="job__rows_total")
+    def rows(self, obj: DncUpload) -> int:
+        return obj.rows_total
+
+    @admin.display(description="Added", ordering="added_count")
+    def added(self, obj: DncUpload) -> int:
+        return obj.added_count
+
+    @admin.display(description="Already listed")
+    def already_listed(self, obj: DncUpload) -> int:
+        return obj.already_listed_count
+
+    @admin.display(description="By", ordering="job__created_by__email")
+    def uploaded_by(self, obj: DncUpload) -> str:
+        return str(obj.added_by or "—")
+
+    @admin.display(description="Uploaded", ordering="job__created_at")
+    def uploaded_at(self, obj: DncUpload) -> str:
+        # Formatted here: a read-only field would show a method's datetime raw.
+        return formats.localize(timezone.localtime(obj.created_at))
+
+    @admin.display(description="Incorrect")
+    def incorrect_count(self, obj: DncUpload) -> int:
+        return obj.job.incorrect_count
+
+    @admin.display(description="Incorrect rows")
+    def incorrect_table(self, obj: DncUpload) -> str:
+        if not obj.incorrect_rows:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((row.get("row"), row.get("value"), row.get("reason")) for row in obj.incorrect_rows),
+        )
+        return format_html(
+            '<table id="incorrect-rows"><thead><tr><th>Row</th><th>Value</th><th>Why</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
     def has_add_permission(self, request):
         return False  # through "Upload a file" on the do-not-call entries
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def delete_model(self, request, obj):
         dnc_upload_delete(upload=obj)

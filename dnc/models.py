@@ -93,6 +93,11 @@ _UPLOAD_STATUS = {
 }
 
 
+def job_statuses_of(status: str) -> list[str]:
+    """The job statuses an upload of ``status`` (an :class:`UploadStatus`) can have, for a filter."""
+    return [job for job, upload in _UPLOAD_STATUS.items() if upload == status]
+
+
 class DncUpload(models.Model):
     """A file of numbers for a do-not-call list: its :class:`ImportJob` (file, owner, status, progress,
     failure) and what only a DNC upload has — how many numbers it added, how many were listed already,

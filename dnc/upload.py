@@ -2,9 +2,11 @@
 
 :func:`dnc_upload` stores the file as a job once it is known readable and
 within ``DNC_UPLOAD_MAX_FILE_BYTES`` / ``DNC_UPLOAD_MAX_ROWS``, and marks it up
-at once: a DNC file has one fixed layout (numbers in the first column, no
-header — a header row is reported as an incorrect row), so there is no markup
-step to show. A file of up to ``DNC_UPLOAD_INLINE_ROWS`` rows is run in the
+at once: a DNC file has one fixed layout (numbers in the first column; a
+first row whose first cell holds no digit is a header and is skipped), so
+there is no markup step to show. Numbers are read as the list import reads
+them (``telephony.imports.phones``), national ones in the upload's default
+country. A file of up to ``DNC_UPLOAD_INLINE_ROWS`` rows is run in the
 request, so the answer carries its report; a larger one (or a spreadsheet
 that does not declare its height) runs in a worker (``imports.run_job``).
 
@@ -39,6 +41,8 @@ from telephony.imports.jobs import (
     open_job_table,
 )
 from telephony.imports.models import ImportJob
+from telephony.imports.phones import phone_normaliser
+from telephony.imports.readers import preview
 from telephony.imports.running import import_job_run
 from telephony.imports.tasks import import_job_start
 from telephony.imports.writer import SavingProgress
@@ -53,8 +57,11 @@ MAX_REPORTED_ROWS = 1000
 # Entries already on the list are looked up per chunk of this many rows.
 CHUNK_ROWS = 5000
 ENTRY_FIELDS = ["customer", "number", "is_prefix", "source", "added_by", "comment", "created_at"]
-# Numbers in the first column, every row a number (Markup needs a region; the rows are read by clean_number).
-MARKUP = Markup(phone_column=0, default_region="GB", has_header=False)
+
+
+def looks_like_header(first_row: list[str]) -> bool:
+    """A first row whose first cell holds no digit names the column ("Number", "phone") rather than one."""
+    return not any(char.isdigit() for char in (first_row[0] if first_row else ""))
 
 
 def upload_limits() -> UploadLimits:
@@ -62,14 +69,21 @@ def upload_limits() -> UploadLimits:
 
 
 def dnc_upload(
-    *, customer: Customer | None, upload: IO[bytes], filename: str, added_by: User | None = None
+    *,
+    customer: Customer | None,
+    upload: IO[bytes],
+    filename: str,
+    added_by: User | None = None,
+    default_region: str = "GB",
 ) -> DncUpload:
-    """Add the numbers of a file to the customer's list (``customer=None``: the platform's).
+    """Add the numbers of a file to the customer's list (``customer=None``: the platform's);
+    numbers without a country code are read in ``default_region``.
 
     Returns the upload: ``ready`` with its report when it was small enough to
     run here, else ``processing`` (a worker runs it after commit). Raises
     :class:`DncError` naming what is wrong with a file that is refused or fails here.
     """
+    first_rows: list[list[str]] = []
     try:
         with transaction.atomic():
             job = import_job_upload(
@@ -79,9 +93,15 @@ def dnc_upload(
                 limits=upload_limits(),
                 customer=customer,
                 created_by=added_by,
+                check=lambda table: first_rows.extend(preview(table, 1)),
             )
             record = DncUpload.objects.create(job=job)
-            import_job_mark_up(job=job, markup=MARKUP)
+            markup = Markup(
+                phone_column=0,
+                default_region=default_region,
+                has_header=bool(first_rows) and looks_like_header(first_rows[0]),
+            )
+            import_job_mark_up(job=job, markup=markup)
             inline = 0 < job.rows_total <= settings.DNC_UPLOAD_INLINE_ROWS
             if not inline:
                 import_job_start(job)
@@ -98,8 +118,9 @@ def dnc_upload(
 class _DncConsumer:
     """Judges each row as a number or prefix and stages the entries not on the list yet."""
 
-    def __init__(self, upload: DncUpload, entries: BulkWriter) -> None:
+    def __init__(self, upload: DncUpload, entries: BulkWriter, region: str) -> None:
         job = upload.job
+        self.normalise = phone_normaliser(region, time_zone=False)
         self.customer = job.customer
         self.customer_id = job.customer_id
         self.added_by_id = job.created_by_id
@@ -111,13 +132,18 @@ class _DncConsumer:
 
     def classify(self, row: SourceRow) -> Accepted | Rejected:
         raw = row.cell(0).strip()
-        is_prefix = raw.lower().startswith("prefix:") or raw.endswith("*")
-        value = raw[7:] if raw.lower().startswith("prefix:") else raw.rstrip("*")
-        try:
-            number = clean_number(value, is_prefix=is_prefix)
-        except DncError as exc:
-            return Rejected(str(exc))
-        return Accepted(number, (number, is_prefix))
+        if raw.lower().startswith("prefix:") or raw.endswith("*"):
+            value = raw[7:] if raw.lower().startswith("prefix:") else raw.rstrip("*")
+            try:
+                prefix = clean_number(value, is_prefix=True)
+            except DncError as exc:
+                return Rejected(str(exc))
+            return Accepted(prefix, (prefix, True))
+        # The list import's reading and reasons, so one number is judged alike on either page.
+        result = self.normalise(raw)
+        if result.e164 is None:
+            return Rejected(result.reason)
+        return Accepted(result.e164, (result.e164, False))
 
     def write_chunk(self, chunk: Chunk) -> None:
         numbers = [number for _row, (number, _prefix) in chunk.correct]
@@ -142,6 +168,7 @@ class _DncConsumer:
 def run_dnc_upload(job: ImportJob) -> None:
     """The ``dnc`` kind's run: read the job's file into the list, then finish the job with the report."""
     upload = DncUpload.objects.select_related("job__customer").get(job=job)
+    markup = Markup.from_dict(job.markup)
     table = open_job_table(job, max_rows=settings.DNC_UPLOAD_MAX_ROWS)
     import_job_progress(job.pk, phase=ImportJob.Phase.CHECKING, rows_read=0, rows_total=table.total_rows)
 
@@ -150,10 +177,10 @@ def run_dnc_upload(job: ImportJob) -> None:
 
     # Another upload or an opt-out may add a number meanwhile: the first entry stays.
     with BulkWriter(DncEntry, ENTRY_FIELDS, ignore_conflicts=True) as entries:
-        consumer = _DncConsumer(upload, entries)
+        consumer = _DncConsumer(upload, entries, markup.default_region)
         report = run_import(
             table,
-            MARKUP,
+            markup,
             consumer,
             chunk_size=CHUNK_ROWS,
             max_rows=settings.DNC_UPLOAD_MAX_ROWS,

@@ -10,6 +10,7 @@ from customers.tenancy import CustomerRequiredMixin, get_scoped_or_404
 from dnc import selectors, services
 from dnc.models import DncEntry, DncSource
 from dnc.upload import dnc_upload
+from telephony.imports.forms import RegionField
 
 PAGE_SIZE = 100
 
@@ -27,8 +28,13 @@ class AddForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        help_text="CSV, XLS or XLSX, numbers in the first column; prefix:+44870 or +44870* for a prefix."
+    # The help is written in the template (it formats the prefix examples as code).
+    file = forms.FileField()
+    default_region = RegionField(
+        initial="GB",
+        required=False,
+        label="Country of national numbers",
+        help_text="Numbers written without a country code, such as 07911 123456, are read in it.",
     )
 
 
@@ -57,7 +63,11 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
                 upload = upload_form.cleaned_data["file"]
                 try:
                     record = dnc_upload(
-                        customer=self.customer, upload=upload, filename=upload.name, added_by=request.user
+                        customer=self.customer,
+                        upload=upload,
+                        filename=upload.name,
+                        added_by=request.user,
+                        default_region=upload_form.cleaned_data["default_region"] or "GB",
                     )
                 except services.DncError as error:
                     upload_form.add_error("file", str(error))

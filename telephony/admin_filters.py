@@ -8,6 +8,7 @@ Django's own filter for a field and only renames it.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.safestring import mark_safe
 
 
 def yes_no_filter(lookup: str, title: str, *, yes: str, no: str) -> type[admin.SimpleListFilter]:
@@ -43,3 +44,12 @@ def titled(title: str, base: type[admin.FieldListFilter] | None = None) -> type[
             return instance
 
     return TitledFilter
+
+
+class CustomerOrGlobalFilter(admin.RelatedFieldListFilter):
+    """The "customer" filter of a model shared with every customer when it has none: its empty
+    choice reads "Global (every customer)" rather than the admin's bare "-"."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = mark_safe("Global (every customer)")  # a constant, no markup

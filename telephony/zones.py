@@ -52,3 +52,8 @@ def zone_key(zones: Iterable[str], main: str = "") -> str:
 def zone_names(key: str) -> tuple[str, ...]:
     """The candidate zones of a key (a single zone name is a key of one)."""
     return tuple(name for name in key.split(SEPARATOR) if name)
+
+
+def zone_place(name: str) -> str:
+    """A zone as people name it: its place, "America/Los_Angeles" → "Los Angeles"."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")

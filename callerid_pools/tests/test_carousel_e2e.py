@@ -125,3 +125,23 @@ def test_member_states_are_readable_and_random_pools_have_no_order(page):
     # A random pool draws any usable number: no positions, no moving.
     assert page.locator("#correct-numbers th", has_text="Move").count() == 0
     assert page.get_by_role("button", name=f"Move {dids[0].number} down").count() == 0
+
+
+def test_the_pools_list_fits_the_page_and_names_global_in_the_customer_filter(page, screenshot):
+    acme = CustomerFactory(name="Acme")
+    number_pool_create(name="Demo sequential", customer=acme)
+    number_pool_create(name="Platform random", pool_type="random", is_global=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    admin_login(page)
+    page.goto("/admin/callerid_pools/numberpool/")
+    screenshot(page, "admin-number-pools")
+    # Every column shows without scrolling the table sideways, the last one included.
+    assert page.evaluate(
+        "() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth <= r.clientWidth; }"
+    )
+    customer_filter = page.locator("#changelist-filter details", has_text="By customer").inner_text()
+    assert "Global (every customer)" in customer_filter
+    assert "\n-\n" not in f"\n{customer_filter}\n"
+    page.get_by_role("link", name="Global (every customer)").click()
+    assert page.locator("#result_list").inner_text().count("Platform random") == 1
+    assert "Demo sequential" not in page.locator("#result_list").inner_text()

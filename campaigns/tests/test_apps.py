@@ -111,6 +111,29 @@ def test_admin_refuses_an_upload_it_cannot_convert_and_keeps_one_it_can(
     assert (tmp_path / audio.phone_file.name).exists()
 
 
+@pytest.mark.parametrize("is_global", [False, True])
+def test_a_recording_without_its_owner_in_the_admin_says_what_to_choose_not_the_constraint(
+    client, admin_user, customer, settings, tmp_path, is_global
+):
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(admin_user)
+    not_audio = SimpleUploadedFile("notes.wav", b"not a recording")
+    data = {"name": "Hello", "file": not_audio}
+    if is_global:
+        data |= {"is_global": "on", "customer": customer.pk}
+    response = client.post(reverse("admin:campaigns_audiofile_add"), data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    expected = (
+        "A global recording belongs to no customer: clear the customer or untick Global."
+        if is_global
+        else "Choose the customer this recording belongs to, or tick Global."
+    )
+    assert errors["customer"] == [expected]
+    assert "__all__" not in errors and "violated" not in response.content.decode()
+    assert not AudioFile.objects.exists()
+
+
 def test_an_mp3_uploaded_in_the_admin_is_stored_as_the_service_stores_it(
     client, admin_user, customer, settings, tmp_path
 ):
@@ -331,3 +354,11 @@ def test_cause_code_help_page_lists_every_code(customer_client):
     html = customer_client.get(reverse("dashboard:cause_codes")).content.decode()
     for code, cause in CAUSES.items():
         assert f'id="cause-{code}"' in html and cause.title in html
+
+
+@pytest.mark.parametrize("url", ["/admin/campaigns/audiofile/", "/admin/campaigns/app/"])
+def test_the_customer_filter_names_global_rather_than_a_dash(admin_client, customer, url):
+    response = admin_client.get(url)
+    [customer_filter] = [spec for spec in response.context["cl"].filter_specs if spec.title == "customer"]
+    choices = [choice["display"] for choice in customer_filter.choices(response.context["cl"])]
+    assert choices[-1] == "Global (every customer)" and "-" not in choices

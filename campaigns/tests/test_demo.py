@@ -16,6 +16,8 @@ def test_seed_demo_gives_a_draft_ready_to_launch_and_is_idempotent(db, capsys):
     assert campaign.variable_mapping == {"name": "first_name", "balance": "balance"}
     assert Campaign.objects.filter(name=DEMO_CAMPAIGN_NAME).count() == 1
     assert f"/campaigns/{campaign.pk}/" in capsys.readouterr().out
+    # A customer reads the comment: no developer's command in it.
+    assert "`" not in campaign.comment and "make run" not in campaign.comment
 
 
 def test_dialer_demo_again_launches_a_copy_only_when_every_demo_campaign_finished(db, capsys):

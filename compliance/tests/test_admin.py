@@ -102,3 +102,23 @@ def test_the_customer_admin_page_carries_its_caps(admin_client, customer):
     page = response.content.decode()
     assert "attempts to one number per day and per week" in page
     assert 'name="compliance_caps-0-calls_per_day" value="2"' in page
+
+
+def test_the_pools_compliance_block_has_one_title_and_says_what_a_blank_cap_means(admin_client, customer, settings):
+    from callerid_pools.tests.factories import NumberPoolFactory
+    from compliance.models import PoolPolicy
+
+    settings.COMPLIANCE_A_NUMBER_CALLS_PER_DAY = 300
+    pool = NumberPoolFactory(customer=customer)
+    for _ in ("before the policy is saved", "after"):
+        page = admin_client.get(f"/admin/callerid_pools/numberpool/{pool.pk}/change/").content.decode()
+        assert page.count(">Compliance: local presence and daily cap per number<") == 1
+        assert "daily cap per number:" not in page and "policy of pool" not in page
+        assert "Calls a day from one member; blank: the platform default, 300." in page
+        assert "COMPLIANCE_A_NUMBER_CALLS_PER_DAY" not in page
+        PoolPolicy.objects.get_or_create(pool=pool)
+
+    settings.COMPLIANCE_CALLS_PER_DAY, settings.COMPLIANCE_CALLS_PER_WEEK = 3, 10
+    page = admin_client.get(f"/admin/customers/customer/{customer.pk}/change/").content.decode()
+    assert "Attempts to one number per ISO week; blank: the platform default, 10." in page
+    assert "COMPLIANCE_CALLS_PER" not in page

@@ -1,5 +1,7 @@
 """Caller-ID caps and local presence, chosen by the dialer per call."""
 
+import datetime as dt
+
 import pytest
 import time_machine
 
@@ -37,6 +39,21 @@ def _campaign_to(customer, pool, phones):
     return campaign_launch(campaign=campaign)
 
 
+def test_a_pool_without_calls_says_only_whether_local_presence_is_on(customer, client):
+    from customers.tests.factories import UserFactory
+
+    pool = NumberPoolFactory(customer=customer)
+    client.force_login(UserFactory(customer=customer))
+
+    def presence() -> str:
+        page = client.get(f"/number-pools/{pool.pk}/").content.decode()
+        return " ".join(page.split('id="local-presence">')[1].split("</dd>")[0].split())
+
+    assert presence() == "Off"
+    PoolPolicy.objects.create(pool=pool, local_presence=True)
+    assert presence() == "On: a number in the callee's area is preferred · no calls in the last 30 days"
+
+
 def _used(campaign) -> dict[str, str]:
     jobs = dict(CallJob.objects.filter(campaign=campaign).values_list("pk", "phone"))
     return {jobs[a.job_id]: a.a_number for a in CallAttempt.objects.filter(campaign=campaign)}
@@ -58,7 +75,11 @@ def test_local_presence_prefers_the_area_code_then_the_country_then_any(customer
         assert pool_local_share(pool) == (4, 2)  # what the pool page shows (last 30 days)
         client.force_login(UserFactory(customer=customer))
         page = client.get(f"/number-pools/{pool.pk}/").content.decode()
-        assert "2 of 4 calls in the last 30 days went out with a local number (50%)" in page
+        presence = " ".join(page.split('id="local-presence">')[1].split("</dd>")[0].split())
+        assert presence == (
+            "On: a number in the callee's area is preferred · in the last 30 days 2 of 4 calls went out "
+            "with a local number (50%)"
+        )
     used = _used(campaign)
     assert used["+442079460018"] == london.number  # London callee: the London number
     assert used["+441179460018"] == bristol.number  # Bristol callee: the Bristol number
@@ -135,3 +156,19 @@ def test_a_number_whose_answer_rate_falls_is_flagged_first():
     falling = numbers[0]
     assert (falling.recent_calls, falling.earlier_calls) == (60, 220)
     assert round(falling.recent_rate) == 20 and round(falling.earlier_rate) == 60
+
+
+def test_both_usage_tables_round_an_answer_rate_alike(customer, client, monkeypatch):
+    from compliance import views
+    from compliance.selectors import CallerIdDay
+    from customers.tests.factories import UserFactory
+
+    with time_machine.travel(at("2026-11-23 12:00"), tick=False):
+        rows = [CallerIdDay("+441174090000", dt.date(2026, 11, 23), 8, 5)]  # 62.5%
+        monkeypatch.setattr(views, "caller_id_usage", lambda customer: rows)
+        client.force_login(UserFactory(customer=customer))
+        page = client.get("/caller-ids/usage/").content.decode()
+    by_number = page.split('id="caller-id-numbers"')[1].split("</table>")[0]
+    by_day = page.split('id="caller-id-usage"')[1].split("</table>")[0]
+    assert "63%" in by_number and "63%" in by_day
+    assert "62.5" not in page

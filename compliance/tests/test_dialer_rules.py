@@ -118,8 +118,8 @@ def test_the_campaign_page_warns_how_many_contacts_legal_hours_affect(customer, 
     assert page.context["legal_conflict"].contacts == 3
     warning = " ".join(page.content.decode().split('id="legal-hours-warning">')[1].split("</p>")[0].split())
     assert warning == (
-        "Legal calling hours: for part of the week the work period lies outside the legal hours of the zone "
-        "Europe/London. 3 contacts there are called only while the work period and their legal hours are both open."
+        "Legal calling hours: for 3 contacts in the London time zone the work period is partly outside the legal "
+        "calling hours. They are called only while the work period and their local legal hours are both open."
     )
 
     campaign.work_start, campaign.work_end = dt.time(9), dt.time(17)
@@ -137,9 +137,31 @@ def test_the_legal_hours_warning_names_any_number_of_zones(customer, client):
     client.force_login(UserFactory(customer=customer))
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     warning = " ".join(page.split('id="legal-hours-warning">')[1].split("</p>")[0].split())
-    assert "of the zones America/New_York, Europe/Berlin, Europe/London and Europe/Paris." in warning
+    assert "for 4 contacts in 4 time zones (Berlin, London, New York and Paris) the work period" in warning
 
     campaign.distribution_list.contacts.exclude(time_zone="Europe/Paris").delete()
     page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     warning = " ".join(page.split('id="legal-hours-warning">')[1].split("</p>")[0].split())
-    assert "of the zone Europe/Paris. 1 contact there is called only while the work period and its legal" in warning
+    assert "for 1 contact in the Paris time zone the work period is partly outside" in warning
+    assert "It is called only while the work period and its local legal hours are both open." in warning
+
+
+def test_the_legal_hours_warning_counts_many_zones_and_names_a_few(customer, client):
+    from customers.tests.factories import UserFactory
+
+    # Keys of several candidate zones count each zone once.
+    zones = [
+        "America/Adak,America/Anchorage",
+        "America/Los_Angeles",
+        "America/New_York",
+        "Asia/Vladivostok",
+        "Australia/Sydney",
+        "Europe/Berlin",
+        "Europe/London",
+    ]
+    campaign = dialer_campaign(customer, contacts=7, zones=zones, launch=False, all_day=True, work_days=0b1111111)
+    client.force_login(UserFactory(customer=customer))
+    page = client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    warning = " ".join(page.split('id="legal-hours-warning">')[1].split("</p>")[0].split())
+    assert "for 7 contacts in 8 time zones (Adak, Anchorage, Berlin, London and 4 more) the work period" in warning
+    assert "/" not in warning and "`" not in page

@@ -59,9 +59,11 @@ def test_the_usage_page_shows_each_number_and_flags_a_falling_answer_rate(page, 
     rows = page.locator("#caller-id-numbers tbody tr")
     assert rows.count() == 2
     first = rows.nth(0).inner_text()
-    assert flagged in first and "answer rate falling" in first and "12.5%" in first
+    assert (
+        flagged in first and "answer rate falling" in first and "13% of 24" in first
+    )  # whole percents, as in the grid below
     second = rows.nth(1).inner_text()
-    assert steady in second and "steady" in second and "50.0%" in second
+    assert steady in second and "steady" in second and "50%" in second
     grid = page.locator("#caller-id-usage tbody tr")
     assert grid.count() == 2 and grid.nth(0).locator("td").count() == 1 + 14  # the number, then 14 days
     assert grid.nth(0).locator("td").nth(1).inner_text() == "13%"  # today: 1 of 8 answered

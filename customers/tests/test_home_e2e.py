@@ -166,3 +166,22 @@ def test_report_chart_renders_full_width_with_a_legend(page, login):
         expect(chart).to_have_attribute("data-rendered", "today")
         assert chart_state(page)["legend"] == LEGEND
         keep(page, "home.png")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_home_without_campaigns_keeps_its_cards_short_and_its_links_whole(page, login, screenshot):
+    user = UserFactory(customer=CustomerFactory(name="Fresh Ltd"))
+    page.set_viewport_size({"width": 1280, "height": 900})
+    login(user.email, TEST_PASSWORD)
+    page.goto("/")
+    screenshot(page, "home-empty")
+    running = page.locator("#running")
+    expect(running).to_contain_text("No campaign is running.")
+    # As tall as what it says, not as tall as the column of cards beside it.
+    assert running.bounding_box()["height"] < 200
+    links = page.locator("#numbers .more-links")
+    assert "·" not in links.inner_text()
+    tops = {round(box["y"]) for box in (a.bounding_box() for a in links.locator("a").all())}
+    heights = {round(a.bounding_box()["height"]) for a in links.locator("a").all()}
+    assert len(heights) == 1 and len(tops) <= 3  # each link on one line, whichever row it wraps to
+    expect(page.locator("#kpi-tracking .sub")).to_have_text("0 attributed · this week: 0 calls, 0 attributed")

@@ -64,3 +64,29 @@ def test_deleting_an_upload_forgets_its_job_and_keeps_the_numbers_it_added(admin
     assert response.status_code == 302
     assert not DncUpload.objects.exists() and not ImportJob.objects.exists()
     assert DncEntry.objects.filter(customer__isnull=True, number="+447911123005").exists()
+
+
+def test_the_uploads_list_has_short_headings_and_filters_by_the_statuses_an_upload_has(admin_client):
+    acme = CustomerFactory(name="Acme")
+    admin_client.post(URL, {"customer": acme.pk, "file": SimpleUploadedFile("acme.csv", b"+447911123002\n")})
+    response = admin_client.get("/admin/dnc/dncupload/")
+    headings = [column["text"] for column in response.context["result_headers"]]
+    assert headings[1:] == ["File", "List", "Status", "Rows", "Added", "By", "Uploaded"]
+    [status_filter] = [spec for spec in response.context["cl"].filter_specs if spec.title == "status"]
+    choices = [choice["display"] for choice in status_filter.choices(response.context["cl"])]
+    assert choices == ["All", "Importing", "Imported", "Failed"]
+    assert "acme.csv" in admin_client.get("/admin/dnc/dncupload/", {"status": "ready"}).content.decode()
+    assert "acme.csv" not in admin_client.get("/admin/dnc/dncupload/", {"status": "failed"}).content.decode()
+
+
+def test_an_uploads_page_is_read_only_with_its_incorrect_rows_as_a_table(admin_client):
+    rows = b"number\n+447911123001\nrubbish\n"
+    admin_client.post(URL, {"customer": "", "file": SimpleUploadedFile("dnc5.csv", rows)})
+    upload = DncUpload.objects.get()
+    page = admin_client.get(f"/admin/dnc/dncupload/{upload.pk}/change/").content.decode()
+    assert 'name="_save"' not in page and "(done)" not in page
+    assert "+00:00" not in page  # the upload's time formatted, not raw
+    assert "<td>3</td><td>rubbish</td><td>&#x27;rubbish&#x27; is not a phone number (it contains letters)</td>" in page
+    assert "&quot;reason&quot;" not in page and '"reason"' not in page
+    assert admin_client.post(f"/admin/dnc/dncupload/{upload.pk}/change/", {}).status_code == 403
+    assert DncUpload.objects.filter(pk=upload.pk).exists()

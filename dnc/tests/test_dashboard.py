@@ -5,6 +5,7 @@ from campaigns.scenario import scenario_errors
 from customers.tests.factories import CustomerFactory
 from dnc.models import DncEntry
 from dnc.services import dnc_add
+from telephony.imports.phones import normalise_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +21,43 @@ def test_add_search_upload_and_remove(page, customer):
     response = page.post("/do-not-call/", {"number": "+4412"})
     assert "not a valid phone number" in response.content.decode()
     upload = SimpleUploadedFile("dnc.csv", b"+447911123001\nprefix:+44870\nrubbish\n")
-    report = page.post("/do-not-call/", {"file": upload}).content.decode()
+    report = page.post("/do-not-call/", {"file": upload, "default_region": "GB"}).content.decode()
     assert "Added 2, already listed 0, incorrect 1." in report and "rubbish" in report
     listing = page.get("/do-not-call/", {"q": "870"}).content.decode()
     assert "+44870*" in listing and "+447911123456" not in listing
     entry = DncEntry.objects.get(customer=customer, number="+447911123456")
     assert page.post(f"/do-not-call/{entry.pk}/remove/").status_code == 302
     assert not DncEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_an_upload_skips_its_header_and_reads_numbers_as_the_list_import_does(page, customer):
+    rows = "number\n+442079460001\n07911 123456\n+33 1 23 45 67 89\nnot-a-number\n"
+    upload = SimpleUploadedFile("dnc5.csv", rows.encode())
+    response = page.post("/do-not-call/", {"file": upload, "default_region": "GB"})
+    report = response.context["report"].report
+    assert (report["added"], report["incorrect"]) == (3, 1)
+    [incorrect] = report["incorrect_rows"]
+    # The same reason a distribution list gives for this row.
+    assert incorrect == {
+        "row": 5,
+        "value": "not-a-number",
+        "reason": normalise_phone("not-a-number", "GB").reason,
+    }
+    assert incorrect["reason"] == "'not-a-number' is not a phone number (it contains letters)"
+    assert set(DncEntry.objects.filter(customer=customer).values_list("number", flat=True)) == {
+        "+442079460001",
+        "+447911123456",
+        "+33123456789",
+    }
+    page_text = page.get("/do-not-call/").content.decode()
+    assert "is a header and is skipped" in page_text and "<code>prefix:+44870</code>" in page_text
+
+
+def test_national_numbers_of_an_upload_are_read_in_the_country_chosen(page, customer):
+    upload = SimpleUploadedFile("us.csv", b"(202) 555-0143\n")
+    report = page.post("/do-not-call/", {"file": upload, "default_region": "US"}).context["report"].report
+    assert report["added"] == 1
+    assert DncEntry.objects.filter(customer=customer, number="+12025550143").exists()
 
 
 def test_another_customers_and_the_platform_entries_are_not_shown_nor_removable(page, customer):

@@ -2,9 +2,10 @@
 
 import pytest
 
-from customers.tests.factories import TEST_PASSWORD, UserFactory
+from customers.tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
 from dnc.models import DncEntry, DncSource
 from dnc.services import dnc_add
+from dnc.upload import dnc_upload
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -52,3 +53,23 @@ def test_add_upload_search_and_remove_in_the_browser(page, login, customer, scre
         "+447911123001",
         "+44870",
     }
+
+
+def test_the_admins_uploads_list_fits_the_page(page, screenshot, tmp_path):
+    customer = CustomerFactory(name="Demo Ltd")
+    user = UserFactory(customer=customer, email="demo@example.com")
+    (tmp_path / "dnc5.csv").write_text("number\n+442079460001\nnot-a-number\n")
+    with (tmp_path / "dnc5.csv").open("rb") as upload:
+        dnc_upload(customer=customer, upload=upload, filename="dnc5.csv", added_by=user)
+    admin = UserFactory(customer=None, is_staff=True, is_superuser=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/admin/login/")
+    page.fill("#id_username", admin.email)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.click("input[type=submit]")
+    page.goto("/admin/dnc/dncupload/")
+    screenshot(page, "admin-dnc-uploads")
+    # Every column shows without scrolling the table sideways, the last one included.
+    assert page.evaluate(
+        "() => { const r = document.querySelector('#changelist .results'); return r.scrollWidth <= r.clientWidth; }"
+    )

@@ -125,7 +125,7 @@ class Command(BaseCommand):
         campaign = Campaign(
             customer=customer,
             name=DEMO_CAMPAIGN_NAME,
-            comment="Calls the demo list through the simulator (`make run`).",
+            comment="Calls the demo list through the call simulator.",
             a_number_did=did,
             app=app,
             distribution_list=lst,
