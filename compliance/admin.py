@@ -131,13 +131,18 @@ class CustomerCapsAdmin(PlatformDefaultHelp, admin.ModelAdmin):
     autocomplete_fields = ["customer"]
 
 
-class CustomerCapsInline(PlatformDefaultHelp, admin.StackedInline):
-    """On the customer's admin page: its own caps per subscriber (blank: the platform's default)."""
+class SettingsBlockInline(PlatformDefaultHelp, admin.StackedInline):
+    """One row of settings shown as a block of another object's admin page (never deleted there)."""
 
-    model = CustomerCaps
     template = "admin/edit_inline/settings_block.html"
     can_delete = False
     max_num = 1
+
+
+class CustomerCapsInline(SettingsBlockInline):
+    """On the customer's admin page: its own caps per subscriber (blank: the platform's default)."""
+
+    model = CustomerCaps
     verbose_name = verbose_name_plural = "Compliance: attempts to one number per day and per week"
 
 
@@ -145,13 +150,10 @@ if CustomerCapsInline not in CustomerAdmin.inlines:
     CustomerAdmin.inlines = [*CustomerAdmin.inlines, CustomerCapsInline]
 
 
-class PoolPolicyInline(PlatformDefaultHelp, admin.StackedInline):
+class PoolPolicyInline(SettingsBlockInline):
     """On the caller-ID pool's admin page: local presence and the pool's own per-number daily cap."""
 
     model = PoolPolicy
-    template = "admin/edit_inline/settings_block.html"
-    can_delete = False
-    max_num = 1
     verbose_name = verbose_name_plural = "Compliance: local presence and daily cap per number"
 
 

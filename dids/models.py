@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from telephony.imports.models import ImportJob
+from telephony.imports.models import ImportJob, JobRecord
 
 E164_REGEX = r"^\+[1-9][0-9]{2,14}$"
 
@@ -226,7 +226,7 @@ class DID(models.Model):
         return self.status == DIDStatus.HOLD
 
 
-class DIDImport(models.Model):
+class DIDImport(JobRecord, models.Model):
     """One uploaded DID file: its :class:`ImportJob` (file, markup, status, progress, failure) and what only
     a DID import has — the values for rows without an operator, status or tag column, and its counts.
 
@@ -265,42 +265,6 @@ class DIDImport(models.Model):
 
     def get_status_display(self) -> str:
         return self.job.get_status_display()
-
-    @property
-    def failure_reason(self) -> str:
-        return self.job.failure_reason
-
-    @property
-    def original_filename(self) -> str:
-        return self.job.original_filename
-
-    @property
-    def rows_total(self) -> int:
-        return self.job.rows_total
-
-    @property
-    def rows_read(self) -> int:
-        return self.job.rows_read
-
-    @property
-    def incorrect_count(self) -> int:
-        return self.job.incorrect_count
-
-    @property
-    def duplicate_count(self) -> int:
-        return self.job.duplicate_count
-
-    @property
-    def created_by(self):
-        return self.job.created_by
-
-    @property
-    def created_at(self):
-        return self.job.created_at
-
-    @property
-    def progress_percent(self) -> int:
-        return self.job.progress_percent
 
 
 class DIDImportIssue(models.Model):

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from telephony.imports.models import ImportJob
+from telephony.imports.models import ImportJob, JobRecord
 
 if TYPE_CHECKING:
     from customers.models import Customer, User
@@ -98,7 +97,7 @@ def job_statuses_of(status: str) -> list[str]:
     return [job for job, upload in _UPLOAD_STATUS.items() if upload == status]
 
 
-class DncUpload(models.Model):
+class DncUpload(JobRecord, models.Model):
     """A file of numbers for a do-not-call list: its :class:`ImportJob` (file, owner, status, progress,
     failure) and what only a DNC upload has — how many numbers it added, how many were listed already,
     and the first incorrect rows with their reasons.
@@ -141,28 +140,8 @@ class DncUpload(models.Model):
         return UploadStatus(self.status).label
 
     @property
-    def original_filename(self) -> str:
-        return self.job.original_filename
-
-    @property
-    def rows_total(self) -> int:
-        return self.job.rows_total
-
-    @property
-    def failure_reason(self) -> str:
-        return self.job.failure_reason
-
-    @property
     def added_by(self) -> User | None:
         return self.job.created_by
-
-    @property
-    def created_at(self) -> dt.datetime:
-        return self.job.created_at
-
-    @property
-    def progress_percent(self) -> int:
-        return self.job.progress_percent
 
     @property
     def report(self) -> dict[str, Any]:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from .markup import Markup
+
+if TYPE_CHECKING:
+    from customers.models import User
 
 
 class ImportJob(models.Model):
@@ -112,3 +118,45 @@ class ImportJob(models.Model):
         if self.phase == self.Phase.CHECKING:
             return int(self.rows_read * 100 / self.rows_total) if self.rows_total else 0
         return 0
+
+
+class JobRecord:
+    """A kind's own record of an upload (a DID import, a DNC upload): what the job knows is read from the job."""
+
+    job: ImportJob
+
+    @property
+    def original_filename(self) -> str:
+        return self.job.original_filename
+
+    @property
+    def rows_total(self) -> int:
+        return self.job.rows_total
+
+    @property
+    def failure_reason(self) -> str:
+        return self.job.failure_reason
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.job.created_at
+
+    @property
+    def progress_percent(self) -> int:
+        return self.job.progress_percent
+
+    @property
+    def rows_read(self) -> int:
+        return self.job.rows_read
+
+    @property
+    def incorrect_count(self) -> int:
+        return self.job.incorrect_count
+
+    @property
+    def duplicate_count(self) -> int:
+        return self.job.duplicate_count
+
+    @property
+    def created_by(self) -> User | None:
+        return self.job.created_by
