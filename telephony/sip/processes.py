@@ -84,11 +84,13 @@ def run_engines(shares: list[EngineShare]) -> int:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, stop)
     code = 0
-    while any(engine.poll() is None for engine in engines):
+    while True:
+        exited = [engine.poll() is not None for engine in engines]  # every engine polled, every round
+        if all(exited):
+            return code
         for share, engine in zip(shares, engines, strict=True):
             if engine.returncode is not None and not stopping:
                 log.error("call engine on %s exited with code %s: stopping the others", share.listen, engine.returncode)
                 code = engine.returncode if engine.returncode > 0 else 1
                 stop()
         time.sleep(0.2)
-    return code

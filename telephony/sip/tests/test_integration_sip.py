@@ -362,7 +362,7 @@ def test_when_one_engine_of_a_set_dies_the_others_stop_and_the_set_exits_with_an
     pair = engines(0, processes=2)
     children = Path(f"/proc/{pair.pid}/task/{pair.pid}/children").read_text().split()
     assert len(children) == 2
-    os.kill(int(children[0]), signal.SIGKILL)
+    os.kill(int(children[-1]), signal.SIGKILL)  # the last: the supervisor must watch every engine, not the first
     run_until(lambda: pair.poll() is not None, what="the supervisor stops the other engine and exits")
     assert pair.returncode != 0
     log = pair.log_path.read_text()
