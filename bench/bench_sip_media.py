@@ -13,6 +13,10 @@ echoes every RTP packet (media both ways), measured over ``BENCH_SIP_MEDIA_SECON
 every call up, ``BENCH_SIP_MEDIA_ROUNDS`` (default 2) rounds interleaved; the median round is shown,
 against the kernel default slack at 20 ms (the alternative). Ports as bench_sip: SIPp 6070, engine
 6072, engine RTP 31000-31999, SIPp media 30900.
+
+A last row is a reference, not a setting: the same calls' media with one clock for all of them and no
+per-call thread (bench/media_clock_probe.py: plain Python sockets, no SIP), to show how much of the cost
+is baresip's threads per call rather than the media itself.
 """
 
 from __future__ import annotations
@@ -38,11 +42,12 @@ SETTINGS = [
     ("kernel default slack, ptime 40", 0, 40),
     ("slack 10 ms, ptime 40", 10, 40),
 ]
+REFERENCE = "reference: one clock for all calls, ptime 20 (RTP only, no SIP)"
 
 
-def _probe(slack: int, ptime: int) -> dict | None:
+def _run(probe: str, *args: int) -> dict | None:
     run = subprocess.run(
-        [sys.executable, "-m", "bench.sip_media_probe", str(CALLS), str(SECONDS), str(slack), str(ptime)],
+        [sys.executable, "-m", f"bench.{probe}", str(CALLS), str(SECONDS), *map(str, args)],
         capture_output=True,
         text=True,
         timeout=SECONDS + CALLS + 120,
@@ -50,39 +55,44 @@ def _probe(slack: int, ptime: int) -> dict | None:
     lines = run.stdout.strip().splitlines()
     if run.returncode or not lines:
         errors = [line for line in run.stderr.splitlines() if "Error" in line or "Exception" in line]
-        print(f"  probe slack {slack} ptime {ptime} failed: {(errors or ['?'])[-1]}", flush=True)
+        print(f"  {probe} {args} failed: {(errors or ['?'])[-1]}", flush=True)
         return None
     return json.loads(lines[-1])
 
 
 def main() -> None:
     results: dict[str, list[dict]] = {label: [] for label, _, _ in SETTINGS}
+    results[REFERENCE] = []
     with tempfile.TemporaryDirectory() as work:
         far = Far(Path(work))
         try:
             for _ in range(ROUNDS):
                 for label, slack, ptime in SETTINGS:
-                    found = _probe(slack, ptime)
+                    found = _run("sip_media_probe", slack, ptime)
                     if found:
                         results[label].append(found)
+                found = _run("media_clock_probe", 20)
+                if found:
+                    results[REFERENCE].append(found)
         finally:
             far.stop()
     print(f"{CALLS} calls held, media both ways, {SECONDS:g} s measured, median of {ROUNDS} rounds")
     base = None
     rows = []
-    for label, _, ptime in SETTINGS:
+    for label, _, ptime in [*SETTINGS, (REFERENCE, None, 20)]:
         runs = results[label]
         if not runs:
             rows.append([label, "failed", "", "", "", "", "", ""])
             continue
         mid = sorted(runs, key=lambda r: r["total"])[len(runs) // 2]
         base = base or mid["total"]
+        threads = label != REFERENCE
         rows.append(
             [
                 label,
-                mid["Audio TX"],
-                mid["aumem_src"] + mid["aumem_play"],
-                mid["rest"] + mid["loop"],
+                mid["Audio TX"] if threads else "none",
+                mid["aumem_src"] + mid["aumem_play"] if threads else "none",
+                mid["rest"] + mid["loop"] if threads else mid["total"],
                 mid["total"],
                 mid["total"] * HELD,
                 f"{base / mid['total']:.2f}x",
