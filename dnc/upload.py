@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from dnc.models import DncEntry, DncSource, DncUpload
 from dnc.services import DncError, clean_number
-from telephony.imports import Accepted, BulkWriter, Chunk, Markup, Rejected, SourceRow, run_import
+from telephony.imports import Accepted, BulkWriter, Chunk, Markup, Rejected, SourceRow
 from telephony.imports.jobs import (
     ImportJobError,
     UploadLimits,
@@ -37,6 +37,7 @@ from telephony.imports.jobs import (
     import_job_finish,
     import_job_mark_up,
     import_job_progress,
+    import_job_read,
     import_job_upload,
     open_job_table,
 )
@@ -170,21 +171,12 @@ def run_dnc_upload(job: ImportJob) -> None:
     upload = DncUpload.objects.select_related("job__customer").get(job=job)
     markup = Markup.from_dict(job.markup)
     table = open_job_table(job, max_rows=settings.DNC_UPLOAD_MAX_ROWS)
-    import_job_progress(job.pk, phase=ImportJob.Phase.CHECKING, rows_read=0, rows_total=table.total_rows)
-
-    def save_progress(done: int, total: int) -> None:
-        import_job_progress(job.pk, rows_read=done, rows_total=max(done, total))
 
     # Another upload or an opt-out may add a number meanwhile: the first entry stays.
     with BulkWriter(DncEntry, ENTRY_FIELDS, ignore_conflicts=True) as entries:
         consumer = _DncConsumer(upload, entries, markup.default_region)
-        report = run_import(
-            table,
-            markup,
-            consumer,
-            chunk_size=CHUNK_ROWS,
-            max_rows=settings.DNC_UPLOAD_MAX_ROWS,
-            on_progress=save_progress,
+        report = import_job_read(
+            job, table, markup, consumer, chunk_size=CHUNK_ROWS, max_rows=settings.DNC_UPLOAD_MAX_ROWS
         )
         import_job_progress(job.pk, phase=ImportJob.Phase.SAVING, rows_saved=0, rows_to_save=consumer.added)
         with (
