@@ -18,14 +18,27 @@ from phonenumbers import geocoder
 
 from .markup import guess_phone_column
 
+# Regions phonenumbers dials but has no name for (it names every other one).
+REGION_NAMES = {
+    "AC": "Ascension Island",
+    "TA": "Tristan da Cunha",
+    "XK": "Kosovo",
+}
+
+
+def region_name(region: str) -> str:
+    """The English name of a region phonenumbers knows, e.g. "United Kingdom" for GB."""
+    # The names country_name_for_number reads; asked by region, because a code
+    # shared with neighbours (+590: BL, GP, MF) gives no name for an example number.
+    return geocoder._region_display_name(region, "en") or REGION_NAMES.get(region, "")
+
 
 @cache
 def region_choices() -> list[tuple[str, str]]:
     """Every country phonenumbers knows, as ``("GB", "United Kingdom (GB)")``, sorted by code."""
     choices = []
     for region in sorted(phonenumbers.SUPPORTED_REGIONS):
-        example = phonenumbers.example_number(region)
-        name = geocoder.country_name_for_number(example, "en") if example else ""
+        name = region_name(region)
         choices.append((region, f"{name} ({region})" if name else region))
     return choices
 
