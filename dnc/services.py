@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from campaigns.models import CallAttempt
 from dnc.models import DncEntry, DncSource
-from telephony.imports.phones import normalise_phone
+from telephony.imports.phones import PhoneNormaliser, phone_normaliser
 
 if TYPE_CHECKING:
     from customers.models import Customer, User
@@ -23,22 +23,27 @@ class DncError(ValueError):
     """Bad input for a do-not-call entry or upload; the message says what is wrong."""
 
 
+def number_reader(default_region: str) -> PhoneNormaliser:
+    """How a do-not-call number is read, by hand or in a file: as the list import reads it,
+    national numbers in ``default_region`` (``""``: none, a national number is refused)."""
+    try:
+        return phone_normaliser(default_region.upper(), time_zone=False)
+    except ValueError as exc:
+        raise DncError(str(exc)) from None
+
+
 def clean_number(raw: str, *, is_prefix: bool = False, default_region: str = "") -> str:
     """E.164 for a number (national numbers read in ``default_region``); ``+digits`` for a prefix."""
-    text = re.sub(r"[\s().-]", "", str(raw or ""))
-    if text.startswith("00"):
-        text = "+" + text[2:]
     if is_prefix:
+        text = re.sub(r"[\s().-]", "", str(raw or ""))
+        if text.startswith("00"):
+            text = "+" + text[2:]
         if not NUMBER.match(text):
             raise DncError(f"Prefix {raw!r} must be '+' and 1 to 15 digits, e.g. +44870.")
         return text
-    region = (default_region or settings.DNC_DEFAULT_REGION).upper()
-    if not region and not text.startswith("+"):
-        raise DncError(f"Number {raw!r} has no country code: write it in international form, e.g. +441174090100.")
-    # An international number does not depend on the region; any known one reads it.
-    result = normalise_phone(text, region or "GB")
+    result = number_reader(default_region or settings.DNC_DEFAULT_REGION)(str(raw or ""))
     if result.e164 is None:
-        raise DncError(f"Number {raw!r} is not a valid phone number: {result.reason}")
+        raise DncError(result.reason[:1].upper() + result.reason[1:] + ".")
     return result.e164
 
 

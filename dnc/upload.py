@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dnc.models import DncEntry, DncSource, DncUpload
-from dnc.services import DncError, clean_number
+from dnc.services import DncError, clean_number, number_reader
 from telephony.imports import Accepted, BulkWriter, Chunk, Markup, Rejected, SourceRow
 from telephony.imports.jobs import (
     ImportJobError,
@@ -42,7 +42,6 @@ from telephony.imports.jobs import (
     open_job_table,
 )
 from telephony.imports.models import ImportJob
-from telephony.imports.phones import phone_normaliser
 from telephony.imports.readers import preview
 from telephony.imports.running import import_job_run
 from telephony.imports.tasks import import_job_start
@@ -121,7 +120,7 @@ class _DncConsumer:
 
     def __init__(self, upload: DncUpload, entries: BulkWriter, region: str) -> None:
         job = upload.job
-        self.normalise = phone_normaliser(region, time_zone=False)
+        self.normalise = number_reader(region)
         self.customer = job.customer
         self.customer_id = job.customer_id
         self.added_by_id = job.created_by_id

@@ -15,9 +15,39 @@ from telephony.imports.forms import RegionField
 PAGE_SIZE = 100
 
 
-class AddForm(forms.Form):
+# The country of national numbers when a form sends none (the field's initial choice).
+DEFAULT_REGION = "GB"
+
+
+class NationalNumbersForm(forms.Form):
+    """The country national numbers are read in: one field, for a number added by hand as for a file."""
+
+    default_region = RegionField(
+        initial=DEFAULT_REGION,
+        required=False,
+        label="Country of national numbers",
+        help_text="Numbers written without a country code, such as 07911 123456, are read in it.",
+    )
+
+    # Both forms are on one page: each its own id for the field.
+    region_id = "id_default_region"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["default_region"].widget.attrs["id"] = self.region_id
+
+    def region(self) -> str:
+        return self.cleaned_data["default_region"] or DEFAULT_REGION
+
+
+class AddForm(NationalNumbersForm):
+    field_order = ["number", "is_prefix", "default_region", "expires_at"]
+    region_id = "id_add_default_region"
+
     number = forms.CharField(
-        max_length=40, label="Number or prefix", help_text="+441174090100, or a prefix such as +44870."
+        max_length=40,
+        label="Number or prefix",
+        help_text="+441174090100 or 07911 123456, or a prefix such as +44870.",
     )
     is_prefix = forms.BooleanField(required=False, label="It is a prefix: every number starting with it")
     expires_at = forms.DateTimeField(
@@ -27,15 +57,11 @@ class AddForm(forms.Form):
     )
 
 
-class UploadForm(forms.Form):
+class UploadForm(NationalNumbersForm):
     # The help is written in the template (it formats the prefix examples as code).
+    field_order = ["file", "default_region"]
+
     file = forms.FileField()
-    default_region = RegionField(
-        initial="GB",
-        required=False,
-        label="Country of national numbers",
-        help_text="Numbers written without a country code, such as 07911 123456, are read in it.",
-    )
 
 
 class DncPageView(CustomerRequiredMixin, TemplateView):
@@ -67,7 +93,7 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
                         upload=upload,
                         filename=upload.name,
                         added_by=request.user,
-                        default_region=upload_form.cleaned_data["default_region"] or "GB",
+                        default_region=upload_form.region(),
                     )
                 except services.DncError as error:
                     upload_form.add_error("file", str(error))
@@ -78,7 +104,13 @@ class DncPageView(CustomerRequiredMixin, TemplateView):
         if form.is_valid():
             try:
                 entry, created = services.dnc_add(
-                    customer=self.customer, source=DncSource.DASHBOARD, added_by=request.user, **form.cleaned_data
+                    customer=self.customer,
+                    source=DncSource.DASHBOARD,
+                    added_by=request.user,
+                    number=form.cleaned_data["number"],
+                    is_prefix=form.cleaned_data["is_prefix"],
+                    expires_at=form.cleaned_data["expires_at"],
+                    default_region=form.region(),
                 )
             except services.DncError as error:
                 form.add_error("number", str(error))

@@ -1,7 +1,8 @@
+import phonenumbers
 from rest_framework import serializers
 
 from dnc.models import DncEntry
-from telephony.api_helpers import InstantField
+from telephony.api_helpers import ISO_REGIONS, InstantField, SchemaCharField
 
 
 class DncEntrySerializer(serializers.ModelSerializer):
@@ -12,10 +13,27 @@ class DncEntrySerializer(serializers.ModelSerializer):
 
 
 class DncAddSerializer(serializers.Serializer):
-    number = serializers.CharField(max_length=40, help_text="E.164 number (+441174090100) or a prefix (+44870).")
+    number = serializers.CharField(
+        max_length=40,
+        help_text="A number (+441174090100, or 07911 123456 with default_region) or a prefix (+44870).",
+    )
     is_prefix = serializers.BooleanField(default=False)
     expires_at = InstantField(required=False, allow_null=True)
     comment = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    default_region = SchemaCharField(
+        required=False,
+        default="",
+        max_length=2,
+        help_text="Country (ISO code) a number written without a country code (07911 123456) is read in; "
+        "without it such a number is refused.",
+        schema={"enum": ISO_REGIONS},
+    )
+
+    def validate_default_region(self, value: str) -> str:
+        region = value.upper()
+        if region and region not in phonenumbers.SUPPORTED_REGIONS:
+            raise serializers.ValidationError(f"Invalid: “{value}” is not a country code such as GB or US.")
+        return region
 
 
 class DncUploadSerializer(serializers.Serializer):

@@ -81,3 +81,15 @@ def test_a_large_file_is_imported_by_a_worker(api, customer, settings):
     done = api.get(f"/api/dnc/uploads/{created['id']}/").json()
     assert done["status"] == "ready" and done["report"]["added"] == 3
     assert DncEntry.objects.filter(customer=customer).count() == 3
+
+
+def test_add_reads_a_national_number_in_the_country_given(api, customer):
+    response = api.post("/api/dnc/", {"number": "07400 111224", "default_region": "GB"}, format="json")
+    assert response.status_code == 201 and response.json()["number"] == "+447400111224"
+    # Without a country a national number is refused as before; with one it is read in it.
+    response = api.post("/api/dnc/", {"number": "07400 111225"}, format="json")
+    assert response.status_code == 400 and "no country code" in response.json()["number"][0]
+    response = api.post("/api/dnc/", {"number": "hello123"}, format="json")
+    assert response.status_code == 400 and "not a phone number" in response.json()["number"][0]
+    response = api.post("/api/dnc/", {"number": "07400 111225", "default_region": "XX"}, format="json")
+    assert response.status_code == 400 and "default_region" in response.json()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -19,7 +21,7 @@ def page(client, customer_user):
 def test_add_search_upload_and_remove(page, customer):
     assert page.post("/do-not-call/", {"number": "+447911123456"}).status_code == 302
     response = page.post("/do-not-call/", {"number": "+4412"})
-    assert "not a valid phone number" in response.content.decode()
+    assert "&#x27;+4412&#x27; is too short for GB." in response.content.decode()
     upload = SimpleUploadedFile("dnc.csv", b"+447911123001\nprefix:+44870\nrubbish\n")
     report = page.post("/do-not-call/", {"file": upload, "default_region": "GB"}).content.decode()
     assert "Added 2, already listed 0, incorrect 1." in report and "rubbish" in report
@@ -58,6 +60,46 @@ def test_national_numbers_of_an_upload_are_read_in_the_country_chosen(page, cust
     report = page.post("/do-not-call/", {"file": upload, "default_region": "US"}).context["report"].report
     assert report["added"] == 1
     assert DncEntry.objects.filter(customer=customer, number="+12025550143").exists()
+
+
+def test_a_number_added_by_hand_is_read_in_the_country_chosen_as_an_upload_is(page, customer):
+    form = page.get("/do-not-call/").context["add_form"]
+    # The upload's field: the same choices, the same default.
+    upload_field = page.get("/do-not-call/").context["upload_form"].fields["default_region"]
+    assert form.fields["default_region"].choices == upload_field.choices
+    assert form["default_region"].value() == "GB"
+    assert page.post("/do-not-call/", {"number": "07400 111224", "default_region": "GB"}).status_code == 302
+    assert page.post("/do-not-call/", {"number": "(202) 555-0143", "default_region": "US"}).status_code == 302
+    # An international number is read whatever the country chosen.
+    assert page.post("/do-not-call/", {"number": "+33 1 23 45 67 89", "default_region": "US"}).status_code == 302
+    assert set(DncEntry.objects.filter(customer=customer).values_list("number", flat=True)) == {
+        "+447400111224",
+        "+12025550143",
+        "+33123456789",
+    }
+    html = page.get("/do-not-call/").content.decode()
+    assert html.count('name="default_region"') == 2
+
+
+def test_a_word_added_by_hand_is_not_a_phone_number_with_the_upload_s_reason(page, customer):
+    response = page.post("/do-not-call/", {"number": "hello123", "default_region": "GB"})
+    [error] = response.context["add_form"].errors["number"]
+    assert "country code" not in error
+    assert error == "'hello123' is not a phone number (it contains letters)."
+    upload = SimpleUploadedFile("words.csv", b"+447911123001\nhello123\n")
+    report = page.post("/do-not-call/", {"file": upload, "default_region": "GB"}).context["report"].report
+    assert report["incorrect_rows"][0]["reason"] + "." == error
+    response = page.post("/do-not-call/", {"number": "07400 11", "default_region": "GB"})
+    assert response.context["add_form"].errors["number"] == ["'07400 11' is not valid for GB."]
+
+
+def test_recent_uploads_say_how_many_numbers_were_already_listed(page, customer):
+    for _ in range(2):
+        upload = SimpleUploadedFile("dnc.csv", b"+447400111223\n+447400111299\nprefix:+44870\nrubbish\n")
+        page.post("/do-not-call/", {"file": upload, "default_region": "GB"})
+    uploads = re.sub(r"\s+", " ", page.get("/do-not-call/").content.decode())
+    assert "dnc.csv: Imported (0 added, 3 already listed, 1 incorrect)" in uploads
+    assert "dnc.csv: Imported (3 added, 0 already listed, 1 incorrect)" in uploads
 
 
 def test_another_customers_and_the_platform_entries_are_not_shown_nor_removable(page, customer):

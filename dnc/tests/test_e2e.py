@@ -1,6 +1,7 @@
 """In the browser: the do-not-call page — add, a wrong number named, upload with its report, search, remove."""
 
 import pytest
+from playwright.sync_api import expect
 
 from customers.tests.factories import TEST_PASSWORD, CustomerFactory, UserFactory
 from dnc.models import DncEntry, DncSource
@@ -23,7 +24,7 @@ def test_add_upload_search_and_remove_in_the_browser(page, login, customer, scre
     assert "+447911123456 will not be called." in page.locator(".message").inner_text()
     page.fill("#id_number", "+4412")
     page.get_by_role("button", name="Add").click()
-    assert "not a valid phone number" in page.locator("#dnc-add").inner_text()
+    assert "'+4412' is too short for GB." in page.locator("#dnc-add").inner_text()
 
     upload = tmp_path / "numbers.csv"
     upload.write_text("+447911123001\nprefix:+44870\nnot a number\n+447911123456\n")
@@ -53,6 +54,39 @@ def test_add_upload_search_and_remove_in_the_browser(page, login, customer, scre
         "+447911123001",
         "+44870",
     }
+
+
+def test_a_national_number_by_hand_and_uploads_that_add_nothing_new(page, login, customer, screenshot, tmp_path):
+    user = UserFactory(customer=customer)
+    login(user.email, TEST_PASSWORD)
+    page.goto("/do-not-call/")
+    # Each form has its own country of national numbers, United Kingdom at first.
+    expect(page.locator("#dnc-add select[name=default_region]")).to_have_value("GB")
+    expect(page.locator("#dnc-upload select[name=default_region]")).to_have_value("GB")
+    page.fill("#id_number", "07400 111224")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator(".message")).to_have_text("+447400111224 will not be called.")
+    page.fill("#id_number", "hello123")
+    page.get_by_role("button", name="Add").click()
+    expect(page.locator("#dnc-add")).to_contain_text("'hello123' is not a phone number (it contains letters).")
+    screenshot(page, "dnc-add-word")
+
+    upload = tmp_path / "dnc.csv"
+    upload.write_text("+447400111223\n07400 111299\nprefix:+44870\n")
+    for _ in range(2):
+        page.set_input_files("#id_file", str(upload))
+        page.get_by_role("button", name="Upload").click()
+        expect(page.locator("#dnc-report")).to_be_visible()
+    expect(page.locator("#dnc-uploads li").first).to_contain_text(
+        "dnc.csv: Imported (0 added, 3 already listed, 0 incorrect)"
+    )
+    expect(page.locator("#dnc-uploads li").nth(1)).to_contain_text(
+        "dnc.csv: Imported (3 added, 0 already listed, 0 incorrect)"
+    )
+    # A country with no name in the telephone library's data still shows one.
+    page.select_option("#dnc-add select[name=default_region]", "XK")
+    expect(page.locator("#dnc-add select[name=default_region] option:checked")).to_have_text("Kosovo (XK)")
+    screenshot(page, "dnc-uploads-again")
 
 
 def test_the_admins_uploads_list_fits_the_page(page, screenshot, tmp_path):

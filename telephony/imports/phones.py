@@ -90,7 +90,8 @@ class PhoneResult:
 
 
 def normalise_phone(raw: str, default_region: str, *, time_zone: bool = True) -> PhoneResult:
-    """Clean, parse and validate one number; national numbers are read in ``default_region``."""
+    """Clean, parse and validate one number; national numbers are read in ``default_region``
+    (``""``: none, a national number is refused)."""
     return phone_normaliser(default_region.upper(), time_zone)(raw)
 
 
@@ -121,11 +122,12 @@ class PhoneNormaliser:
     """
 
     def __init__(self, default_region: str, *, time_zone: bool = True) -> None:
-        if default_region not in phonenumbers.SUPPORTED_REGIONS:
+        if default_region and default_region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{default_region!r} is not a country code phonenumbers knows (e.g. GB, US, DE).")
+        # "" reads international numbers only: a national one is refused for want of a country.
         self.region = default_region
         self.want_time_zone = time_zone
-        self.country_code = phonenumbers.country_code_for_region(default_region)
+        self.country_code = phonenumbers.country_code_for_region(default_region) if default_region else 0
         self.country_code_text = str(self.country_code)
         self.fast = FastValidator()
         # The zone key of each (candidate zones, region) seen: a list has a few
@@ -153,6 +155,10 @@ class PhoneNormaliser:
             return self._international(raw, digits)
         if digits.startswith("00"):
             return self._international(raw, digits[2:])
+        if not self.region:
+            return PhoneResult(
+                raw, reason=f"{raw!r} has no country code: write it in international form, e.g. +441174090100"
+            )
         result = self._national(raw, digits)
         if result.ok or not self._cannot_be_national(digits):
             # An invalid national number stays incorrect: (203) 096-1342 in a US

@@ -80,6 +80,19 @@ def test_unknown_region_is_refused():
         PhoneNormaliser("XX")
 
 
+def test_without_a_region_only_international_numbers_are_read():
+    read = PhoneNormaliser("")
+    assert read("+44 7400 111224").e164 == "+447400111224"
+    assert read("0044 7400 111224").e164 == "+447400111224"
+    assert read("07400 111224").reason == (
+        "'07400 111224' has no country code: write it in international form, e.g. +441174090100"
+    )
+    # What is no phone number at all says so, as it does with a region.
+    assert read("hello123").reason == normalise_phone("hello123", "GB").reason
+    assert read("hello123").reason == "'hello123' is not a phone number (it contains letters)"
+    assert read("+4412").reason == normalise_phone("+4412", "GB").reason
+
+
 def test_fast_validator_agrees_with_phonenumbers_everywhere():
     # Near-misses of each region's example numbers: valid and invalid ones,
     # every calling code, including those shared by several regions.
