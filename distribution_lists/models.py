@@ -69,6 +69,14 @@ class DistributionList(models.Model):
         """The names of the columns other than the phone column, for campaigns to map."""
         return [name for index, name in enumerate(self.column_names) if name and index != self.phone_column]
 
+    def variables_of(self, cells: list[str]) -> dict[str, str]:
+        """A row's cells as a contact's variables: ``{name: value}`` for the named columns other than the phone."""
+        return {
+            name: (cells[index] if index < len(cells) else "")
+            for index, name in enumerate(self.column_names)
+            if name and index != self.phone_column
+        }
+
     # The upload's facts, read from the job for the pages (select_related("job") on lists).
 
     def _job_value(self, name: str, empty: Any = "") -> Any:

@@ -74,8 +74,12 @@ def max_rows() -> int:
     return settings.DISTRIBUTION_LIST_MAX_ROWS
 
 
+# The files a list is read from; any other extension is refused at upload, whatever the file holds.
+UPLOAD_EXTENSIONS = ("csv", "txt", "tsv", "xls", "xlsx", "ods")
+
+
 def upload_limits() -> UploadLimits:
-    return UploadLimits(max_bytes=max_file_bytes(), max_rows=max_rows())
+    return UploadLimits(max_bytes=max_file_bytes(), max_rows=max_rows(), extensions=UPLOAD_EXTENSIONS)
 
 
 # --- Upload and markup -----------------------------------------------------------
@@ -312,11 +316,7 @@ def incorrect_row_fix(*, row: IncorrectRow, phone: str) -> Contact:
     phone_column = distribution_list.phone_column
     cells += [""] * (phone_column + 1 - len(cells))
     cells[phone_column] = phone
-    variables = {
-        name: (cells[i] if i < len(cells) else "")
-        for i, name in enumerate(distribution_list.column_names)
-        if name and i != phone_column
-    }
+    variables = distribution_list.variables_of(cells)
     deleted, _ = IncorrectRow.objects.filter(pk=row.pk).delete()
     if not deleted:
         raise DistributionListError("This row was already fixed or removed.")

@@ -114,7 +114,16 @@ class DetailView(ListScopedMixin, View):
             if tab == "duplicates":
                 duplicates = [row for row in page.object_list if isinstance(row, DuplicateRow)]
                 repeated = selectors.repeated_contacts(distribution_list, duplicates)
-                context["duplicates"] = [(row, repeated.get(row.phone)) for row in duplicates]
+                # The same columns for both rows: the variables, in the list's order.
+                names = distribution_list.variables
+                context["duplicates"] = [
+                    (
+                        row,
+                        list(distribution_list.variables_of(row.cells).values()),
+                        [first.variables.get(name, "") for name in names] if (first := repeated.get(row.phone)) else [],
+                    )
+                    for row in duplicates
+                ]
         return render(request, self.template_name, context)
 
 

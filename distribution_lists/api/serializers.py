@@ -2,7 +2,9 @@ import phonenumbers
 from rest_framework import serializers
 
 from distribution_lists.models import DistributionList
+from distribution_lists.services import UPLOAD_EXTENSIONS
 from telephony.api_helpers import ISO_REGIONS, SchemaCharField
+from telephony.imports.jobs import type_names
 
 
 class DistributionListSerializer(serializers.ModelSerializer):
@@ -42,7 +44,9 @@ class UploadSerializer(serializers.Serializer):
     """A file and its markup; the import runs in the background (poll the list until ``ready``)."""
 
     name = serializers.CharField(max_length=200)
-    file = serializers.FileField(help_text="CSV, TXT, XLS, XLSX or ODS: one row per person.")
+    file = serializers.FileField(
+        help_text=f"{type_names(UPLOAD_EXTENSIONS)}: one row per person; another extension is refused."
+    )
     has_header = serializers.BooleanField(default=True, help_text="The first row names the columns.")
     phone_column = serializers.IntegerField(
         min_value=0, required=False, help_text="0-based; guessed from the first rows when left out."

@@ -63,7 +63,7 @@ def phase(page, key):
     return page.locator(f"#progress [data-phase='{key}']")
 
 
-def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
+def test_upload_markup_progress_and_fix(page, login, worker, tmp_path, screenshot):
     user = UserFactory()
     path = tmp_path / "customers.csv"
     lines = ["Phone;Name"] + [f"07400 1{n:05d};Person {n}" for n in range(300)]
@@ -120,7 +120,10 @@ def test_upload_markup_progress_and_fix(page, login, worker, tmp_path):
     expect(duplicate.locator("td").nth(0)).to_have_text("303")
     expect(duplicate.locator("td").nth(1)).to_have_text("+44 7400 100007")
     expect(duplicate.locator("td.repeats")).to_have_text("row 9 · +447400100007")
+    # The same columns for both rows: the variables, without the phone.
+    expect(duplicate.locator("td").nth(3)).to_have_text("Person 7 again")
     expect(duplicate.locator("td").nth(4)).to_have_text("Person 7")
+    screenshot(page, "list-duplicates")
 
     page.locator("#tab-incorrect").click()
     expect(page.locator("#incorrect-rows")).to_contain_text("is not valid for GB")
@@ -191,3 +194,18 @@ def test_markup_guesses_from_the_content_and_the_highlight_follows_the_choice(pa
     page.select_option("#id_phone_column", "3")
     expect(page.locator("#preview th.phone-column")).to_have_attribute("data-column", "3")
     assert highlighted(page) == ["3"] * 6
+
+
+def test_a_file_of_another_type_is_refused_by_its_extension(page, login, tmp_path, screenshot):
+    user = UserFactory()
+    path = tmp_path / "notes.pdf"
+    path.write_text("hello\n", encoding="utf-8")
+    login(user.email, TEST_PASSWORD)
+    page.get_by_role("link", name="Distribution lists").click()
+    page.fill("#id_name", "Notes")
+    page.set_input_files("#id_file", str(path))
+    page.get_by_role("button", name="Upload and mark up").click()
+    expect(page.locator("#upload-form")).to_contain_text(
+        "notes.pdf is a .pdf file; upload a CSV, TXT, TSV, XLS, XLSX or ODS file."
+    )
+    screenshot(page, "list-upload-pdf")

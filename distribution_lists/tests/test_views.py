@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -237,6 +238,21 @@ def test_uploaded_file_object_works_with_the_service(customer):
     assert distribution_list.job.source_file.read() == b"phone\n07400123456\n"
 
 
+def test_a_file_of_a_type_lists_do_not_take_is_refused_by_its_extension(customer_client, customer, tmp_path):
+    for name in ("notes.pdf", "notes.docx"):
+        path = tmp_path / name
+        path.write_text("hello\n07400 123456\n", encoding="utf-8")
+        response = upload(customer_client, name, path)
+        assert response.status_code == 200
+        assert f"{name} is a .{name.split('.')[1]} file; upload a CSV, TXT, TSV, XLS, XLSX or ODS file." in (
+            response.content.decode()
+        )
+    assert not DistributionList.objects.filter(customer=customer).exists()
+    # The field's accept attribute lists the same types.
+    page = customer_client.get(reverse("dashboard:distribution_lists")).content.decode()
+    assert 'accept=".csv,.txt,.tsv,.xls,.xlsx,.ods"' in page
+
+
 def test_a_header_without_rows_is_refused_at_upload(customer_client, customer, tmp_path):
     path = tmp_path / "header_only.csv"
     path.write_text("Phone;Name;Delivery date\n\n", encoding="utf-8")
@@ -270,6 +286,20 @@ def test_duplicates_tab_lists_each_duplicate_with_the_row_it_repeats(
     assert "Alice again" in page
     page = customer_client.get(url, {"tab": "duplicates", "q": "nobody here"}).content.decode()
     assert "No duplicates match" in page
+
+
+def test_a_duplicate_and_the_row_it_repeats_show_the_same_columns(customer_client, customer, tmp_path):
+    path = tmp_path / "dups.csv"
+    path.write_text("name,phone,amount,note\nZed,+447400111222,10,x\nDup,07400 111222,5,y\n", encoding="utf-8")
+    distribution_list = import_file(customer, path, phone_column=1, column_names=["name", "phone", "amount", ""])
+    url = reverse("dashboard:distribution_list_detail", args=[distribution_list.pk])
+    page = customer_client.get(url, {"tab": "duplicates"}).content.decode()
+    table = page[page.index('id="duplicate-rows"') :]
+    row = table[table.index("<tbody>") : table.index("</tbody>")]
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    # Row, phone as written, the row it repeats, then the variables of each row: the phone and the
+    # unnamed column in neither.
+    assert cells == ["3", "07400 111222", "row 2 · +447400111222", "Dup · 5", "Zed · 10"]
 
 
 def test_a_processing_list_shows_its_three_phases(customer_client, customer):

@@ -50,7 +50,8 @@ Writing (``telephony.imports.writer``, the fast path: all the import's SQL)
 The upload lifecycle (a Django app, label ``imports``; import these modules directly)
     ``models.ImportJob`` — one uploaded file: kind, stored file, markup, status
     (draft → processing → done | failed), phase, progress, counts, failure.
-    ``jobs`` — every write: ``import_job_upload`` (size, type and row checks),
+    ``jobs`` — every write: ``import_job_upload`` (extension, size, type and row checks:
+    ``UploadLimits.extensions`` names what a kind takes, the content still decides the type),
     ``import_job_mark_up``, ``import_job_claim``, ``import_job_progress``, ``import_job_read``,
     ``import_job_finish``, ``import_job_fail``, ``import_job_reap_stalled``,
     ``import_job_delete``; ``import_job_transition`` is the one transition.

@@ -46,8 +46,27 @@ class ImportJobError(Exception):
 
 @dataclass(frozen=True)
 class UploadLimits:
+    """What a kind accepts: a size, a number of rows and, when it names them, the file extensions
+    (lower case, without the dot); a file with none is read by its content alone."""
+
     max_bytes: int
     max_rows: int
+    extensions: tuple[str, ...] = ()
+
+
+def type_names(extensions: tuple[str, ...]) -> str:
+    """File types in words: ``("csv", "xls", "xlsx")`` → "CSV, XLS or XLSX"."""
+    names = [extension.upper() for extension in extensions]
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
+def _refuse_extension(filename: str, limits: UploadLimits) -> None:
+    """An extension the kind does not take is refused before the file is read, whatever it holds;
+    for the accepted ones the content decides the type (``readers.open_table``)."""
+    stem, dot, extension = filename.rpartition(".")
+    if not limits.extensions or not dot or not stem or extension.lower() in limits.extensions:
+        return
+    raise ImportJobError(f"{filename} is a .{extension} file; upload a {type_names(limits.extensions)} file.")
 
 
 def import_job_transition(job_id: int, *, to: str, **changes: Any) -> bool:
@@ -75,12 +94,14 @@ def import_job_upload(
     created_by: Any = None,
     check: Callable[[Table], None] | None = None,
 ) -> ImportJob:
-    """Store an uploaded file as a draft job once it is known readable and within ``limits``.
+    """Store an uploaded file as a draft job once it is known readable and within ``limits``
+    (its extension one they name, its size and its rows).
 
     ``check(table)`` may refuse the file for reasons of its kind (raise
     :class:`ImportJobError`). Save the job inside the caller's transaction
     when the caller creates its own record with it.
     """
+    _refuse_extension(filename, limits)
     size = _size_of(upload)
     if size > limits.max_bytes:
         raise ImportJobError(

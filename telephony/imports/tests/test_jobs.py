@@ -41,6 +41,23 @@ def test_every_move_is_allowed_or_refused_by_the_one_table(source, target):
     assert job.status == (target if moved else source)
 
 
+def test_an_extension_the_kind_does_not_accept_is_refused_whatever_the_file_holds():
+    limits = UploadLimits(max_bytes=1_000, max_rows=5, extensions=("csv", "xls", "xlsx"))
+    for name in ("notes.pdf", "notes.docx", "list.csv.pdf"):
+        with pytest.raises(ImportJobError) as refused:
+            upload(b"hello\n07400123456\n", name, limits=limits)
+        extension = name.rsplit(".", 1)[1]
+        assert str(refused.value) == f"{name} is a .{extension} file; upload a CSV, XLS or XLSX file."
+    # An accepted extension, in any case, goes on to be read by its content, which decides the type.
+    assert upload(b"phone\n07400123456\n", "A.CSV", limits=limits).file_kind == "csv"
+    with pytest.raises(ImportJobError, match="PDF document"):
+        upload(b"%PDF-1.4 nonsense", "x.xlsx", limits=limits)
+    # No extension at all (an API client's "blob"): read by its content.
+    assert upload(b"phone\n07400123456\n", "blob", limits=limits).file_kind == "csv"
+    # A kind that names none takes any name.
+    assert upload(b"phone\n07400123456\n", "notes.pdf").file_kind == "csv"
+
+
 def test_the_table_of_moves():
     assert {source: sorted(targets) for source, targets in TRANSITIONS.items()} == {
         "draft": ["processing"],
