@@ -109,7 +109,11 @@ class DncUploadView(APIView):
         upload = form.validated_data["file"]
         try:
             record = dnc_upload(
-                customer=customer_of(request), upload=upload, filename=upload.name, added_by=acting_user(request)
+                customer=customer_of(request),
+                upload=upload,
+                filename=upload.name,
+                added_by=acting_user(request),
+                default_region=form.validated_data["default_region"],
             )
         except services.DncError as error:
             return Response({"file": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)

@@ -93,3 +93,18 @@ def test_add_reads_a_national_number_in_the_country_given(api, customer):
     assert response.status_code == 400 and "not a phone number" in response.json()["number"][0]
     response = api.post("/api/dnc/", {"number": "07400 111225", "default_region": "XX"}, format="json")
     assert response.status_code == 400 and "default_region" in response.json()
+
+
+def test_upload_reads_national_numbers_in_the_country_given(api, customer):
+    def post(region=None):
+        upload = io.BytesIO(b"(212) 555-0142\n")
+        upload.name = "us.csv"
+        data = {"file": upload} | ({"default_region": region} if region else {})
+        return api.post("/api/dnc/upload/", data, format="multipart")
+
+    # Without a country, national numbers are read as GB (as before): this US number is not valid there.
+    assert post().json()["report"]["incorrect"] == 1
+    assert post("us").json()["report"]["added"] == 1
+    assert DncEntry.objects.filter(customer=customer, number="+12125550142").exists()
+    refused = post("XX")
+    assert refused.status_code == 400 and "default_region" in refused.json()
