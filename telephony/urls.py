@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from call_tracking.api import urls as v3_urls
 from telephony import api_urls, dashboard_urls
+from telephony.favicon import favicon
 from telephony.health import healthz
 
 admin.site.site_header = settings.PRODUCT_NAME
@@ -30,6 +31,7 @@ urlpatterns = [
     *LEGACY_ADMIN_POOLS,
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

@@ -20,13 +20,14 @@ from django.utils.module_loading import autodiscover_modules
 # Alice's objects carry this in their names; Bob must never see it.
 MARKER = "alice-only-7f3e"
 
-# Not customer data: the admin (staff only), authentication, health, the API
-# schema and documentation.
+# Not customer data: the admin (staff only), authentication, health, the site's
+# icon, the API schema and documentation.
 EXCLUDED_PREFIXES = (
     "admin/",
     "static/",
     "media/",
     "healthz",
+    "favicon.ico",
     "login/",
     "logout/",
     "password/",
