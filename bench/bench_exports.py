@@ -124,13 +124,16 @@ def _generated_rows(count: int):
 
 
 def _report_rows(campaign) -> list[list]:
-    from campaigns.reports import export_row_count, export_rows
+    from campaigns.reports import EXPORT_INTEGER_COLUMNS, export_row_count, export_rows
     from telephony.exports import csv_pieces, xlsx_file
 
     count = export_row_count(campaign)
 
     def ours() -> int:
-        with xlsx_file(export_rows(campaign), title=campaign.name or "Report", row_count=count) as spool:
+        title = campaign.name or "Report"
+        with xlsx_file(
+            export_rows(campaign), title=title, row_count=count, integer_columns=EXPORT_INTEGER_COLUMNS
+        ) as spool:
             return spool.seek(0, 2)
 
     def csv_export() -> int:

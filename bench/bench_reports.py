@@ -203,7 +203,7 @@ class _PeakRss:
 
 def _export_rows(campaign) -> list[list[object]]:
     from campaigns.models import CallAttempt
-    from campaigns.reports import export_row_count, export_rows
+    from campaigns.reports import EXPORT_INTEGER_COLUMNS, export_row_count, export_rows
     from telephony.exports import csv_pieces, guard_formula, xlsx_file
 
     rows = []
@@ -232,7 +232,12 @@ def _export_rows(campaign) -> list[list[object]]:
     with _PeakRss() as memory:
         started, cpu = time.perf_counter(), time.process_time()
         spool = (
-            xlsx_file(export_rows(campaign), title=campaign.name or "Report", row_count=export_row_count(campaign))
+            xlsx_file(
+                export_rows(campaign),
+                title=campaign.name or "Report",
+                row_count=export_row_count(campaign),
+                integer_columns=EXPORT_INTEGER_COLUMNS,
+            )
             if xlsx
             else None
         )

@@ -28,6 +28,7 @@ from campaigns.contract import (
     default_campaign_name,
 )
 from campaigns.models import App, Campaign, RepeatOutcome
+from campaigns.services import list_not_callable
 from distribution_lists.selectors import ready_distribution_lists_of
 
 
@@ -140,8 +141,9 @@ class ListBlock(Block):
         queryset=None, label="Distribution list", help_text="Ready lists only."
     )
 
-    def __init__(self, *args: Any, app: App | None = None, **kwargs: Any):
+    def __init__(self, *args: Any, app: App | None = None, suggest: bool = False, **kwargs: Any):
         self.app = app
+        self.suggest = suggest
         super().__init__(*args, **kwargs)
 
     def add_fields(self) -> None:
@@ -150,14 +152,38 @@ class ListBlock(Block):
         self._choices("distribution_list").queryset = lists
         chosen = self._chosen_list(lists)
         self.columns = list(chosen.variables) if chosen is not None else []
+        # Shown beside the list choice: a list nobody on it can be called from is refused at launch.
+        self.not_callable = list_not_callable(chosen) if chosen is not None else None
+        self.launch_refusal: str | None = None  # set by the wizard when a launch was refused for the list
         self.columns_by_list = {lst.pk: lst.variables for lst in lists}
         for variable in app.variables if app is not None else []:
             self.fields[f"var_{variable}"] = forms.CharField(
                 label=f"{{{variable}}}",
                 required=False,
                 widget=forms.Select(choices=[("", "—"), *[(column, column) for column in self.columns]]),
-                help_text="The list column that fills this variable.",
+                help_text="Required: the list column that fills this variable.",
             )
+            if self.suggest or not self.is_bound:
+                self._suggest_column(variable)
+
+    def _suggest_column(self, variable: str) -> None:
+        """Pre-select the column whose header is the variable's name (case aside) when none of the
+        list's columns is chosen yet: a mapping is required, so "—" is never a choice to keep."""
+        key = f"var_{variable}"
+        current = self.data.get(self.add_prefix(key)) if self.is_bound else self.initial.get(key)
+        if current in self.columns:
+            return
+        match = next((column for column in self.columns if column.casefold() == variable.casefold()), None)
+        if match is None:
+            return
+        if self.is_bound:
+            data = self.data.copy() if isinstance(self.data, QueryDict) else QueryDict(mutable=True)
+            if not isinstance(self.data, QueryDict):
+                data.update(self.data)
+            data[self.add_prefix(key)] = match
+            self.data = data
+        else:
+            self.initial[key] = match
 
     def _chosen_list(self, lists: Any) -> Any:
         key = self.add_prefix("distribution_list")
@@ -261,8 +287,13 @@ class SettingsBlock(Block):
 BLOCKS: list[type[Block]] = [MainBlock, AppBlock, ListBlock, SettingsBlock]
 
 
-def bind_blocks(*, customer: Any, data: QueryDict | None = None, campaign: Campaign | None = None) -> dict[str, Block]:
+def bind_blocks(
+    *, customer: Any, data: QueryDict | None = None, campaign: Campaign | None = None, suggest: bool = False
+) -> dict[str, Block]:
     """The four blocks, bound to ``data`` (prefixed by block key) or showing ``campaign``.
+
+    ``suggest`` (the wizard's validation as the user goes): an app variable the user has not
+    mapped to a column of the chosen list yet gets the column of its own name, when there is one.
 
     Blocks a campaign may not change in its status are bound to its current
     values, so that they validate and stay as they are whatever was posted.
@@ -275,6 +306,7 @@ def bind_blocks(*, customer: Any, data: QueryDict | None = None, campaign: Campa
         kwargs = {"customer": customer, "campaign": campaign, "prefix": key}
         if key == "list":
             kwargs["app"] = app
+            kwargs["suggest"] = suggest and key in editable
         initial = block_class.initial_for(campaign) if campaign is not None and campaign.pk else {}
         if data is not None and key in editable:
             block = block_class(data, **kwargs)

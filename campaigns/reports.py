@@ -211,12 +211,13 @@ def _floor(moment: dt.datetime, width: dt.timedelta) -> dt.datetime:
 
 # --- Export rows ------------------------------------------------------------------------
 
-EXPORT_HEADER = [
+# The columns; the three times are named with the zone they are in (``export_header``).
+EXPORT_COLUMNS = [
     "phone",
     "attempt",
-    "started",
-    "answered",
-    "ended",
+    "started at",
+    "answered at",
+    "ended at",
     "a_number",
     "outcome",
     "cause",
@@ -224,6 +225,22 @@ EXPORT_HEADER = [
     "duration_seconds",
     "digits",
 ]
+TIME_COLUMNS = {"started at", "answered at", "ended at"}
+# Whole numbers: shown without decimals in XLSX (telephony.exports.write_xlsx).
+EXPORT_INTEGER_COLUMNS = ("attempt", "duration_seconds")
+
+
+def zone_name(zone: dt.tzinfo) -> str:
+    """ "Europe/London", "UTC": how the export's header names the zone of its times."""
+    return getattr(zone, "key", None) or str(zone)
+
+
+def export_header(zone: dt.tzinfo) -> list[str]:
+    """The header row: "started at (Europe/London)" — a reader of the file knows the times' zone."""
+    name = zone_name(zone)
+    return [f"{column} ({name})" if column in TIME_COLUMNS else column for column in EXPORT_COLUMNS]
+
+
 EXPORT_CHUNK = 5000
 
 
@@ -238,7 +255,7 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
 
     Rows are read with a server-side cursor in chunks of ``values_list``
     tuples (no model instances), so memory stays flat whatever the size.
-    Times are naive datetimes in the customer's zone, to the second (a date
+    Times are naive datetimes in the customer's zone, which the header names, to the second (a date
     cell in XLSX; ``YYYY-MM-DD HH:MM:SS`` in CSV); on PostgreSQL the database
     shifts and truncates them (a third of the export's time once went into
     doing it in Python). The cells are values, not escaped text: the writers
@@ -252,7 +269,7 @@ def export_rows(campaign: Campaign, *, zone: dt.tzinfo | None = None) -> Iterato
     labels = dict(Outcome.choices)
     zoned = attempts_in_zone(CallAttempt.objects.filter(campaign=campaign).order_by("started_at", "pk"), zone)
     when = zoned.local
-    yield EXPORT_HEADER
+    yield export_header(zone)
     rows = zoned.attempts.values_list(
         "b_number", "number", *zoned.time_fields, "a_number", "outcome", "cause", "duration", "digits"
     )

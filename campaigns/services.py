@@ -22,6 +22,7 @@ from campaigns.transitions import VERBS as VERBS
 from campaigns.transitions import CampaignStateError as CampaignStateError
 from campaigns.transitions import campaign_transition as campaign_transition
 from campaigns.transitions import transition_refusal as transition_refusal
+from distribution_lists.models import Contact, DistributionList
 
 if TYPE_CHECKING:
     from customers.models import Customer, User
@@ -103,9 +104,40 @@ def audio_files_convert_missing() -> tuple[list[AudioFile], list[tuple[AudioFile
 # --- Campaign status machine (campaigns/transitions.py) ------------------------
 
 
+class CampaignListRefused(CampaignStateError):
+    """A launch refused because of the campaign's list: the wizard shows it beside the list choice."""
+
+    field = "distribution_list"
+
+
+def _rows(n: int) -> str:
+    return "its one row was" if n == 1 else f"all {n} rows were"
+
+
+def list_not_callable(lst: DistributionList) -> str | None:
+    """Why a ready list has no contact a campaign could call, or None when it has some.
+
+    From the list's own counters and one probe of its contacts (the rows the launch copies).
+    """
+    if Contact.objects.filter(distribution_list=lst).exists():
+        return None
+    if lst.incorrect_count:
+        why = f"{_rows(lst.incorrect_count)} incorrect"
+        if lst.duplicate_count:
+            why += f" (and {lst.duplicate_count} duplicate{'s' if lst.duplicate_count != 1 else ''})"
+        how = "fix its incorrect rows on the list's page, or choose another list"
+    else:
+        why, how = "it has no rows", "choose another list"
+    return f"Distribution list “{lst.name}” has no contacts that can be called: {why}. To launch, {how}."
+
+
 @transaction.atomic
 def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign:
-    """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs."""
+    """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs.
+
+    Refused (``CampaignListRefused``) when the list has no contact that can be called: every row
+    was incorrect, or every contact is on a do-not-call list — the dialer would finish it at once.
+    """
     if campaign.status == CampaignStatus.PAUSED:
         raise CampaignStateError(f"Campaign “{campaign.name}” is paused: cannot launch it again; resume it.")
     lst = campaign.distribution_list
@@ -114,8 +146,26 @@ def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign
             f"Campaign “{campaign.name}” has no ready distribution list (it was deleted or is not imported yet): "
             "edit the campaign and choose one."
         )
-    campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
-    campaign_snapshot(campaign=campaign, now=campaign.launched_at or timezone.now())
+    refusal = list_not_callable(lst)
+    if refusal:
+        raise CampaignListRefused(f"Campaign “{campaign.name}” cannot be launched. {refusal}")
+    status, launched_at = campaign.status, campaign.launched_at
+    try:
+        with transaction.atomic():
+            campaign = campaign_transition(campaign=campaign, to_status=CampaignStatus.LAUNCHED, user=user)
+            created = campaign_snapshot(campaign=campaign, now=campaign.launched_at or timezone.now())
+            if created and campaign.stat_suppressed == created:
+                # Known only once the do-not-call lists are joined: undone with the savepoint.
+                raise CampaignListRefused(
+                    f"Campaign “{campaign.name}” cannot be launched. Distribution list “{lst.name}” has no contacts "
+                    f"that can be called: {'its one contact is' if created == 1 else f'all {created} contacts are'} "
+                    "on a do-not-call list."
+                )
+    except CampaignListRefused:
+        campaign.status, campaign.launched_at = status, launched_at
+        campaign.stat_contacts = campaign.stat_suppressed = campaign.stat_done = 0
+        campaign.dialer_zones = []
+        raise
     return campaign
 
 

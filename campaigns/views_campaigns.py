@@ -10,7 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from campaigns import selectors, services
-from campaigns.blocks import bind_blocks, block_report, blocks_input, blocks_valid
+from campaigns.blocks import ListBlock, bind_blocks, block_report, blocks_input, blocks_valid
 from campaigns.contract import edit_refusal
 from campaigns.dialer import lines_in_use
 from campaigns.filters import CampaignFilter
@@ -50,6 +50,10 @@ class CampaignListView(CustomerRequiredMixin, TemplateView):
         return context
 
 
+# The legal-hours warning where it can still matter: a finished campaign calls nobody again.
+LEGAL_WARNING_STATUSES = {CampaignStatus.DRAFT, CampaignStatus.LAUNCHED, CampaignStatus.PAUSED}
+
+
 class CampaignDetailView(CustomerRequiredMixin, TemplateView):
     template_name = "campaigns/campaign_detail.html"
 
@@ -65,7 +69,10 @@ class CampaignDetailView(CustomerRequiredMixin, TemplateView):
             edit_refusal=edit_refusal(campaign),
             transitions=campaign.transitions.select_related("by"),
             lines_in_use=lines_in_use(campaign.pk),
-            legal_conflict=selectors.legal_hours_conflict(campaign),
+            legal_conflict=(
+                selectors.legal_hours_conflict(campaign) if campaign.status in LEGAL_WARNING_STATUSES else None
+            ),
+            not_calling=selectors.not_calling_now(campaign),
         )
         return context
 
@@ -124,8 +131,9 @@ class CampaignWizardView(CustomerRequiredMixin, View):
         if campaign is not None and refusal:
             messages.error(request, refusal)
             return redirect("dashboard:campaign_detail", campaign_id=campaign.pk)
-        blocks = bind_blocks(customer=self.customer, data=request.POST, campaign=campaign)
         action = request.POST.get("action", "draft")
+        # Only while the user goes through the wizard: a save takes what the page showed.
+        blocks = bind_blocks(customer=self.customer, data=request.POST, campaign=campaign, suggest=action == "validate")
         if action == "validate":
             return JsonResponse(
                 {
@@ -152,6 +160,9 @@ class CampaignWizardView(CustomerRequiredMixin, View):
                 verb = "saved"
         except services.CampaignStateError as exc:
             messages.error(request, str(exc))
+            list_block = blocks["list"]
+            if isinstance(exc, services.CampaignListRefused) and isinstance(list_block, ListBlock):
+                list_block.launch_refusal = str(exc)  # beside the list choice too
             return self._render(campaign, blocks, report=block_report(blocks), status=409)
         except IntegrityError:
             messages.error(request, "Another campaign with this name was saved meanwhile: choose another name.")

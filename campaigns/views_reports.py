@@ -74,4 +74,5 @@ class CampaignExportView(CustomerRequiredMixin, View):
             basename=f"{slugify(campaign.name) or f'campaign-{campaign.pk}'}-report-{timezone.localtime():%Y%m%d-%H%M}",
             title=campaign.name or "Report",
             row_count=lambda: reports.export_row_count(campaign),
+            integer_columns=reports.EXPORT_INTEGER_COLUMNS,
         )

@@ -1,5 +1,8 @@
 """In the browser: the wizard with a mistake in each block, then fixed; the status buttons."""
 
+import os
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -25,6 +28,21 @@ def expect_valid(page, key: str):
     expect(page.locator(f"#block-{key}")).to_have_attribute("data-state", "valid")
 
 
+def expect_neutral(page, key: str, number: int, field: str):
+    """Nothing red: the block shows its number, the field no error (the user has not tried to go on)."""
+    expect(badge(page, key)).to_have_text(str(number))
+    expect(page.locator(f"#block-{key}")).to_have_attribute("data-state", "pending")
+    expect(page.locator(f"#id_{key}-{field}")).not_to_have_class("invalid")
+    expect(page.locator(f"[data-errors-for='{key}-{field}'] li")).to_have_count(0)
+
+
+def shot(page, name: str) -> None:
+    """A screenshot for review when SCREENSHOTS_DIR is set (the tests do not need it)."""
+    if os.environ.get("SCREENSHOTS_DIR"):
+        Path(os.environ["SCREENSHOTS_DIR"]).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(os.environ["SCREENSHOTS_DIR"]) / name), full_page=True)
+
+
 def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
     user = UserFactory()
     world = campaign_world(user.customer)
@@ -35,28 +53,29 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
 
     # 1. Main: a name with a forbidden character, no A-number.
     page.fill("#id_main-name", "Spring sale!")
-    expect_invalid(page, "main", "name")
+    expect_invalid(page, "main", "name")  # the user typed it: its error shows at once
     expect(page.locator("[data-errors-for='main-name']")).to_contain_text("Invalid")
-    expect(page.locator("#block-main button.next")).to_be_disabled()
     page.fill("#id_main-name", "Spring sale (e2e)")
+    expect_neutral(page, "main", 1, "a_number")  # not chosen yet, not touched: no red
+    page.locator("#block-main button.next").click()  # trying to go on shows what is missing, and stays
     expect_invalid(page, "main", "a_number")
+    expect(page.locator("#block-main")).not_to_have_class("card block collapsed")
     page.select_option("#id_main-a_number", f"did:{world['did'].pk}")
     expect_valid(page, "main")
     page.locator("#block-main button.next").click()
 
-    # 2. App: nothing chosen yet.
-    expect_invalid(page, "app", "app")
+    # 2. App: nothing chosen yet — neutral until the user tries to go on.
+    expect_neutral(page, "app", 2, "app")
     page.select_option("#id_app-app", str(world["app"].pk))
     expect_valid(page, "app")
     page.locator("#block-app button.next").click()
 
-    # 3. Distribution list: none chosen, then the variables left unmapped.
-    expect_invalid(page, "list", "distribution_list")
+    # 3. Distribution list: none chosen; then its columns "name" and "code" fill {name} and {code}.
+    expect_neutral(page, "list", 3, "distribution_list")
     page.select_option("#id_list-distribution_list", str(world["list"].pk))
-    expect_invalid(page, "list", "var_name")
-    page.select_option("#id_list-var_name", "name")
-    page.select_option("#id_list-var_code", "code")
     expect_valid(page, "list")
+    expect(page.locator("#id_list-var_name")).to_have_value("name")
+    expect(page.locator("#id_list-var_code")).to_have_value("code")
     page.locator("#block-list button.next").click()
     # A block head opens and closes from the keyboard as well.
     page.locator("#block-main .block-head").focus()
@@ -69,7 +88,10 @@ def test_wizard_mistakes_then_fixed_then_launch_pause_finish(page, login):
     page.fill("#id_settings-lines", "51")
     expect_invalid(page, "settings", "lines")
     expect(page.locator("[data-errors-for='settings-lines']")).to_contain_text("at most 50")
-    expect(page.get_by_role("button", name="Save as draft")).to_be_disabled()
+    page.get_by_role("button", name="Save as draft").click()  # checked first: nothing is saved
+    expect_invalid(page, "settings", "lines")
+    expect(page).to_have_url("/campaigns/new/")
+    assert not Campaign.objects.exists()
     page.fill("#id_settings-lines", "5")
     page.fill("#id_settings-repeat_busy_count", "0")
     expect_invalid(page, "settings", "repeat_busy_count")
@@ -141,3 +163,83 @@ def test_finish_dismissed_keeps_the_campaign(page, login):
     expect(page.locator("#campaign-status")).to_have_text("Launched")
     campaign.refresh_from_db()
     assert campaign.status == "launched"
+
+
+def _balance_app_and_lists(customer):
+    """An app saying {name} and {balance}; a list whose columns are "Name" and "amount"."""
+    from campaigns.tests.factories import AppFactory, ready_list
+
+    world = campaign_world(customer)
+    world["app"] = AppFactory(
+        customer=customer,
+        name="Delivery reminder",
+        scenario=[
+            {"id": "greet", "type": "say", "text": "Hello {name}, you owe {balance}."},
+            {"id": "end", "type": "hangup"},
+        ],
+    )
+    world["list"] = ready_list(customer, name="QA list", columns=("phone", "Name", "amount"), contacts=3)
+    return world
+
+
+def _to_the_list_block(page, world):
+    page.goto("/campaigns/new/")
+    page.select_option("#id_main-a_number", f"did:{world['did'].pk}")
+    expect_valid(page, "main")
+    page.locator("#block-main button.next").click()
+    page.select_option("#id_app-app", str(world["app"].pk))
+    expect_valid(page, "app")
+    page.locator("#block-app button.next").click()
+
+
+def test_choosing_a_list_marks_nothing_missing_before_the_user_goes_on(page, login):
+    """QA pass 3, item 4: no red "Missing" on choosing a list; {name} takes the column "Name"."""
+    user = UserFactory()
+    world = _balance_app_and_lists(user.customer)
+    login(user.email, TEST_PASSWORD)
+    _to_the_list_block(page, world)
+    page.select_option("#id_list-distribution_list", str(world["list"].pk))
+    expect(page.locator("#id_list-var_name")).to_have_value("Name")  # its header, case aside
+    expect_neutral(page, "list", 3, "var_balance")
+    expect(page.locator("[data-field='list-var_balance'] .help")).to_have_text(
+        "Required: the list column that fills this variable."
+    )
+    expect(page.locator(".errorlist li")).to_have_count(0)
+    shot(page, "wizard_list_chosen.png")
+
+    page.locator("#block-list button.next").click()
+    expect_invalid(page, "list", "var_balance")
+    expect(page.locator("[data-errors-for='list-var_balance']")).to_have_text("Missing: this field is required.")
+    expect(page.locator("#block-settings")).to_have_class("card block collapsed")  # it stayed on the list
+    shot(page, "wizard_list_next_tried.png")
+
+    page.select_option("#id_list-var_balance", "amount")
+    expect_valid(page, "list")
+    page.locator("#block-list button.next").click()
+    expect(page.locator("#block-settings")).not_to_have_class("card block collapsed")
+
+
+def test_a_list_nobody_can_be_called_from_is_refused_beside_the_list(page, login):
+    """QA pass 3, item 1: said on choosing the list, and again when Launch is refused."""
+    from campaigns.tests.factories import ready_list
+
+    user = UserFactory()
+    world = _balance_app_and_lists(user.customer)
+    wrong = ready_list(user.customer, name="All wrong", columns=("phone", "name", "balance"), contacts=0)
+    wrong.incorrect_count = 10
+    wrong.save(update_fields=["incorrect_count"])
+    login(user.email, TEST_PASSWORD)
+    _to_the_list_block(page, world)
+    page.select_option("#id_list-distribution_list", str(wrong.pk))
+    notice = page.locator("#list-not-callable")
+    expect(notice).to_contain_text(
+        "Distribution list “All wrong” has no contacts that can be called: all 10 rows were incorrect."
+    )
+    expect_valid(page, "list")  # {name} and {balance} found their columns; a draft may still be saved
+    page.locator("#block-list button.next").click()
+    page.get_by_role("button", name="Launch").click()
+    expect(page.locator(".message.error")).to_contain_text("cannot be launched")
+    expect(page.locator("#list-not-callable")).to_contain_text("all 10 rows were incorrect")
+    expect(page.locator("#id_list-distribution_list")).to_have_value(str(wrong.pk))
+    shot(page, "wizard_launch_refused.png")
+    assert not Campaign.objects.exists()

@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import io
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
@@ -160,7 +161,7 @@ def test_csv_export_has_every_attempt_then_the_contacts_never_called(customer_cl
     response = customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk]))
     assert response.streaming and response["Content-Type"].startswith("text/csv")
     rows = csv_rows(response)
-    assert rows[0] == reports.EXPORT_HEADER
+    assert rows[0] == reports.export_header(ZoneInfo("Europe/London"))
     by_phone = [(r[0], r[1], r[6], r[7]) for r in rows[1:]]
     assert by_phone == [
         ("+447911100000", "1", "Busy", "486"),
@@ -205,14 +206,31 @@ def test_xlsx_export_writes_text_as_text_numbers_as_they_are_and_times_as_dates(
     assert response["Content-Disposition"].startswith('attachment; filename="campaign-report-')
     sheet = xlsx_sheet(response)
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0] == reports.EXPORT_HEADER
+    assert values[0] == reports.export_header(ZoneInfo("America/New_York"))
     assert [row[10] for row in values[1:]] == ["=1+2", "-5", "@SUM(A1)", "+3", "x;=1+1"]
     assert values[1][0] == "+447911100000" and values[1][5] == "+441174090000"
     assert values[1][1] == 1 and values[1][9] == 30
+    # Whole numbers are shown as such (XLSX has no integer type: the cells carry the format "0").
+    assert [sheet.cell(row=2, column=n).number_format for n in (2, 10)] == ["0", "0"]
+    assert sheet.cell(row=2, column=1).number_format == "General"
     assert values[1][6] == "Answered" and values[1][7] == "200"
     assert values[1][2] == dt.datetime(2026, 7, 1, 8, 0, 5)  # a date cell, in the customer's zone
     assert sheet.cell(row=2, column=3).is_date
     assert_no_formula(sheet)
+
+
+def test_both_exports_name_the_zone_of_their_times(customer_client, customer):
+    """QA pass 3, item 5: a reader of the file knows which zone "08:00:05" is in."""
+    campaign = _formula_digits_campaign(customer)  # the customer is in New York
+    header = csv_rows(customer_client.get(reverse("dashboard:campaign_report_csv", args=[campaign.pk])))[0]
+    assert header[2:5] == [
+        "started at (America/New_York)",
+        "answered at (America/New_York)",
+        "ended at (America/New_York)",
+    ]
+    sheet = xlsx_sheet(customer_client.get(reverse("dashboard:campaign_report_xlsx", args=[campaign.pk])))
+    assert [cell.value for cell in sheet[1]][2:5] == header[2:5]
+    assert reports.export_header(dt.UTC)[3] == "answered at (UTC)"
 
 
 @pytest.mark.integration

@@ -182,3 +182,23 @@ def test_launched_campaign_cannot_be_edited(customer_client, customer):
     campaign = make_campaign(customer, status=CampaignStatus.LAUNCHED)
     response = customer_client.get(reverse("dashboard:campaign_edit", args=[campaign.pk]), follow=True)
     assert "pause it first" in response.content.decode()
+
+
+def test_choosing_a_list_preselects_the_column_named_as_the_variable(customer_client, customer, world):
+    """QA pass 3, item 4: {name} takes the column "NAME" (case aside); {code} has no such column."""
+    from campaigns.tests.factories import ready_list
+
+    lst = ready_list(customer, name="Upper", columns=("phone", "NAME", "amount"), contacts=2)
+    data = wizard_data(world, action="validate", **{"list-distribution_list": str(lst.pk), "list-var_name": None})
+    data["list-var_code"] = ""
+    answer = customer_client.post(reverse("dashboard:campaign_create"), data).json()
+    assert '<option value="NAME" selected>' in answer["mapping_html"]
+    assert "var_name" not in answer["blocks"]["list"]["errors"]
+    assert answer["blocks"]["list"]["errors"]["var_code"] == ["Missing: this field is required."]
+    # A column the user chose stays chosen.
+    data["list-var_name"] = "amount"
+    answer = customer_client.post(reverse("dashboard:campaign_create"), data).json()
+    assert '<option value="amount" selected>' in answer["mapping_html"]
+    # Saving takes what the page showed: nothing is chosen for the user there.
+    data.update({"action": "draft", "list-var_name": "", "list-var_code": "amount"})
+    assert customer_client.post(reverse("dashboard:campaign_create"), data).status_code == 400

@@ -107,7 +107,12 @@ def test_the_campaign_finishes_by_itself_when_no_job_is_left(customer):
 
 
 def test_an_empty_campaign_is_finished_by_the_dispatcher(customer):
-    campaign = dialer_campaign(customer, contacts=0)
+    # A list with no contact is refused at launch (campaigns.services): here its one job went
+    # after launch (as a contact's erasure can take it).
+    from campaigns.models import CallJob
+
+    campaign = dialer_campaign(customer, contacts=1)
+    CallJob.objects.filter(campaign=campaign).delete()
     dialer_tick()
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.FINISHED
