@@ -27,7 +27,9 @@ Pools
     ``number_pool_delete(*, pool) -> None``
 
 Members
-    ``did_pool_refusal(pool, did) -> str | None`` — why ``did`` may not join.
+    ``did_pool_refusal(pool, did, *, tracking=None) -> str | None`` — why ``did``
+        may not join (a number serving a call-tracking pool never may;
+        ``tracking``: DID id → tracking pool name, read once for many DIDs).
     ``pool_members_add(*, pool, dids) -> list[NumberPoolMember]`` appended in
         the given order; all or nothing (``PoolError`` naming each refused DID).
     ``pool_members_remove(*, pool, member_ids) -> int`` (positions closed up)
@@ -44,13 +46,14 @@ nothing is written then.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 
+from call_tracking.selectors import caller_id_refusal, tracking_pools_serving
 from callerid_pools import draw
 from callerid_pools.models import NumberPool, NumberPoolMember, PoolType
 from customers.models import Customer
@@ -166,8 +169,16 @@ def number_pool_delete(*, pool: NumberPool) -> None:
 # --- Members --------------------------------------------------------------------
 
 
-def did_pool_refusal(pool: NumberPool, did: DID) -> str | None:
-    """Why ``did`` may not join ``pool``; None when it may."""
+def did_pool_refusal(pool: NumberPool, did: DID, *, tracking: Mapping[int, str] | None = None) -> str | None:
+    """Why ``did`` may not join ``pool``; None when it may.
+
+    ``tracking`` maps DID ids to the call-tracking pool each serves (``tracking_pools_serving``)
+    when the caller checks many DIDs; without it this DID's is read.
+    """
+    if tracking is None:
+        tracking = tracking_pools_serving([did.pk])
+    if did.pk in tracking:
+        return caller_id_refusal(did.number, tracking[did.pk])
     if pool.is_global:
         if did.status != DIDStatus.RESERVED or did.customer_id is not None:
             return (
@@ -200,12 +211,13 @@ def pool_members_add(*, pool: NumberPool, dids: Iterable[DID]) -> list[NumberPoo
         raise PoolError("No DIDs chosen.")
     # Re-read the DIDs: eligibility depends on their status now, not when the page was drawn.
     current = DID.objects.in_bulk([d.pk for d in wanted])
+    tracking = tracking_pools_serving(current)
     refusals = []
     for did in wanted:
         fresh = current.get(did.pk)
         if fresh is None:
             refusals.append(f"DID {did.number} no longer exists.")
-        elif refusal := did_pool_refusal(locked, fresh):
+        elif refusal := did_pool_refusal(locked, fresh, tracking=tracking):
             refusals.append(refusal)
     already = set(
         NumberPoolMember.objects.filter(pool=locked, did_id__in=list(current)).values_list("did__number", flat=True)
