@@ -35,6 +35,8 @@ Members
     ``pool_members_remove(*, pool, member_ids) -> int`` (positions closed up)
     ``pool_members_reorder(*, pool, member_ids) -> None`` — the full new order.
     ``pool_member_move(*, member, to_position) -> None``
+    ``dids_leave_pools(*, did_ids) -> int`` — the DIDs leave every caller-ID
+        pool they are in (call tracking calls it for the numbers it takes).
 
 Uploads (``callerid_pools.upload``)
     ``pool_import_file(*, pool, table, markup) -> PoolUploadReport``
@@ -65,6 +67,7 @@ __all__ = [
     "NoUsableNumber",
     "PoolError",
     "did_pool_refusal",
+    "dids_leave_pools",
     "number_pool_create",
     "number_pool_delete",
     "number_pool_update",
@@ -288,3 +291,19 @@ def pool_member_move(*, member: NumberPoolMember, to_position: int) -> None:
     order.remove(member.pk)
     order.insert(to_position - 1, member.pk)
     _renumber(locked, order)
+
+
+@transaction.atomic
+def dids_leave_pools(*, did_ids: Iterable[int]) -> int:
+    """Remove the DIDs from every caller-ID pool holding them (positions closed up); how many members went.
+
+    A pool keeps a member whose DID left its customer (skipped, shown so); when such a DID comes back
+    as a call-tracking number it must not become usable as a caller ID again.
+    """
+    ids = list(did_ids)
+    removed = 0
+    pool_ids = sorted(set(NumberPoolMember.objects.filter(did_id__in=ids).values_list("pool_id", flat=True)))
+    for pool in NumberPool.objects.filter(pk__in=pool_ids).order_by("pk"):
+        members = list(NumberPoolMember.objects.filter(pool=pool, did_id__in=ids).values_list("pk", flat=True))
+        removed += pool_members_remove(pool=pool, member_ids=members)
+    return removed

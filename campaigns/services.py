@@ -109,8 +109,9 @@ def a_number_launch_refusal(campaign: Campaign) -> str | None:
     call-tracking pool (numbers that track calls for a web site are never an outgoing caller ID)."""
     from callerid_pools.models import NumberPoolMember
 
-    if campaign.a_number_did_id is not None:
-        dids = {campaign.a_number_did_id: campaign.a_number_did.number}
+    did = campaign.a_number_did
+    if did is not None:
+        dids = {did.pk: did.number}
     elif campaign.a_number_pool_id is not None:
         dids = dict(
             NumberPoolMember.objects.filter(pool_id=campaign.a_number_pool_id).values_list("did_id", "did__number")
@@ -120,8 +121,8 @@ def a_number_launch_refusal(campaign: Campaign) -> str | None:
     serving = tracking_pools_serving(dids)
     if not serving:
         return None
-    if campaign.a_number_did_id is not None:
-        return caller_id_refusal(dids[campaign.a_number_did_id], serving[campaign.a_number_did_id])
+    if did is not None:
+        return caller_id_refusal(did.number, serving[did.pk])
     named = ", ".join(f"{dids[pk]} (“{name}”)" for pk, name in sorted(serving.items(), key=lambda i: dids[i[0]]))
     return (
         f"its caller-ID pool “{campaign.a_number_pool}” holds numbers of call-tracking pools: {named}. "

@@ -89,3 +89,26 @@ def test_a_campaign_whose_caller_id_pool_holds_a_tracking_number_is_not_launched
         campaign_launch(campaign=campaign)
     assert "“Outbound”" in str(refused.value) and did.number in str(refused.value)
     assert other.number not in str(refused.value)
+
+
+def test_a_number_left_in_a_caller_id_pool_leaves_it_when_call_tracking_takes_it(api_customer, stock):
+    from dids.services import did_release_many
+
+    package = api_customer.client_packages.get()
+    bristol = list(DID.objects.filter(number__startswith="+44117").order_by("number"))
+    did_assign_many(dids=bristol, client_package=package)
+    caller_ids = NumberPoolFactory(customer=api_customer)
+    pool_members_add(pool=caller_ids, dids=bristol)
+    # One number goes back to stock: the pool keeps it, skipped, until it is the customer's again.
+    did_release_many(dids=DID.objects.filter(pk=bristol[1].pk))
+    tracking.tracking_pool_create(
+        customer=api_customer,
+        name="Web site",
+        match_period=30,
+        quantity=1,
+        phone_number_request=BRISTOL,
+        termination_number="+441174960000",
+    )
+    assert list(caller_ids.members.order_by("position").values_list("did__number", "position")) == [
+        (did.number, n + 1) for n, did in enumerate([bristol[0], *bristol[2:]])
+    ]
