@@ -17,12 +17,19 @@ $(VENV)/.installed: requirements.txt
 
 install: $(VENV)/.installed
 
+# Ctrl-C (SIGINT) or a SIGTERM stops honcho, which then exits 130 or 143: that is the normal way
+# to stop, not an error for make to report ("make: *** Error 130"); any other status still is.
+# The trap keeps the recipe's shell alive to read honcho's status. (make itself, signalled by
+# Ctrl-C with the whole terminal group, still ends by that signal, silently.)
+HONCHO_STOPS_CLEANLY := trap : INT TERM;
+HONCHO_STOPPED := || { rc=$$?; [ $$rc -eq 130 ] || [ $$rc -eq 143 ] || exit $$rc; }
+
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py dialer_demo
 	@echo "Dialtone is starting on http://127.0.0.1:$(PORT)/  (admin: http://127.0.0.1:$(PORT)/admin/) — Ctrl-C stops everything"
-	PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start
+	@$(HONCHO_STOPS_CLEANLY) PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.embedded start $(HONCHO_STOPPED)
 
 # `make run` in SIP mode: real SIP calls from the call engine to a local SIPp carrier (README "Real calls (SIP)").
 SIP_CARRIER_PORT ?= 5070
@@ -33,13 +40,13 @@ run-sip: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py dialer_demo
+	DIALER_GATEWAY=sip $(PY) manage.py dialer_demo
 	@echo "Dialtone (SIP mode) is starting on http://127.0.0.1:$(PORT)/ — calls go to SIPp on 127.0.0.1:$(SIP_CARRIER_PORT); Ctrl-C stops everything"
-	DIALER_GATEWAY=sip REDIS_URL=$(REDIS_URL) SIP_TRUNK=sip:127.0.0.1:$(SIP_CARRIER_PORT) \
+	@$(HONCHO_STOPS_CLEANLY) DIALER_GATEWAY=sip REDIS_URL=$(REDIS_URL) SIP_TRUNK=sip:127.0.0.1:$(SIP_CARRIER_PORT) \
 	SIP_LISTEN=127.0.0.1:$(SIP_ENGINE_PORT) SIP_RING_TIMEOUT=$${SIP_RING_TIMEOUT:-10} \
 	SIP_CARRIER_PORT=$(SIP_CARRIER_PORT) SIP_CARRIER_MEDIA_PORT=$$(( $(SIP_CARRIER_PORT) + 1 )) \
 	SIP_CARRIER_CONTROL_PORT=$$(( $(SIP_CARRIER_PORT) + 2 )) PORT=$(PORT) \
-	$(VENV)/bin/honcho --procfile Procfile.sip.local start
+	$(VENV)/bin/honcho --procfile Procfile.sip.local start $(HONCHO_STOPPED)
 
 # The type check, unit and e2e tests on the embedded set-up (SQLite), then the integration
 # tests against PostgreSQL and Redis when they answer (always under CI=true).

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from call_tracking.models import DNISession, TrackedCall, TrackingNumber, TrackingPool, TrackingPoolStatus
@@ -14,6 +15,36 @@ from customers.models import Customer
 from customers.tenancy import scoped
 
 UTILISATION_WARNING = 0.75
+
+
+# --- numbers that track calls: never an outgoing caller ID ----------------------------
+# A tracking number answers for a web site: a call to it is counted as a visit's call.
+# Calls placed from it would bring callbacks that are counted as visits, so a number
+# serving a tracking pool may not join a caller-ID pool nor be a campaign's A-number
+# (callerid_pools.services.did_pool_refusal, campaigns.contract.clean_a_number,
+# campaigns.services.campaign_launch).
+
+
+def serving_tracking(did_ref: str = "pk") -> Exists:
+    """True for a DID (``OuterRef(did_ref)``) that is a current number of a tracking pool."""
+    return Exists(TrackingNumber.objects.filter(did_id=OuterRef(did_ref), removed_at__isnull=True))
+
+
+def tracking_pools_serving(did_ids: Iterable[int]) -> dict[int, str]:
+    """DID id → the name of the tracking pool it serves now, for the DIDs of ``did_ids`` that serve one."""
+    rows = TrackingNumber.objects.filter(did_id__in=list(did_ids), removed_at__isnull=True).values_list(
+        "did_id", "pool__name"
+    )
+    return dict(rows)
+
+
+def caller_id_refusal(number: str, tracking_pool_name: str) -> str:
+    """The message refusing ``number`` as an outgoing caller ID because it tracks calls."""
+    return (
+        f"{number} is a number of call-tracking pool “{tracking_pool_name}”: a number that tracks calls "
+        "for a web site cannot be used as an outgoing caller ID (the callbacks would be counted as visits): "
+        "choose another number."
+    )
 
 
 def current_numbers() -> Prefetch:

@@ -40,6 +40,7 @@ from call_tracking.models import (
     TrackingPoolStatus,
 )
 from call_tracking.selectors import forget_public_keys
+from callerid_pools.services import dids_leave_pools
 from customers.models import Customer
 from dids.models import DID, ClientPackage
 from dids.models import DIDStatus as DS
@@ -188,6 +189,8 @@ def tracking_pool_create(
 
 def _add_numbers(*, pool: TrackingPool, quantity: int, request: dict, user: User | None = None) -> list[TrackingNumber]:
     dids = _provision(customer=pool.customer, quantity=quantity, request=request, user=user)
+    # A tracking number is never a caller ID: out of any caller-ID pool it was left in before.
+    dids_leave_pools(did_ids=[did.pk for did in dids])
     numbers = TrackingNumber.objects.bulk_create([TrackingNumber(pool=pool, did=did) for did in dids])
     TrackingPool.objects.filter(pk=pool.pk).update(quantity=F("quantity") + len(numbers), updated_at=timezone.now())
     pool.refresh_from_db()

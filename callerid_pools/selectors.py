@@ -6,13 +6,16 @@
   Hold, released or given to someone else is skipped);
 - a global pool: the DID is Reserved and has no customer.
 ``eligible_did_q(pool)`` is who may join: the customer's DIDs (Assigned, or
-in Hold, which may come back) or, for a global pool, Reserved platform DIDs.
+in Hold, which may come back) or, for a global pool, Reserved platform DIDs;
+``eligible_dids`` leaves out the numbers serving a call-tracking pool, which
+may never be a caller ID (``services.did_pool_refusal``).
 """
 
 from __future__ import annotations
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from call_tracking.selectors import serving_tracking
 from callerid_pools.models import NumberPool, NumberPoolIncorrectNumber, NumberPoolMember
 from customers.models import Customer
 from customers.tenancy import scoped
@@ -60,8 +63,10 @@ def member_state(pool: NumberPool, did: DID) -> str:
 
 def eligible_dids(pool: NumberPool, *, search: str = "") -> QuerySet[DID]:
     """DIDs that may join ``pool`` and are not in it yet, for the admin's search."""
-    qs = DID.objects.filter(eligible_did_q(pool)).exclude(
-        Exists(NumberPoolMember.objects.filter(pool=pool, did=OuterRef("pk")))
+    qs = (
+        DID.objects.filter(eligible_did_q(pool))
+        .exclude(Exists(NumberPoolMember.objects.filter(pool=pool, did=OuterRef("pk"))))
+        .exclude(serving_tracking())
     )
     search = search.strip()
     if search:

@@ -27,12 +27,16 @@ Pools
     ``number_pool_delete(*, pool) -> None``
 
 Members
-    ``did_pool_refusal(pool, did) -> str | None`` — why ``did`` may not join.
+    ``did_pool_refusal(pool, did, *, tracking=None) -> str | None`` — why ``did``
+        may not join (a number serving a call-tracking pool never may;
+        ``tracking``: DID id → tracking pool name, read once for many DIDs).
     ``pool_members_add(*, pool, dids) -> list[NumberPoolMember]`` appended in
         the given order; all or nothing (``PoolError`` naming each refused DID).
     ``pool_members_remove(*, pool, member_ids) -> int`` (positions closed up)
     ``pool_members_reorder(*, pool, member_ids) -> None`` — the full new order.
     ``pool_member_move(*, member, to_position) -> None``
+    ``dids_leave_pools(*, did_ids) -> int`` — the DIDs leave every caller-ID
+        pool they are in (call tracking calls it for the numbers it takes).
 
 Uploads (``callerid_pools.upload``)
     ``pool_import_file(*, pool, table, markup) -> PoolUploadReport``
@@ -44,13 +48,14 @@ nothing is written then.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Max, PositiveIntegerField, Value, When
 
+from call_tracking.selectors import caller_id_refusal, tracking_pools_serving
 from callerid_pools import draw
 from callerid_pools.models import NumberPool, NumberPoolMember, PoolType
 from customers.models import Customer
@@ -62,6 +67,7 @@ __all__ = [
     "NoUsableNumber",
     "PoolError",
     "did_pool_refusal",
+    "dids_leave_pools",
     "number_pool_create",
     "number_pool_delete",
     "number_pool_update",
@@ -166,8 +172,16 @@ def number_pool_delete(*, pool: NumberPool) -> None:
 # --- Members --------------------------------------------------------------------
 
 
-def did_pool_refusal(pool: NumberPool, did: DID) -> str | None:
-    """Why ``did`` may not join ``pool``; None when it may."""
+def did_pool_refusal(pool: NumberPool, did: DID, *, tracking: Mapping[int, str] | None = None) -> str | None:
+    """Why ``did`` may not join ``pool``; None when it may.
+
+    ``tracking`` maps DID ids to the call-tracking pool each serves (``tracking_pools_serving``)
+    when the caller checks many DIDs; without it this DID's is read.
+    """
+    if tracking is None:
+        tracking = tracking_pools_serving([did.pk])
+    if did.pk in tracking:
+        return caller_id_refusal(did.number, tracking[did.pk])
     if pool.is_global:
         if did.status != DIDStatus.RESERVED or did.customer_id is not None:
             return (
@@ -200,12 +214,13 @@ def pool_members_add(*, pool: NumberPool, dids: Iterable[DID]) -> list[NumberPoo
         raise PoolError("No DIDs chosen.")
     # Re-read the DIDs: eligibility depends on their status now, not when the page was drawn.
     current = DID.objects.in_bulk([d.pk for d in wanted])
+    tracking = tracking_pools_serving(current)
     refusals = []
     for did in wanted:
         fresh = current.get(did.pk)
         if fresh is None:
             refusals.append(f"DID {did.number} no longer exists.")
-        elif refusal := did_pool_refusal(locked, fresh):
+        elif refusal := did_pool_refusal(locked, fresh, tracking=tracking):
             refusals.append(refusal)
     already = set(
         NumberPoolMember.objects.filter(pool=locked, did_id__in=list(current)).values_list("did__number", flat=True)
@@ -276,3 +291,19 @@ def pool_member_move(*, member: NumberPoolMember, to_position: int) -> None:
     order.remove(member.pk)
     order.insert(to_position - 1, member.pk)
     _renumber(locked, order)
+
+
+@transaction.atomic
+def dids_leave_pools(*, did_ids: Iterable[int]) -> int:
+    """Remove the DIDs from every caller-ID pool holding them (positions closed up); how many members went.
+
+    A pool keeps a member whose DID left its customer (skipped, shown so); when such a DID comes back
+    as a call-tracking number it must not become usable as a caller ID again.
+    """
+    ids = list(did_ids)
+    removed = 0
+    pool_ids = sorted(set(NumberPoolMember.objects.filter(did_id__in=ids).values_list("pool_id", flat=True)))
+    for pool in NumberPool.objects.filter(pk__in=pool_ids).order_by("pk"):
+        members = list(NumberPoolMember.objects.filter(pool=pool, did_id__in=ids).values_list("pk", flat=True))
+        removed += pool_members_remove(pool=pool, member_ids=members)
+    return removed

@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from call_tracking.selectors import tracking_pools_serving
 from callerid_pools.models import (
     IncorrectReason,
     NumberPool,
@@ -134,6 +135,7 @@ class _Judge:
         self.country_code = str(phonenumbers.country_code_for_region(region))
         self.seen: dict[str, int] = {}  # E.164 → the row where it first appeared
         self.in_pool: set[str] | None = None
+        self.tracking: dict[int, str] = {}  # DID id → the call-tracking pool it serves, for the current entries
 
     def _inventory_fallback(self, raw: str) -> str | None:
         """The E.164 form ``raw`` would have as a DID number, for numbers phonenumbers refuses."""
@@ -153,6 +155,7 @@ class _Judge:
         fallback = {id(e): self._inventory_fallback(e.raw) for e in entries if e.e164 is None}
         wanted = {e.e164 for e in entries if e.e164} | {n for n in fallback.values() if n}
         dids = {d.number: d for d in DID.objects.filter(number__in=wanted).select_related("customer")}
+        self.tracking = tracking_pools_serving(d.pk for d in dids.values())
         if self.in_pool is None:
             self.in_pool = set(self.pool.members.values_list("did__number", flat=True))
         in_pool = self.in_pool
@@ -186,7 +189,7 @@ class _Judge:
             return IncorrectReason.DUPLICATE, f"{number} is already in this pool."
         if did is None:
             return IncorrectReason.NOT_A_DID, f"{number} is not a DID of the inventory."
-        refusal = did_pool_refusal(self.pool, did)
+        refusal = did_pool_refusal(self.pool, did, tracking=self.tracking)
         if refusal:
             code = IncorrectReason.NOT_PLATFORMS if self.pool.is_global else IncorrectReason.NOT_CUSTOMERS
             return code, refusal

@@ -26,6 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
+from call_tracking.selectors import caller_id_refusal, tracking_pools_serving
 from campaigns import selectors
 from campaigns.models import (
     LINES_RANGE,
@@ -38,6 +39,7 @@ from campaigns.models import (
     CampaignStatus,
     RepeatOutcome,
 )
+from customers.tenancy import scoped
 
 if TYPE_CHECKING:
     from customers.models import Customer
@@ -251,8 +253,19 @@ def clean_a_number(value: str, *, customer: Customer) -> tuple[int | None, int |
     kind, pk = match[1], int(match[2])
     usable = selectors.a_number_dids_for(customer) if kind == "did" else selectors.a_number_pools_for(customer)
     if not usable.filter(pk=pk).exists():
-        raise ValidationError(MESSAGES["invalid_choice"])
+        tracking = a_number_tracking_refusal(did_id=pk, customer=customer) if kind == "did" else None
+        raise ValidationError(tracking or MESSAGES["invalid_choice"])
     return (pk, None) if kind == "did" else (None, pk)
+
+
+def a_number_tracking_refusal(*, did_id: int, customer: Customer | None) -> str | None:
+    """Why ``customer``'s DID ``did_id`` may not be an A-number when it serves a call-tracking pool;
+    None otherwise (another customer's DID is not named: the generic refusal answers for it)."""
+    from dids.models import DID
+
+    number = scoped(DID.objects.filter(pk=did_id), customer).values_list("number", flat=True).first()
+    serving = tracking_pools_serving([did_id]) if number is not None else {}
+    return caller_id_refusal(number, serving[did_id]) if number is not None and did_id in serving else None
 
 
 def clean_time_zone(zone: str, *, customer: Customer, campaign: Campaign | None) -> str:

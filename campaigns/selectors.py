@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import Case, Count, F, FloatField, QuerySet, When
 from django.utils import timezone
 
+from call_tracking.selectors import serving_tracking
 from campaigns.dialer.window import open_zones, period_open, zone_in_period
 from campaigns.models import App, CallJob, Campaign, CampaignStatus, JobStatus
 from compliance.selectors import legal_open
@@ -32,8 +33,11 @@ def campaigns_of(customer: Customer | None) -> QuerySet[Campaign]:
 
 
 def a_number_dids_for(customer: Customer | None) -> QuerySet[DID]:
-    """DIDs a campaign of ``customer`` may call from: the ones assigned to it."""
-    return scoped(DID.objects.filter(status=DIDStatus.ASSIGNED), customer).order_by("number")
+    """DIDs a campaign of ``customer`` may call from: the ones assigned to it, except those serving a
+    call-tracking pool (a tracking number is never an outgoing caller ID)."""
+    return (
+        scoped(DID.objects.filter(status=DIDStatus.ASSIGNED), customer).exclude(serving_tracking()).order_by("number")
+    )
 
 
 def a_number_pools_for(customer: Customer | None) -> QuerySet[NumberPool]:

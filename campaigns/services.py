@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from call_tracking.selectors import caller_id_refusal, tracking_pools_serving
 from campaigns import scenario as scenario_rules
 from campaigns.audio import Recording, phone_version, recording_from_upload
 from campaigns.contract import BLOCK_KEYS, EDITABLE_BLOCKS, SETTINGS_AS_GIVEN, CampaignInput, edit_refusal
@@ -131,6 +132,33 @@ def list_not_callable(lst: DistributionList) -> str | None:
     return f"Distribution list “{lst.name}” has no contacts that can be called: {why}. To launch, {how}."
 
 
+def a_number_launch_refusal(campaign: Campaign) -> str | None:
+    """Why ``campaign``'s A-number may not place calls: its DID, or members of its pool, serve a
+    call-tracking pool (numbers that track calls for a web site are never an outgoing caller ID)."""
+    from callerid_pools.models import NumberPoolMember
+
+    did = campaign.a_number_did
+    if did is not None:
+        dids = {did.pk: did.number}
+    elif campaign.a_number_pool_id is not None:
+        dids = dict(
+            NumberPoolMember.objects.filter(pool_id=campaign.a_number_pool_id).values_list("did_id", "did__number")
+        )
+    else:
+        return None
+    serving = tracking_pools_serving(dids)
+    if not serving:
+        return None
+    if did is not None:
+        return caller_id_refusal(did.number, serving[did.pk])
+    named = ", ".join(f"{dids[pk]} (“{name}”)" for pk, name in sorted(serving.items(), key=lambda i: dids[i[0]]))
+    return (
+        f"its caller-ID pool “{campaign.a_number_pool}” holds numbers of call-tracking pools: {named}. "
+        "A number that tracks calls for a web site cannot be used as an outgoing caller ID: remove them from "
+        "the caller-ID pool."
+    )
+
+
 @transaction.atomic
 def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign:
     """Draft → launched (a paused campaign is resumed, not launched); the list becomes call jobs.
@@ -149,6 +177,9 @@ def campaign_launch(*, campaign: Campaign, user: User | None = None) -> Campaign
     refusal = list_not_callable(lst)
     if refusal:
         raise CampaignListRefused(f"Campaign “{campaign.name}” cannot be launched. {refusal}")
+    refusal = a_number_launch_refusal(campaign)
+    if refusal:
+        raise CampaignStateError(f"Campaign “{campaign.name}” cannot be launched: {refusal}")
     status, launched_at = campaign.status, campaign.launched_at
     try:
         with transaction.atomic():

@@ -3,13 +3,21 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import after_setup_logger, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "telephony.settings")
 
 app = Celery("telephony")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@after_setup_logger.connect
+def _routine_lines_at_debug(**kwargs) -> None:
+    """The dialer's every-second ticks log at DEBUG, not INFO (telephony/celery_logging.py)."""
+    from telephony import celery_logging
+
+    celery_logging.install(celery_logging.routine_tasks(app.conf.beat_schedule))
 
 
 @task_prerun.connect

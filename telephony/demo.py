@@ -1,5 +1,6 @@
 """What `seed_demo` passes from one app's demo data to the next."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,4 +14,9 @@ DEMO_USER_PASSWORD = "demo"
 @dataclass
 class DemoContext:
     objects: dict[str, Any] = field(default_factory=dict)
-    report: list[str] = field(default_factory=list)
+    # Lines printed at the end; a callable is called then, for a figure later apps change
+    # (the demo customer's DIDs: call tracking takes some after the DIDs are seeded).
+    report: list[str | Callable[[], str]] = field(default_factory=list)
+
+    def report_lines(self) -> list[str]:
+        return [line() if callable(line) else line for line in self.report]

@@ -107,6 +107,98 @@ def test_a_crashed_process_is_started_again_and_stop_ends_it(tmp_path):
     assert "demo exited with code 3" in keeper.stdout.read()
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _keeper(tmp_path: Path, script: str) -> subprocess.Popen:
+    # As honcho starts it: a session of its own, which honcho's SIGTERM and SIGKILL go to as a whole.
+    return subprocess.Popen(
+        [sys.executable, "-m", "telephony.keep_running", "demo", "--", sys.executable, "-c", script],
+        cwd=ROOT,
+        start_new_session=True,
+    )
+
+
+def test_honchos_stop_reaches_the_main_process_only_and_leaves_nothing_behind(tmp_path):
+    # A Celery worker stops its pool's processes itself; signalled directly, each of them
+    # died of the signal and the worker logged "ERROR … exited with signal 15" on every Ctrl-C.
+    ready, main_term, pool_term, pool_pid = (tmp_path / n for n in ("ready", "main-term", "pool-term", "pool-pid"))
+    pool = (
+        "import pathlib, signal, sys, time\n"
+        f"signal.signal(signal.SIGTERM, lambda *a: (pathlib.Path({str(pool_term)!r}).touch(), sys.exit(0)))\n"
+        "time.sleep(60)\n"
+    )
+    script = (
+        "import pathlib, signal, subprocess, sys, time\n"
+        f"signal.signal(signal.SIGTERM, lambda *a: (pathlib.Path({str(main_term)!r}).touch(), sys.exit(0)))\n"
+        f"child = subprocess.Popen([sys.executable, '-c', {pool!r}])\n"
+        f"pathlib.Path({str(pool_pid)!r}).write_text(str(child.pid))\n"
+        f"time.sleep(0.5); pathlib.Path({str(ready)!r}).touch(); time.sleep(60)\n"
+    )
+    keeper = _keeper(tmp_path, script)
+    try:
+        _wait_for(ready)
+        os.killpg(keeper.pid, signal.SIGTERM)
+        assert keeper.wait(timeout=30) == 0
+    finally:
+        if keeper.poll() is None:
+            os.killpg(keeper.pid, signal.SIGKILL)
+    assert main_term.exists() and not pool_term.exists()
+    # The process left its child behind: it was killed with the group, not orphaned.
+    pid = int(pool_pid.read_text())
+    for _ in range(100):
+        if not _alive(pid):
+            break
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_a_process_that_does_not_stop_is_killed_before_honcho_would_kill_the_keeper(tmp_path):
+    from telephony.keep_running import STOP_GRACE
+
+    ready = tmp_path / "ready"
+    script = (
+        "import pathlib, signal, time\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        f"pathlib.Path({str(ready)!r}).touch(); time.sleep(60)\n"
+    )
+    keeper = _keeper(tmp_path, script)
+    try:
+        _wait_for(ready)
+        started = time.monotonic()
+        os.killpg(keeper.pid, signal.SIGTERM)
+        assert keeper.wait(timeout=30) == 0
+        assert time.monotonic() - started < 5  # honcho's KILL_WAIT
+        assert STOP_GRACE < 5
+    finally:
+        if keeper.poll() is None:
+            os.killpg(keeper.pid, signal.SIGKILL)
+
+
+@pytest.mark.parametrize(("honcho_status", "make_status"), [(130, 0), (143, 0), (1, 2)])
+def test_make_run_stopped_by_a_signal_is_no_error_but_a_failure_still_is(tmp_path, honcho_status, make_status):
+    # honcho ends with 130 after Ctrl-C (143 after SIGTERM): make reported "make: *** [run] Error 130".
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    for tool, body in {"python": "exit 0", "honcho": f"exit {honcho_status}"}.items():
+        (venv / "bin" / tool).write_text(f"#!/bin/sh\n{body}\n")
+        (venv / "bin" / tool).chmod(0o755)
+    (venv / ".installed").touch()
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), "run", f"VENV={venv}", "PORT=8799"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == make_status, result.stderr
+    assert ("Error" in result.stderr) == (make_status != 0)
+
+
 def test_make_run_serves_the_product_pages_not_the_debug_pages():
     run_target = (ROOT / "Makefile").read_text().split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "DEBUG=true" not in run_target

@@ -1,11 +1,14 @@
 """`manage.py dialer_demo`: launch the demo customer's demo campaign so `make run` shows calls at once.
 
-Run after `seed_demo` (the Makefile does). It launches the newest draft
-campaign of the demo customer; when the demo data has no campaign at all it
-first creates one ("Demo calls": the demo list, the first assigned DID, the
-"Delivery reminder" app, 3 lines, repeats for no answer and busy after a
-minute). A demo campaign already launched or finished is left alone, so the
-command is idempotent. With ``--again`` (long demos and bench/embedded_soak.py)
+Run after `seed_demo` (the Makefile does). It works only on the demo's own
+campaigns: the draft `seed_demo` made ("Delivery reminders (demo)"), the one
+this command makes when that is missing ("Demo calls": the demo list, the
+first usable A-number, the "Delivery reminder" app, 3 lines, repeats for no
+answer and busy after a minute) and their copies "… (again N)"; campaigns the
+user made are never launched, finished or reported as the demo's. It launches
+the newest demo draft. A demo campaign already launched or finished is left
+alone, so the command is idempotent. Its messages name the dialer's gateway
+(``DIALER_GATEWAY``: simulator, or sip under `make run-sip`). With ``--again`` (long demos and bench/embedded_soak.py)
 a new copy of the newest demo campaign is made and launched when every demo
 campaign has finished, so calls keep flowing; ``--finish-idle SECONDS`` first
 finishes (as a user would) a launched demo campaign with no call in progress
@@ -17,14 +20,32 @@ zones from Honolulu to Vladivostok, so some are always inside legal hours).
 import datetime as dt
 import re
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import QuerySet
 
+from campaigns import demo
 from campaigns.models import App, Campaign, CampaignStatus
+from campaigns.selectors import a_number_dids_for
 from campaigns.services import campaign_launch
 from customers.models import Customer
 from telephony.demo import DEMO_CUSTOMER_SLUG
+from telephony.gateways import GATEWAYS
 
 DEMO_CAMPAIGN_NAME = "Demo calls"
+# The demo's own campaigns: seed_demo's draft, this command's, and their copies (``_copy``).
+DEMO_NAMES = (demo.DEMO_CAMPAIGN_NAME, DEMO_CAMPAIGN_NAME)
+_DEMO_NAME_PATTERN = r"^({})( \(again [0-9]+\))?$".format("|".join(re.escape(name) for name in DEMO_NAMES))
+
+
+def demo_campaigns(customer: Customer) -> QuerySet[Campaign]:
+    return Campaign.objects.filter(customer=customer, name__regex=_DEMO_NAME_PATTERN)
+
+
+def gateway_name() -> str:
+    """The dialer's gateway as DIALER_GATEWAY names it: "simulator", "sip" or a class path."""
+    path = settings.DIALER_GATEWAY
+    return next((short for short, full in GATEWAYS.items() if path in (short, full)), path)
 
 
 class Command(BaseCommand):
@@ -48,12 +69,15 @@ class Command(BaseCommand):
         customer = Customer.objects.filter(slug=DEMO_CUSTOMER_SLUG).first()
         if customer is None:
             raise CommandError("No demo customer: run `manage.py seed_demo` first.")
-        campaigns = Campaign.objects.filter(customer=customer)
+        campaigns = demo_campaigns(customer)
         if options["finish_idle"]:
             self._finish_idle(campaigns, options["finish_idle"])
         running = campaigns.filter(status__in=[CampaignStatus.LAUNCHED, CampaignStatus.PAUSED]).first()
         if running:
-            self.stdout.write(f"Demo campaign “{running.name}” is already {running.get_status_display().lower()}.")
+            self.stdout.write(
+                f"Demo campaign “{running.name}” is already {running.get_status_display().lower()} "
+                f"({gateway_name()}): /campaigns/{running.pk}/"
+            )
             return
         draft = campaigns.filter(status=CampaignStatus.DRAFT).order_by("-created_at").first()
         if draft is None and not campaigns.exists():
@@ -66,7 +90,7 @@ class Command(BaseCommand):
             return
         campaign = campaign_launch(campaign=draft)
         self.stdout.write(
-            f"Launched demo campaign “{campaign.name}” ({campaign.stat_contacts} contacts, simulator): "
+            f"Launched demo campaign “{campaign.name}” ({campaign.stat_contacts} contacts, {gateway_name()}): "
             f"/campaigns/{campaign.pk}/"
         )
 
@@ -107,10 +131,9 @@ class Command(BaseCommand):
         return copy
 
     def _create(self, customer: Customer) -> Campaign | None:
-        from dids.models import DID, DIDStatus
         from distribution_lists.models import DistributionList
 
-        did = DID.objects.filter(customer=customer, status=DIDStatus.ASSIGNED).order_by("number").first()
+        did = a_number_dids_for(customer).first()
         app = App.objects.filter(customer=customer).order_by("pk").first()
         lst = (
             DistributionList.objects.filter(customer=customer, status=DistributionList.Status.READY)
@@ -125,7 +148,7 @@ class Command(BaseCommand):
         campaign = Campaign(
             customer=customer,
             name=DEMO_CAMPAIGN_NAME,
-            comment="Calls the demo list through the call simulator.",
+            comment="Calls the demo list with the Delivery reminder app.",
             a_number_did=did,
             app=app,
             distribution_list=lst,

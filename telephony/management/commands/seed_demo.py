@@ -20,5 +20,5 @@ class Command(BaseCommand):
                 module_name = f"{config.name}.demo"
                 if config.name != "telephony" and importlib.util.find_spec(module_name):
                     importlib.import_module(module_name).seed(context)
-        for line in context.report:
+        for line in context.report_lines():
             self.stdout.write(line)
