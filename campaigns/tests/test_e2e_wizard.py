@@ -243,3 +243,21 @@ def test_a_list_nobody_can_be_called_from_is_refused_beside_the_list(page, login
     expect(page.locator("#id_list-distribution_list")).to_have_value(str(wrong.pk))
     shot(page, "wizard_launch_refused.png")
     assert not Campaign.objects.exists()
+
+
+def test_what_is_typed_before_the_script_runs_counts_as_changed(page, login):
+    """The script is deferred: a slow one must still show the error of a field typed into before it ran,
+    and only that one (the untouched selects stay neutral)."""
+    user = UserFactory()
+    campaign_world(user.customer)
+    login(user.email, TEST_PASSWORD)
+    held = []
+    page.route("**/wizard*.js", lambda route: held.append(route))
+    page.goto("/campaigns/new/", wait_until="commit")  # a deferred script holds DOMContentLoaded back
+    page.fill("#id_main-name", "Spring sale!")
+    page.wait_for_timeout(100)
+    for route in held:
+        route.continue_()
+    page.unroute("**/wizard*.js")
+    expect_invalid(page, "main", "name")
+    expect(page.locator("#id_main-a_number")).not_to_have_class("invalid")

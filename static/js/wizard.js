@@ -14,6 +14,19 @@
   // Fields the user has changed, and blocks the user tried to leave with "Next" or to save.
   const touched = new Set();
   const attempted = new Set();
+  // The script is deferred: what the user changed before it ran counts as changed.
+  form.querySelectorAll("input, select, textarea").forEach((input) => {
+    const options = input.tagName === "SELECT" ? Array.from(input.options) : null;
+    // A single select with no option marked selected shows its first one.
+    const changed = options
+      ? input.multiple
+        ? options.some((option) => option.selected !== option.defaultSelected)
+        : input.selectedIndex !== Math.max(0, options.findIndex((option) => option.defaultSelected))
+      : input.type === "checkbox" || input.type === "radio"
+        ? input.checked !== input.defaultChecked
+        : input.value !== input.defaultValue;
+    if (changed && input.name) touched.add(input.name);
+  });
   const submitted = blocks.some((b) => b.dataset.state !== "pending"); // the server answered a save
   if (editing || submitted) blocks.forEach((b) => visited.add(b.dataset.block));
   if (submitted) blocks.forEach((b) => attempted.add(b.dataset.block));
