@@ -9,8 +9,7 @@ from django.conf import settings
 
 from callerid_pools.models import NumberPool
 from customers.tenancy import owner_refusal
-
-UPLOAD_EXTENSIONS = (".csv", ".xls", ".xlsx")
+from telephony.imports.jobs import SPREADSHEET_EXTENSIONS, type_names
 
 
 class NumberPoolAdminForm(forms.ModelForm):
@@ -46,14 +45,11 @@ class NumberPoolAdminForm(forms.ModelForm):
 
 
 class NumberPoolUploadForm(NumberPoolAdminForm):
-    file = forms.FileField(help_text="A .csv, .xls or .xlsx file with one number a row.")
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        # The size, the content and the rows are checked by the import engine when the file is kept.
-        if not upload.name.lower().endswith(UPLOAD_EXTENSIONS):
-            raise forms.ValidationError(f"{upload.name} is not a .csv, .xls or .xlsx file.")
-        return upload
+    # The extension, the size, the content and the rows are checked by the import engine when the file is kept.
+    file = forms.FileField(
+        help_text=f"A {type_names(SPREADSHEET_EXTENSIONS)} file with one number a row.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in SPREADSHEET_EXTENSIONS)}),
+    )
 
 
 def default_region() -> str:

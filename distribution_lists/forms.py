@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django import forms
 
-from distribution_lists.services import UPLOAD_EXTENSIONS, max_file_bytes
+from distribution_lists.services import max_file_bytes
 from telephony.imports import suggest_column_names
 from telephony.imports.forms import MarkupForm as ImportMarkupForm
-from telephony.imports.jobs import type_names
+from telephony.imports.jobs import SPREADSHEET_EXTENSIONS, type_names
 
 
 class UploadForm(forms.Form):
     name = forms.CharField(max_length=200)
     file = forms.FileField(
-        help_text=f"{type_names(UPLOAD_EXTENSIONS)}: one row per person, one column with the phone number.",
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in UPLOAD_EXTENSIONS)}),
+        help_text=f"{type_names(SPREADSHEET_EXTENSIONS)}: one row per person, one column with the phone number.",
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{ext}" for ext in SPREADSHEET_EXTENSIONS)}),
     )
 
     def clean_file(self):

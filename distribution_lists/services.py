@@ -74,12 +74,8 @@ def max_rows() -> int:
     return settings.DISTRIBUTION_LIST_MAX_ROWS
 
 
-# The files a list is read from; any other extension is refused at upload, whatever the file holds.
-UPLOAD_EXTENSIONS = ("csv", "txt", "tsv", "xls", "xlsx", "ods")
-
-
 def upload_limits() -> UploadLimits:
-    return UploadLimits(max_bytes=max_file_bytes(), max_rows=max_rows(), extensions=UPLOAD_EXTENSIONS)
+    return UploadLimits(max_bytes=max_file_bytes(), max_rows=max_rows())
 
 
 # --- Upload and markup -----------------------------------------------------------

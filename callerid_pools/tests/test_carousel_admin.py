@@ -148,7 +148,7 @@ def test_upload_step_one_refuses_bad_files_and_owners(admin_client):
     assert "not a CSV, text or spreadsheet file" in response.content.decode()
     odd = SimpleUploadedFile("n.pdf", b"+441174090000\n")
     response = admin_client.post(url, {"name": "X", "pool_type": "sequential", "is_global": "on", "file": odd})
-    assert "is not a .csv, .xls or .xlsx file" in response.content.decode()
+    assert "n.pdf is a .pdf file; upload a CSV, TXT, TSV, XLS, XLSX or ODS file." in response.content.decode()
     response = admin_client.post(
         url, {"name": "X", "pool_type": "sequential", "file": SimpleUploadedFile("n.csv", b"+441174090000\n")}
     )

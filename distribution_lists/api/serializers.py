@@ -2,9 +2,8 @@ import phonenumbers
 from rest_framework import serializers
 
 from distribution_lists.models import DistributionList
-from distribution_lists.services import UPLOAD_EXTENSIONS
 from telephony.api_helpers import ISO_REGIONS, SchemaCharField
-from telephony.imports.jobs import type_names
+from telephony.imports.jobs import SPREADSHEET_EXTENSIONS, type_names
 
 
 class DistributionListSerializer(serializers.ModelSerializer):
@@ -45,7 +44,7 @@ class UploadSerializer(serializers.Serializer):
 
     name = serializers.CharField(max_length=200)
     file = serializers.FileField(
-        help_text=f"{type_names(UPLOAD_EXTENSIONS)}: one row per person; another extension is refused."
+        help_text=f"{type_names(SPREADSHEET_EXTENSIONS)}: one row per person; another extension is refused."
     )
     has_header = serializers.BooleanField(default=True, help_text="The first row names the columns.")
     phone_column = serializers.IntegerField(

@@ -44,14 +44,18 @@ class ImportJobError(Exception):
     """A refused upload or markup, with a message for the person who asked."""
 
 
+# The extensions of the files the import engine reads (``readers.open_table``).
+SPREADSHEET_EXTENSIONS = ("csv", "txt", "tsv", "xls", "xlsx", "ods")
+
+
 @dataclass(frozen=True)
 class UploadLimits:
-    """What a kind accepts: a size, a number of rows and, when it names them, the file extensions
-    (lower case, without the dot); a file with none is read by its content alone."""
+    """What a kind accepts: a size, a number of rows and the file extensions (lower case, without the
+    dot); a file named with none is read by its content alone."""
 
     max_bytes: int
     max_rows: int
-    extensions: tuple[str, ...] = ()
+    extensions: tuple[str, ...] = SPREADSHEET_EXTENSIONS
 
 
 def type_names(extensions: tuple[str, ...]) -> str:
@@ -64,7 +68,7 @@ def _refuse_extension(filename: str, limits: UploadLimits) -> None:
     """An extension the kind does not take is refused before the file is read, whatever it holds;
     for the accepted ones the content decides the type (``readers.open_table``)."""
     stem, dot, extension = filename.rpartition(".")
-    if not limits.extensions or not dot or not stem or extension.lower() in limits.extensions:
+    if not dot or not stem or extension.lower() in limits.extensions:
         return
     raise ImportJobError(f"{filename} is a .{extension} file; upload a {type_names(limits.extensions)} file.")
 

@@ -54,8 +54,10 @@ def test_an_extension_the_kind_does_not_accept_is_refused_whatever_the_file_hold
         upload(b"%PDF-1.4 nonsense", "x.xlsx", limits=limits)
     # No extension at all (an API client's "blob"): read by its content.
     assert upload(b"phone\n07400123456\n", "blob", limits=limits).file_kind == "csv"
-    # A kind that names none takes any name.
-    assert upload(b"phone\n07400123456\n", "notes.pdf").file_kind == "csv"
+    # A kind that names none takes the files the engine reads, and only those.
+    assert upload(b"phone\n07400123456\n", "notes.ods.txt").file_kind == "csv"
+    with pytest.raises(ImportJobError, match="upload a CSV, TXT, TSV, XLS, XLSX or ODS file"):
+        upload(b"phone\n07400123456\n", "notes.pdf")
 
 
 def test_the_table_of_moves():
