@@ -18,7 +18,7 @@
   attempts/s), sampling that no campaign ever has more calls than lines.
 
 Run: ``DATABASE_URL=postgres://… CELERY_BROKER_URL=redis://… .venv/bin/python -m bench dialer``
-(``manage.py migrate`` first). It makes its own customer and removes it after.
+It migrates the database, makes its own customer and removes it after.
 On SQLite (no DATABASE_URL) the sizes shrink and the throughput part is skipped.
 While iterating, ``BENCH_DIALER_CONTACTS`` (the big snapshot, default 1,000,000),
 ``BENCH_DIALER_COMPARE`` (default 100,000), ``BENCH_DIALER_SECONDS`` (the

@@ -22,13 +22,11 @@ ROWS = int(os.environ.get("BENCH_SAVE_ROWS", 1_000_000))
 
 
 def main() -> None:
-    from django.core.management import call_command
     from django.db import connection, transaction
 
     if connection.vendor != "postgresql":
         print("needs PostgreSQL (DATABASE_URL)")
         return
-    call_command("migrate", verbosity=0)
     from customers.models import Customer
     from distribution_lists import services
     from distribution_lists.models import Contact, DistributionList

@@ -305,12 +305,10 @@ def _run_child(case: str, path: Path) -> dict:
 
 
 def main() -> None:
-    from django.core.management import call_command
     from django.db import connection
 
     if connection.vendor != "postgresql":
         print("Note: DATABASE_URL is not PostgreSQL; the goals are for PostgreSQL (COPY).")
-    call_command("migrate", verbosity=0)
     with tempfile.TemporaryDirectory(prefix="bench-imports-") as tmp:
         directory = Path(tmp)
         big, small, xlsx = directory / "big.csv", directory / "small.csv", directory / "small.xlsx"

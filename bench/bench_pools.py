@@ -27,7 +27,6 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from django.core.management import call_command
 from django.db import connection, connections, transaction
 
 from bench.table import print_table
@@ -159,7 +158,6 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print("bench_pools measures PostgreSQL: set DATABASE_URL=postgres://… (skipped)")
         return
-    call_command("migrate", verbosity=0)
     sequential_id, random_id = _setup()
     try:
         seq_counts, seq_rate = _run("atomic", sequential_id, DRAWS)

@@ -35,7 +35,7 @@ yet (a call holds no thread) and ``DIALER_MAX_CALLS`` the calls in progress; the
 bench sets both to 10,000 so that the engine, not a cap, sets the figures.
 
 Run: ``make bench BENCH=sip TEST_DATABASE_URL=postgres://… TEST_REDIS_URL=redis://…/N``
-(``manage.py migrate`` on that database first). It makes its own customer and removes it after.
+It migrates the database, makes its own customer and removes it after.
 """
 
 from __future__ import annotations

@@ -434,9 +434,6 @@ def main() -> None:
     if connection.vendor != "postgresql":
         print("bench_tracking needs PostgreSQL: set DATABASE_URL (e.g. make bench).")
         return
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
     from call_tracking.models import ExhaustionPolicy
 
     load_before = f"{os.getloadavg()[0]:.1f}"
