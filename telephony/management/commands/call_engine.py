@@ -25,7 +25,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="Run this many engines, on SIP_LISTEN's port and the next ones, each with an equal part of"
-            " SIP_RTP_PORTS (each engine sets up about 25 calls a second, bounded by its SIP thread).",
+            " SIP_RTP_PORTS (an engine is one asyncio loop and uses at most one core: one engine per core).",
         )
 
     def handle(self, *args, status=False, processes=1, **options):
