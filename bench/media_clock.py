@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from telephony.sip.media import MediaClock
+from telephony.sip.media import MediaClock, RtpSession
 
 HOST = "127.0.0.1"
 FIRST_PORT, ECHO_PORT = 43000, 44998
@@ -61,7 +61,7 @@ async def _measure(calls: int, seconds: float) -> dict:
         session.offer(("pcmu", "pcma"))
         session.accept(_answer(ECHO_PORT))
 
-    async def speak(session) -> None:  # type: ignore[no-untyped-def]
+    async def speak(session: RtpSession) -> None:
         while True:
             await session.play(prompt)
 
