@@ -236,6 +236,7 @@ class MediaClock:
         self._poller = select.epoll() if hasattr(select, "epoll") else select.poll()
         self._by_fd: dict[int, RtpSession] = {}
         self._buffer = bytearray(2048)
+        self._closed = False
         self.late_ticks = 0  # times the loop fell behind by more than a few ptimes and resynchronised
 
     @property
@@ -246,10 +247,14 @@ class MediaClock:
         return self._silences[codec]
 
     async def start(self) -> None:
+        if self._closed:
+            raise MediaError("start() on a closed clock")
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="media-clock")
 
     async def close(self) -> None:
+        """Stop the clock and close every session; final (a closed clock makes no more sessions)."""
+        self._closed = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
@@ -257,11 +262,13 @@ class MediaClock:
                 await task
         for session in list(self._open.values()):
             session.close()
-        if isinstance(self._poller, select.epoll):
+        if hasattr(self._poller, "close"):
             self._poller.close()
 
     def session(self) -> RtpSession:
         """A session on a free even port of the range; it is ticked once its accept() succeeded."""
+        if self._closed:
+            raise MediaError("session() on a closed clock")
         count = len(self._ports)
         for step in range(count):
             index = (self._next_port + step) % count

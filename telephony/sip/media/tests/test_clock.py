@@ -265,3 +265,32 @@ async def test_two_clocks_talk_to_each_other():
     finally:
         await one.close()
         await two.close()
+
+
+@run_apart
+async def test_a_second_answer_moves_the_stream():
+    clock = MediaClock(host=HOST, ports=(42180, 42189))
+    before, after = peer(42191), peer(42193)
+    await clock.start()
+    try:
+        session = clock.session()
+        session.accept(answer(42191, formats="0"))
+        await session.play(TONE[:1600])
+        session.accept(answer(42193, formats="0"))
+        received(after)
+        await session.play(TONE[:1600])
+        moved = received(after)
+    finally:
+        await clock.close()
+        before.close()
+        after.close()
+    assert encode(TONE[:1600], "pcmu") in b"".join(packet[12:] for packet in moved)
+    assert not any(header(packet)[1] & 0x80 for packet in moved)  # the same stream: no new marker
+
+
+@run_apart
+async def test_a_closed_clock_makes_no_sessions():
+    clock = MediaClock(host=HOST, ports=(42200, 42209))
+    await clock.close()
+    with pytest.raises(MediaError, match="closed"):
+        clock.session()
