@@ -288,7 +288,7 @@ class MediaClock:
             session = RtpSession(self, sock, port)
             self._open[port] = session
             return session
-        raise NoFreePort(f"no free RTP port in {self._ports.start}-{self._ports.stop - 1} on {self.host}")
+        raise NoFreePort(f"no free RTP port in {self._ports[0]}-{self._ports[-1]} on {self.host}")
 
     def _tick_session(self, session: RtpSession) -> None:
         if session not in self._ticked:
