@@ -7,7 +7,9 @@ through `on_error`; sending is synchronous so that `UserAgent.call()` can be too
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import socket
 import ssl
 from collections.abc import Callable
 
@@ -18,6 +20,8 @@ log = logging.getLogger(__name__)
 Reply = Callable[[bytes], None]
 OnMessage = Callable[[bytes, Reply], None]
 OnError = Callable[[str], None]
+
+UDP_BUFFER = 4 << 20
 
 
 class Transport:
@@ -65,6 +69,12 @@ class UdpTransport(Transport):
             )
         except OSError as exc:
             raise OSError(exc.errno, f"cannot bind SIP UDP socket on {self.listen[0]}:{self.listen[1]}: {exc}") from exc
+        sock = self._transport.get_extra_info("socket")
+        if sock is not None:
+            # Hundreds of calls answer in bursts; the default buffer drops them (the kernel caps the ask).
+            for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_SOCKET, option, UDP_BUFFER)
 
     def send(self, data: bytes, on_error: OnError | None = None) -> None:
         if self._transport is None or self._transport.is_closing():

@@ -211,16 +211,13 @@ class Call:
                 self._finish(CallFailed(408, "Request Timeout"))
                 self._set_closed()
                 raise RingTimeout()
-            result = final.result()
-            if isinstance(result, CallFailed) and result.status != 487:
-                raise CallFailed(result.status, result.reason)
-            # The 487 after our CANCEL, or a 2xx that crossed it (ACKed, and a BYE is on its way).
-            raise RingTimeout()
         result = final.result()
         if isinstance(result, CallFailed):
+            if self._cancel_wanted and result.status == 487:
+                raise RingTimeout()  # the answer to our CANCEL
             raise CallFailed(result.status, result.reason)
         if self._cancel_wanted:
-            raise RingTimeout()
+            raise RingTimeout()  # a 2xx that crossed our CANCEL: ACKed, and a BYE is on its way
         return result.body.decode("utf-8", "replace")
 
     async def hangup(self) -> None:
