@@ -26,14 +26,19 @@ pytestmark = pytest.mark.integration
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 SDP = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40990 RTP/AVP 0\r\n"
 HEADERS = {"P-Asserted-Identity": "<sip:+15550001111@127.0.0.1>", "X-Dialtone-Attempt": "42"}
+OPENSSL_REQ = ("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost")
 _slots = itertools.count()
+
+
+def _need(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
 
 
 def _need_sipp() -> None:
     if shutil.which("sipp") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("sipp is not installed (Debian: sip-tester)")
-        pytest.skip("sipp is not installed (Debian: sip-tester)")
+        _need("sipp is not installed (Debian: sip-tester)")
 
 
 def _listening(port: int, tcp: bool) -> bool:
@@ -127,6 +132,18 @@ def sipp(tmp_path: Path) -> Iterator:
             handle.process.wait()
 
 
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    if shutil.which("openssl") is None:
+        _need("openssl is needed to make the TLS front's certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [*OPENSSL_REQ, "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+    )
+    return cert, key
+
+
 def run(coro, timeout: float = 60):
     return asyncio.run(asyncio.wait_for(coro, timeout))
 
@@ -169,15 +186,7 @@ def test_answer_then_our_bye(sipp, transport, sipp_transport):
 
 def test_tls_answer_then_our_bye(sipp, tmp_path):
     """Debian's SIPp has no TLS, so a TLS front on loopback relays to SIPp over TCP."""
-    if shutil.which("openssl") is None:
-        pytest.skip("openssl is needed to make the TLS front's certificate")
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
-        + ["-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = _self_signed(tmp_path)
     sip, our_port = sipp("answer.xml", transport="t1")
     front_port = our_port + 2  # the slot's third port (SIPp's control port is the second after its own)
 
@@ -216,13 +225,7 @@ def test_tls_answer_then_our_bye(sipp, tmp_path):
 
 
 def test_tls_verification_refuses_a_self_signed_trunk(tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost"]
-        + ["-keyout", str(key), "-out", str(cert)],
-        check=True,
-        capture_output=True,
-    )
+    cert, key = _self_signed(tmp_path)
 
     async def scenario():
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
