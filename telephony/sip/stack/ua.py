@@ -72,6 +72,7 @@ class UserAgent:
         return self._transport
 
     async def start(self) -> None:
+        """Resolves the trunk once and binds UDP (or listens for TCP and opens the trunk connection)."""
         loop = asyncio.get_running_loop()
         kind = socket.SOCK_DGRAM if self.transport_name == "udp" else socket.SOCK_STREAM
         try:
@@ -100,6 +101,7 @@ class UserAgent:
         self._advertised = f"[{host}]:{self.listen_port}" if ":" in host else f"{host}:{self.listen_port}"
 
     async def close(self) -> None:
+        """Closes the sockets; calls still up are marked closed without a BYE."""
         for call in list(self.calls.values()):
             call._finish(CallFailed(None, "user agent closed"))
             call._set_closed()
@@ -112,6 +114,7 @@ class UserAgent:
         self.calls.clear()
 
     def call(self, *, to_user: str, from_user: str, headers: dict[str, str], sdp: str) -> Call:
+        """Sends the INVITE now; `headers` go out verbatim, `sdp` is the offer (and the answer to re-INVITEs)."""
         call = Call(self, to_user=to_user, from_user=from_user, headers=headers, sdp=sdp)
         self.calls[call.call_id] = call
         call._send_invite(None)
@@ -201,6 +204,11 @@ class Call:
     # Public interface.
 
     async def answer(self, timeout: float) -> str:
+        """The 2xx's SDP (ACK sent), or CallFailed, or RingTimeout after a CANCEL when `timeout` runs out.
+
+        A CANCEL only follows a provisional response, so without one we wait for it or for timer B
+        (then CallFailed(408)).
+        """
         final = self._final
         if not final.done():
             await asyncio.wait({final}, timeout=timeout)
@@ -221,6 +229,7 @@ class Call:
         return result.body.decode("utf-8", "replace")
 
     async def hangup(self) -> None:
+        """BYE when answered, CANCEL when ringing; waits a few seconds at most, never raises, sets `closed`."""
         try:
             if self.closed.is_set():
                 return
@@ -235,6 +244,10 @@ class Call:
             self._set_closed()
 
     async def refer(self, to_user: str) -> tuple[int, str]:
+        """Blind transfer: the final sipfrag status of the NOTIFYs (BYE after a 2xx), or a non-2xx to the REFER.
+
+        (481, ...) when the call is not up or ends first; (408, ...) when no final NOTIFY comes.
+        """
         if not self._confirmed or self.closed.is_set():
             return 481, "Call/Transaction Does Not Exist"
         ua = self._ua
