@@ -182,6 +182,8 @@ class CallEngine:
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
         await self.agent.start()
+        # Bound to a wildcard (SIP_LISTEN=0.0.0.0:…), the SDP names the address the trunk is reached from.
+        self.media.sdp_host = self.agent.advertised_host
         await self.media.start()
 
     async def close(self) -> None:

@@ -98,7 +98,7 @@ class RtpSession:
         """Our SDP offer for these codecs (in order of preference) and RFC 2833 events."""
         self._offered = sdp.payload_types(codecs)
         return sdp.offer(
-            host=self._clock.host,
+            host=self._clock.sdp_host,
             port=self.port,
             payload_types=self._offered,
             ptime_ms=self._clock.ptime_ms,
@@ -215,7 +215,9 @@ class RtpSession:
 class MediaClock:
     """Carries the RTP of every session it made with one task ticking every packet time."""
 
-    def __init__(self, *, host: str, ports: tuple[int, int], ptime_ms: int = 20):
+    def __init__(self, *, host: str, ports: tuple[int, int], ptime_ms: int = 20, sdp_host: str = ""):
+        """``host`` is bound; ``sdp_host`` (default ``host``) is what offers tell the far end to send to,
+        for an engine bound to a wildcard address."""
         low, high = ports
         low += low % 2  # RTP on even ports (RFC 3550); the odd one above is RTCP's, which we do not open
         if not 0 < low <= high < 65536:
@@ -223,6 +225,7 @@ class MediaClock:
         if not 10 <= ptime_ms <= 200 or ptime_ms % 10:
             raise ValueError(f"ptime {ptime_ms} ms: use a multiple of 10 ms from 10 to 200")
         self.host = host
+        self.sdp_host = sdp_host or host
         self.ptime_ms = ptime_ms
         self.samples_per_frame = 8 * ptime_ms
         self._ports = range(low, high + 1, 2)

@@ -62,6 +62,8 @@ class UserAgent:
         self.transactions: dict[tuple[str, str], ClientTransaction] = {}
         self._transport: Transport | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        # What Via and Contact name: the listen address, or the route's source when bound to a wildcard.
+        self.advertised_host = listen_host
         self._advertised = f"{listen_host}:{listen_port}"
         self._uri_param = "" if transport == "udp" else f";transport={transport}"
 
@@ -98,6 +100,7 @@ class UserAgent:
         host = self.listen_host
         if host in ("", "0.0.0.0", "::"):
             host = _source_address(trunk)
+        self.advertised_host = host
         self._advertised = f"[{host}]:{self.listen_port}" if ":" in host else f"{host}:{self.listen_port}"
 
     async def close(self) -> None:

@@ -164,3 +164,22 @@ def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_the
     _run_apart(main())
     assert release[0] == (in_flight, 30)  # the rest stayed in Redis
     assert release[1] == (in_flight + 30, 0)  # dialled calls free their slots
+
+
+def test_an_engine_bound_to_a_wildcard_offers_the_address_the_trunk_is_reached_from():
+    config = SipConfig("127.0.0.1", 5999, "udp", "", "", "0.0.0.0", 5109, (20990, 20999), 45, ("pcmu",))
+
+    async def main():
+        engine = CallEngine(config, engine_id="wildcard")
+        await engine.start()
+        try:
+            session = engine.media.session()
+            offer = session.offer(("pcmu",))
+            session.close()
+            return offer, engine.agent.contact("+442000000001")
+        finally:
+            await engine.close()
+
+    offer, contact = _run_apart(main())
+    assert "c=IN IP4 127.0.0.1" in offer and "0.0.0.0" not in offer
+    assert contact == "<sip:+442000000001@127.0.0.1:5109>"
