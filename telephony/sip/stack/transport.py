@@ -38,19 +38,16 @@ class Transport:
         raise NotImplementedError
 
 
-class _Datagram(asyncio.DatagramProtocol):
-    def __init__(self, owner: UdpTransport) -> None:
-        self.owner = owner
-
-    def datagram_received(self, data: bytes, addr: tuple[str | object, ...]) -> None:
-        self.owner.on_message(data, self.owner.send)
-
-    def error_received(self, exc: Exception) -> None:
-        # On a connected UDP socket an ICMP port unreachable comes back here as ECONNREFUSED.
-        self.owner.on_error(_describe(exc))
-
-
 class UdpTransport(Transport):
+    """One non-blocking UDP socket connected to the trunk, read straight from the selector.
+
+    Connected, so that the kernel reports ICMP port unreachable (ECONNREFUSED) and drops
+    strangers' datagrams; drained in batches, because hundreds of calls answer in bursts and
+    asyncio's datagram transport reads one datagram per loop pass.
+    """
+
+    BATCH = 128
+
     def __init__(
         self, listen: tuple[str, int], trunk: tuple[str, int], on_message: OnMessage, on_error: OnError
     ) -> None:
@@ -58,34 +55,68 @@ class UdpTransport(Transport):
         self.trunk = trunk
         self.on_message = on_message
         self.on_error = on_error
-        self._transport: asyncio.DatagramTransport | None = None
+        self._sock: socket.socket | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
+        self._loop = asyncio.get_running_loop()
+        family = socket.AF_INET6 if ":" in self.trunk[0] else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_DGRAM)
         try:
-            # Connected to the trunk: the kernel then reports ICMP errors and drops strangers' datagrams.
-            self._transport, _ = await loop.create_datagram_endpoint(
-                lambda: _Datagram(self), local_addr=self.listen, remote_addr=self.trunk
-            )
-        except OSError as exc:
-            raise OSError(exc.errno, f"cannot bind SIP UDP socket on {self.listen[0]}:{self.listen[1]}: {exc}") from exc
-        sock = self._transport.get_extra_info("socket")
-        if sock is not None:
-            # Hundreds of calls answer in bursts; the default buffer drops them (the kernel caps the ask).
+            sock.setblocking(False)
             for option in (socket.SO_RCVBUF, socket.SO_SNDBUF):
                 with contextlib.suppress(OSError):
-                    sock.setsockopt(socket.SOL_SOCKET, option, UDP_BUFFER)
+                    sock.setsockopt(socket.SOL_SOCKET, option, UDP_BUFFER)  # the kernel caps the ask
+            try:
+                sock.bind(self.listen)
+            except OSError as exc:
+                raise OSError(
+                    exc.errno, f"cannot bind SIP UDP socket on {self.listen[0]}:{self.listen[1]}: {exc}"
+                ) from exc
+            sock.connect(self.trunk)
+        except BaseException:
+            sock.close()
+            raise
+        self._sock = sock
+        self._loop.add_reader(sock.fileno(), self._read_ready)
+
+    def _read_ready(self) -> None:
+        sock = self._sock
+        if sock is None:
+            return
+        for _ in range(self.BATCH):
+            try:
+                data = sock.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError as exc:
+                self.on_error(_describe(exc))
+                continue
+            self.on_message(data, self.send)
 
     def send(self, data: bytes, on_error: OnError | None = None) -> None:
-        if self._transport is None or self._transport.is_closing():
+        sock = self._sock
+        if sock is None:
             if on_error:
                 on_error("transport closed")
             return
-        self._transport.sendto(data)
+        try:
+            sock.send(data)
+        except (BlockingIOError, InterruptedError):
+            log.debug("SIP UDP send buffer full: a datagram dropped (retransmission covers requests)")
+        except OSError as exc:
+            reason = _describe(exc)
+            if on_error:
+                on_error(reason)
+            else:
+                self.on_error(reason)
 
     def close(self) -> None:
-        if self._transport is not None:
-            self._transport.close()
+        sock, self._sock = self._sock, None
+        if sock is not None:
+            if self._loop is not None:
+                self._loop.remove_reader(sock.fileno())
+            sock.close()
 
 
 class _Stream(asyncio.Protocol):

@@ -178,6 +178,84 @@ def test_second_challenge_fails_and_both_are_acked():
     run(with_trunk(body, username="user", password="pw"))
 
 
+def test_cancel_waits_for_a_provisional_and_a_crossing_200_is_acked_then_byed():
+    from telephony.sip.stack import RingTimeout
+
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        answering = asyncio.ensure_future(call.answer(0.2))
+        await asyncio.sleep(0.4)
+        assert not answering.done()
+        # No CANCEL before a provisional response (RFC 3261 9.1): only INVITE retransmissions so far.
+        while not trunk.received.empty():
+            assert trunk.received.get_nowait().method == "INVITE"
+        trunk.send(respond(invite, 180, "Ringing"))
+        cancel = await trunk.next("CANCEL")
+        assert cancel.top_branch == invite.top_branch and cancel.cseq == (1, "CANCEL")
+        assert cancel.uri == invite.uri and not param(cancel.get("to"), "tag")
+        trunk.send(respond(cancel, 200, "OK"))
+        trunk.send(respond(invite, 200, "OK", [("Contact", "<sip:far@127.0.0.1:7490>")], ANSWER_SDP))
+        with pytest.raises(RingTimeout):
+            await answering
+        assert (await trunk.next("ACK")).cseq == (1, "ACK")
+        bye = await trunk.next("BYE")
+        trunk.send(respond(bye, 200, "OK"))
+        await asyncio.wait_for(call.closed.wait(), 5)
+
+    run(with_trunk(body))
+
+
+def test_tcp_framing_and_reconnect():
+    from telephony.sip.stack import CallFailed
+
+    async def body():
+        connections = 0
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal connections
+            connections += 1
+            framer = StreamFramer()
+            while data := await reader.read(4096):
+                for frame in framer.feed(data):
+                    msg = parse(frame)
+                    if msg.method != "INVITE":
+                        continue
+                    busy = respond(msg, 486, "Busy Here")
+                    # Keep-alives, a 100 and the 486 in odd pieces: the framer must put them together.
+                    stream = b"\r\n\r\n" + respond(msg, 100, "Trying") + busy
+                    for i in range(0, len(stream), 50):
+                        writer.write(stream[i : i + 50])
+                        await writer.drain()
+                        await asyncio.sleep(0.001)
+                    await reader.readuntil(b"\r\n\r\n")  # the ACK
+                    writer.close()  # the trunk drops the connection after each call
+                    return
+
+        server = await asyncio.start_server(serve, "127.0.0.1", TRUNK_PORT)
+        ua = UserAgent(
+            listen_host="127.0.0.1",
+            listen_port=OUR_PORT,
+            trunk_host="127.0.0.1",
+            trunk_port=TRUNK_PORT,
+            transport="tcp",
+        )
+        await ua.start()
+        try:
+            for _ in range(2):
+                call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+                with pytest.raises(CallFailed) as failed:
+                    await call.answer(5)
+                assert failed.value.status == 486
+                await asyncio.sleep(0.1)
+            assert connections == 2
+        finally:
+            await ua.close()
+            server.close()
+
+    run(body())
+
+
 def test_stream_framer_survives_keepalives_between_partial_messages():
     invite = build(
         "INVITE sip:a@b SIP/2.0",
