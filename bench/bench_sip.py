@@ -19,7 +19,7 @@ so a Celery worker would only take CPU from the engine on a 2-core machine).
   and handed over first, then pushed onto the engines' queue at
   ``BENCH_SIP_ENGINE_PACE`` (default 100) a second. Goal: at least 50 call
   setups a second, the setup time (push → answered) staying short. The engines
-  are ``call_engine --processes BENCH_SIP_ENGINES`` (default 4, as Procfile.sip);
+  are ``call_engine --processes BENCH_SIP_ENGINES`` (default 2, as Procfile.sip);
   the alternative, measured in the same run, is the same part served by one engine.
 - CPU: the engine process's user + system CPU (/proc) over each part, divided by
   its calls (goal: at most 30 ms a call), against the simulator's CPU per
@@ -81,7 +81,7 @@ RATE_LINES = int(os.environ.get("BENCH_SIP_RATE_LINES", 200))
 ENGINE_CALLS = int(os.environ.get("BENCH_SIP_ENGINE_CALLS", 1000))
 ENGINE_PACE = float(os.environ.get("BENCH_SIP_ENGINE_PACE", 100))
 # `call_engine --processes`, as Procfile.sip (an engine's setups are bounded by its SIP thread, not its CPU).
-ENGINES = int(os.environ.get("BENCH_SIP_ENGINES", 4))
+ENGINES = int(os.environ.get("BENCH_SIP_ENGINES", 2))
 RATE_CPS = int(os.environ.get("BENCH_SIP_RATE_CPS", 100))
 SENTENCE = "Hello, this is a message from your supplier about the delivery of your order next week. "
 
