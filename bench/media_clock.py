@@ -4,8 +4,8 @@ Run: ``python -m bench.media_clock [CALLS [SECONDS]]`` (defaults 100 and 20). Ev
 prompt over and over (as a call's scenario would) to an echo peer in a second process, which sends each
 packet back, so every tick also drains one packet per call. Only this process's CPU is counted
 (``time.process_time``): the engine side. Ports: sessions from 43000 up, the echo peer on 44998.
-Prints one JSON line; ``cpu_ms_per_call_second`` is the figure to hold against baresip's per-call threads
-(bench/bench_sip_media.py), and ``cpu_ms_per_20s_call`` the same for a 20-second held call.
+Prints one JSON line: ``cpu_ms_per_call_second``, and ``cpu_ms_per_20s_call`` the same for a 20-second
+held call (the media part of what ``make bench BENCH=sip`` measures for the whole engine).
 """
 
 from __future__ import annotations
