@@ -4,6 +4,6 @@ RFC 3261 UAC parts only: INVITE/ACK/CANCEL/BYE client transactions over UDP (wit
 retransmission), TCP or TLS, digest authentication, and in-dialog REFER with its NOTIFYs.
 """
 
-from .ua import Call, CallFailed, RingTimeout, UserAgent
+from .ua import Call, CallFailed, RingTimeout, TrunkNotFound, UserAgent
 
-__all__ = ["Call", "CallFailed", "RingTimeout", "UserAgent"]
+__all__ = ["Call", "CallFailed", "RingTimeout", "TrunkNotFound", "UserAgent"]

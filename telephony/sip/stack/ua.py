@@ -34,6 +34,10 @@ class RingTimeout(Exception):
     """No final answer in time; a CANCEL was sent."""
 
 
+class TrunkNotFound(OSError):
+    """The trunk's host name does not resolve (raised by UserAgent.start)."""
+
+
 class UserAgent:
     def __init__(
         self,
@@ -80,7 +84,7 @@ class UserAgent:
         try:
             infos = await loop.getaddrinfo(self.trunk_host, self.trunk_port, type=kind)
         except OSError as exc:
-            raise OSError(f"cannot resolve SIP trunk {self.trunk_host}: {exc}") from exc
+            raise TrunkNotFound(f"cannot resolve {self.trunk_host}: {exc}") from exc
         infos.sort(key=lambda info: info[0] != socket.AF_INET)
         trunk = (str(infos[0][4][0]), int(infos[0][4][1]))
         listen = (self.listen_host, self.listen_port)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import socket
 from typing import Any
 
 import pytest
@@ -102,6 +103,30 @@ def test_call_engine_refuses_processes_it_cannot_share_out(settings):
     settings.REDIS_URL, settings.SIP_TRUNK, settings.SIP_RTP_PORTS = "redis://127.0.0.1:6379/0", "sip:h", "20000-20005"
     with pytest.raises(CommandError, match="SIP_RTP_PORTS: 20000-20005 has too few ports for 2 engines"):
         call_command("call_engine", processes=2)
+
+
+def _call_engine_apart() -> None:
+    """`call_engine` (asyncio.run) in a thread of its own: a browser test may leave a loop running here."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(call_command, "call_engine").result()
+
+
+def test_call_engine_exits_at_start_naming_a_trunk_that_does_not_resolve(settings):
+    settings.REDIS_URL, settings.SIP_TRUNK = "redis://127.0.0.1:6379/0", "sip:no-such-host.invalid:5060"
+    with pytest.raises(CommandError, match=r"^SIP_TRUNK: cannot resolve no-such-host\.invalid"):
+        _call_engine_apart()
+
+
+def test_call_engine_exits_at_start_naming_a_listen_address_it_cannot_bind(settings):
+    settings.REDIS_URL, settings.SIP_TRUNK, settings.SIP_LISTEN = (
+        "redis://127.0.0.1:6379/0",
+        "sip:127.0.0.1",
+        "127.0.0.1:5108",
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 5108))
+        with pytest.raises(CommandError, match=r"^SIP_LISTEN: cannot start the SIP stack on 127\.0\.0\.1:5108"):
+            _call_engine_apart()
 
 
 def test_the_packet_time_is_read(settings):
