@@ -28,7 +28,7 @@ so a Celery worker would only take CPU from the engine on a 2-core machine).
   and ended; every attempt reached SIPp exactly once (its X-Dialtone-Attempt
   header, logged by SIPp) and SIPp counted as many successful calls and no failure.
 
-Ports stay clear of the SIP integration tests (5070-5110, RTP 20000-21000):
+Ports stay clear of the SIP integration tests (5100-5110, RTP 22000-22999, SIPp media 23900):
 carrier 6070, engine 6072, engine RTP 31000-31999, SIPp media (echo) 30900.
 With the SIP gateway ``DIALER_CALL_THREADS`` counts only the claims not dialled
 yet (a call holds no thread) and ``DIALER_MAX_CALLS`` the calls in progress; the

@@ -167,7 +167,7 @@ def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_the
 
 
 def test_an_engine_bound_to_a_wildcard_offers_the_address_the_trunk_is_reached_from():
-    config = SipConfig("127.0.0.1", 5999, "udp", "", "", "0.0.0.0", 5109, (20990, 20999), 45, ("pcmu",))
+    config = SipConfig("127.0.0.1", 5999, "udp", "", "", "0.0.0.0", 5109, (22990, 22999), 45, ("pcmu",))
 
     async def main():
         engine = CallEngine(config, engine_id="wildcard")

@@ -22,8 +22,8 @@ CALLS = 270
 def test_one_a_number_rings_hundreds_of_calls_at_once(carrier, monkeypatch):  # noqa: F811
     ended: list[str] = []
     monkeypatch.setattr(engine_module, "_report", lambda event: event.event == "ended" and ended.append(event.cause))
-    # Ports clear of the engines the other SIP tests start (5102-5103, RTP 20000-20399).
-    config = SipConfig("127.0.0.1", CARRIER_PORT, "udp", "", "", "127.0.0.1", 5107, (20400, 20999), 3, ("pcmu",))
+    # Ports clear of the engines the other SIP tests start (5102-5103, RTP 22000-22399).
+    config = SipConfig("127.0.0.1", CARRIER_PORT, "udp", "", "", "127.0.0.1", 5107, (22400, 22999), 3, ("pcmu",))
 
     async def main():
         engine = CallEngine(config, engine_id="lines")
