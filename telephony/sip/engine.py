@@ -33,11 +33,12 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from campaigns.audio import phone_audio_path
+from dids.numbers import to_e164_digits
 from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
 from telephony.sip.media import MediaClock, MediaError, RtpSession
-from telephony.sip.scenario import TRANSFERRED, run_scenario
+from telephony.sip.scenario import TRANSFERRED, ScenarioResult, run_scenario
 from telephony.sip.stack import Call, CallFailed, RingTimeout, UserAgent
 from telephony.sip.status import STATUS
 from telephony.sip.tts import speech
@@ -106,6 +107,8 @@ class SipChannel:
     async def _until_closed(self, work: Awaitable[T]) -> T:
         """``work``, or CallClosed as soon as the far end hangs up (``work`` is then cancelled)."""
         if self.call.closed.is_set():
+            if asyncio.iscoroutine(work):
+                work.close()  # never started
             raise CallClosed
         task = asyncio.ensure_future(work)
         hung_up = asyncio.ensure_future(self.call.closed.wait())
@@ -146,7 +149,8 @@ class SipChannel:
         return pressed
 
     async def transfer(self, number: str) -> str:
-        status, reason = await self._until_closed(self.call.refer(number))
+        # Not raced against the hang-up: refer() itself answers (481, …) when the call ends first.
+        status, reason = await self.call.refer("+" + to_e164_digits(number))
         if 200 <= status < 300:
             return TRANSFERRED  # the peer reported its new call answered (sipfrag 2xx); our leg closed
         # The call survives a failed transfer; the scenario goes on with the next step.
@@ -234,16 +238,15 @@ class CallEngine:
         answered_at = time.monotonic()
         await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
         channel = SipChannel(call, media, request.attempt_id)
-        digits = transfer = ""
+        result = ScenarioResult()  # filled step by step: what was gathered stays when the callee hangs up
         try:
-            result = await run_scenario(request.scenario, channel)
-            digits, transfer = result.digits, result.transfer
+            await run_scenario(request.scenario, channel, result=result)
             log.info(
                 "attempt %s: steps %s, digits %r%s",
                 request.attempt_id,
                 ",".join(result.path),
-                digits,
-                f", transfer {transfer!r}" if transfer else "",
+                result.digits,
+                f", transfer {result.transfer!r}" if result.transfer else "",
             )
         except CallClosed:
             pass  # the subscriber hung up first: the call is over, answered
@@ -255,8 +258,8 @@ class CallEngine:
             "ended",
             cause=ANSWERED,
             duration=round(time.monotonic() - answered_at),
-            digits=digits,
-            transfer=transfer,
+            digits=result.digits,
+            transfer=result.transfer,
         )
 
     async def run_call(self, request: CallRequest, *, holds_slot: bool = False) -> None:

@@ -27,6 +27,7 @@ _VERSION = 0x80  # V=2, no padding, no extension, no CSRC
 _MARKER = 0x80
 _RESYNC_AFTER = 3  # ptimes late: past this, skip the missed ticks instead of sending them in a burst
 _EVENTS = "0123456789*#ABCD"
+_DIGITS_KEPT = 64  # digits not yet read; a far end sending more (a flood) loses the excess, not our memory
 _DRAIN_ROUNDS = 8  # polls per tick: a flooding far end waits for the next tick rather than stalling the clock
 
 
@@ -77,7 +78,7 @@ class RtpSession:
         self.port = port
         self._send = sock.send
         self._recv_into = sock.recv_into
-        self.digits: asyncio.Queue[str] = asyncio.Queue()
+        self.digits: asyncio.Queue[str] = asyncio.Queue(maxsize=_DIGITS_KEPT)
         self.codec: str | None = None
         self.payload_type = -1
         self._byte1 = 0
@@ -138,7 +139,7 @@ class RtpSession:
         if self.codec is None:
             raise MediaError("play() before accept(): the codec is not negotiated yet")
         try:
-            encoded = g711.frames(bytes(pcm), self.codec, self._clock.samples_per_frame)
+            encoded = await g711.frames(bytes(pcm), self.codec, self._clock.samples_per_frame)
         except ValueError as exc:
             raise MediaError(str(exc)) from None
         if not encoded:
@@ -208,7 +209,7 @@ class RtpSession:
             return
         self._event_stamp = stamp
         event = packet[header]
-        if event < len(_EVENTS):
+        if event < len(_EVENTS) and not self.digits.full():
             self.digits.put_nowait(_EVENTS[event])
 
 

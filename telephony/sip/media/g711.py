@@ -6,6 +6,7 @@ The tables follow the ITU reference coder (the one CPython's ``audioop`` uses), 
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from array import array
 from collections import OrderedDict
@@ -82,9 +83,12 @@ def encode(pcm: bytes, codec: str) -> bytes:
 
 _FRAMES: OrderedDict[tuple[str, int, bytes], tuple[bytes, ...]] = OrderedDict()
 _FRAMES_KEPT = 32  # prompts repeat across calls; a few dozen distinct ones cover a campaign's scenarios
+# PCM bytes encoded between two yields to the event loop: one second of audio. A long prompt encoded
+# in one go would hold the loop past a packet time and delay every call's next packet.
+_SLICE = 16000
 
 
-def frames(pcm: bytes, codec: str, samples_per_frame: int) -> tuple[bytes, ...]:
+async def frames(pcm: bytes, codec: str, samples_per_frame: int) -> tuple[bytes, ...]:
     """The encoded frames of a prompt, the last one padded with silence; repeated prompts come from a cache.
 
     Keyed by the PCM itself: bytes cache their hash, and a hit costs one comparison, never a wrong prompt.
@@ -94,7 +98,13 @@ def frames(pcm: bytes, codec: str, samples_per_frame: int) -> tuple[bytes, ...]:
     if cached is not None:
         _FRAMES.move_to_end(key)
         return cached
-    encoded = encode(pcm, codec)
+    if len(pcm) % 2:
+        raise ValueError("16-bit PCM must have an even number of bytes")
+    parts = []
+    for at in range(0, len(pcm), _SLICE):
+        parts.append(encode(pcm[at : at + _SLICE], codec))
+        await asyncio.sleep(0)
+    encoded = b"".join(parts)
     tail = len(encoded) % samples_per_frame
     if tail:
         encoded += bytes((SILENCE[codec],)) * (samples_per_frame - tail)

@@ -38,9 +38,11 @@ class FakeCall:
     def __init__(self, refer_answer=(200, "OK")):
         self.closed = asyncio.Event()
         self.refer_answer = refer_answer
+        self.referred: list[str] = []
         self.hung_up = 0
 
     async def refer(self, to_user: str) -> tuple[int, str]:
+        self.referred.append(to_user)
         if 200 <= self.refer_answer[0] < 300:
             self.closed.set()
         return self.refer_answer
@@ -111,6 +113,36 @@ def test_a_transfer_reports_what_the_peer_answered():
     assert _run_apart(main((200, "OK"))) == TRANSFERRED
     assert _run_apart(main((486, "Busy Here"))) == "failed: 486 Busy Here"
     assert _run_apart(main((503, "Service Unavailable"))) == "failed: 503 Service Unavailable"
+
+
+def test_a_transfer_number_written_with_spaces_is_referred_in_e164():
+    async def main():
+        call = FakeCall()
+        await SipChannel(call, FakeMedia()).transfer("+44 117 409 0100")
+        return call.referred
+
+    assert _run_apart(main()) == ["+441174090100"]
+
+
+def test_digits_gathered_before_the_callee_hangs_up_are_reported(monkeypatch):
+    reported = []
+    monkeypatch.setattr(engine_module, "_report", reported.append)
+    monkeypatch.setattr(engine_module, "_speech", lambda text, voice: "unused")
+    monkeypatch.setattr(engine_module, "_pcm", lambda path: bytes(320 * 100))  # two seconds
+    config = SipConfig("127.0.0.1", 5070, "udp", "", "", "127.0.0.1", 5060, (22000, 22099), 45, ("pcmu",))
+    steps = [
+        {"id": "menu", "type": "gather", "prompt": "", "digits": 1, "timeout": 1},
+        {"id": "bye", "type": "say", "text": "Goodbye"},
+    ]
+
+    async def main():
+        call = FakeCall()
+        asyncio.get_running_loop().call_later(0.3, call.closed.set)  # during the goodbye
+        request = engine_module.CallRequest(7, "+442000000001", "+447900000001", 1, steps)
+        return await CallEngine(config, engine_id="test")._play_answered(call, FakeMedia("4"), request)
+
+    ended = _run_apart(main())
+    assert (ended.event, ended.cause, ended.digits) == ("ended", "200", "4")
 
 
 class FakeRedis:

@@ -167,6 +167,25 @@ async def test_one_digit_per_key_press_whatever_the_repeats():
 
 
 @run_apart
+async def test_a_flood_of_digits_keeps_only_what_a_gather_could_read():
+    clock = MediaClock(host=HOST, ports=(42060, 42069))
+    far = peer(42071)
+    await clock.start()
+    try:
+        session = clock.session()
+        session.accept(answer(42071, formats="0 101", event_type=101))
+        far.connect((HOST, session.port))
+        for n in range(200):  # a new timestamp each: 200 key presses
+            far.send(event(1000 + 160 * n, 1, end=True, seq=n, payload_type=101))
+        await until(lambda: session.digits.full())
+        await asyncio.sleep(0.1)
+    finally:
+        await clock.close()
+        far.close()
+    assert session.digits.qsize() == 64
+
+
+@run_apart
 async def test_a_refusing_far_end_does_not_stop_the_other_calls():
     clock = MediaClock(host=HOST, ports=(42080, 42089))
     far = peer(42091)
@@ -205,7 +224,7 @@ def test_ports_cycle_skip_the_busy_and_run_out():
         assert clock.session().port == 42104  # the next after the last taken, not the one just freed
     finally:
         foreign.close()
-        asyncio.run(clock.close())
+        run_apart(clock.close)()
     assert clock.calls == 0
 
 

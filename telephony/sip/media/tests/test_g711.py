@@ -1,9 +1,11 @@
+import asyncio
 import struct
 import warnings
 
 import pytest
 
 from telephony.sip.media import g711
+from telephony.sip.media.tests.test_clock import TONE, run_apart
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -31,16 +33,37 @@ def test_silence_is_the_code_of_zero():
     assert [g711.encode(zero, codec)[0] for codec in ("pcmu", "pcma")] == [g711.SILENCE["pcmu"], g711.SILENCE["pcma"]]
 
 
-def test_the_last_frame_is_padded_with_silence():
+@run_apart
+async def test_the_last_frame_is_padded_with_silence():
     pcm = struct.pack("<5h", 1000, 1000, 1000, 1000, 1000)
-    assert g711.frames(pcm, "pcma", 4) == (b"\xfa" * 4, b"\xfa" + b"\xd5" * 3)
+    assert await g711.frames(pcm, "pcma", 4) == (b"\xfa" * 4, b"\xfa" + b"\xd5" * 3)
 
 
-def test_a_repeated_prompt_is_encoded_once():
+@run_apart
+async def test_a_repeated_prompt_is_encoded_once():
     pcm = bytes(range(200)) * 16
-    first = g711.frames(pcm, "pcmu", 160)
-    assert g711.frames(bytes(pcm), "pcmu", 160) is first  # an equal copy hits the cache as well
-    assert g711.frames(pcm, "pcma", 160) is not first
+    first = await g711.frames(pcm, "pcmu", 160)
+    assert await g711.frames(bytes(pcm), "pcmu", 160) is first  # an equal copy hits the cache as well
+    assert await g711.frames(pcm, "pcma", 160) is not first
+
+
+@run_apart
+async def test_a_long_prompt_is_encoded_in_slices_that_let_the_clock_tick():
+    pcm = TONE * 5  # 5 s: a new prompt, not cached
+    ticks = 0
+
+    async def clock():
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    ticking = asyncio.create_task(clock())
+    await asyncio.sleep(0)
+    encoded = await g711.frames(pcm, "pcmu", 160)
+    ticking.cancel()
+    assert b"".join(encoded) == g711.encode(pcm, "pcmu")
+    assert ticks >= 5  # the loop ran between the slices, not once after the whole prompt
 
 
 def test_odd_length_pcm_is_refused():
