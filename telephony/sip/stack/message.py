@@ -115,10 +115,10 @@ def parse(data: bytes) -> SipMessage:
         last.append(value.strip())
     length = headers.get("content-length")
     if length:
-        try:
-            n = int(length[0])
-        except ValueError as exc:
-            raise ParseError("bad Content-Length") from exc
+        n = _length(length[0])
+        if len(body) < n:
+            # A datagram cut short (RFC 3261 18.3); a stream frame always holds its whole body.
+            raise ParseError(f"body of {len(body)} bytes, Content-Length {n}")
         body = body[:n]
     msg.body = body
     for required in ("call-id", "cseq", "from", "to", "via"):
@@ -128,7 +128,11 @@ def parse(data: bytes) -> SipMessage:
 
 
 class StreamFramer:
-    """Cuts a TCP/TLS byte stream into messages by Content-Length (RFC 3261 18.3)."""
+    """Cuts a TCP/TLS byte stream into messages by Content-Length (RFC 3261 18.3).
+
+    `feed` raises ParseError on a stream it cannot frame (bad or oversized Content-Length):
+    the connection is then beyond repair and should be closed.
+    """
 
     MAX_BUFFER = 1 << 20
 
@@ -152,6 +156,9 @@ class StreamFramer:
                     buf.clear()  # a peer that never ends its headers gets no memory from us
                 return out
             length = content_length(bytes(buf[:end]))
+            if length > self.MAX_BUFFER:
+                buf.clear()
+                raise ParseError(f"Content-Length {length} is over {self.MAX_BUFFER}")
             total = end + 4 + length
             if len(buf) < total:
                 return out
@@ -160,14 +167,20 @@ class StreamFramer:
 
 
 def content_length(head: bytes) -> int:
+    """The Content-Length of a message head, 0 without one; ParseError when it is no length."""
     for line in head.split(b"\r\n"):
         name, sep, value = line.partition(b":")
         if sep and name.strip().lower() in (b"content-length", b"l"):
-            try:
-                return max(0, int(value.strip()))
-            except ValueError:
-                return 0
+            return _length(value.decode("latin-1"))
     return 0
+
+
+def _length(value: str) -> int:
+    value = value.strip()
+    # Digits only (no sign), and few enough for int() and for any sane message.
+    if not value.isdigit() or not value.isascii() or len(value) > 12:
+        raise ParseError(f"bad Content-Length {value!r}")
+    return int(value)
 
 
 def param(header_value: str, name: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,7 @@ from .message import SipMessage
 if TYPE_CHECKING:
     from .transport import Transport
 
+log = logging.getLogger(__name__)
 T1 = 0.5
 T2 = 4.0
 TIMER_B = 64 * T1  # also timer F, and how long a finished INVITE transaction absorbs retransmitted finals
@@ -100,7 +102,7 @@ class ClientTransaction:
                     self._cancel_timer()
                 else:
                     self.interval = T2
-            self.on_response(msg)
+            self._deliver(msg)
             return
         self.state = COMPLETED
         self._cancel_timer()
@@ -108,10 +110,27 @@ class ClientTransaction:
             self.handle = self.loop.call_later(TIMER_B, self.remove)
         else:
             self.remove()
-        self.on_response(msg)
+        if not self._deliver(msg):
+            # Whoever waits for this final response must not wait forever (nor ring on after a 2xx).
+            self.on_failure(500, f"error handling the {msg.status} response")
+
+    def _deliver(self, msg: SipMessage) -> bool:
+        try:
+            self.on_response(msg)
+        except Exception:
+            log.debug("error handling %s to %s", msg.status, self.method, exc_info=True)
+            return False
+        return True
+
+    def cancelled(self) -> None:
+        """Our CANCEL went out: without a final response in 64*T1 the INVITE transaction ends (RFC 3261 9.1)."""
+        if self.method == "INVITE" and self.state == PROCEEDING and self.handle is None:
+            self.handle = self.loop.call_later(TIMER_B, self.fail, 408, "No final response after CANCEL")
 
     def transport_failed(self, reason: str) -> None:
-        if self.state == CALLING:
+        # Over UDP an ICMP error may belong to any earlier datagram: a non-INVITE request keeps
+        # retransmitting until timer F rather than fail on a neighbour's error.
+        if self.state == CALLING and (self.method == "INVITE" or self.transport.reliable):
             self.fail(None, reason)
 
     def fail(self, status: int | None, reason: str) -> None:

@@ -13,7 +13,7 @@ import socket
 import ssl
 from collections.abc import Callable
 
-from .message import StreamFramer
+from .message import ParseError, StreamFramer
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,15 @@ class _Stream(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
-        for frame in self.framer.feed(data):
+        try:
+            frames = self.framer.feed(data)
+        except ParseError as exc:
+            # Framing lost: whatever follows on this connection cannot be cut into messages.
+            log.debug("closing a SIP stream: %s", exc)
+            if self.transport is not None:
+                self.transport.close()
+            return
+        for frame in frames:
             self.on_message(frame, self.reply)
 
     def reply(self, data: bytes) -> None:

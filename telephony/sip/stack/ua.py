@@ -8,7 +8,7 @@ import socket
 from collections.abc import Coroutine
 from typing import Any
 
-from . import auth
+from . import auth, transaction
 from .message import ParseError, SipMessage, build, new_branch, new_token, parse, response_to, uri_of
 from .message import split_header_list as split_list
 from .transaction import TIMER_B, ClientTransaction
@@ -170,9 +170,12 @@ class UserAgent:
         elif msg.method == "OPTIONS":
             # Trunks ping with out-of-dialog OPTIONS to see that we are alive.
             reply(build("SIP/2.0 200 OK", [*response_to(msg, 200, "OK", new_token()), ("Allow", ALLOW)]))
+        elif msg.method == "INVITE":  # we never take calls
+            headers = [*response_to(msg, 405, "Method Not Allowed", new_token()), ("Allow", ALLOW)]
+            reply(build("SIP/2.0 405 Method Not Allowed", headers))
         else:
-            status, reason = (405, "Method Not Allowed") if msg.method == "INVITE" else (481, "Call Does Not Exist")
-            reply(build(f"SIP/2.0 {status} {reason}", response_to(msg, status, reason, new_token())))
+            headers = response_to(msg, 481, "Call Does Not Exist", new_token())
+            reply(build("SIP/2.0 481 Call Does Not Exist", headers))
 
     def _on_transport_error(self, reason: str) -> None:
         log.debug("SIP transport error: %s", reason)
@@ -198,6 +201,8 @@ class Call:
         self._invite_tx: ClientTransaction | None = None
         self._invite_cseq = 1
         self._invite_auth_tried = False
+        self._invite_auth: tuple[str, str] | None = None  # the 2xx ACK carries the INVITE's credentials
+        self._cancel_unanswered = False  # our CANCEL got no final response to the INVITE in 64*T1
         self._provisional = False
         self._cancel_wanted = False
         self._cancel_sent = False
@@ -221,15 +226,15 @@ class Call:
             await asyncio.wait({final}, timeout=timeout)
         if not final.done():
             self._request_cancel()
-            await asyncio.wait({final}, timeout=TIMER_B + HANGUP_WAIT)
+            await asyncio.wait({final}, timeout=transaction.TIMER_B + HANGUP_WAIT)
             if not final.done():
                 self._finish(CallFailed(408, "Request Timeout"))
                 self._set_closed()
                 raise RingTimeout()
         result = final.result()
         if isinstance(result, CallFailed):
-            if self._cancel_wanted and result.status == 487:
-                raise RingTimeout()  # the answer to our CANCEL
+            if self._cancel_wanted and (result.status == 487 or self._cancel_unanswered):
+                raise RingTimeout()  # the answer to our CANCEL, or none at all
             raise CallFailed(result.status, result.reason)
         if self._cancel_wanted:
             raise RingTimeout()  # a 2xx that crossed our CANCEL: ACKed, and a BYE is on its way
@@ -279,6 +284,7 @@ class Call:
         ua = self._ua
         branch = new_branch()
         self._invite_cseq = self._cseq
+        self._invite_auth = authorization
         headers = [
             ("Via", ua.via(branch)),
             ("Max-Forwards", "70"),
@@ -313,15 +319,15 @@ class Call:
             return
         if status < 300:
             self._remote_to = msg.get("to")
-            contact = msg.get("contact")
-            if contact:
-                self._remote_target = uri_of(split_list(contact)[0])
-            routes: list[str] = []
-            for value in msg.all("record-route"):
-                routes.extend(split_list(value))
-            self._route = routes[::-1]
+            try:
+                self._take_dialog(msg)
+            except Exception:
+                # A garbled Contact or Record-Route must not leave a 2xx unACKed: send to the request URI.
+                log.debug("unreadable dialog headers in the 2xx to %s", self.call_id, exc_info=True)
+                self._remote_target, self._route = self._request_uri, []
             self._confirmed = True
-            tx.ack = self._dialog_request("ACK", self._invite_cseq, new_branch())
+            credentials = [self._invite_auth] if self._invite_auth else None
+            tx.ack = self._dialog_request("ACK", self._invite_cseq, new_branch(), credentials)
             self._ua.transport.send(tx.ack)
             self._finish(msg)
             if self._cancel_wanted or self.closed.is_set():
@@ -329,7 +335,8 @@ class Call:
             return
         tx.ack = self._non2xx_ack(tx, msg)
         self._ua.transport.send(tx.ack)
-        if status in (401, 407) and not self._invite_auth_tried and not self._final.done():
+        giving_up = self._cancel_wanted or self.closed.is_set()
+        if status in (401, 407) and not self._invite_auth_tried and not self._final.done() and not giving_up:
             authorization = self._authorization(msg, "INVITE", self._request_uri)
             if authorization is not None:
                 self._invite_auth_tried = True
@@ -339,9 +346,24 @@ class Call:
         self._finish(CallFailed(status, msg.reason))
         self._set_closed()
 
+    def _take_dialog(self, msg: SipMessage) -> None:
+        contacts = split_list(msg.get("contact"))
+        target = uri_of(contacts[0]) if contacts else ""
+        if target:
+            self._remote_target = target
+        routes: list[str] = []
+        for value in msg.all("record-route"):
+            routes.extend(split_list(value))
+        self._route = routes[::-1]
+
     def _on_invite_failure(self, status: int | None, reason: str) -> None:
+        if self._cancel_sent:
+            self._cancel_unanswered = True
         self._finish(CallFailed(status, reason))
-        self._set_closed()
+        if self._confirmed:  # a 2xx made the dialog, so it ends with a BYE
+            self._ua.spawn(self._send_bye())
+        else:
+            self._set_closed()
 
     def _non2xx_ack(self, tx: ClientTransaction, msg: SipMessage) -> bytes:
         # RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response.
@@ -379,6 +401,7 @@ class Call:
         ]
         data = build(f"CANCEL {self._request_uri} SIP/2.0", headers)
         ClientTransaction(ua.transactions, ua.transport, branch, "CANCEL", data, _ignore, _ignore_failure).start()
+        tx.cancelled()
 
     def _finish(self, result: SipMessage | CallFailed) -> None:
         if not self._final.done():
@@ -489,11 +512,14 @@ class Call:
             self._set_closed()
         elif method == "NOTIFY":
             self._on_notify(msg)
-        elif method == "INVITE":
-            # A re-INVITE (session refresh or hold) gets our original offer again.
+        elif method == "INVITE" or (method == "UPDATE" and msg.body.strip()):
+            # A re-INVITE (session refresh or hold), or an UPDATE with an offer, gets our original SDP again.
             extra = [("Contact", self._contact), ("Allow", ALLOW), ("Content-Type", "application/sdp")]
             body = self._sdp
-        elif method not in ("OPTIONS", "INFO", "UPDATE", "CANCEL"):
+        elif method == "CANCEL":
+            # We are the caller: the far end has no pending request of ours to cancel.
+            status, reason = 481, "Call/Transaction Does Not Exist"
+        elif method not in ("OPTIONS", "INFO", "UPDATE"):
             status, reason = 405, "Method Not Allowed"
             extra = [("Allow", ALLOW)]
         headers = response_to(msg, status, reason, self._local_tag) + extra

@@ -1,6 +1,6 @@
 """Message parsing and building, stream framing and digest answers, without a network."""
 
-import asyncio
+import pytest
 
 from telephony.sip.stack import auth
 from telephony.sip.stack.message import (
@@ -129,11 +129,40 @@ def test_digest_without_qop_and_challenge_parsing():
     assert not auth.supported(auth.parse_challenge('Digest realm="r", nonce="n", algorithm=SHA-256'))
 
 
-def test_call_failed_and_ring_timeout_carry_their_fields():
-    from telephony.sip.stack import CallFailed, RingTimeout
+def test_call_failed_names_the_status_only_when_there_is_one():
+    from telephony.sip.stack import CallFailed
 
-    exc = CallFailed(486, "Busy Here")
-    assert (exc.status, exc.reason) == (486, "Busy Here")
-    assert CallFailed(None, "connection refused").status is None
-    assert issubclass(RingTimeout, Exception)
-    assert asyncio.iscoroutinefunction(__import__("telephony.sip.stack", fromlist=["Call"]).Call.answer)
+    busy = CallFailed(486, "Busy Here")
+    assert (busy.status, busy.reason, str(busy)) == (486, "Busy Here", "486 Busy Here")
+    refused = CallFailed(None, "connection refused")
+    assert (refused.status, str(refused)) == (None, "connection refused")
+
+
+RESPONSE_HEAD = (
+    b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP a;branch=z9hG4bKx\r\nFrom: a\r\nTo: b\r\nCall-ID: c\r\nCSeq: 1 INVITE\r\n"
+)
+
+
+def test_content_length_must_be_a_plain_number_that_the_body_fills():
+    assert parse(RESPONSE_HEAD + b"Content-Length: 3\r\n\r\nabcdef").body == b"abc"
+    for length, body in (
+        (b"-3", b"v=0\r\nabc"),
+        (b"+3", b"abc"),
+        (b"3x", b"abc"),
+        (b"9" * 20, b"abc"),
+        (b"10", b"short"),
+    ):
+        with pytest.raises(ParseError):
+            parse(RESPONSE_HEAD + b"Content-Length: " + length + b"\r\n\r\n" + body)
+
+
+def test_stream_framer_refuses_a_content_length_over_its_cap():
+    framer = StreamFramer()
+    with pytest.raises(ParseError):
+        framer.feed(RESPONSE_HEAD + b"Content-Length: 99999999999\r\n\r\n" + b"x" * 65536)
+    assert not framer._buf
+    with pytest.raises(ParseError):
+        StreamFramer().feed(RESPONSE_HEAD + b"l: -5\r\n\r\n")
+    whole = RESPONSE_HEAD + b"Content-Length: %d\r\n\r\n" % StreamFramer.MAX_BUFFER
+    body = b"x" * StreamFramer.MAX_BUFFER
+    assert StreamFramer().feed(whole + body) == [whole + body]  # the cap itself is allowed

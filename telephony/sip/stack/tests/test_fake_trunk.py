@@ -1,7 +1,9 @@
 """Corners SIPp cannot easily play, against a scripted trunk in the test's own event loop (loopback).
 
 Retransmissions (INVITE timer A, ACK again for a retransmitted 2xx, 200 again for a
-retransmitted BYE), Record-Route, re-INVITE, a challenged BYE, garbage, TCP framing.
+retransmitted BYE), Record-Route, re-INVITE, a challenged BYE, garbage, TCP framing, a CANCEL
+nobody answers, garbled 2xx, ICMP errors. Loopback sockets only: no SIPp, no database, so these
+run with the unit tests (timers patched small where a test waits for one).
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ import asyncio
 
 import pytest
 
-from telephony.sip.stack import UserAgent
+from telephony.sip.stack import CallFailed, RingTimeout, UserAgent, transaction
+from telephony.sip.stack import ua as ua_module
 from telephony.sip.stack.message import SipMessage, StreamFramer, build, param, parse, response_to
-
-pytestmark = pytest.mark.integration
 
 SDP = "v=0\r\nm=audio 40990 RTP/AVP 0\r\n"
 ANSWER_SDP = b"v=0\r\nm=audio 41990 RTP/AVP 0\r\n"
@@ -266,3 +267,244 @@ def test_stream_framer_survives_keepalives_between_partial_messages():
     assert framer.feed(invite[:10]) == []
     assert framer.feed(invite[10:] + b"\r\n\r\n" + invite[:30]) == [invite]
     assert framer.feed(invite[30:]) == [invite]
+
+
+async def until(predicate, timeout: float = 5) -> None:
+    async def poll():
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+    await asyncio.wait_for(poll(), timeout)
+
+
+def test_an_unanswered_cancel_ends_the_invite_transaction_after_timer_b(monkeypatch):
+    monkeypatch.setattr(transaction, "TIMER_B", 0.6)
+    monkeypatch.setattr(ua_module, "CALL_LINGER", 0.2)
+
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(respond(invite, 100, "Trying"))
+        trunk.send(respond(invite, 180, "Ringing"))
+        with pytest.raises(RingTimeout):
+            await call.answer(0.2)  # the CANCEL goes out and the trunk never answers it nor the INVITE
+        assert (await trunk.next("CANCEL")).top_branch == invite.top_branch
+        assert call.closed.is_set()
+        await until(lambda: not ua.transactions and not ua.calls)
+        await call.hangup()  # nothing left to do: returns at once
+
+    run(with_trunk(body))
+
+
+def test_hangup_while_ringing_and_the_cancel_is_ignored(monkeypatch):
+    monkeypatch.setattr(transaction, "TIMER_B", 0.6)
+    monkeypatch.setattr(ua_module, "CALL_LINGER", 0.2)
+    monkeypatch.setattr(ua_module, "HANGUP_WAIT", 0.3)
+
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(respond(invite, 180, "Ringing"))
+        await until(lambda: call._provisional)
+        await call.hangup()
+        await trunk.next("CANCEL")
+        assert call.closed.is_set()
+        await until(lambda: not ua.transactions and not ua.calls)
+        with pytest.raises(RingTimeout):
+            await call.answer(0.1)
+
+    run(with_trunk(body))
+
+
+def test_a_2xx_with_a_garbled_contact_is_acked_and_answers():
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(respond(invite, 180, "Ringing"))
+        trunk.send(respond(invite, 200, "OK", [("Contact", ","), ("Record-Route", ",")], ANSWER_SDP))
+        assert await call.answer(2) == ANSWER_SDP.decode()
+        ack = await trunk.next("ACK")
+        assert ack.uri == invite.uri and not ack.all("route")  # the request URI stays the remote target
+        hangup = asyncio.ensure_future(call.hangup())
+        bye = await trunk.next()
+        assert bye.method == "BYE" and bye.uri == invite.uri  # no CANCEL: the call is up
+        trunk.send(respond(bye, 200, "OK"))
+        await hangup
+
+    run(with_trunk(body))
+
+
+def test_an_error_handling_a_final_response_fails_the_waiter():
+    class Stub:
+        reliable = True
+
+        def send(self, data, on_error=None):
+            pass
+
+    async def body():
+        failures = []
+
+        def broken(msg):
+            raise IndexError("handler bug")
+
+        table: dict = {}
+        tx = transaction.ClientTransaction(
+            table, Stub(), "z9hG4bKx", "BYE", b"", broken, lambda status, reason: failures.append(status)
+        )
+        tx.start()
+        bye = parse(far_request(parse(INVITE_FOR_STUB), "BYE", 2, "z9hG4bKx"))
+        tx.receive(parse(respond(bye, 180, "Ringing")))  # a provisional's error is only logged
+        assert failures == []
+        tx.receive(parse(respond(bye, 200, "OK")))
+        assert failures == [500] and not table
+
+    run(body())
+
+
+INVITE_FOR_STUB = build(
+    "INVITE sip:1555@127.0.0.1 SIP/2.0",
+    [
+        ("Via", "SIP/2.0/UDP 127.0.0.1:7491;branch=z9hG4bKi"),
+        ("From", "<sip:100@127.0.0.1>;tag=a"),
+        ("To", "<sip:1555@127.0.0.1>"),
+        ("Call-ID", "c1"),
+        ("CSeq", "1 INVITE"),
+    ],
+)
+
+
+def test_the_2xx_ack_carries_the_invite_credentials_and_the_cancel_none():
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(
+            respond(
+                invite, 407, "Proxy Authentication Required", [("Proxy-Authenticate", 'Digest realm="t", nonce="n"')]
+            )
+        )
+        assert not (await trunk.next("ACK")).get("proxy-authorization")  # the non-2xx ACK was never challenged
+        invite2 = await trunk.next("INVITE")
+        credentials = invite2.get("proxy-authorization")
+        assert credentials.startswith('Digest username="user"')
+        trunk.send(respond(invite2, 200, "OK", [("Contact", "<sip:far@127.0.0.1:7490>")], ANSWER_SDP))
+        await call.answer(2)
+        ack = await trunk.next("ACK")
+        assert ack.cseq == (2, "ACK") and ack.get("proxy-authorization") == credentials
+
+    run(with_trunk(body, username="user", password="pw"))
+
+
+def test_a_udp_transport_error_fails_only_invites_without_a_response(monkeypatch):
+    monkeypatch.setattr(ua_module, "HANGUP_WAIT", 5.0)
+
+    async def body(ua, trunk):
+        up = ua.call(to_user="1", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(respond(invite, 200, "OK", [("Contact", "<sip:far@127.0.0.1:7490>")], ANSWER_SDP))
+        await up.answer(2)
+        await trunk.next("ACK")
+        ringing = ua.call(to_user="2", from_user="100", headers={}, sdp=SDP)
+        ring_invite = await trunk.next("INVITE")
+        trunk.send(respond(ring_invite, 180, "Ringing"))
+        await until(lambda: ringing._provisional)
+        hangup = asyncio.ensure_future(up.hangup())
+        bye = await trunk.next("BYE")
+        silent = ua.call(to_user="3", from_user="100", headers={}, sdp=SDP)
+        await trunk.next("INVITE")
+
+        ua._on_transport_error("connection refused")  # what an ICMP port unreachable reports
+
+        with pytest.raises(CallFailed) as failed:
+            await silent.answer(2)
+        assert failed.value.status is None
+        assert (await trunk.next("BYE")).top_branch == bye.top_branch  # the BYE retransmits on
+        trunk.send(respond(bye, 200, "OK"))
+        await hangup
+        trunk.send(respond(ring_invite, 486, "Busy Here"))  # the ringing call was left alone
+        with pytest.raises(CallFailed) as failed:
+            await ringing.answer(2)
+        assert failed.value.status == 486
+
+    run(with_trunk(body))
+
+
+def test_requests_from_the_far_end():
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        trunk.send(respond(invite, 200, "OK", [("Contact", "<sip:far@127.0.0.1:7490>")], ANSWER_SDP))
+        await call.answer(2)
+        await trunk.next("ACK")
+        offer = [("Content-Type", "application/sdp")]
+        trunk.send(far_request(invite, "UPDATE", 2, "z9hG4bKupd1", offer, b"v=0\r\n"))
+        reply = await trunk.next()
+        assert (reply.status, reply.body, reply.get("content-type")) == (200, SDP.encode(), "application/sdp")
+        trunk.send(far_request(invite, "UPDATE", 3, "z9hG4bKupd2"))
+        reply = await trunk.next()
+        assert (reply.status, reply.body) == (200, b"")
+        trunk.send(far_request(invite, "CANCEL", 3, "z9hG4bKupd2"))
+        assert (await trunk.next()).status == 481
+        stranger = parse(far_request(invite, "INVITE", 1, "z9hG4bKnew"))
+        stranger.headers["call-id"] = ["someone-else"]
+        trunk.send(
+            build(
+                "INVITE sip:100@127.0.0.1:7491 SIP/2.0",
+                [(name, value) for name in ("via", "from", "to", "call-id", "cseq") for value in stranger.all(name)],
+            )
+        )
+        refused = await trunk.next()
+        assert refused.status == 405 and "INVITE" in refused.get("allow")
+        assert not call.closed.is_set()
+
+    run(with_trunk(body))
+
+
+def test_no_authenticated_invite_after_the_call_was_hung_up(monkeypatch):
+    monkeypatch.setattr(ua_module, "HANGUP_WAIT", 0.2)
+
+    async def body(ua, trunk):
+        call = ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+        invite = await trunk.next("INVITE")
+        await call.hangup()  # no provisional yet: no CANCEL may go out, the call just gives up
+        trunk.send(respond(invite, 401, "Unauthorized", [("WWW-Authenticate", 'Digest realm="t", nonce="n"')]))
+        assert (await trunk.next()).method == "ACK"
+        with pytest.raises(asyncio.TimeoutError):
+            await trunk.next(timeout=0.7)  # neither an INVITE with credentials nor a CANCEL
+        with pytest.raises(CallFailed) as failed:
+            await call.answer(1)
+        assert failed.value.status == 401
+
+    run(with_trunk(body, username="user", password="pw"))
+
+
+def test_tcp_stream_with_an_oversized_content_length_is_closed():
+    async def body():
+        closed_by_us = asyncio.get_running_loop().create_future()
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            invite = parse(await reader.readuntil(b"\r\n\r\n") + await reader.readexactly(len(SDP)))
+            huge = respond(invite, 200, "OK").replace(b"Content-Length: 0", b"Content-Length: 99999999")
+            writer.write(respond(invite, 100, "Trying") + huge)
+            await writer.drain()
+            while await reader.read(65536):
+                pass  # until the UA drops the connection rather than buffer a 100 MB body
+            closed_by_us.set_result(True)
+            writer.close()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", TRUNK_PORT)
+        ua = UserAgent(
+            listen_host="127.0.0.1",
+            listen_port=OUR_PORT,
+            trunk_host="127.0.0.1",
+            trunk_port=TRUNK_PORT,
+            transport="tcp",
+        )
+        await ua.start()
+        try:
+            ua.call(to_user="1555", from_user="100", headers={}, sdp=SDP)
+            assert await asyncio.wait_for(closed_by_us, 5)
+        finally:
+            await ua.close()
+            server.close()
+
+    run(body())
