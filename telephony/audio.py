@@ -1,7 +1,7 @@
 """The telephone's audio format, and converting to it with sox (Debian ``sox``, ``libsox-fmt-mp3`` for MP3).
 
-Calls play 8 kHz mono 16-bit signed WAV (what baresip's audio path takes
-as it is); recordings are converted once at upload, speech once when rendered.
+Calls play 8 kHz mono 16-bit signed WAV (what the engine's media clock
+encodes to G.711 as it is); recordings are converted once at upload, speech once when rendered.
 """
 
 from __future__ import annotations

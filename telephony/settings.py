@@ -450,12 +450,10 @@ SIP_LISTEN = os.environ.get("SIP_LISTEN", "127.0.0.1:5060")
 SIP_RTP_PORTS = os.environ.get("SIP_RTP_PORTS", "20000-20999")
 SIP_RING_TIMEOUT = env_int("SIP_RING_TIMEOUT", 45)
 SIP_CODECS = os.environ.get("SIP_CODECS", "PCMU,PCMA")
-# Media CPU (docs/decisions/sip-engine.md, "Media CPU"): packet time offered (ms; a far end asking for
-# another ptime gets it) and the timer slack of baresip's per-call media threads (ms; 0 = kernel default).
+# Packet time of the engine's media clock (ms): every call sends one RTP packet per packet time.
 SIP_PTIME = env_int("SIP_PTIME", 20)
-SIP_MEDIA_TIMER_SLACK_MS = env_int("SIP_MEDIA_TIMER_SLACK_MS", 10)
 # Calls an engine has taken off Redis and not dialled yet: beyond, the rest wait in Redis for another
-# engine (or a moment later) instead of queueing dials until baresip's commands time out.
+# engine (or a moment later) instead of piling up dials in an engine short of CPU.
 SIP_DIALS_IN_FLIGHT = env_int("SIP_DIALS_IN_FLIGHT", 20)
 # Threads an engine gives its database work (take-time check, reports, lease renewals).
 SIP_DATABASE_THREADS = env_int("SIP_DATABASE_THREADS", 6)

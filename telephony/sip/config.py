@@ -37,7 +37,6 @@ class SipConfig:
     ring_timeout: int
     codecs: tuple[str, ...]
     ptime: int = 20
-    media_timer_slack_ms: int = 0
     dials_in_flight: int = 20
     database_threads: int = 6
 
@@ -82,13 +81,6 @@ def sip_config() -> SipConfig:
         raise SipConfigError(f"SIP_RING_TIMEOUT: {settings.SIP_RING_TIMEOUT} must be at least 1 second")
     if not 10 <= settings.SIP_PTIME <= 60 or settings.SIP_PTIME % 10:
         raise SipConfigError(f"SIP_PTIME: {settings.SIP_PTIME} must be 10, 20, 30, 40, 50 or 60 (ms)")
-    if not 0 <= settings.SIP_MEDIA_TIMER_SLACK_MS <= settings.SIP_PTIME // 2:
-        # baresip's Audio TX thread sends at most one packet a wake-up: waking later than a packet
-        # time drops packets (docs/decisions/sip-engine.md, "Media CPU").
-        raise SipConfigError(
-            f"SIP_MEDIA_TIMER_SLACK_MS: {settings.SIP_MEDIA_TIMER_SLACK_MS} must be 0 to half of SIP_PTIME"
-            f" ({settings.SIP_PTIME // 2} ms)"
-        )
     if settings.SIP_DIALS_IN_FLIGHT < 1:
         raise SipConfigError(f"SIP_DIALS_IN_FLIGHT: {settings.SIP_DIALS_IN_FLIGHT} must be at least 1")
     if settings.SIP_DATABASE_THREADS < 1:
@@ -105,7 +97,6 @@ def sip_config() -> SipConfig:
         ring_timeout=settings.SIP_RING_TIMEOUT,
         codecs=tuple(CODECS[c] for c in codecs),
         ptime=settings.SIP_PTIME,
-        media_timer_slack_ms=settings.SIP_MEDIA_TIMER_SLACK_MS,
         dials_in_flight=settings.SIP_DIALS_IN_FLIGHT,
         database_threads=settings.SIP_DATABASE_THREADS,
     )

@@ -3,7 +3,8 @@
 The dialer's call task hands each attempt over through a Redis list
 (``telephony.gateways.sip.SipGateway``) and returns at once. The engine
 takes requests off that list, checks the attempt is still its to place,
-dials through baresip (``baresip-python``, see docs/decisions/sip-engine.md),
+dials through our SIP user agent (``telephony.sip.stack``) with the RTP of
+every call on one media clock (``telephony.sip.media``; docs/decisions/sip-engine.md),
 runs the app scenario on an answered call and reports ``answered`` and
 ``ended`` through the dialer's one idempotent reporter. A heartbeat renews
 the lease of every call it holds; an engine that dies stops renewing, and
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ctypes
+import functools
 import json
 import logging
 import os
@@ -23,47 +24,28 @@ import signal
 import socket
 import time
 import wave
+from collections.abc import Awaitable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from typing import TypeVar
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from campaigns.audio import phone_audio_path
+from dids.numbers import to_e164_digits
 from telephony.gateways.base import CallEvent, CallRequest
 from telephony.sip.causes import ANSWERED, GATEWAY_FAILURE, cause_of_failure
 from telephony.sip.config import SipConfig
-from telephony.sip.scenario import TRANSFERRED, run_scenario
+from telephony.sip.media import MediaClock, MediaError, RtpSession
+from telephony.sip.scenario import TRANSFERRED, ScenarioResult, run_scenario
+from telephony.sip.stack import Call, CallFailed, RingTimeout, UserAgent
 from telephony.sip.status import STATUS
 from telephony.sip.tts import speech
 
 log = logging.getLogger(__name__)
 QUEUE = "dialer:sip:calls"
-FRAME = 0.02
-AHEAD = 1.0  # seconds of speech written ahead of the wire
-
-
-PR_SET_TIMERSLACK = 29  # linux/prctl.h
-
-
-@contextlib.contextmanager
-def timer_slack(ms: int):
-    """Let the threads started inside wake up to ``ms`` late (Linux timer slack, inherited by new threads).
-
-    baresip (>= 4.6, bundled by baresip-python) gives each call an "Audio TX" thread that sleeps 4 ms
-    in a loop (src/audio.c, tx_thread: ``sys_msleep(4)``), with no setting to change it; with slack
-    the kernel batches those wake-ups, which cuts that thread's CPU (``make bench BENCH=sip_media``;
-    README.md, "Real calls: speed"). The SIP thread is started here and every call's media threads are
-    started by it, so they inherit the slack; this thread goes back to the default at once."""
-    libc = ctypes.CDLL(None, use_errno=True) if ms else None
-    if libc is not None and libc.prctl(PR_SET_TIMERSLACK, ms * 1_000_000, 0, 0, 0) != 0:
-        log.warning("timer slack not set (errno %s); media threads keep the default", ctypes.get_errno())
-        libc = None
-    try:
-        yield
-    finally:
-        if libc is not None:
-            libc.prctl(PR_SET_TIMERSLACK, 0, 0, 0, 0)  # 0: back to the thread's default slack
+T = TypeVar("T")
 
 
 def _report(event: CallEvent) -> None:
@@ -100,6 +82,12 @@ def _opt_out(attempt_id: int, step: dict) -> str:
 
 
 def _pcm(path: str) -> bytes:
+    """The samples of a phone-format WAV (telephony/audio.py), read once while the file is unchanged."""
+    return _pcm_of(path, os.stat(path).st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=256)
+def _pcm_of(path: str, mtime_ns: int) -> bytes:
     with wave.open(path, "rb") as wav:
         return wav.readframes(wav.getnframes())
 
@@ -109,42 +97,33 @@ class CallClosed(Exception):
 
 
 class SipChannel:
-    """One answered call as the scenario runner's channel."""
+    """One answered call as the scenario runner's channel: its SIP dialog and its RTP session."""
 
-    def __init__(self, call, closed: asyncio.Event, uri, attempt_id: int = 0):
+    def __init__(self, call: Call, media: RtpSession, attempt_id: int = 0):
         self.call = call
-        self.uri = uri
+        self.media = media
         self.attempt_id = attempt_id
-        self.closed = closed
-        self.digits: asyncio.Queue[str] = asyncio.Queue()
-        loop = asyncio.get_running_loop()
-        call.on_dtmf(lambda event: loop.call_soon_threadsafe(self.digits.put_nowait, event.digit))
 
-    def _check(self) -> None:
-        if self.closed.is_set():
+    async def _until_closed(self, work: Awaitable[T]) -> T:
+        """``work``, or CallClosed as soon as the far end hangs up (``work`` is then cancelled)."""
+        if self.call.closed.is_set():
+            if asyncio.iscoroutine(work):
+                work.close()  # never started
             raise CallClosed
+        task = asyncio.ensure_future(work)
+        hung_up = asyncio.ensure_future(self.call.closed.wait())
+        try:
+            await asyncio.wait({task, hung_up}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            hung_up.cancel()
+            if not task.done():
+                task.cancel()
+        if task.cancelled() or not task.done():
+            raise CallClosed
+        return task.result()
 
     async def _send(self, pcm: bytes) -> None:
-        """Write PCM at the pace the call sends it: up to AHEAD seconds buffered, topped up when half
-        has gone out. Waking once a frame per call made the loop's CPU grow with every call-second
-        (README.md, "Real calls: speed"); this wakes a few times a second."""
-        sent, rate = 0, 16000
-        while sent < len(pcm):
-            self._check()
-            info = self.call.audio.info()
-            rate = int(info.tx_sample_rate or 8000) * 2 * (info.tx_channels or 1)  # bytes a second
-            ahead = int(min(rate * AHEAD, info.tx_capacity * 3 // 4 or rate * FRAME * 5))
-            buffered = info.tx_buffered
-            if buffered < ahead:
-                buffered += self.call.audio.write(pcm[sent : sent + ahead - buffered])
-                sent += buffered - info.tx_buffered
-            await asyncio.sleep(max(FRAME, buffered / rate / 2))
-        while not self.closed.is_set():
-            buffered = self.call.audio.info().tx_buffered
-            if not buffered:
-                break
-            await asyncio.sleep(max(FRAME, buffered / rate))
-        self._check()
+        await self._until_closed(self.media.play(pcm))
 
     async def say(self, text: str, voice: str = "") -> None:
         if text:
@@ -163,49 +142,25 @@ class SipChannel:
         await self.say(prompt, voice)  # keys pressed during the prompt count (type-ahead)
         pressed = ""
         while len(pressed) < digits:
-            self._check()
-            key = asyncio.ensure_future(self.digits.get())
-            hung_up = asyncio.ensure_future(self.closed.wait())
-            done, _ = await asyncio.wait({key, hung_up}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            hung_up.cancel()
-            if key not in done:
-                key.cancel()
-                self._check()
+            try:
+                pressed += await self._until_closed(asyncio.wait_for(self.media.digits.get(), timeout))
+            except TimeoutError:
                 break
-            pressed += key.result()
         return pressed
 
     async def transfer(self, number: str) -> str:
-        from baresip import TransferFailed
-
-        self._check()
-        try:
-            await self.call.transfer(self.uri(number))
-        except TransferFailed as exc:
-            # The call survives a failed transfer; the scenario goes on with the next step.
-            return f"failed: {exc.status or ''} {exc.reason or exc}".replace("  ", " ")[:64]
-        return TRANSFERRED  # the peer reported its new call answered (sipfrag 2xx); our leg closed
+        # Not raced against the hang-up: refer() itself answers (481, …) when the call ends first.
+        status, reason = await self.call.refer("+" + to_e164_digits(number))
+        if 200 <= status < 300:
+            return TRANSFERRED  # the peer reported its new call answered (sipfrag 2xx); our leg closed
+        # The call survives a failed transfer; the scenario goes on with the next step.
+        return f"failed: {status} {reason}".strip()[:64]
 
     async def opt_out(self, step: dict) -> str:
         return await sync_to_async(_opt_out, thread_sensitive=False)(self.attempt_id, step)
 
     async def hangup(self) -> None:
-        if not self.closed.is_set():
-            try:
-                await self.call.hangup()
-            except Exception:  # gone already
-                log.debug("hangup of a closed call", exc_info=True)
-
-
-LINES_PER_AGENT = 250  # baresip's line numbers run 1-255 per user agent; a few kept spare
-
-
-@dataclass
-class AgentLines:
-    """A baresip user agent and the calls it has up."""
-
-    ua: object
-    calls: int = 0
+        await self.call.hangup()
 
 
 class CallEngine:
@@ -214,165 +169,97 @@ class CallEngine:
         self.engine_id = engine_id or f"{socket.gethostname()}:{os.getpid()}:{config.listen_port}"
         self.calls: dict[int, asyncio.Task] = {}
         self.draining = asyncio.Event()
-        self.closed_reasons: dict[int, str] = {}
-        self.established: set[int] = set()
-        self.agents: dict[str, list[AgentLines]] = {}
-        self.agent_creation = asyncio.Lock()
         self.placed = 0
         self.withdrawn = 0
         self.dial_slots = asyncio.Semaphore(config.dials_in_flight)
+        self.agent = UserAgent(
+            listen_host=config.listen_host,
+            listen_port=config.listen_port,
+            trunk_host=config.host,
+            trunk_port=config.port,
+            transport=config.transport,
+            username=config.username,
+            password=config.password,
+        )
+        self.media = MediaClock(host=config.listen_host, ports=config.rtp_ports, ptime_ms=config.ptime)
 
     # -- the stack ---------------------------------------------------------
     async def start(self) -> None:
-        # baresip (a native library) is imported only by the engine process, never by the web or the workers.
-        from baresip import Config, Event, Runtime
+        await self.agent.start()
+        # Bound to a wildcard (SIP_LISTEN=0.0.0.0:…), the SDP names the address the trunk is reached from.
+        self.media.sdp_host = self.agent.advertised_host
+        await self.media.start()
 
-        low, high = self.config.rtp_ports
-        self.runtime = Runtime()
-        with timer_slack(self.config.media_timer_slack_ms):
-            await self.runtime.start(
-                Config(
-                    net_interface=self.config.listen_host,
-                    max_concurrent_calls=None,
-                    extra_config_text=(
-                        f"sip_listen {self.config.listen_host}:{self.config.listen_port}\nrtp_ports {low}-{high}\n"
-                    ),
-                )
-            )
-
-        def closed(event) -> None:
-            # A call refused or answered at once (loopback) can close or be established before
-            # dial() returns its handle, so before the call object listens: keep what happened.
-            if event.event is Event.CALL_CLOSED and event.call:
-                self.closed_reasons[event.call] = event.text or ""
-                self.established.discard(event.call)
-            elif event.event is Event.CALL_ESTABLISHED and event.call:
-                self.established.add(event.call)
-
-        self.runtime.subscribe(closed)
-
-    @contextlib.asynccontextmanager
-    async def line(self, a_number: str):
-        """A user agent of ``a_number`` (its From user) with a free line, for one call.
-
-        baresip numbers a user agent's calls 1-255 and refuses one more ("could not assign
-        linenumber"), so an A-number with that many calls up gets another user agent. User agents
-        cannot be freed (docs/decisions/sip-engine.md): they stay for the engine's life."""
-        agents = self.agents.setdefault(a_number, [])
-        agent = next((a for a in agents if a.calls < LINES_PER_AGENT), None)
-        if agent is None:
-            async with self.agent_creation:
-                agent = next((a for a in agents if a.calls < LINES_PER_AGENT), None)
-                if agent is None:
-                    agent = AgentLines(await self._user_agent(a_number))
-                    agents.append(agent)
-        agent.calls += 1
-        try:
-            yield agent.ua
-        finally:
-            agent.calls -= 1
-
-    async def _user_agent(self, a_number: str):
-        from baresip import Account, UserAgent
-
-        account = Account(
-            user=a_number,
-            domain=self.config.target,
-            password=self.config.password,
-            auth_user=self.config.username or None,
-            reg_interval=0,
-            transport=self.config.transport,
-            audio_codecs=self.config.codecs,
-            # Packet time offered: 40 ms halves the packets (and the media threads' wake-ups) of
-            # 20 ms; a far end whose SDP asks for another ptime gets it (baresip src/audio.c).
-            extra_params=(f"ptime={self.config.ptime}",),
-        )
-        return await UserAgent.create(self.runtime, account)
+    async def close(self) -> None:
+        await self.agent.close()
+        await self.media.close()
 
     # -- one call ----------------------------------------------------------
     async def place(self, request: CallRequest, dialed=lambda: None) -> None:
-        from baresip import Event, StackEvent
-
         ended = CallEvent(request.attempt_id, "ended", cause=GATEWAY_FAILURE)
-        call = None
+        call = media = None
         try:
-            async with self.line(request.a_number) as agent:
-                call = await agent.dial(
-                    self.config.uri(request.b_number),
-                    headers={
-                        "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
-                        "X-Dialtone-Attempt": str(request.attempt_id),
-                    },
-                )
-                dialed()
-                closed = asyncio.Event()
-
-                def on_event(event: StackEvent) -> None:
-                    if event.event is Event.CALL_CLOSED:
-                        closed.set()
-
-                call.on(on_event)
-                failure = await self._unanswered_cause(call)
-                if failure is not None:
-                    ended = CallEvent(request.attempt_id, "ended", cause=failure)
-                    return
-                ended = await self._play_answered(call, closed, request)
+            media = self.media.session()
+            call = self.agent.call(
+                to_user=request.b_number,
+                from_user=request.a_number,
+                headers={
+                    "P-Asserted-Identity": f"<{self.config.uri(request.a_number)}>",
+                    "X-Dialtone-Attempt": str(request.attempt_id),
+                },
+                sdp=media.offer(self.config.codecs),
+            )
+            dialed()
+            try:
+                media.accept(await call.answer(self.config.ring_timeout))
+            except RingTimeout:
+                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(None, ring_timeout=True))
+                return
+            except CallFailed as failure:
+                ended = CallEvent(request.attempt_id, "ended", cause=cause_of_failure(failure.status))
+                return
+            ended = await self._play_answered(call, media, request)
+        except MediaError as unusable:
+            # No RTP port left, or an answer whose media we cannot use: this call ends, the campaign goes on.
+            log.warning("attempt %s: %s", request.attempt_id, unusable)
+            if call is not None:
+                await call.hangup()
         except Exception:
             log.exception("call of attempt %s failed in the engine", request.attempt_id)
-        finally:
             if call is not None:
-                self.closed_reasons.pop(call.handle, None)
-                self.established.discard(call.handle)
+                await call.hangup()
+        finally:
+            if media is not None:
+                media.close()
             await sync_to_async(_report, thread_sensitive=False)(ended)
 
-    async def _unanswered_cause(self, call) -> str | None:
-        """Wait for the answer: None once answered, else the cause of the failure (no answer in time, a SIP refusal)."""
-        from baresip import CallFailed, CallState, CallTimeout
-
-        try:
-            if call.handle in self.closed_reasons:
-                raise CallFailed.from_close_reason(self.closed_reasons.pop(call.handle))
-            if call.handle in self.established:
-                call._state = CallState.ESTABLISHED  # answered before the call object existed
-            else:
-                await call.wait_established(timeout=self.config.ring_timeout)
-        except CallTimeout:
-            return cause_of_failure(None, ring_timeout=True)
-        except CallFailed as failure:
-            return cause_of_failure(failure.status)
-        return None
-
-    async def _play_answered(self, call, closed: asyncio.Event, request: CallRequest) -> CallEvent:
+    async def _play_answered(self, call: Call, media: RtpSession, request: CallRequest) -> CallEvent:
         """Report the answer, run the scenario, hang up unless the subscriber did: the call's end."""
-        from baresip import CallState
-
         answered_at = time.monotonic()
         await sync_to_async(_report, thread_sensitive=False)(CallEvent(request.attempt_id, "answered"))
-        channel = SipChannel(call, closed, self.config.uri, request.attempt_id)
-        digits = transfer = ""
+        channel = SipChannel(call, media, request.attempt_id)
+        result = ScenarioResult()  # filled step by step: what was gathered stays when the callee hangs up
         try:
-            result = await run_scenario(request.scenario, channel)
-            digits, transfer = result.digits, result.transfer
+            await run_scenario(request.scenario, channel, result=result)
             log.info(
                 "attempt %s: steps %s, digits %r%s",
                 request.attempt_id,
                 ",".join(result.path),
-                digits,
-                f", transfer {transfer!r}" if transfer else "",
+                result.digits,
+                f", transfer {result.transfer!r}" if result.transfer else "",
             )
         except CallClosed:
             pass  # the subscriber hung up first: the call is over, answered
         except Exception:
             log.exception("scenario of attempt %s failed; the call ends answered", request.attempt_id)
-        if call.state is not CallState.CLOSED:
-            await channel.hangup()
+        await call.hangup()
         return CallEvent(
             request.attempt_id,
             "ended",
             cause=ANSWERED,
             duration=round(time.monotonic() - answered_at),
-            digits=digits,
-            transfer=transfer,
+            digits=result.digits,
+            transfer=result.transfer,
         )
 
     async def run_call(self, request: CallRequest, *, holds_slot: bool = False) -> None:
@@ -465,7 +352,7 @@ class CallEngine:
             beat.cancel()
             await redis.hdel(STATUS, self.engine_id)
             await redis.aclose()
-            await self.runtime.close()
+            await self.close()
 
 
 def request_payload(request: CallRequest) -> str:

@@ -1,9 +1,8 @@
 """``call_engine --processes N``: N engines on one machine, each with its own SIP port and RTP ports.
 
-One engine sets up calls only as fast as its SIP thread tears them down: baresip ends a call's
-media on that thread, joining the call's three media threads, each of which first wakes from its
-packet-time sleep (docs/decisions/sip-engine.md, "Setups a second"). Engines share the work
-through the Redis queue, so N engine processes set up about N times as many calls, within what the cores carry.
+One engine is one asyncio loop, its SIP, RTP and scenarios on one thread: it uses at most one core.
+Engines share the work through the Redis queue, so on a machine with more cores N engine processes
+carry about N times as many calls.
 
 Engine ``i`` listens on ``SIP_LISTEN``'s port + ``i`` and takes the ``i``-th of N equal parts of
 ``SIP_RTP_PORTS``. The parent only supervises: SIGTERM or SIGINT is passed to every engine (each

@@ -42,9 +42,15 @@ def next_index(steps: list[dict], index: int, step: dict, pressed: str) -> int:
     return index + 1
 
 
-async def run_scenario(steps: list[dict], channel: Channel, *, max_steps: int = 1000) -> ScenarioResult:
-    """Run ``steps`` on ``channel``; returns the digits gathered (concatenated) and the path taken."""
-    result = ScenarioResult()
+async def run_scenario(
+    steps: list[dict], channel: Channel, *, max_steps: int = 1000, result: ScenarioResult | None = None
+) -> ScenarioResult:
+    """Run ``steps`` on ``channel``; returns the digits gathered (concatenated) and the path taken.
+
+    ``result`` is filled as the steps run, so a caller whose channel raises (the callee hung up)
+    still has what was gathered until then.
+    """
+    result = ScenarioResult() if result is None else result
     index = 0
     while 0 <= index < len(steps) and len(result.path) < max_steps:
         step = steps[index]

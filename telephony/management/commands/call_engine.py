@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from telephony.sip.config import SipConfigError, sip_config
 from telephony.sip.engine import CallEngine
 from telephony.sip.processes import engine_shares, run_engines
+from telephony.sip.stack import TrunkNotFound
 from telephony.sip.status import engines_status
 
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             type=int,
             default=1,
             help="Run this many engines, on SIP_LISTEN's port and the next ones, each with an equal part of"
-            " SIP_RTP_PORTS (each engine sets up about 25 calls a second, bounded by its SIP thread).",
+            " SIP_RTP_PORTS (an engine is one asyncio loop and uses at most one core: one engine per core).",
         )
 
     def handle(self, *args, status=False, processes=1, **options):
@@ -48,6 +49,8 @@ class Command(BaseCommand):
 
         try:
             asyncio.run(CallEngine(config).run())
+        except TrunkNotFound as exc:
+            raise CommandError(f"SIP_TRUNK: {exc}") from None
         except OSError as exc:
             raise CommandError(f"SIP_LISTEN: cannot start the SIP stack on {settings.SIP_LISTEN}: {exc}") from None
 

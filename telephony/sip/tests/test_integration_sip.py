@@ -79,7 +79,7 @@ def carrier(tmp_path):
             "-mi",
             "127.0.0.1",
             "-mp",
-            "20900",
+            "23900",  # media: clear of the engines' RTP and of the default SIP_RTP_PORTS (20000-20999)
             "-cp",
             str(CARRIER_PORT + 8),  # its control port: not SIPp's default 8888, which another SIPp may hold
             "-trace_msg",
@@ -119,7 +119,7 @@ def engines(settings, tmp_path, request):
             DIALER_LEASE_SECONDS="6",
             SIP_TRUNK=f"sip:127.0.0.1:{CARRIER_PORT}",
             SIP_LISTEN=f"127.0.0.1:{ENGINE_PORT + 2 + n}",
-            SIP_RTP_PORTS=f"{20000 + 200 * n}-{20199 + 200 * n + 200 * (processes - 1)}",
+            SIP_RTP_PORTS=f"{22000 + 200 * n}-{22199 + 200 * n + 200 * (processes - 1)}",
             SIP_RING_TIMEOUT="3",
             SIP_TTS_CACHE_DIR=str(tmp_path / "tts"),
             MEDIA_ROOT=str(tmp_path / "media"),

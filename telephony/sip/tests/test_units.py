@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import ctypes
-import threading
+import socket
 from typing import Any
 
 import pytest
@@ -63,8 +62,6 @@ def test_the_trunk_and_listen_settings_are_read(settings):
         ("SIP_CODECS", "OPUS", "SIP_CODECS"),
         ("SIP_PTIME", 25, "SIP_PTIME"),
         ("SIP_PTIME", 80, "SIP_PTIME"),
-        ("SIP_MEDIA_TIMER_SLACK_MS", 11, "SIP_MEDIA_TIMER_SLACK_MS"),
-        ("SIP_MEDIA_TIMER_SLACK_MS", -1, "SIP_MEDIA_TIMER_SLACK_MS"),
     ],
 )
 def test_a_wrong_setting_is_one_line_naming_it(settings, name, value, named):
@@ -108,27 +105,33 @@ def test_call_engine_refuses_processes_it_cannot_share_out(settings):
         call_command("call_engine", processes=2)
 
 
-def test_the_media_settings_are_read(settings):
-    settings.SIP_PTIME, settings.SIP_MEDIA_TIMER_SLACK_MS = 40, 20
-    config = sip_config()
-    assert (config.ptime, config.media_timer_slack_ms) == (40, 20)
+def _call_engine_apart() -> None:
+    """`call_engine` (asyncio.run) in a thread of its own: a browser test may leave a loop running here."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(call_command, "call_engine").result()
 
 
-def _slack_ns() -> int:
-    return ctypes.CDLL(None).prctl(30, 0, 0, 0, 0)  # PR_GET_TIMERSLACK: this thread's, in ns
+def test_call_engine_exits_at_start_naming_a_trunk_that_does_not_resolve(settings):
+    settings.REDIS_URL, settings.SIP_TRUNK = "redis://127.0.0.1:6379/0", "sip:no-such-host.invalid:5060"
+    with pytest.raises(CommandError, match=r"^SIP_TRUNK: cannot resolve no-such-host\.invalid"):
+        _call_engine_apart()
 
 
-def test_threads_started_inside_timer_slack_inherit_it_and_the_caller_gets_its_own_back():
-    from telephony.sip.engine import timer_slack
+def test_call_engine_exits_at_start_naming_a_listen_address_it_cannot_bind(settings):
+    settings.REDIS_URL, settings.SIP_TRUNK, settings.SIP_LISTEN = (
+        "redis://127.0.0.1:6379/0",
+        "sip:127.0.0.1",
+        "127.0.0.1:5108",
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
+        taken.bind(("127.0.0.1", 5108))
+        with pytest.raises(CommandError, match=r"^SIP_LISTEN: cannot start the SIP stack on 127\.0\.0\.1:5108"):
+            _call_engine_apart()
 
-    own = _slack_ns()
-    seen = []
-    with timer_slack(7):
-        thread = threading.Thread(target=lambda: seen.append(_slack_ns()))
-        thread.start()
-        thread.join()
-    assert seen == [7_000_000]
-    assert _slack_ns() == own
+
+def test_the_packet_time_is_read(settings):
+    settings.SIP_PTIME = 40
+    assert sip_config().ptime == 40
 
 
 class FakeChannel:
