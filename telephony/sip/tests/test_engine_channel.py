@@ -4,19 +4,13 @@ and its load rule: at most SIP_DIALS_IN_FLIGHT calls taken off Redis and not yet
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import json
 
 from telephony.sip import engine as engine_module
 from telephony.sip.config import SipConfig
 from telephony.sip.engine import CallClosed, CallEngine, SipChannel
 from telephony.sip.scenario import TRANSFERRED
-
-
-def _run_apart(coroutine):
-    """asyncio.run in a thread of its own: a browser test earlier in the session may leave a loop running here."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+from telephony.sip.testing.loop import run_apart
 
 
 class FakeMedia:
@@ -60,7 +54,7 @@ def test_a_prompt_is_played_whole_and_in_order():
         await SipChannel(FakeCall(), media)._send(pcm)
         return media
 
-    assert bytes(_run_apart(main()).sent) == pcm
+    assert bytes(run_apart(main()).sent) == pcm
 
 
 def test_the_far_end_hanging_up_stops_the_prompt_at_once():
@@ -73,7 +67,7 @@ def test_the_far_end_hanging_up_stops_the_prompt_at_once():
             return len(media.sent)
         raise AssertionError("the prompt went on after the hang-up")
 
-    assert _run_apart(main()) < 320 * 20
+    assert run_apart(main()) < 320 * 20
 
 
 def test_gather_counts_keys_pressed_during_the_prompt_and_stops_at_its_digit_count():
@@ -82,7 +76,7 @@ def test_gather_counts_keys_pressed_during_the_prompt_and_stops_at_its_digit_cou
             SipChannel(FakeCall(), FakeMedia("123")).gather("", 2, timeout=1)
         )
 
-    assert _run_apart(main()) == "12"
+    assert run_apart(main()) == "12"
 
 
 def test_gather_returns_what_was_pressed_when_the_timeout_passes():
@@ -90,7 +84,7 @@ def test_gather_returns_what_was_pressed_when_the_timeout_passes():
         media = FakeMedia("7")
         return await SipChannel(FakeCall(), media).gather("", 3, timeout=0.1)
 
-    assert _run_apart(main()) == "7"
+    assert run_apart(main()) == "7"
 
 
 def test_gather_on_a_call_hung_up_raises_call_closed():
@@ -103,16 +97,16 @@ def test_gather_on_a_call_hung_up_raises_call_closed():
             return "closed"
         return "not closed"
 
-    assert _run_apart(main()) == "closed"
+    assert run_apart(main()) == "closed"
 
 
 def test_a_transfer_reports_what_the_peer_answered():
     async def main(answer):
         return await SipChannel(FakeCall(answer), FakeMedia()).transfer("+441234")
 
-    assert _run_apart(main((200, "OK"))) == TRANSFERRED
-    assert _run_apart(main((486, "Busy Here"))) == "failed: 486 Busy Here"
-    assert _run_apart(main((503, "Service Unavailable"))) == "failed: 503 Service Unavailable"
+    assert run_apart(main((200, "OK"))) == TRANSFERRED
+    assert run_apart(main((486, "Busy Here"))) == "failed: 486 Busy Here"
+    assert run_apart(main((503, "Service Unavailable"))) == "failed: 503 Service Unavailable"
 
 
 def test_a_transfer_number_written_with_spaces_is_referred_in_e164():
@@ -121,7 +115,7 @@ def test_a_transfer_number_written_with_spaces_is_referred_in_e164():
         await SipChannel(call, FakeMedia()).transfer("+44 117 409 0100")
         return call.referred
 
-    assert _run_apart(main()) == ["+441174090100"]
+    assert run_apart(main()) == ["+441174090100"]
 
 
 def test_digits_gathered_before_the_callee_hangs_up_are_reported(monkeypatch):
@@ -141,7 +135,7 @@ def test_digits_gathered_before_the_callee_hangs_up_are_reported(monkeypatch):
         request = engine_module.CallRequest(7, "+442000000001", "+447900000001", 1, steps)
         return await CallEngine(config, engine_id="test")._play_answered(call, FakeMedia("4"), request)
 
-    ended = _run_apart(main())
+    ended = run_apart(main())
     assert (ended.event, ended.cause, ended.digits) == ("ended", "200", "4")
 
 
@@ -193,7 +187,7 @@ def test_the_engine_takes_no_more_than_its_dials_in_flight_and_takes_more_as_the
         for task in engine.calls.values():
             task.cancel()
 
-    _run_apart(main())
+    run_apart(main())
     assert release[0] == (in_flight, 30)  # the rest stayed in Redis
     assert release[1] == (in_flight + 30, 0)  # dialled calls free their slots
 
@@ -212,6 +206,6 @@ def test_an_engine_bound_to_a_wildcard_offers_the_address_the_trunk_is_reached_f
         finally:
             await engine.close()
 
-    offer, contact = _run_apart(main())
+    offer, contact = run_apart(main())
     assert "c=IN IP4 127.0.0.1" in offer and "0.0.0.0" not in offer
     assert contact == "<sip:+442000000001@127.0.0.1:5109>"

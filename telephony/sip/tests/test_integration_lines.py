@@ -12,7 +12,7 @@ from telephony.gateways.base import CallRequest
 from telephony.sip import engine as engine_module
 from telephony.sip.config import SipConfig
 from telephony.sip.engine import CallEngine
-from telephony.sip.tests.test_engine_channel import _run_apart
+from telephony.sip.testing.loop import run_apart
 from telephony.sip.tests.test_integration_sip import CARRIER_PORT, carrier  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.integration
@@ -37,5 +37,5 @@ def test_one_a_number_rings_hundreds_of_calls_at_once(carrier, monkeypatch):  # 
         finally:
             await engine.close()
 
-    assert _run_apart(main()) == 0  # every call's RTP port is free again
+    assert run_apart(main()) == 0  # every call's RTP port is free again
     assert Counter(ended) == {"408": CALLS}  # every call rang out to our CANCEL

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import concurrent.futures
 import socket
 from typing import Any
@@ -14,6 +13,7 @@ from telephony.sip.causes import cause_of_failure
 from telephony.sip.config import SipConfigError, sip_config
 from telephony.sip.processes import EngineShare, engine_shares
 from telephony.sip.scenario import run_scenario
+from telephony.sip.testing.loop import run_apart
 
 
 @pytest.mark.parametrize(
@@ -33,12 +33,6 @@ from telephony.sip.scenario import run_scenario
 )
 def test_final_responses_map_to_the_cause_table(status, ring_timeout, cause):
     assert cause_of_failure(status, ring_timeout=ring_timeout) == cause
-
-
-def _run_apart(coroutine):
-    """asyncio.run in a thread of its own: a browser test earlier in the session may leave a loop running here."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_the_trunk_and_listen_settings_are_read(settings):
@@ -189,7 +183,7 @@ STEPS = [
 )
 def test_the_scenario_follows_the_gathered_digit(keys, path, digits):
     channel = FakeChannel(keys)
-    result = _run_apart(run_scenario(STEPS, channel))
+    result = run_apart(run_scenario(STEPS, channel))
     assert (result.path, result.digits) == (path, digits)
     assert channel.log[1] == ("gather", "Press 1", 1, 5.0)
     assert result.transfer == ("transferred" if "agent" in path else "")
@@ -202,18 +196,18 @@ def test_a_refused_transfer_goes_on_with_the_next_step_and_a_taken_one_ends_the_
             return "failed: 486 Busy Here"
 
     refused = Refusing(["1"])
-    result = _run_apart(run_scenario(STEPS, refused))
+    result = run_apart(run_scenario(STEPS, refused))
     assert result.path == ["hi", "menu", "agent", "bye", "end"]
     assert result.transfer == "failed: 486 Busy Here"
     assert refused.log[-2:] == [("say", "Goodbye"), ("hangup",)]
     taken = FakeChannel(["1"])
-    assert _run_apart(run_scenario(STEPS, taken)).path == ["hi", "menu", "agent"]
+    assert run_apart(run_scenario(STEPS, taken)).path == ["hi", "menu", "agent"]
     assert ("hangup",) not in taken.log  # the transfer target has the callee; we do not hang up on them
 
 
 def test_a_scenario_without_hangup_hangs_up_at_its_end():
     channel = FakeChannel([])
-    _run_apart(run_scenario([{"id": "a", "type": "play", "audio": 3}], channel))
+    run_apart(run_scenario([{"id": "a", "type": "play", "audio": 3}], channel))
     assert channel.log == [("play", 3), ("hangup",)]
 
 
@@ -232,14 +226,14 @@ def test_the_opt_out_digit_confirms_in_the_apps_voice_and_hangs_up():
         {"id": "more", "type": "say", "text": "More", "voice": "fr"},
     ]  # fmt: skip
     channel = FakeChannel(["9"])
-    result = _run_apart(run_scenario(steps, channel))
+    result = run_apart(run_scenario(steps, channel))
     assert (result.path, result.digits) == (["menu"], "9")
     assert channel.log[1:] == [("opt_out", "menu"), ("say", "You will not be called again.", "fr"), ("hangup",)]
 
 
 def test_say_steps_speak_in_the_voice_the_app_gave_them():
     channel = FakeChannel([])
-    _run_apart(run_scenario([{"id": "a", "type": "say", "text": "Bonjour", "voice": "fr"}], channel))
+    run_apart(run_scenario([{"id": "a", "type": "say", "text": "Bonjour", "voice": "fr"}], channel))
     assert channel.log == [("say", "Bonjour", "fr"), ("hangup",)]
 
 

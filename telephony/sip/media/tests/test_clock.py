@@ -1,7 +1,6 @@
 """The clock against plain UDP sockets on 127.0.0.1 (ports 42000-42499 of this package's range)."""
 
 import asyncio
-import concurrent.futures
 import functools
 import itertools
 import socket
@@ -11,18 +10,18 @@ import pytest
 
 from telephony.sip.media import MediaClock, MediaError, NoFreePort
 from telephony.sip.media.g711 import encode
+from telephony.sip.testing import loop
 
 HOST = "127.0.0.1"
 TONE = struct.pack("<8000h", *(((i * 331) % 16000) - 8000 for i in range(8000)))  # 1 s, every frame different
 
 
 def run_apart(test):
-    """asyncio.run in a thread of its own: a browser test earlier in the session may leave a loop running here."""
+    """An async test run by telephony.sip.testing.loop.run_apart."""
 
     @functools.wraps(test)
     def wrapper(*args, **kwargs):
-        with concurrent.futures.ThreadPoolExecutor(1) as pool:
-            return pool.submit(asyncio.run, test(*args, **kwargs)).result()
+        return loop.run_apart(test(*args, **kwargs))
 
     return wrapper
 

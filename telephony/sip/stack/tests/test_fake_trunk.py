@@ -15,6 +15,7 @@ import pytest
 from telephony.sip.stack import CallFailed, RingTimeout, UserAgent, transaction
 from telephony.sip.stack import ua as ua_module
 from telephony.sip.stack.message import SipMessage, StreamFramer, build, param, parse, response_to
+from telephony.sip.testing.loop import run_apart
 
 SDP = "v=0\r\nm=audio 40990 RTP/AVP 0\r\n"
 ANSWER_SDP = b"v=0\r\nm=audio 41990 RTP/AVP 0\r\n"
@@ -83,7 +84,7 @@ async def with_trunk(body, **ua_kwargs):
 
 
 def run(coro):
-    asyncio.run(asyncio.wait_for(coro, 30))
+    run_apart(asyncio.wait_for(coro, 30))
 
 
 def test_udp_retransmissions_both_ways():

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from telephony.sip.stack import CallFailed, RingTimeout, UserAgent
+from telephony.sip.testing.loop import run_apart
 
 pytestmark = pytest.mark.integration
 
@@ -145,7 +146,7 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run(coro, timeout: float = 60):
-    return asyncio.run(asyncio.wait_for(coro, timeout))
+    return run_apart(asyncio.wait_for(coro, timeout))
 
 
 def agent(sip: Sipp, our_port: int, transport: str = "udp", **kwargs) -> UserAgent:
