@@ -285,15 +285,7 @@ class Call:
         branch = new_branch()
         self._invite_cseq = self._cseq
         self._invite_auth = authorization
-        headers = [
-            ("Via", ua.via(branch)),
-            ("Max-Forwards", "70"),
-            ("From", self._from),
-            ("To", self._to),
-            ("Call-ID", self.call_id),
-            ("CSeq", f"{self._cseq} INVITE"),
-            ("Contact", self._contact),
-        ]
+        headers = [*self._invite_like(branch, self._to, "INVITE"), ("Contact", self._contact)]
         if authorization:
             headers.append(authorization)
         headers += self._extra
@@ -367,15 +359,18 @@ class Call:
 
     def _non2xx_ack(self, tx: ClientTransaction, msg: SipMessage) -> bytes:
         # RFC 3261 17.1.1.3: same branch and Request-URI as the INVITE, To from the response.
-        headers = [
-            ("Via", self._ua.via(tx.key[0])),
+        return build(f"ACK {self._request_uri} SIP/2.0", self._invite_like(tx.key[0], msg.get("to"), "ACK"))
+
+    def _invite_like(self, branch: str, to: str, method: str) -> list[tuple[str, str]]:
+        """The headers the INVITE, its CANCEL and the ACK of a non-2xx share (RFC 3261 9.1, 17.1.1.3)."""
+        return [
+            ("Via", self._ua.via(branch)),
             ("Max-Forwards", "70"),
             ("From", self._from),
-            ("To", msg.get("to")),
+            ("To", to),
             ("Call-ID", self.call_id),
-            ("CSeq", f"{self._invite_cseq} ACK"),
+            ("CSeq", f"{self._invite_cseq} {method}"),
         ]
-        return build(f"ACK {self._request_uri} SIP/2.0", headers)
 
     def _request_cancel(self) -> None:
         self._cancel_wanted = True
@@ -390,15 +385,7 @@ class Call:
         self._cancel_sent = True
         ua = self._ua
         branch = tx.key[0]
-        headers = [
-            ("Via", ua.via(branch)),
-            ("Max-Forwards", "70"),
-            ("From", self._from),
-            ("To", self._to),
-            ("Call-ID", self.call_id),
-            ("CSeq", f"{self._invite_cseq} CANCEL"),
-            ("User-Agent", USER_AGENT),
-        ]
+        headers = [*self._invite_like(branch, self._to, "CANCEL"), ("User-Agent", USER_AGENT)]
         data = build(f"CANCEL {self._request_uri} SIP/2.0", headers)
         ClientTransaction(ua.transactions, ua.transport, branch, "CANCEL", data, _ignore, _ignore_failure).start()
         tx.cancelled()

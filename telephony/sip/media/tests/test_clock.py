@@ -268,7 +268,7 @@ async def test_an_unusable_answer_leaves_the_session_unticked():
 
 
 @run_apart
-async def test_two_clocks_talk_to_each_other():
+async def test_each_clocks_sdp_is_usable_by_the_other_and_they_agree_on_the_common_codec():
     one, two = MediaClock(host=HOST, ports=(42160, 42169)), MediaClock(host=HOST, ports=(42170, 42179))
     await one.start()
     await two.start()
